@@ -1,0 +1,57 @@
+## العربية (ar). الصيغ الثابتة للرسائل المعممة لمكتب تقييس الاتصالات، مأخوذة من ../shared/reference/wording.md.
+## الرسائل الموسومة بـ "# unverified" ليس لها هناك صيغة موثقة بمصدر، ويجب أن يراجعها مراجع لغوي.
+
+organisation = الاتحاد الدولي للاتصالات
+bureau = مكتب تقييس الاتصالات
+# unverified
+sender-name = مكتب تقييس الاتصالات في الاتحاد الدولي للاتصالات
+# unverified
+date-line = جنيف، { $date }
+# unverified
+reference-label = المرجع:
+# unverified
+circular-designation = الرسالة المعممة { $number } لمكتب تقييس الاتصالات
+# unverified
+addressees-label = إلى:
+# unverified
+contact-label = جهة الاتصال:
+tel-label = الهاتف:
+fax-label = الفاكس:
+email-label = البريد الإلكتروني:
+# unverified
+subject-label = الموضوع:
+# unverified
+salutation = حضرات السادة والسيدات،
+# unverified
+closing = وتفضلوا بقبول فائق التقدير والاحترام.
+signature-title = مدير مكتب تقييس الاتصالات
+# unverified
+footer-reason = تصلكم هذه الرسالة المعممة بصفتكم جهة اتصال لدى { $addressee } في قائمة التوزيع الخاصة بالاتحاد الدولي للاتصالات.
+# unverified
+footer-unsubscribe = للتوقف عن تلقي الرسائل المعممة أو لتغيير لغتها، يُرجى الرد على هذه الرسالة أو الاتصال بالأمانة.
+
+category-member-states = الدول الأعضاء
+# unverified
+category-palestine = دولة فلسطين (القرار 99 (المراجَع في دبي، 2018))
+# unverified
+category-sector-members = أعضاء قطاعات الاتحاد
+category-associates = المنتسبين
+category-academia = الهيئات الأكاديمية
+# unverified
+category-permanent-missions = البعثات الدائمة والسفارات في جنيف
+# unverified
+category-international-organizations = المنظمات الدولية والإقليمية والوطنية المعنية
+# unverified
+category-satellite-organizations = المنظمات الحكومية الدولية المشغلة لأنظمة ساتلية
+# unverified
+category-united-nations = الأمم المتحدة
+# unverified
+category-specialized-agencies = الوكالات المتخصصة التابعة للأمم المتحدة والوكالة الدولية للطاقة الذرية
+# unverified
+category-study-group-chairs = رؤساء لجان الدراسات لقطاع تقييس الاتصالات ونوابهم
+# unverified
+category-director-bdt = مدير مكتب تنمية الاتصالات
+# unverified
+category-director-br = مدير مكتب الاتصالات الراديوية
+# unverified
+category-secretary-general = الأمين العام للاتحاد الدولي للاتصالات

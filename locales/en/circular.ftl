@@ -1,0 +1,41 @@
+## English (en). Fixed wording of TSB circulars, taken from ../shared/reference/wording.md.
+## Messages marked "# unverified" have no sourced phrase there: have a language reviewer check them.
+
+organisation = INTERNATIONAL TELECOMMUNICATION UNION
+bureau = Telecommunication Standardization Bureau
+# unverified
+sender-name = ITU Telecommunication Standardization Bureau
+date-line = Geneva, { $date }
+reference-label = Ref:
+circular-designation = TSB Circular { $number }
+addressees-label = To:
+contact-label = Contact:
+tel-label = Tel:
+fax-label = Fax:
+email-label = E-mail:
+subject-label = Subject:
+salutation = Dear Sir/Madam,
+closing = Yours faithfully,
+signature-title = Director of the Telecommunication Standardization Bureau
+# unverified
+footer-reason = You receive this circular as a contact of { $addressee } in the ITU distribution list.
+# unverified
+footer-unsubscribe = To stop receiving circulars or to change the language in which you receive them, reply to this message or contact the secretariat.
+
+category-member-states = To the Administrations of Member States of the Union
+# unverified
+category-palestine = To the State of Palestine (Resolution 99 (Rev. Dubai, 2018))
+category-sector-members = To ITU-T Sector Members
+category-associates = To ITU-T Associates
+category-academia = To ITU Academia
+# unverified
+category-permanent-missions = To Permanent Missions and Embassies in Geneva
+# unverified
+category-international-organizations = To relevant international, regional and national organizations
+category-satellite-organizations = To intergovernmental organizations operating satellite systems
+category-united-nations = To the United Nations
+category-specialized-agencies = To the specialized agencies of the United Nations and the International Atomic Energy Agency
+category-study-group-chairs = To the Chairmen of ITU-T Study Groups
+category-director-bdt = To the Director of the Telecommunication Development Bureau
+category-director-br = To the Director of the Radiocommunication Bureau
+category-secretary-general = To the Secretary-General of the ITU

@@ -1,0 +1,45 @@
+## Español (es). Fórmulas fijas de las circulares de la TSB, tomadas de ../shared/reference/wording.md.
+## Los mensajes marcados "# unverified" no tienen allí una formulación con fuente: debe revisarlos un revisor de idioma.
+
+organisation = UNIÓN INTERNACIONAL DE TELECOMUNICACIONES
+bureau = Oficina de Normalización de las Telecomunicaciones
+# unverified
+sender-name = Oficina de Normalización de las Telecomunicaciones de la UIT
+date-line = Ginebra, { $date }
+reference-label = Ref.:
+circular-designation = Circular TSB { $number }
+addressees-label = A:
+contact-label = Contacto:
+tel-label = Tel.:
+fax-label = Fax:
+email-label = Correo-e:
+subject-label = Asunto:
+salutation = Muy Señor mío/Muy Señora mía:
+# unverified
+closing = Atentamente,
+signature-title = Director de la Oficina de Normalización de las Telecomunicaciones
+# unverified
+footer-reason = Recibe usted esta circular como contacto de { $addressee } en la lista de distribución de la UIT.
+# unverified
+footer-unsubscribe = Si desea dejar de recibir circulares o cambiar de idioma, responda a este mensaje o póngase en contacto con la secretaría.
+
+category-member-states = Administraciones de los Estados Miembros de la UIT
+# unverified
+category-palestine = Estado de Palestina (Resolución 99 (Rev. Dubái, 2018))
+category-sector-members = Miembros de los Sectores
+category-associates = Asociados
+category-academia = Instituciones Académicas
+# unverified
+category-permanent-missions = Misiones Permanentes y Embajadas en Ginebra
+# unverified
+category-international-organizations = Organizaciones internacionales, regionales y nacionales competentes
+# unverified
+category-satellite-organizations = Organizaciones intergubernamentales que explotan sistemas de satélites
+category-united-nations = Naciones Unidas
+category-specialized-agencies = Organismos Especializados y OIEA
+# unverified
+category-study-group-chairs = Presidentes y Vicepresidentes de las Comisiones de Estudio del UIT-T
+# unverified
+category-director-bdt = Director de la Oficina de Desarrollo de las Telecomunicaciones
+category-director-br = Director de la Oficina de Radiocomunicaciones
+category-secretary-general = Secretario general

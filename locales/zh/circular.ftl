@@ -1,0 +1,52 @@
+## 中文 (zh)。电信标准化局通函的固定用语，取自 ../shared/reference/wording.md。
+## 标有 "# unverified" 的消息在该文件中没有来源支持的措辞，须由语言审校人员核对。
+
+organisation = 国际电信联盟
+bureau = 电信标准化局（TSB）
+# unverified
+sender-name = 国际电联电信标准化局
+# unverified
+date-line = 日内瓦，{ $date }
+# unverified
+reference-label = 文号：
+# unverified
+circular-designation = 电信标准化局第{ $number }号通函
+# unverified
+addressees-label = 致：
+# unverified
+contact-label = 联系人：
+tel-label = 电话：
+fax-label = 传真：
+email-label = 电子邮件：
+# unverified
+subject-label = 事由：
+# unverified
+salutation = 尊敬的先生/女士：
+# unverified
+closing = 顺致敬意！
+signature-title = 电信标准化局主任
+# unverified
+footer-reason = 您作为{ $addressee }的联系人列入国际电联分发名单，因此收到本通函。
+# unverified
+footer-unsubscribe = 如需停止接收通函或更改接收语言，请回复本邮件或联系秘书处。
+
+category-member-states = 成员国
+# unverified
+category-palestine = 巴勒斯坦国（第99号决议（2018年，迪拜，修订版））
+category-sector-members = 部门成员
+category-associates = 部门准成员
+category-academia = 学术成员
+# unverified
+category-permanent-missions = 驻日内瓦常驻代表团和使馆
+# unverified
+category-international-organizations = 相关国际、区域和国家组织
+category-satellite-organizations = 运营卫星系统的政府间组织
+category-united-nations = 联合国
+category-specialized-agencies = 联合国各专门机构以及国际原子能机构
+# unverified
+category-study-group-chairs = ITU-T各研究组主席和副主席
+# unverified
+category-director-bdt = 电信发展局主任
+category-director-br = 无线电通信局主任
+# unverified
+category-secretary-general = 国际电联秘书长

@@ -1,0 +1,229 @@
+//! `circulars`: the one command of the project. Serves the five services (together or one at a
+//! time), and gives staff and operators their commands: import the directory, draft, issue,
+//! status, explain; `run-sample` issues the sample circular end to end on a fresh local setup.
+//!
+//! # Layout
+//! - `main.rs`: the command line and the commands that call the service libraries
+//! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
+//! - `report.rs`: status and summary output
+//! - `sample.rs`: `run-sample`, the README's run command
+
+mod report;
+mod sample;
+mod serve;
+
+use anyhow::{bail, Context, Result};
+use circulars_shared::config::Config;
+use circulars_shared::domain::{CircularId, RecipientAddress};
+use circulars_shared::nats::Bus;
+use circulars_shared::store::Store;
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Compose official circulars in six languages and deliver them by e-mail.
+#[derive(Parser)]
+#[command(name = "circulars", version)]
+struct Cli {
+    /// Configuration file (TOML); `CIRCULARS__SECTION__KEY` variables override it.
+    #[arg(long, global = true, env = "CIRCULARS_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run services: `all` in one process, or one of them.
+    Serve {
+        /// all, gateway, directory, composer, dispatcher or tracker.
+        service: serve::Service,
+    },
+    /// The directory of addressees.
+    Directory {
+        #[command(subcommand)]
+        command: DirectoryCommand,
+    },
+    /// Store a circular file as a draft (or replace its unissued draft); prints its id.
+    Draft {
+        /// The circular file (TOML).
+        file: PathBuf,
+    },
+    /// Issue a drafted circular: its audience is frozen and the mails go out.
+    Issue {
+        /// The circular's id, e.g. TSB-36.
+        id: String,
+    },
+    /// Delivery counts per state, language and category.
+    Status {
+        /// The circular's id.
+        id: String,
+        /// Print JSON instead of tables.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Why an address is, or is not, on a circular's list.
+    Explain {
+        /// The circular's id.
+        id: String,
+        /// The e-mail address.
+        address: String,
+    },
+    /// A capture SMTP server that stores every accepted mail as an .eml file (local runs, tests).
+    CaptureSmtp {
+        /// Where to listen (loopback).
+        #[arg(long, default_value = "127.0.0.1:2525")]
+        listen: std::net::SocketAddr,
+        /// The folder to store the .eml files in.
+        #[arg(long)]
+        out: PathBuf,
+        /// Answer a recipient's RCPT TO with a reply: `ADDRESS=CODE TEXT` (repeatable).
+        #[arg(long = "reply")]
+        replies: Vec<String>,
+    },
+    /// Issue the sample circular end to end: local nats-server, capture SMTP server, the five
+    /// services, the sample directory; prints the summary and the folder of delivered mails.
+    RunSample {
+        /// The circular file.
+        #[arg(long, default_value = "samples/circulars/tsb-36.toml")]
+        circular: PathBuf,
+        /// The folder of directory CSV files.
+        #[arg(long, default_value = "samples/directory")]
+        directory: PathBuf,
+        /// The data folder; each run gets its own folder under `<data>/runs/`.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+        /// Seconds to wait for every recipient to reach a final state.
+        #[arg(long, default_value_t = 300)]
+        timeout: u64,
+    },
+}
+
+#[derive(Subcommand)]
+enum DirectoryCommand {
+    /// Import directory CSV files; each file is stored whole or not at all.
+    Import {
+        /// The CSV files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    let quiet = !matches!(
+        cli.command,
+        Command::Serve { .. } | Command::CaptureSmtp { .. }
+    );
+    circulars_shared::telemetry::init(if quiet { "warn" } else { "info" });
+    match execute(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
+    let load = || Config::load(cli.config.as_deref()).map_err(anyhow::Error::from);
+    match cli.command {
+        Command::Serve { service } => serve::serve(load()?, service).await?,
+        Command::Directory {
+            command: DirectoryCommand::Import { files },
+        } => {
+            let store = store(&load()?).await?;
+            for file in files {
+                let summary = circulars_directory::import::import_file(&store, &file).await?;
+                println!(
+                    "{}: {} entries ({} new, {} updated)",
+                    file.display(),
+                    summary.created + summary.updated,
+                    summary.created,
+                    summary.updated
+                );
+            }
+        }
+        Command::Draft { file } => {
+            let store = store(&load()?).await?;
+            let (id, _) = circulars_gateway::staff::draft_file(&store, &file).await?;
+            println!("{id}");
+        }
+        Command::Issue { id } => {
+            let config = load()?;
+            let id = circular_id(&id)?;
+            let store = store(&config).await?;
+            let bus = Bus::connect(&config.nats.url, "circulars issue").await?;
+            match circulars_gateway::staff::issue(&store, &bus, &id).await? {
+                circulars_gateway::staff::Issued::Now => println!("issued {id}"),
+                circulars_gateway::staff::Issued::Already => println!("{id} already issued, 0 new"),
+            }
+        }
+        Command::Status { id, json } => {
+            let store = store(&load()?).await?;
+            let status = store.circular_status(&circular_id(&id)?).await?;
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report::status_json(&status))?
+                );
+            } else {
+                print!("{}", report::status_text(&status));
+            }
+        }
+        Command::Explain { id, address } => {
+            let store = store(&load()?).await?;
+            let address = RecipientAddress::parse(&address)?;
+            let explanation =
+                circulars_directory::explain::explain(&store, &circular_id(&id)?, &address).await?;
+            print!("{explanation}");
+        }
+        Command::CaptureSmtp {
+            listen,
+            out,
+            replies,
+        } => {
+            if !listen.ip().is_loopback() {
+                bail!("capture-smtp listens on loopback addresses only, not {listen}");
+            }
+            let mut rules = circulars_capture_smtp::RecipientRules::new();
+            for rule in &replies {
+                let (address, code, text) = circulars_capture_smtp::parse_reply_rule(rule)?;
+                rules = rules.reply(&address, code, &text);
+            }
+            let server = circulars_capture_smtp::CaptureServer::start(listen, &out, rules).await?;
+            println!(
+                "capture SMTP server on {}; mails go to {}",
+                server.local_addr(),
+                out.display()
+            );
+            serve::shutdown_signal().await;
+            server.shutdown().await;
+        }
+        Command::RunSample {
+            circular,
+            directory,
+            data,
+            timeout,
+        } => {
+            return sample::run_sample(
+                &circular,
+                &directory,
+                &data,
+                std::time::Duration::from_secs(timeout),
+            )
+            .await
+        }
+    }
+    Ok(std::process::ExitCode::SUCCESS)
+}
+
+async fn store(config: &Config) -> Result<Store> {
+    Store::open(config.database_url())
+        .await
+        .with_context(|| format!("opening the database {}", config.database_url()))
+}
+
+fn circular_id(id: &str) -> Result<CircularId> {
+    Ok(id.parse::<CircularId>()?)
+}

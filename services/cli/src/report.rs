@@ -1,0 +1,87 @@
+//! How `status` and `run-sample` print a circular's delivery counts.
+
+use circulars_shared::domain::{Category, DeliveryState};
+use circulars_shared::store::{CircularStatus, StateCounts};
+use serde_json::{json, Map, Value};
+use std::fmt::Write;
+
+/// The status as tables: totals per state, then per language and per category.
+pub fn status_text(s: &CircularStatus) -> String {
+    let mut out = String::new();
+    let issued = s
+        .issued_at
+        .map(|t| format!("issued {}", t.format("%Y-%m-%d %H:%M UTC")))
+        .unwrap_or_else(|| "draft, not issued".into());
+    let audience = match s.audience {
+        Some(n) => format!(
+            "{n} recipients in the frozen audience, {} left out (unsubscribed)",
+            s.excluded
+        ),
+        None if s.issued_at.is_some() => "audience being resolved".into(),
+        None => "no audience yet".into(),
+    };
+    let _ = writeln!(out, "{}: {issued}; {audience}", s.circular);
+    let mut states: Vec<DeliveryState> = DeliveryState::ALL
+        .into_iter()
+        .filter(|st| s.total.get(*st) > 0)
+        .collect();
+    if states.is_empty() {
+        states.push(DeliveryState::Queued);
+    }
+    let header = |first: &str| {
+        let mut h = format!("{first:<28}");
+        for st in &states {
+            let _ = write!(h, "{:>10}", st.wire_name());
+        }
+        h + &format!("{:>10}\n", "total")
+    };
+    let row = |label: &str, counts: &StateCounts| {
+        let mut r = format!("{label:<28}");
+        for st in &states {
+            let _ = write!(r, "{:>10}", counts.get(*st));
+        }
+        r + &format!("{:>10}\n", counts.total())
+    };
+    out.push('\n');
+    out.push_str(&header("recipients"));
+    out.push_str(&row("all (distinct recipients)", &s.total));
+    out.push('\n');
+    out.push_str(&header("language"));
+    for (language, counts) in &s.by_language {
+        out.push_str(&row(language.code(), counts));
+    }
+    out.push('\n');
+    out.push_str(&header("category"));
+    let mut categories: Vec<(&Category, &StateCounts)> = s.by_category.iter().collect();
+    categories.sort_by_key(|(c, _)| c.rank());
+    for (category, counts) in categories {
+        out.push_str(&row(category.id(), counts));
+    }
+    out.push_str(
+        "(a recipient in several categories is counted in each: category rows may overlap)\n",
+    );
+    out
+}
+
+/// The status as JSON: the same counts, keyed by wire names.
+pub fn status_json(s: &CircularStatus) -> Value {
+    let counts = |c: &StateCounts| {
+        let mut m: Map<String, Value> =
+            c.0.iter()
+                .map(|(st, n)| (st.wire_name().to_owned(), json!(n)))
+                .collect();
+        m.insert("total".into(), json!(c.total()));
+        Value::Object(m)
+    };
+    json!({
+        "circular": s.circular.as_str(),
+        "issued_at": s.issued_at,
+        "audience": s.audience,
+        "excluded": s.excluded,
+        "complete": s.is_complete(),
+        "total": counts(&s.total),
+        "by_language": s.by_language.iter().map(|(l, c)| (l.code().to_owned(), counts(c))).collect::<Map<_, _>>(),
+        "by_category": s.by_category.iter().map(|(k, c)| (k.id().to_owned(), counts(c))).collect::<Map<_, _>>(),
+        "category_rows_overlap": true,
+    })
+}

@@ -1,0 +1,119 @@
+//! `circulars serve all|<service>`: each service's `run` with one shutdown signal; `all` runs the
+//! five in one process, still talking over NATS only.
+
+use anyhow::{Context, Result};
+use circulars_shared::config::Config;
+use circulars_shared::service::ServiceContext;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tracing::{error, info};
+
+/// Which service to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Service {
+    /// All five in one process.
+    All,
+    /// The HTTP gateway.
+    Gateway,
+    /// Audience resolution.
+    Directory,
+    /// Rendering and job queueing.
+    Composer,
+    /// SMTP sending.
+    Dispatcher,
+    /// Delivery records.
+    Tracker,
+}
+
+/// Runs `service` until SIGINT or SIGTERM, then waits for each to finish its work in flight.
+pub async fn serve(config: Config, service: Service) -> Result<()> {
+    let name = format!("circulars {service:?}").to_lowercase();
+    let ctx = ServiceContext::connect(config, &name)
+        .await
+        .context("starting")?;
+    let shutdown = CancellationToken::new();
+    let mut services: JoinSet<(&'static str, Result<()>)> = JoinSet::new();
+    let wanted = |s: Service| service == Service::All || service == s;
+    if wanted(Service::Tracker) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "tracker",
+                circulars_tracker::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    if wanted(Service::Dispatcher) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "dispatcher",
+                circulars_dispatcher::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    if wanted(Service::Composer) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "composer",
+                circulars_composer::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    if wanted(Service::Directory) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "directory",
+                circulars_directory::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    if wanted(Service::Gateway) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "gateway",
+                circulars_gateway::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    let signal = shutdown.clone();
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        info!("shutting down");
+        signal.cancel();
+    });
+    let mut failed = None;
+    while let Some(joined) = services.join_next().await {
+        let (service, result) = joined.context("a service task panicked")?;
+        if let Err(e) = result {
+            error!(service, error = %format!("{e:#}"), "service stopped with an error; stopping the others");
+            failed.get_or_insert(e.context(format!("{service} failed")));
+        }
+        // One service ending (with an error, or by itself) ends the process.
+        shutdown.cancel();
+    }
+    ctx.store.close().await;
+    match failed {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+}

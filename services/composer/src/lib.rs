@@ -1,0 +1,97 @@
+//! `circulars-composer`: each language version of a circular rendered once, then one small
+//! job per recipient.
+//!
+//! # Layout
+//! - [`templates`]: the Fluent bundles of `locales/<lang>/circular.ftl`, checked at start
+//! - [`render`]: one language version as text/plain and HTML, personal parts left as slots
+//! - [`run`]: the service: on `circular.recipients.<circular>`, make sure each language in the
+//!   batch is rendered and stored, then publish one `mail.outbound.<circular>` job per recipient
+
+pub mod render;
+pub mod templates;
+
+use circulars_shared::events::{Contract, MailJob, RecipientBatch};
+use circulars_shared::nats::{confirm, BusError, COMPOSER_CONSUMER};
+use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use std::collections::BTreeSet;
+use templates::{TemplateError, Templates};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, instrument};
+
+/// Why the composer could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum ComposerError {
+    /// The wording files are broken.
+    #[error(transparent)]
+    Templates(#[from] TemplateError),
+    /// NATS.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+}
+
+/// Consumes recipient batches until `shutdown`.
+pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), ComposerError> {
+    let templates = Templates::embedded()?;
+    let consumer = ctx.bus.consumer(COMPOSER_CONSUMER).await?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    info!("composer ready");
+    while let Some(message) = next_message("composer", &mut messages, &shutdown).await {
+        let result = match RecipientBatch::decode(&message.subject, &message.payload) {
+            Ok(batch) => compose(&ctx, &templates, &batch).await,
+            Err(e) => Err(e.into()),
+        };
+        settle("composer", &message, result).await;
+    }
+    info!("composer stopped");
+    Ok(())
+}
+
+/// Renders the languages this batch needs (unless stored already) and queues its jobs.
+#[instrument(skip_all, fields(circular = %batch.circular, batch = batch.batch))]
+async fn compose(
+    ctx: &ServiceContext,
+    templates: &Templates,
+    batch: &RecipientBatch,
+) -> Result<(), Failure> {
+    let languages: BTreeSet<_> = batch.recipients.iter().map(|r| r.language).collect();
+    let mut circular = None;
+    for language in languages {
+        if ctx
+            .store
+            .rendition(&batch.circular, language)
+            .await?
+            .is_some()
+        {
+            continue;
+        }
+        if circular.is_none() {
+            circular = Some(ctx.store.existing_circular(&batch.circular).await?.circular);
+        }
+        let Some(c) = &circular else { continue };
+        let rendition =
+            render::render(templates, c, language).map_err(|e| Failure::Poison(e.to_string()))?;
+        if ctx.store.store_rendition(&rendition).await? {
+            info!(%language, "language version rendered and stored");
+        }
+    }
+    let mut pending = Vec::with_capacity(batch.recipients.len());
+    for recipient in &batch.recipients {
+        let job = MailJob {
+            circular: batch.circular.clone(),
+            recipient: recipient.clone(),
+            attempt: 1,
+        };
+        pending.push((job.subject(), ctx.bus.send(&job).await?));
+    }
+    let mut duplicates = 0;
+    for (subject, ack) in pending {
+        if confirm(&subject, ack).await?.duplicate {
+            duplicates += 1;
+        }
+    }
+    info!(jobs = batch.recipients.len(), duplicates, "jobs queued");
+    Ok(())
+}

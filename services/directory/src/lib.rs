@@ -1,0 +1,86 @@
+//! `circulars-directory`: who receives a circular, and why.
+//!
+//! # Layout
+//! - [`import`]: directory CSV files, checked row by row and stored atomically
+//! - [`resolve`]: categories to recipients, one per normalised address, with reasons
+//! - [`explain`]: why an address is or is not on a circular's list
+//! - [`run`]: the service: on `circular.issued`, freeze the audience and publish it in batches
+//!   on `circular.recipients.<circular>`
+
+pub mod explain;
+pub mod import;
+pub mod resolve;
+
+use circulars_shared::domain::CircularId;
+use circulars_shared::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
+use circulars_shared::nats::{confirm, BusError, DIRECTORY_CONSUMER};
+use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use tokio_util::sync::CancellationToken;
+use tracing::{info, instrument};
+
+/// Consumes `circular.issued` until `shutdown`; returns an error only when it cannot start.
+pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
+    let consumer = ctx.bus.consumer(DIRECTORY_CONSUMER).await?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    info!("directory ready");
+    while let Some(message) = next_message("directory", &mut messages, &shutdown).await {
+        let result = match CircularIssued::decode(&message.subject, &message.payload) {
+            Ok(issued) => freeze_and_publish(&ctx, &issued.circular).await,
+            Err(e) => Err(e.into()),
+        };
+        settle("directory", &message, result).await;
+    }
+    info!("directory stopped");
+    Ok(())
+}
+
+/// Freezes the audience (once) and publishes it in numbered batches; a redelivery publishes the
+/// same batches with the same ids, which JetStream or the later steps recognise.
+#[instrument(skip(ctx), fields(circular = %circular))]
+async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Result<(), Failure> {
+    let stored = ctx.store.existing_circular(circular).await?;
+    if stored.audience.is_none() {
+        let entries = ctx
+            .store
+            .entries_in_categories(&stored.circular.categories)
+            .await?;
+        let resolution = resolve::resolve(&stored.circular.categories, &entries);
+        let newly = ctx
+            .store
+            .freeze_audience(circular, &resolution.members, &resolution.exclusions)
+            .await?;
+        if newly {
+            info!(
+                recipients = resolution.members.len(),
+                excluded = resolution.exclusions.len(),
+                "audience frozen"
+            );
+        }
+    }
+    let mut after = None;
+    let mut batch = 0;
+    let mut pending = Vec::new();
+    loop {
+        let recipients = ctx
+            .store
+            .audience_page(circular, after.as_ref(), BATCH_SIZE)
+            .await?;
+        let Some(last) = recipients.last() else { break };
+        after = Some(last.address.clone());
+        batch += 1;
+        let event = RecipientBatch {
+            circular: circular.clone(),
+            batch,
+            recipients,
+        };
+        pending.push((event.subject(), ctx.bus.send(&event).await?));
+    }
+    for (subject, ack) in pending {
+        confirm(&subject, ack).await?;
+    }
+    info!(batches = batch, "audience published");
+    Ok(())
+}

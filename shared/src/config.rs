@@ -1,0 +1,411 @@
+//! Typed configuration, loaded once at start: defaults, then a TOML file, then environment
+//! variables `CIRCULARS__SECTION__KEY`. Every bad key is reported at once, by name and source.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// The prefix of environment variables that override the file (`CIRCULARS__SMTP__PORT=2525`).
+pub const ENV_PREFIX: &str = "CIRCULARS__";
+
+/// The whole configuration of every service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where local state lives (SQLite database, local runs); relative paths are taken from
+    /// the working directory.
+    pub data_dir: PathBuf,
+    /// The NATS server.
+    pub nats: NatsConfig,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The SMTP relay the dispatcher sends through.
+    pub smtp: SmtpConfig,
+    /// How mails are addressed.
+    pub mail: MailConfig,
+    /// The HTTP gateway.
+    pub gateway: GatewayConfig,
+    /// Delivery record writing.
+    pub tracker: TrackerConfig,
+}
+
+/// `[nats]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NatsConfig {
+    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH`; when unset, `sqlite://<data_dir>/circulars.db`.
+    pub url: Option<String>,
+}
+
+/// `[smtp]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct SmtpConfig {
+    /// Relay host name or address.
+    pub host: String,
+    /// Relay port.
+    pub port: u16,
+    /// How many mails are in flight at once (and the connection pool's size).
+    pub concurrency: usize,
+    /// Seconds to wait for the relay before a send counts as a temporary failure.
+    pub timeout_secs: u64,
+    /// Attempts before a temporarily refused mail is recorded as failed.
+    pub max_attempts: u32,
+    /// Seconds before a temporarily refused mail is tried again.
+    pub retry_delay_secs: u64,
+}
+
+/// `[mail]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The address in `From:` (the display name comes from the recipient's language).
+    pub from: String,
+    /// The domain on the right of every `Message-ID`.
+    pub message_id_domain: String,
+}
+
+/// `[gateway]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Where the HTTP API listens.
+    pub listen: SocketAddr,
+}
+
+/// `[tracker]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackerConfig {
+    /// Most events written in one transaction.
+    pub batch_size: usize,
+    /// Milliseconds to wait for a batch to fill before writing what has arrived.
+    pub batch_wait_ms: u64,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            url: "nats://127.0.0.1:4222".into(),
+        }
+    }
+}
+
+impl Default for SmtpConfig {
+    fn default() -> Self {
+        SmtpConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            concurrency: 8,
+            timeout_secs: 30,
+            max_attempts: 5,
+            retry_delay_secs: 60,
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from: "tsb-circulars@itu.example".into(),
+            message_id_domain: "circulars.itu.example".into(),
+        }
+    }
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+        }
+    }
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            batch_size: 500,
+            batch_wait_ms: 50,
+        }
+    }
+}
+
+/// Every problem found in the configuration, each naming its key and where it was set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// One line per bad key.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad configuration:")?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Loads the configuration from `file` (when given) and this process's environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let text = match file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| ConfigError {
+                problems: vec![format!("{}: cannot read: {e}", path.display())],
+            })?),
+            None => None,
+        };
+        let name = file.map(|p| p.display().to_string());
+        Config::from_sources(name.as_deref().zip(text.as_deref()), std::env::vars())
+    }
+
+    /// Builds the configuration from a file's `(name, text)` and environment variables.
+    pub fn from_sources(
+        file: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let file_name = file
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_else(|| "defaults".into());
+        let mut table = match file {
+            Some((name, text)) => match text.parse::<toml::Table>() {
+                Ok(t) => t,
+                Err(e) => {
+                    let line = e
+                        .span()
+                        .map(|s| crate::input::line_of(text, s.start))
+                        .unwrap_or(1);
+                    return Err(ConfigError {
+                        problems: vec![format!("{name}:{line}: {}", e.message())],
+                    });
+                }
+            },
+            None => toml::Table::new(),
+        };
+        // Which keys the environment set, to name the variable in errors.
+        let mut from_env: BTreeMap<String, String> = BTreeMap::new();
+        for (var, value) in env {
+            let Some(rest) = var.strip_prefix(ENV_PREFIX) else {
+                continue;
+            };
+            let path: Vec<String> = rest.split("__").map(|s| s.to_ascii_lowercase()).collect();
+            if path.iter().any(String::is_empty) {
+                problems.push(format!("environment {var}: empty key segment"));
+                continue;
+            }
+            let parsed = format!("v = {value}")
+                .parse::<toml::Table>()
+                .ok()
+                .and_then(|mut t| t.remove("v"))
+                .unwrap_or(toml::Value::String(value));
+            match insert_path(&mut table, &path, parsed) {
+                Ok(()) => {
+                    from_env.insert(path.join("."), var);
+                }
+                Err(why) => problems.push(format!("environment {var}: {why}")),
+            }
+        }
+        let origin = |key: &str| match from_env.get(key) {
+            Some(var) => format!("environment {var}"),
+            None => file_name.clone(),
+        };
+
+        let data_dir = match table.remove("data_dir") {
+            None => PathBuf::from("data"),
+            Some(toml::Value::String(s)) => PathBuf::from(s),
+            Some(other) => {
+                problems.push(format!(
+                    "{}: data_dir: expected a path, found {}",
+                    origin("data_dir"),
+                    other.type_str()
+                ));
+                PathBuf::from("data")
+            }
+        };
+        let mut config = Config {
+            data_dir,
+            nats: section(&mut table, "nats", &origin, &mut problems),
+            database: section(&mut table, "database", &origin, &mut problems),
+            smtp: section(&mut table, "smtp", &origin, &mut problems),
+            mail: section(&mut table, "mail", &origin, &mut problems),
+            gateway: section(&mut table, "gateway", &origin, &mut problems),
+            tracker: section(&mut table, "tracker", &origin, &mut problems),
+        };
+        for key in table.keys() {
+            problems.push(format!("{}: {key}: unknown key", origin(key)));
+        }
+        if config.smtp.concurrency == 0 {
+            problems.push(format!(
+                "{}: smtp.concurrency: must be at least 1",
+                origin("smtp.concurrency")
+            ));
+        }
+        if config.smtp.max_attempts == 0 {
+            problems.push(format!(
+                "{}: smtp.max_attempts: must be at least 1",
+                origin("smtp.max_attempts")
+            ));
+        }
+        if config.tracker.batch_size == 0 {
+            problems.push(format!(
+                "{}: tracker.batch_size: must be at least 1",
+                origin("tracker.batch_size")
+            ));
+        }
+        if !config.mail.from.contains('@') {
+            problems.push(format!(
+                "{}: mail.from: '{}' is not an e-mail address",
+                origin("mail.from"),
+                config.mail.from
+            ));
+        }
+        if let Some(url) = &config.database.url {
+            if !url.starts_with("sqlite:") {
+                problems.push(format!(
+                    "{}: database.url: '{url}' is not supported yet (sqlite://PATH)",
+                    origin("database.url")
+                ));
+            }
+        }
+        if config.database.url.is_none() {
+            config.database.url = Some(format!(
+                "sqlite://{}",
+                config.data_dir.join("circulars.db").display()
+            ));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// The database URL (always set after loading).
+    pub fn database_url(&self) -> &str {
+        self.database.url.as_deref().unwrap_or_default()
+    }
+}
+
+/// Sets `path` (section, …, key) in `table`, creating sections on the way.
+fn insert_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
+    match path {
+        [] => Err("empty key".into()),
+        [key] => {
+            table.insert(key.clone(), value);
+            Ok(())
+        }
+        [section, rest @ ..] => match table
+            .entry(section.clone())
+            .or_insert_with(|| toml::Value::Table(toml::Table::new()))
+        {
+            toml::Value::Table(inner) => insert_path(inner, rest, value),
+            _ => Err(format!("'{section}' is not a section")),
+        },
+    }
+}
+
+/// Deserialises one section, recording every unknown or mistyped key in it.
+fn section<T: DeserializeOwned + Default>(
+    table: &mut toml::Table,
+    name: &str,
+    origin: &dyn Fn(&str) -> String,
+    problems: &mut Vec<String>,
+) -> T {
+    let Some(value) = table.remove(name) else {
+        return T::default();
+    };
+    let toml::Value::Table(inner) = value else {
+        problems.push(format!("{}: {name}: expected a section", origin(name)));
+        return T::default();
+    };
+    // Every unknown or mistyped key, one at a time, so each is named.
+    let mut any_bad = false;
+    for (key, value) in &inner {
+        let probe: toml::Table = std::iter::once((key.clone(), value.clone())).collect();
+        if let Err(e) = serde_path_to_error::deserialize::<_, T>(toml::Value::Table(probe)) {
+            let full = format!("{name}.{key}");
+            problems.push(format!(
+                "{}: {full}: {}",
+                origin(&full),
+                e.inner().message()
+            ));
+            any_bad = true;
+        }
+    }
+    if any_bad {
+        return T::default();
+    }
+    T::deserialize(toml::Value::Table(inner)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let file = "data_dir = \"/srv/circulars\"\n[smtp]\nhost = \"relay.example\"\nport = 587\n";
+        let c = Config::from_sources(
+            Some(("circulars.toml", file)),
+            env(&[
+                ("CIRCULARS__SMTP__PORT", "2525"),
+                ("CIRCULARS__NATS__URL", "nats://127.0.0.1:4333"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(c.smtp.host, "relay.example");
+        assert_eq!(c.smtp.port, 2525, "the environment wins over the file");
+        assert_eq!(c.nats.url, "nats://127.0.0.1:4333");
+        assert_eq!(c.smtp.concurrency, 8, "defaults fill the rest");
+        assert_eq!(c.database_url(), "sqlite:///srv/circulars/circulars.db");
+    }
+
+    #[test]
+    fn every_bad_key_is_named_with_its_source() {
+        let file = "[smtp]\nport = \"twenty-five\"\ncolour = \"blue\"\nconcurrency = -1\n[nats]\nurl = 5\n[extra]\nx = 1\n";
+        let err = Config::from_sources(
+            Some(("c.toml", file)),
+            env(&[("CIRCULARS__GATEWAY__LISTEN", "nowhere")]),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for expected in [
+            "c.toml: smtp.port:",
+            "c.toml: smtp.colour: unknown field `colour`",
+            "c.toml: smtp.concurrency:",
+            "c.toml: nats.url:",
+            "c.toml: extra: unknown key",
+            "environment CIRCULARS__GATEWAY__LISTEN: gateway.listen:",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(err.problems.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line() {
+        let err =
+            Config::from_sources(Some(("c.toml", "[smtp]\nport = = 1\n")), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("c.toml:2:"), "{err}");
+    }
+}

@@ -1,0 +1,428 @@
+//! A circular: its designation, reference, date, contact, addressee categories and its text in
+//! each of the six languages; and the loader of the circular files staff write (TOML).
+
+use super::{Category, Language};
+use crate::input::{line_of, FileProblems};
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+use toml::Spanned;
+
+/// A circular's identifier, its series and number (`TSB-36`); also a NATS subject token.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct CircularId(String);
+
+/// The text is not a circular id.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "'{0}' is not a circular id: expected SERIES-NUMBER such as TSB-36 (letters, digits, one '-')"
+)]
+pub struct BadCircularId(pub String);
+
+impl CircularId {
+    /// The id of circular `number` of `series`.
+    pub fn new(series: &str, number: u32) -> Result<Self, BadCircularId> {
+        format!("{series}-{number}").parse()
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl FromStr for CircularId {
+    type Err = BadCircularId;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let ok = s.len() <= 40
+            && s.split_once('-').is_some_and(|(series, number)| {
+                !series.is_empty()
+                    && series
+                        .chars()
+                        .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+                    && !number.is_empty()
+                    && number.chars().all(|c| c.is_ascii_digit())
+            });
+        if ok {
+            Ok(CircularId(s.to_owned()))
+        } else {
+            Err(BadCircularId(s.to_owned()))
+        }
+    }
+}
+
+impl fmt::Display for CircularId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for CircularId {
+    type Error = BadCircularId;
+
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        value.parse()
+    }
+}
+
+impl From<CircularId> for String {
+    fn from(value: CircularId) -> Self {
+        value.0
+    }
+}
+
+/// The person recipients may contact about the circular.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    /// Full name, as printed in the contact block.
+    pub name: String,
+    /// Telephone number, as printed.
+    pub tel: Option<String>,
+    /// Fax number, as printed.
+    pub fax: Option<String>,
+    /// E-mail address, as printed (and later the `Reply-To`).
+    pub email: String,
+}
+
+/// The parts of a circular that differ by language.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LanguageText {
+    /// The reference line in this language, when it differs from the circular's default.
+    pub reference: Option<String>,
+    /// The subject, one line.
+    pub subject: String,
+    /// The body, paragraphs separated by blank lines.
+    pub body: String,
+}
+
+/// A circular as drafted by the secretariat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Circular {
+    /// `SERIES-NUMBER`, e.g. `TSB-36`.
+    pub id: CircularId,
+    /// The issuing series (`TSB`).
+    pub series: String,
+    /// The number within the series.
+    pub number: u32,
+    /// The default reference line (`TSB Events/FW`).
+    pub reference: String,
+    /// The date printed on the circular.
+    pub date: NaiveDate,
+    /// The contact block.
+    pub contact: Contact,
+    /// The addressee categories, in the order of the standard "To" list.
+    pub categories: Vec<Category>,
+    /// The text in each of the six languages (all six are required).
+    pub texts: BTreeMap<Language, LanguageText>,
+}
+
+impl Circular {
+    /// The text in `language`; every stored circular has all six.
+    pub fn text(&self, language: Language) -> Option<&LanguageText> {
+        self.texts.get(&language)
+    }
+
+    /// The reference line in `language`.
+    pub fn reference_in(&self, language: Language) -> &str {
+        self.text(language)
+            .and_then(|t| t.reference.as_deref())
+            .unwrap_or(&self.reference)
+    }
+
+    /// Reads a circular file (TOML, format in `docs/FORMATS.md`); `file` names it in errors.
+    pub fn from_toml(file: &str, text: &str) -> Result<Circular, FileProblems> {
+        let mut problems = FileProblems::new(file);
+        let raw: RawCircular = match toml::from_str(text) {
+            Ok(raw) => raw,
+            Err(e) => {
+                let line = e.span().map(|s| line_of(text, s.start));
+                // The key written on the faulty line, when there is one.
+                let field = line
+                    .and_then(|l| text.lines().nth(l - 1))
+                    .and_then(|l| l.split_once('='))
+                    .map(|(key, _)| key.trim().to_owned())
+                    .filter(|k| !k.is_empty() && !k.starts_with('['))
+                    .unwrap_or_else(|| "file".to_owned());
+                problems.push(line, field, e.message().trim().to_owned());
+                return Err(problems);
+            }
+        };
+        let at = |s: std::ops::Range<usize>| Some(line_of(text, s.start));
+
+        let series_span = raw.series.span();
+        let series = raw.series.into_inner();
+        if series.is_empty()
+            || !series
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            problems.push(
+                at(series_span.clone()),
+                "series",
+                "must be capital letters or digits, e.g. TSB",
+            );
+        }
+        let id = CircularId::new(&series, raw.number);
+
+        let mut categories = Vec::new();
+        if raw.categories.get_ref().is_empty() {
+            problems.push(
+                at(raw.categories.span()),
+                "categories",
+                "name at least one addressee category",
+            );
+        }
+        for c in raw.categories.into_inner() {
+            let span = c.span();
+            match Category::parse(c.get_ref()) {
+                Ok(cat) if categories.contains(&cat) => {
+                    problems.push(at(span), "categories", format!("'{cat}' is listed twice"))
+                }
+                Ok(cat) => categories.push(cat),
+                Err(e) => problems.push(at(span), "categories", e.to_string()),
+            }
+        }
+        categories.sort_by_key(Category::rank);
+
+        if raw.contact.email.get_ref().trim().is_empty()
+            || !raw.contact.email.get_ref().contains('@')
+        {
+            problems.push(
+                at(raw.contact.email.span()),
+                "contact.email",
+                "must be an e-mail address",
+            );
+        }
+
+        let mut texts = BTreeMap::new();
+        for (code, raw_text) in &raw.text {
+            if code.parse::<Language>().is_err() {
+                problems.push(
+                    at(raw_text.span()),
+                    format!("text.{code}"),
+                    format!("'{code}' is not one of the six languages (ar, zh, en, fr, ru, es)"),
+                );
+            }
+        }
+        for language in Language::ALL {
+            let Some(raw_text) = raw.text.get(language.code()) else {
+                problems.push(
+                    None,
+                    format!("text.{language}"),
+                    "missing: every circular needs a subject and body in all six languages",
+                );
+                continue;
+            };
+            let line = at(raw_text.span());
+            let raw_text = raw_text.get_ref();
+            let mut required = |name: &str, value: &Option<Spanned<String>>| match value {
+                Some(v) if !v.get_ref().trim().is_empty() => Some(v.get_ref().trim().to_owned()),
+                Some(v) => {
+                    problems.push(at(v.span()), format!("text.{language}.{name}"), "is empty");
+                    None
+                }
+                None => {
+                    problems.push(line, format!("text.{language}.{name}"), "missing");
+                    None
+                }
+            };
+            let subject = required("subject", &raw_text.subject);
+            let body = required("body", &raw_text.body);
+            if let Some(s) = &subject {
+                if s.contains('\n') {
+                    problems.push(line, format!("text.{language}.subject"), "must be one line");
+                }
+            }
+            if let (Some(subject), Some(body)) = (subject, body) {
+                texts.insert(
+                    language,
+                    LanguageText {
+                        reference: raw_text.reference.clone(),
+                        subject,
+                        body,
+                    },
+                );
+            }
+        }
+
+        let id = match id {
+            Ok(id) => id,
+            Err(e) => {
+                problems.push(at(series_span), "series", e.to_string());
+                return Err(problems);
+            }
+        };
+        let contact = Contact {
+            name: raw.contact.name,
+            tel: raw.contact.tel,
+            fax: raw.contact.fax,
+            email: raw.contact.email.into_inner(),
+        };
+        problems.into_result(Circular {
+            id,
+            series,
+            number: raw.number,
+            reference: raw.reference,
+            date: raw.date.into(),
+            contact,
+            categories,
+            texts,
+        })
+    }
+}
+
+/// A TOML local date (`date = 2025-03-12`), checked by the TOML parser itself.
+#[derive(Deserialize)]
+#[serde(try_from = "toml::value::Datetime")]
+struct TomlDate(NaiveDate);
+
+impl TryFrom<toml::value::Datetime> for TomlDate {
+    type Error = String;
+
+    fn try_from(value: toml::value::Datetime) -> Result<Self, Self::Error> {
+        match (value.date, value.time, value.offset) {
+            (Some(d), None, None) => {
+                NaiveDate::from_ymd_opt(i32::from(d.year), u32::from(d.month), u32::from(d.day))
+                    .map(TomlDate)
+                    .ok_or_else(|| format!("{value} is not a calendar date"))
+            }
+            _ => Err(format!("expected a date such as 2025-03-12, found {value}")),
+        }
+    }
+}
+
+impl From<TomlDate> for NaiveDate {
+    fn from(value: TomlDate) -> Self {
+        value.0
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawCircular {
+    series: Spanned<String>,
+    number: u32,
+    reference: String,
+    date: TomlDate,
+    categories: Spanned<Vec<Spanned<String>>>,
+    contact: RawContact,
+    #[serde(default)]
+    text: BTreeMap<String, Spanned<RawText>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawContact {
+    name: String,
+    tel: Option<String>,
+    fax: Option<String>,
+    email: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    reference: Option<String>,
+    subject: Option<Spanned<String>>,
+    body: Option<Spanned<String>>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> String {
+        let mut s = String::from(
+            "series = \"TSB\"\nnumber = 36\nreference = \"TSB Events/FW\"\ndate = 2025-03-12\n\
+             categories = [\"sector-members\", \"member-states\"]\n\
+             [contact]\nname = \"Fred Werner\"\ntel = \"+41 22 730 5572\"\nemail = \"ai-calls@itu.example\"\n",
+        );
+        for l in Language::ALL {
+            s.push_str(&format!(
+                "[text.{l}]\nsubject = \"Subject {l}\"\nbody = \"\"\"\nBody {l}.\n\"\"\"\n"
+            ));
+        }
+        s
+    }
+
+    #[test]
+    fn a_complete_file_loads_with_categories_in_list_order() {
+        let c = Circular::from_toml("tsb-36.toml", &sample()).unwrap();
+        assert_eq!(c.id.as_str(), "TSB-36");
+        assert_eq!(c.date, NaiveDate::from_ymd_opt(2025, 3, 12).unwrap());
+        let ids: Vec<_> = c.categories.iter().map(|c| c.id()).collect();
+        assert_eq!(ids, ["member-states", "sector-members"]);
+        assert_eq!(c.texts.len(), 6);
+        assert_eq!(c.text(Language::Fr).unwrap().body, "Body fr.");
+        assert_eq!(c.reference_in(Language::Ar), "TSB Events/FW");
+    }
+
+    #[test]
+    fn a_missing_subject_and_body_are_named_by_language_and_line() {
+        let text = sample()
+            .replace("subject = \"Subject ar\"\n", "")
+            .replace("body = \"\"\"\nBody ru.\n\"\"\"\n", "");
+        let err = Circular::from_toml("tsb-36.toml", &text).unwrap_err();
+        let report = err.to_string();
+        assert_eq!(err.problems.len(), 2, "{report}");
+        assert!(
+            report.contains("tsb-36.toml:10: text.ar.subject: missing"),
+            "{report}"
+        );
+        assert!(report.contains(": text.ru.body: missing"), "{report}");
+    }
+
+    #[test]
+    fn a_missing_language_is_refused() {
+        let text = sample().replace(
+            "[text.zh]\nsubject = \"Subject zh\"\nbody = \"\"\"\nBody zh.\n\"\"\"\n",
+            "",
+        );
+        let report = Circular::from_toml("c.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(report.contains("c.toml: text.zh: missing"), "{report}");
+    }
+
+    #[test]
+    fn an_unknown_category_is_named_with_its_line() {
+        let text = sample().replace("\"sector-members\"", "\"sector-member\"");
+        let report = Circular::from_toml("c.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            report.contains("c.toml:5: categories: unknown category 'sector-member'"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn syntax_errors_and_unknown_keys_name_the_line() {
+        let report = Circular::from_toml(
+            "c.toml",
+            &sample().replace("number = 36", "number = \"36\""),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(report.contains("c.toml:2: number:"), "{report}");
+        let report = Circular::from_toml(
+            "c.toml",
+            &sample().replace("[contact]", "colour = 1\n[contact]"),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(report.contains("unknown field `colour`"), "{report}");
+    }
+
+    #[test]
+    fn circular_ids_are_series_dash_number() {
+        assert!("TSB-36".parse::<CircularId>().is_ok());
+        for bad in ["tsb-36", "TSB36", "TSB-", "-36", "TSB-3.6", "TSB-36-1"] {
+            assert!(bad.parse::<CircularId>().is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,29 @@
+//! The domain types: the words of circulars, each a type that can only hold a valid value.
+
+mod address;
+mod category;
+mod circular;
+mod delivery;
+mod language;
+
+pub use address::{AddressError, RecipientAddress};
+pub use category::{Category, UnknownCategory, STANDARD_CATEGORIES};
+pub use circular::{BadCircularId, Circular, CircularId, Contact, LanguageText};
+pub use delivery::{DeliveryKey, DeliveryState, SmtpReply, UnknownState};
+pub use language::{Language, UnknownLanguage};
+
+use serde::{Deserialize, Serialize};
+
+/// One recipient of a circular, as frozen in its audience: the address, name, language and the
+/// addressee (organisation) the first directory entry names.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recipient {
+    /// Normalised address.
+    pub address: RecipientAddress,
+    /// The contact's name.
+    pub name: String,
+    /// The one language this recipient reads the circular in.
+    pub language: Language,
+    /// The organisation or office the recipient is a contact of.
+    pub addressee: String,
+}

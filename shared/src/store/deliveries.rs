@@ -1,0 +1,301 @@
+//! Delivery records: the current state of each delivery, the history of its changes, and the
+//! counts `status` shows.
+
+use super::directory::parse_address;
+use super::{parse_column, Store, StoreError};
+use crate::domain::{Category, CircularId, DeliveryState, Language, RecipientAddress, SmtpReply};
+use crate::events::DeliveryOutcome;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Recipients per delivery state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts(pub BTreeMap<DeliveryState, u64>);
+
+impl StateCounts {
+    /// Recipients in `state`.
+    pub fn get(&self, state: DeliveryState) -> u64 {
+        self.0.get(&state).copied().unwrap_or(0)
+    }
+
+    /// All recipients counted.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Recipients in a final state.
+    pub fn finished(&self) -> u64 {
+        self.0
+            .iter()
+            .filter(|(s, _)| s.is_final())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn add(&mut self, state: DeliveryState, n: u64) {
+        *self.0.entry(state).or_default() += n;
+    }
+}
+
+/// Where a circular's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CircularStatus {
+    /// The circular.
+    pub circular: CircularId,
+    /// When it was issued.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// Recipients in the frozen audience, once frozen.
+    pub audience: Option<u64>,
+    /// Addresses in its categories left out (unsubscribed).
+    pub excluded: u64,
+    /// Distinct recipients per state.
+    pub total: StateCounts,
+    /// Per language (each recipient has one).
+    pub by_language: BTreeMap<Language, StateCounts>,
+    /// Per category; a recipient in two categories counts in both.
+    pub by_category: BTreeMap<Category, StateCounts>,
+}
+
+impl CircularStatus {
+    /// Whether the audience is frozen and every recipient is in a final state.
+    pub fn is_complete(&self) -> bool {
+        self.audience.is_some_and(|n| self.total.finished() == n)
+    }
+}
+
+/// The current record of one delivery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryRecord {
+    /// The recipient.
+    pub address: RecipientAddress,
+    /// The current state.
+    pub state: DeliveryState,
+    /// The attempt that reached it.
+    pub attempt: u32,
+    /// The SMTP reply, when there was one.
+    pub reply: Option<SmtpReply>,
+    /// What went wrong when no server replied.
+    pub detail: Option<String>,
+    /// When the state was reached.
+    pub at: DateTime<Utc>,
+}
+
+impl Store {
+    /// Records outcomes in one transaction: the current state moves only forward (by rank,
+    /// then attempt), and each (state, attempt) enters the history once, so replays change nothing.
+    pub async fn record_outcomes(&self, outcomes: &[DeliveryOutcome]) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for o in outcomes {
+            let (code, enhanced, text) = match &o.reply {
+                Some(r) => (
+                    Some(i64::from(r.code)),
+                    r.enhanced.clone(),
+                    Some(r.text.clone()),
+                ),
+                None => (None, None, None),
+            };
+            sqlx::query(
+                "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 ON CONFLICT (circular_id, address_key) DO UPDATE SET \
+                   state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
+                   smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
+                   detail = excluded.detail, updated_at = excluded.updated_at \
+                 WHERE excluded.state_rank > deliveries.state_rank \
+                    OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
+            )
+            .bind(o.circular.as_str())
+            .bind(o.address.as_str())
+            .bind(o.state.wire_name())
+            .bind(i64::from(o.state.rank()))
+            .bind(i64::from(o.attempt))
+            .bind(code)
+            .bind(&enhanced)
+            .bind(&text)
+            .bind(&o.detail)
+            .bind(o.at)
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at) \
+                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
+            )
+            .bind(o.circular.as_str())
+            .bind(o.address.as_str())
+            .bind(o.state.wire_name())
+            .bind(i64::from(o.attempt))
+            .bind(code)
+            .bind(&enhanced)
+            .bind(&text)
+            .bind(&o.detail)
+            .bind(o.at)
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The current record of one delivery, when it has one.
+    pub async fn delivery(
+        &self,
+        circular: &CircularId,
+        address: &RecipientAddress,
+    ) -> Result<Option<DeliveryRecord>, StoreError> {
+        let row = sqlx::query(
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+             WHERE circular_id = ? AND address_key = ?",
+        )
+        .bind(circular.as_str())
+        .bind(address.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(delivery_record).transpose()
+    }
+
+    /// Every delivery of the circular in `state`, by address.
+    pub async fn deliveries_in_state(
+        &self,
+        circular: &CircularId,
+        state: DeliveryState,
+    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+             WHERE circular_id = ? AND state = ? ORDER BY address_key",
+        )
+        .bind(circular.as_str())
+        .bind(state.wire_name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(delivery_record).collect()
+    }
+
+    /// Counts per state, language and category for one circular; recipients without a record
+    /// yet count as `queued`.
+    pub async fn circular_status(
+        &self,
+        circular: &CircularId,
+    ) -> Result<CircularStatus, StoreError> {
+        let stored = self.existing_circular(circular).await?;
+        let mut status = CircularStatus {
+            circular: circular.clone(),
+            issued_at: stored.issued_at,
+            audience: stored.audience.map(|(_, n)| n),
+            excluded: 0,
+            total: StateCounts::default(),
+            by_language: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+        };
+        let rows = sqlx::query(
+            "SELECT a.language AS language, COALESCE(d.state, 'queued') AS state, COUNT(*) AS n \
+             FROM audience a LEFT JOIN deliveries d ON d.circular_id = a.circular_id AND d.address_key = a.address_key \
+             WHERE a.circular_id = ? GROUP BY a.language, COALESCE(d.state, 'queued')",
+        )
+        .bind(circular.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let language: String = row.try_get("language")?;
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            let language: Language = parse_column("audience", &language)?;
+            let state: DeliveryState = parse_column("deliveries", &state)?;
+            status.total.add(state, n.max(0) as u64);
+            status
+                .by_language
+                .entry(language)
+                .or_default()
+                .add(state, n.max(0) as u64);
+        }
+        let rows = sqlx::query(
+            "SELECT r.category AS category, COALESCE(d.state, 'queued') AS state, COUNT(DISTINCT r.address_key) AS n \
+             FROM audience_reasons r LEFT JOIN deliveries d ON d.circular_id = r.circular_id AND d.address_key = r.address_key \
+             WHERE r.circular_id = ? GROUP BY r.category, COALESCE(d.state, 'queued')",
+        )
+        .bind(circular.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in rows {
+            let category: String = row.try_get("category")?;
+            let state: String = row.try_get("state")?;
+            let n: i64 = row.try_get("n")?;
+            let category = Category::try_from(category).map_err(|e| StoreError::Corrupt {
+                table: "audience_reasons",
+                why: e.to_string(),
+            })?;
+            let state: DeliveryState = parse_column("deliveries", &state)?;
+            status
+                .by_category
+                .entry(category)
+                .or_default()
+                .add(state, n.max(0) as u64);
+        }
+        let excluded: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audience_exclusions WHERE circular_id = ?")
+                .bind(circular.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        status.excluded = excluded.max(0) as u64;
+        Ok(status)
+    }
+
+    /// The states one delivery went through, oldest first, as `(state, attempt, reply)`.
+    pub async fn delivery_history(
+        &self,
+        circular: &CircularId,
+        address: &RecipientAddress,
+    ) -> Result<Vec<(DeliveryState, u32, Option<SmtpReply>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text FROM delivery_history \
+             WHERE circular_id = ? AND address_key = ? ORDER BY at, id",
+        )
+        .bind(circular.as_str())
+        .bind(address.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                let attempt: i64 = row.try_get("attempt")?;
+                Ok((
+                    parse_column("delivery_history", &state)?,
+                    attempt.max(0) as u32,
+                    reply_of(&row)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+fn reply_of(row: &sqlx::sqlite::SqliteRow) -> Result<Option<SmtpReply>, StoreError> {
+    let code: Option<i64> = row.try_get("smtp_code")?;
+    Ok(match code {
+        Some(code) => Some(SmtpReply {
+            code: u16::try_from(code).map_err(|e| StoreError::Corrupt {
+                table: "deliveries",
+                why: e.to_string(),
+            })?,
+            enhanced: row.try_get("smtp_enhanced")?,
+            text: row
+                .try_get::<Option<String>, _>("smtp_text")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    })
+}
+
+fn delivery_record(row: sqlx::sqlite::SqliteRow) -> Result<DeliveryRecord, StoreError> {
+    let key: String = row.try_get("address_key")?;
+    let state: String = row.try_get("state")?;
+    let attempt: i64 = row.try_get("attempt")?;
+    Ok(DeliveryRecord {
+        address: parse_address(&key)?,
+        state: parse_column("deliveries", &state)?,
+        attempt: attempt.max(0) as u32,
+        reply: reply_of(&row)?,
+        detail: row.try_get("detail")?,
+        at: row.try_get("updated_at")?,
+    })
+}

@@ -1,0 +1,1 @@
+//! The test harness of circulars' end-to-end tests (filled in by the next commit).
