@@ -1,1 +1,358 @@
-//! The test harness of circulars' end-to-end tests (filled in by the next commit).
+//! The harness of circulars' end-to-end tests: real servers on free loopback ports, one set per
+//! test, all stopped and removed when the test ends (also when it fails).
+//!
+//! - [`Harness::start`]: its own nats-server (JetStream, temporary store), a fresh SQLite
+//!   database, the capture SMTP server, and a configuration file pointing at them
+//! - [`Harness::circulars`]: runs the real `circulars` binary (built on first use, in the
+//!   profile the tests run in) with that configuration
+//! - [`Harness::serve`]: starts `circulars serve <service>` as a child process and waits until
+//!   it says it is ready
+//! - [`Harness::wait_until_delivered`]: waits, by polling the database, until every recipient is
+//!   in a final state
+//! - [`Harness::mails`]: the mails the SMTP server accepted, parsed
+
+use circulars_capture_smtp::{CaptureServer, RecipientRules};
+use circulars_shared::domain::CircularId;
+use circulars_shared::nats::local::{die_with_parent, free_port, LocalNatsServer};
+use circulars_shared::nats::Bus;
+use circulars_shared::store::{CircularStatus, Store};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+/// How long a test waits for something that should take seconds before it fails.
+pub const PATIENCE: Duration = Duration::from_secs(90);
+
+/// The workspace root, for sample files.
+pub fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// The `circulars` binary, built once per test process in the profile of the running tests.
+pub fn circulars_binary() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| {
+        let exe = std::env::current_exe().expect("the test binary has a path");
+        // target/<profile>/deps/<test binary>
+        let profile_dir = exe
+            .parent()
+            .and_then(Path::parent)
+            .expect("tests run from target/<profile>/deps");
+        let target_dir = profile_dir.parent().expect("target/<profile> has a parent");
+        let release = profile_dir.file_name().is_some_and(|n| n == "release");
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let mut build = Command::new(cargo);
+        build
+            .args([
+                "build",
+                "--quiet",
+                "-p",
+                "circulars-cli",
+                "--bin",
+                "circulars",
+                "--manifest-path",
+            ])
+            .arg(workspace().join("Cargo.toml"))
+            .arg("--target-dir")
+            .arg(target_dir);
+        if release {
+            build.arg("--release");
+        }
+        let status = build.status().expect("cargo runs");
+        assert!(status.success(), "building the circulars binary failed");
+        profile_dir.join("circulars")
+    })
+}
+
+/// What a `circulars` command printed and how it exited.
+#[derive(Debug)]
+pub struct CommandOutput {
+    /// Whether it exited 0.
+    pub success: bool,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl From<Output> for CommandOutput {
+    fn from(o: Output) -> Self {
+        CommandOutput {
+            success: o.status.success(),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+/// One mail the capture SMTP server accepted.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// The envelope recipient (`Delivered-To`).
+    pub recipient: String,
+    /// The `Content-Language` header.
+    pub language: String,
+    /// The decoded subject.
+    pub subject: String,
+    /// The `Message-ID` header.
+    pub message_id: String,
+    /// The decoded text/plain part.
+    pub text: String,
+    /// The decoded text/html part.
+    pub html: String,
+}
+
+/// One test's servers and folder.
+pub struct Harness {
+    dir: tempfile::TempDir,
+    nats: Option<LocalNatsServer>,
+    smtp: Option<CaptureServer>,
+    config_file: PathBuf,
+    database_url: String,
+    children: Vec<(String, Child)>,
+}
+
+impl Harness {
+    /// Starts nats-server and the capture SMTP server (accepting everyone) and writes the config.
+    pub async fn start() -> Harness {
+        Harness::start_with(RecipientRules::new()).await
+    }
+
+    /// Like [`Harness::start`], with the SMTP server answering some recipients as `rules` say.
+    pub async fn start_with(rules: RecipientRules) -> Harness {
+        let dir = tempfile::Builder::new()
+            .prefix("circulars-test-")
+            .tempdir()
+            .expect("a temporary folder");
+        let nats = LocalNatsServer::start(&dir.path().join("nats")).expect("nats-server starts");
+        let smtp = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("mail"), rules)
+            .await
+            .expect("the capture SMTP server starts");
+        let database_url = format!("sqlite://{}", dir.path().join("circulars.db").display());
+        let config_file = dir.path().join("circulars.toml");
+        let config = format!(
+            "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
+             [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nconcurrency = 8\nretry_delay_secs = 1\nmax_attempts = 3\n\
+             [gateway]\nlisten = \"127.0.0.1:{http}\"\n[tracker]\nbatch_wait_ms = 20\n",
+            data = dir.path().display().to_string(),
+            nats = nats.url(),
+            db = database_url,
+            smtp = smtp.local_addr().port(),
+            http = free_port().expect("a free port"),
+        );
+        std::fs::write(&config_file, config).expect("the config file is written");
+        Harness {
+            dir,
+            nats: Some(nats),
+            smtp: Some(smtp),
+            config_file,
+            database_url,
+            children: Vec::new(),
+        }
+    }
+
+    /// The test's temporary folder.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// The capture SMTP server.
+    pub fn smtp(&self) -> &CaptureServer {
+        self.smtp
+            .as_ref()
+            .expect("the SMTP server runs until the harness is dropped")
+    }
+
+    /// Runs `circulars --config <test config> ARGS…` to completion.
+    pub fn circulars(&self, args: &[&str]) -> CommandOutput {
+        Command::new(circulars_binary())
+            .arg("--config")
+            .arg(&self.config_file)
+            .args(args)
+            .env_remove("RUST_LOG")
+            .stdin(Stdio::null())
+            .output()
+            .expect("the circulars binary runs")
+            .into()
+    }
+
+    /// Runs a command that must succeed, and returns its standard output.
+    pub fn circulars_ok(&self, args: &[&str]) -> String {
+        let out = self.circulars(args);
+        assert!(
+            out.success,
+            "circulars {args:?} failed:\n{}\n{}",
+            out.stdout, out.stderr
+        );
+        out.stdout
+    }
+
+    /// Starts `circulars serve <service>` and waits until each service it runs says it is ready.
+    pub fn serve(&mut self, service: &str) {
+        let log = self.dir.path().join(format!("serve-{service}.log"));
+        let log_file = std::fs::File::create(&log).expect("the log file is created");
+        let mut command = Command::new(circulars_binary());
+        command
+            .arg("--config")
+            .arg(&self.config_file)
+            .args(["serve", service])
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(log_file.try_clone().expect("the log file is shared"))
+            .stderr(log_file);
+        die_with_parent(&mut command);
+        let child = command.spawn().expect("circulars serve starts");
+        self.children.push((service.to_owned(), child));
+        let names: Vec<&str> = if service == "all" {
+            vec!["gateway", "directory", "composer", "dispatcher", "tracker"]
+        } else {
+            vec![service]
+        };
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if names.iter().all(|n| text.contains(&format!("{n} ready"))) {
+                return;
+            }
+            if let Some((_, child)) = self.children.last_mut() {
+                if let Ok(Some(status)) = child.try_wait() {
+                    panic!("circulars serve {service} exited with {status}:\n{text}");
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "circulars serve {service} never got ready:\n{text}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Stops every `serve` child with SIGTERM and waits for it to exit.
+    pub fn stop_services(&mut self) {
+        for (_, child) in &mut self.children {
+            let pid = nix::unistd::Pid::from_raw(child.id() as i32);
+            let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
+        }
+        for (service, mut child) in self.children.drain(..) {
+            let status = child.wait().expect("the child is waited for");
+            assert!(
+                status.success(),
+                "circulars serve {service} exited with {status}"
+            );
+        }
+    }
+
+    /// The test's database.
+    pub async fn store(&self) -> Store {
+        Store::open(&self.database_url)
+            .await
+            .expect("the test database opens")
+    }
+
+    /// A NATS connection to the test's server.
+    pub async fn bus(&self) -> Bus {
+        let url = self
+            .nats
+            .as_ref()
+            .expect("nats runs until the harness is dropped")
+            .url();
+        Bus::connect(&url, "circulars tests")
+            .await
+            .expect("NATS connects")
+    }
+
+    /// Waits until the circular's audience is frozen and every recipient is in a final state.
+    pub async fn wait_until_delivered(&self, circular: &str) -> CircularStatus {
+        let id: CircularId = circular.parse().expect("a circular id");
+        let store = self.store().await;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let status = store
+                .circular_status(&id)
+                .await
+                .expect("status is readable");
+            if status.is_complete() {
+                store.close().await;
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{circular} did not finish: {status:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until the dispatcher has handled every job: the work queue is empty and its
+    /// consumer has nothing pending or unacknowledged.
+    pub async fn wait_until_jobs_handled(&self) {
+        let bus = self.bus().await;
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            let mut stream = bus
+                .jetstream
+                .get_stream(circulars_shared::nats::MAIL_OUTBOUND_STREAM)
+                .await
+                .expect("the work queue exists");
+            let messages = stream.info().await.expect("stream info").state.messages;
+            if messages == 0 {
+                return;
+            }
+            assert!(Instant::now() < deadline, "{messages} jobs still queued");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Every mail the SMTP server stored, in arrival order.
+    pub fn mails(&self) -> Vec<Mail> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(self.smtp().out_dir())
+            .map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect())
+            .unwrap_or_default();
+        files.retain(|p| p.extension().is_some_and(|x| x == "eml"));
+        files.sort();
+        files.iter().map(|f| parse_mail(f)).collect()
+    }
+}
+
+/// Parses one stored `.eml` file.
+pub fn parse_mail(file: &Path) -> Mail {
+    let raw = std::fs::read(file).expect("the mail is readable");
+    let message = mail_parser::MessageParser::default()
+        .parse(&raw)
+        .unwrap_or_else(|| panic!("{} is not a mail", file.display()));
+    let header = |name: &str| {
+        message
+            .header_raw(name)
+            .map(|v| v.trim().to_owned())
+            .unwrap_or_default()
+    };
+    Mail {
+        recipient: header("Delivered-To"),
+        language: header("Content-Language"),
+        subject: message.subject().unwrap_or_default().to_owned(),
+        message_id: header("Message-ID"),
+        text: message
+            .body_text(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+        html: message
+            .body_html(0)
+            .map(|t| t.into_owned())
+            .unwrap_or_default(),
+    }
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        for (_, child) in &mut self.children {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        if let Some(nats) = self.nats.take() {
+            nats.stop();
+        }
+        // The SMTP server task ends with the test's runtime; dropping it cancels it.
+        drop(self.smtp.take());
+    }
+}

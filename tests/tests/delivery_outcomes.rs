@@ -1,0 +1,180 @@
+//! What happens to each mail is recorded with the server's own words, and nothing is sent twice:
+//! not when staff issue again, not when JetStream hands the dispatcher a job again.
+
+use async_nats::jetstream::context::Publish;
+use circulars_capture_smtp::RecipientRules;
+use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
+use circulars_shared::events::{Contract, MailJob};
+use circulars_tests::{workspace, Harness};
+
+const DIRECTORY: &str = "address,name,language,addressee,categories,status\n\
+amina.diallo@ptt.freedonia.example.org,Amina Diallo,fr,Administration of Freedonia,member-states,active\n\
+li.wei@miit.sylvania.example.com,Li Wei,zh,Administration of Sylvania,member-states,active\n\
+nobody-here@ptt.latveria.example.net,Vera Novak,ru,Administration of Latveria,member-states,active\n\
+k.haddad@example.org,Karim Haddad,ar,Example Telecom,sector-members,active\n";
+
+fn issue_small_circular(h: &Harness) {
+    let csv = h.dir().join("directory.csv");
+    std::fs::write(&csv, DIRECTORY).unwrap();
+    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.circulars_ok(&[
+        "draft",
+        workspace()
+            .join("samples/circulars/tsb-36.toml")
+            .to_str()
+            .unwrap(),
+    ]);
+    h.circulars_ok(&["issue", "TSB-36"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply() {
+    let rules = RecipientRules::new().reply(
+        "nobody-here@ptt.latveria.example.net",
+        550,
+        "5.1.1 <nobody-here@ptt.latveria.example.net>: Recipient address rejected: User unknown",
+    );
+    let mut h = Harness::start_with(rules).await;
+    h.serve("all");
+    issue_small_circular(&h);
+
+    let status = h.wait_until_delivered("TSB-36").await;
+    assert_eq!(status.total.get(DeliveryState::Sent), 3);
+    assert_eq!(status.total.get(DeliveryState::Failed), 1);
+    assert_eq!(
+        status.by_language[&Language::Ru].get(DeliveryState::Failed),
+        1
+    );
+
+    let store = h.store().await;
+    let record = store
+        .delivery(
+            &"TSB-36".parse().unwrap(),
+            &RecipientAddress::parse("nobody-here@ptt.latveria.example.net").unwrap(),
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(record.state, DeliveryState::Failed);
+    let reply = record.reply.unwrap();
+    assert_eq!(
+        (reply.code, reply.enhanced.as_deref()),
+        (550, Some("5.1.1"))
+    );
+    assert_eq!(
+        reply.text,
+        "<nobody-here@ptt.latveria.example.net>: Recipient address rejected: User unknown"
+    );
+
+    let why = h.circulars_ok(&["explain", "TSB-36", "nobody-here@ptt.latveria.example.net"]);
+    assert!(
+        why.contains("Delivery: failed (attempt 1): 550 5.1.1 <nobody-here"),
+        "{why}"
+    );
+    let recipients: Vec<String> = h.mails().into_iter().map(|m| m.recipient).collect();
+    assert_eq!(
+        recipients.len(),
+        3,
+        "the others are unaffected: {recipients:?}"
+    );
+    assert!(!recipients.contains(&"nobody-here@ptt.latveria.example.net".to_owned()));
+    h.stop_services();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_job_handed_over_again_never_sends_a_second_mail() {
+    let mut h = Harness::start().await;
+    h.serve("all");
+    issue_small_circular(&h);
+    h.wait_until_delivered("TSB-36").await;
+    assert_eq!(h.mails().len(), 4);
+
+    // The same job again: JetStream recognises its Nats-Msg-Id and drops it.
+    let bus = h.bus().await;
+    let job = MailJob {
+        circular: "TSB-36".parse().unwrap(),
+        recipient: Recipient {
+            address: RecipientAddress::parse("amina.diallo@ptt.freedonia.example.org").unwrap(),
+            name: "Amina Diallo".into(),
+            language: Language::Fr,
+            addressee: "Administration of Freedonia".into(),
+        },
+        attempt: 1,
+    };
+    assert!(
+        bus.publish(&job).await.unwrap().duplicate,
+        "the job id is <circular>:<address>"
+    );
+
+    // The same delivery after JetStream's de-duplication window (a new message id): the
+    // dispatcher's claim on the delivery key skips it.
+    let later = bus
+        .jetstream
+        .send_publish(
+            job.subject(),
+            Publish::build()
+                .payload(job.encode().unwrap().into())
+                .message_id("after-the-window"),
+        )
+        .await
+        .unwrap()
+        .await
+        .unwrap();
+    assert!(!later.duplicate);
+    h.wait_until_jobs_handled().await;
+    assert_eq!(h.mails().len(), 4, "no second mail");
+    let store = h.store().await;
+    let history = store
+        .delivery_history(&job.circular, &job.recipient.address)
+        .await
+        .unwrap();
+    let states: Vec<_> = history.iter().map(|(s, a, _)| (*s, *a)).collect();
+    assert_eq!(states, [(DeliveryState::Sent, 1)], "one sent record, once");
+    h.stop_services();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_services_as_separate_processes_deliver_the_same_result() {
+    let mut h = Harness::start().await;
+    for service in ["tracker", "dispatcher", "composer", "directory", "gateway"] {
+        h.serve(service);
+    }
+    let mut files: Vec<_> = std::fs::read_dir(workspace().join("samples/directory"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in &files {
+        h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    }
+    h.circulars_ok(&[
+        "draft",
+        workspace()
+            .join("samples/circulars/tsb-36.toml")
+            .to_str()
+            .unwrap(),
+    ]);
+    h.circulars_ok(&["issue", "TSB-36"]);
+
+    let status = h.wait_until_delivered("TSB-36").await;
+    assert_eq!((status.audience, status.excluded), (Some(252), 11));
+    assert_eq!(status.total.get(DeliveryState::Sent), 252);
+    let mails = h.mails();
+    let store = h.store().await;
+    let audience = store
+        .audience_page(&"TSB-36".parse().unwrap(), None, 1000)
+        .await
+        .unwrap();
+    let mut expected: Vec<(String, String)> = audience
+        .iter()
+        .map(|r| (r.address.to_string(), r.language.code().to_owned()))
+        .collect();
+    let mut got: Vec<(String, String)> = mails
+        .iter()
+        .map(|m| (m.recipient.clone(), m.language.clone()))
+        .collect();
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected, "one mail per recipient, in their language");
+    h.stop_services();
+}

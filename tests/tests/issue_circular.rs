@@ -1,0 +1,178 @@
+//! Secretariat staff issue TSB Circular 36 to the sample directory and every recipient gets it
+//! once, in their own language; the record says why each address was, or was not, on the list.
+
+use circulars_shared::domain::{Circular, DeliveryState, Language};
+use circulars_tests::{workspace, Harness};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn sample_circular() -> Circular {
+    let path = workspace().join("samples/circulars/tsb-36.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    Circular::from_toml("tsb-36.toml", &text).unwrap()
+}
+
+fn import_sample_directory(h: &Harness) {
+    let mut files: Vec<_> = std::fs::read_dir(workspace().join("samples/directory"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    for file in files {
+        h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn issuing_the_sample_circular_delivers_one_mail_per_recipient_in_their_language() {
+    let mut h = Harness::start().await;
+    h.serve("all");
+    import_sample_directory(&h);
+    let draft = h.circulars_ok(&[
+        "draft",
+        workspace()
+            .join("samples/circulars/tsb-36.toml")
+            .to_str()
+            .unwrap(),
+    ]);
+    assert_eq!(draft.trim(), "TSB-36");
+    assert_eq!(h.circulars_ok(&["issue", "TSB-36"]).trim(), "issued TSB-36");
+
+    let status = h.wait_until_delivered("TSB-36").await;
+    assert_eq!(
+        status.audience,
+        Some(252),
+        "the sample reaches 252 distinct addresses"
+    );
+    assert_eq!(status.total.get(DeliveryState::Sent), 252);
+    assert_eq!(
+        status.excluded, 11,
+        "the unsubscribed recipients are left out"
+    );
+
+    // Exactly one mail per recipient, each in the language the frozen audience gives them.
+    let mails = h.mails();
+    assert_eq!(mails.len(), 252);
+    let recipients: BTreeSet<&str> = mails.iter().map(|m| m.recipient.as_str()).collect();
+    assert_eq!(recipients.len(), 252, "no recipient got two mails");
+    let store = h.store().await;
+    let audience: BTreeMap<String, Language> = store
+        .audience_page(&"TSB-36".parse().unwrap(), None, 1000)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| (r.address.to_string(), r.language))
+        .collect();
+    let circular = sample_circular();
+    let mut languages_seen = BTreeSet::new();
+    for mail in &mails {
+        let language = audience[&mail.recipient];
+        assert_eq!(mail.language, language.code(), "{}", mail.recipient);
+        let subject = &circular.text(language).unwrap().subject;
+        assert!(
+            mail.subject.ends_with(subject.as_str()),
+            "{}: {}",
+            mail.recipient,
+            mail.subject
+        );
+        assert!(mail.text.contains(subject.as_str()) && mail.html.contains("Fred Werner"));
+        assert!(
+            mail.message_id.starts_with("<TSB-36."),
+            "{}",
+            mail.message_id
+        );
+        languages_seen.insert(language);
+    }
+    assert_eq!(languages_seen.len(), 6, "every language is present");
+    let french = mails.iter().find(|m| m.language == "fr").unwrap();
+    assert!(french.text.contains("Circulaire TSB 36"), "{}", french.text);
+    assert!(french.text.contains("Aux États Membres de l'UIT;"));
+
+    // Issuing again sends nothing new: nothing is published, nothing queued, no mail.
+    let bus = h.bus().await;
+    let mut circulars = bus.jetstream.get_stream("CIRCULARS").await.unwrap();
+    let published_before = circulars.info().await.unwrap().state.messages;
+    assert_eq!(
+        h.circulars_ok(&["issue", "TSB-36"]).trim(),
+        "TSB-36 already issued, 0 new"
+    );
+    assert_eq!(
+        circulars.info().await.unwrap().state.messages,
+        published_before
+    );
+    h.wait_until_jobs_handled().await;
+    assert_eq!(h.mails().len(), 252);
+
+    // A recipient in two categories (one directory row naming both) got one mail, and explain names both.
+    let both = "itu.focalpoint@mission.isla-dorada.example";
+    assert_eq!(mails.iter().filter(|m| m.recipient == both).count(), 1);
+    let why = h.circulars_ok(&["explain", "TSB-36", both]);
+    assert!(
+        why.contains("is on the list (in the frozen audience)"),
+        "{why}"
+    );
+    assert!(
+        why.contains("category member-states") && why.contains("category permanent-missions"),
+        "{why}"
+    );
+    assert!(why.contains("Delivery: sent (attempt 1): 250"), "{why}");
+
+    // The same person listed by two addressees, once with the domain in capitals: one recipient,
+    // one mail, both entries named.
+    let lopez = "r.lopez@uncv.example.org";
+    assert_eq!(mails.iter().filter(|m| m.recipient == lopez).count(), 1);
+    let why = h.circulars_ok(&["explain", "TSB-36", "r.lopez@UNCV.Example.org"]);
+    assert!(
+        why.contains("category sector-members") && why.contains("category academia"),
+        "{why}"
+    );
+    assert!(
+        why.contains("<r.lopez@UNCV.Example.org>") && why.contains("<r.lopez@uncv.example.org>"),
+        "{why}"
+    );
+
+    // An unsubscribed recipient gets nothing, and explain says so.
+    let gone = "n.ferguson@regulator.freedonia.example.org";
+    assert!(mails.iter().all(|m| m.recipient != gone));
+    let why = h.circulars_ok(&["explain", "TSB-36", gone]);
+    assert!(
+        why.contains("is not on the list (in the frozen audience): unsubscribed"),
+        "{why}"
+    );
+    assert!(
+        why.contains("member-states.csv:"),
+        "the entry is named: {why}"
+    );
+
+    // An address only in categories this circular does not address.
+    let why = h.circulars_ok(&["explain", "TSB-36", "director.bdt@bdt.itu.example"]);
+    assert!(
+        why.contains("in no category of this circular") && why.contains("director-bdt"),
+        "{why}"
+    );
+    let why = h.circulars_ok(&["explain", "TSB-36", "nobody@example.org"]);
+    assert!(why.contains("in no directory entry"), "{why}");
+
+    // Status: distinct recipients in the totals, category rows that may overlap and say so.
+    let text = h.circulars_ok(&["status", "TSB-36"]);
+    assert!(
+        text.contains("252 recipients in the frozen audience, 11 left out"),
+        "{text}"
+    );
+    assert!(text.contains("category rows may overlap"), "{text}");
+    let json: serde_json::Value =
+        serde_json::from_str(&h.circulars_ok(&["status", "TSB-36", "--json"])).unwrap();
+    assert_eq!(json["total"]["sent"], 252);
+    assert_eq!(json["total"]["total"], 252);
+    assert_eq!(json["complete"], true);
+    let by_category: u64 = json["by_category"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|c| c["total"].as_u64().unwrap())
+        .sum();
+    assert!(
+        by_category > 252,
+        "recipients in two categories count in both rows"
+    );
+    h.stop_services();
+}
