@@ -1,7 +1,7 @@
 //! What happens to each mail is recorded with the server's own words, and nothing is sent twice:
 //! not when staff issue again, not when JetStream hands the dispatcher a job again.
 
-use async_nats::jetstream::context::Publish;
+use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
 use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
 use circulars_shared::events::{Contract, MailJob};
@@ -112,7 +112,7 @@ async fn a_job_handed_over_again_never_sends_a_second_mail() {
         .jetstream
         .send_publish(
             job.subject(),
-            Publish::build()
+            PublishMessage::build()
                 .payload(job.encode().unwrap().into())
                 .message_id("after-the-window"),
         )
