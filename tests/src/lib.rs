@@ -5,6 +5,7 @@
 //!   database, the capture SMTP server, and a configuration file pointing at them
 //! - [`Harness::circulars`]: runs the real `circulars` binary (built on first use, in the
 //!   profile the tests run in) with that configuration
+//! - [`Harness::import_sample_directory`], [`Harness::draft_sample_circular`]: the samples
 //! - [`Harness::serve`]: starts `circulars serve <service>` as a child process and waits until
 //!   it says it is ready
 //! - [`Harness::wait_until_delivered`]: waits, by polling the database, until every recipient is
@@ -186,6 +187,24 @@ impl Harness {
             out.stdout, out.stderr
         );
         out.stdout
+    }
+
+    /// Imports every `samples/directory/*.csv` with `circulars directory import`.
+    pub fn import_sample_directory(&self) {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(workspace().join("samples/directory"))
+            .expect("the sample directory exists")
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .collect();
+        files.sort();
+        for file in files {
+            self.circulars_ok(&["directory", "import", &file.to_string_lossy()]);
+        }
+    }
+
+    /// Drafts `samples/circulars/tsb-36.toml` with `circulars draft`; returns what it printed.
+    pub fn draft_sample_circular(&self) -> String {
+        let file = workspace().join("samples/circulars/tsb-36.toml");
+        self.circulars_ok(&["draft", &file.to_string_lossy()])
     }
 
     /// Starts `circulars serve <service>` and waits until each service it runs says it is ready.

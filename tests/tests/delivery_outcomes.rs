@@ -5,7 +5,7 @@ use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
 use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
 use circulars_shared::events::{Contract, MailJob};
-use circulars_tests::{workspace, Harness};
+use circulars_tests::Harness;
 
 const DIRECTORY: &str = "address,name,language,addressee,categories,status\n\
 amina.diallo@ptt.freedonia.example.org,Amina Diallo,fr,Administration of Freedonia,member-states,active\n\
@@ -17,13 +17,7 @@ fn issue_small_circular(h: &Harness) {
     let csv = h.dir().join("directory.csv");
     std::fs::write(&csv, DIRECTORY).unwrap();
     h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
-    h.circulars_ok(&[
-        "draft",
-        workspace()
-            .join("samples/circulars/tsb-36.toml")
-            .to_str()
-            .unwrap(),
-    ]);
+    h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
 }
 
@@ -139,21 +133,8 @@ async fn the_services_as_separate_processes_deliver_the_same_result() {
     for service in ["tracker", "dispatcher", "composer", "directory", "gateway"] {
         h.serve(service);
     }
-    let mut files: Vec<_> = std::fs::read_dir(workspace().join("samples/directory"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for file in &files {
-        h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
-    }
-    h.circulars_ok(&[
-        "draft",
-        workspace()
-            .join("samples/circulars/tsb-36.toml")
-            .to_str()
-            .unwrap(),
-    ]);
+    h.import_sample_directory();
+    h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
 
     let status = h.wait_until_delivered("TSB-36").await;

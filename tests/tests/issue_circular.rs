@@ -11,29 +11,12 @@ fn sample_circular() -> Circular {
     Circular::from_toml("tsb-36.toml", &text).unwrap()
 }
 
-fn import_sample_directory(h: &Harness) {
-    let mut files: Vec<_> = std::fs::read_dir(workspace().join("samples/directory"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    files.sort();
-    for file in files {
-        h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn issuing_the_sample_circular_delivers_one_mail_per_recipient_in_their_language() {
     let mut h = Harness::start().await;
     h.serve("all");
-    import_sample_directory(&h);
-    let draft = h.circulars_ok(&[
-        "draft",
-        workspace()
-            .join("samples/circulars/tsb-36.toml")
-            .to_str()
-            .unwrap(),
-    ]);
+    h.import_sample_directory();
+    let draft = h.draft_sample_circular();
     assert_eq!(draft.trim(), "TSB-36");
     assert_eq!(h.circulars_ok(&["issue", "TSB-36"]).trim(), "issued TSB-36");
 

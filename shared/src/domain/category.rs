@@ -62,6 +62,14 @@ impl fmt::Display for Category {
     }
 }
 
+impl std::str::FromStr for Category {
+    type Err = UnknownCategory;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Category::parse(s)
+    }
+}
+
 impl TryFrom<String> for Category {
     type Error = UnknownCategory;
 

@@ -188,49 +188,36 @@ impl Store {
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
         };
-        let rows = sqlx::query(
-            "SELECT a.language AS language, COALESCE(d.state, 'queued') AS state, COUNT(*) AS n \
-             FROM audience a LEFT JOIN deliveries d ON d.circular_id = a.circular_id AND d.address_key = a.address_key \
-             WHERE a.circular_id = ? GROUP BY a.language, COALESCE(d.state, 'queued')",
-        )
-        .bind(circular.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        for row in rows {
-            let language: String = row.try_get("language")?;
-            let state: String = row.try_get("state")?;
-            let n: i64 = row.try_get("n")?;
-            let language: Language = parse_column("audience", &language)?;
-            let state: DeliveryState = parse_column("deliveries", &state)?;
-            status.total.add(state, n.max(0) as u64);
+        let by_language = self
+            .grouped_counts(
+                "SELECT a.language, COALESCE(d.state, 'queued') AS state, COUNT(*) AS n \
+                 FROM audience a LEFT JOIN deliveries d ON d.circular_id = a.circular_id AND d.address_key = a.address_key \
+                 WHERE a.circular_id = ? GROUP BY a.language, COALESCE(d.state, 'queued')",
+                circular,
+            )
+            .await?;
+        for (language, state, n) in by_language {
+            status.total.add(state, n);
             status
                 .by_language
-                .entry(language)
+                .entry(parse_column("audience", &language)?)
                 .or_default()
-                .add(state, n.max(0) as u64);
+                .add(state, n);
         }
-        let rows = sqlx::query(
-            "SELECT r.category AS category, COALESCE(d.state, 'queued') AS state, COUNT(DISTINCT r.address_key) AS n \
-             FROM audience_reasons r LEFT JOIN deliveries d ON d.circular_id = r.circular_id AND d.address_key = r.address_key \
-             WHERE r.circular_id = ? GROUP BY r.category, COALESCE(d.state, 'queued')",
-        )
-        .bind(circular.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        for row in rows {
-            let category: String = row.try_get("category")?;
-            let state: String = row.try_get("state")?;
-            let n: i64 = row.try_get("n")?;
-            let category = Category::try_from(category).map_err(|e| StoreError::Corrupt {
-                table: "audience_reasons",
-                why: e.to_string(),
-            })?;
-            let state: DeliveryState = parse_column("deliveries", &state)?;
+        let by_category = self
+            .grouped_counts(
+                "SELECT r.category, COALESCE(d.state, 'queued') AS state, COUNT(DISTINCT r.address_key) AS n \
+                 FROM audience_reasons r LEFT JOIN deliveries d ON d.circular_id = r.circular_id AND d.address_key = r.address_key \
+                 WHERE r.circular_id = ? GROUP BY r.category, COALESCE(d.state, 'queued')",
+                circular,
+            )
+            .await?;
+        for (category, state, n) in by_category {
             status
                 .by_category
-                .entry(category)
+                .entry(parse_column("audience_reasons", &category)?)
                 .or_default()
-                .add(state, n.max(0) as u64);
+                .add(state, n);
         }
         let excluded: i64 =
             sqlx::query_scalar("SELECT COUNT(*) FROM audience_exclusions WHERE circular_id = ?")
@@ -239,6 +226,26 @@ impl Store {
                 .await?;
         status.excluded = excluded.max(0) as u64;
         Ok(status)
+    }
+
+    /// Runs a status query returning (group, state, count) rows for one circular.
+    async fn grouped_counts(
+        &self,
+        sql: &'static str,
+        circular: &CircularId,
+    ) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
+        let rows = sqlx::query(sql)
+            .bind(circular.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let group: String = row.try_get(0)?;
+                let state: String = row.try_get("state")?;
+                let n: i64 = row.try_get("n")?;
+                Ok((group, parse_column("deliveries", &state)?, n.max(0) as u64))
+            })
+            .collect()
     }
 
     /// The states one delivery went through, oldest first, as `(state, attempt, reply)`.
