@@ -18,6 +18,13 @@ fn issue_small_circular(h: &Harness) {
     std::fs::write(&csv, DIRECTORY).unwrap();
     h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
     h.draft_sample_circular();
+    // Before issuing, explain answers from today's directory (a dry run).
+    let why = h.circulars_ok(&["explain", "TSB-36", "li.wei@miit.sylvania.example.com"]);
+    assert!(
+        why.contains("in a dry run on today's directory (not issued yet)"),
+        "{why}"
+    );
+    assert!(why.contains("category member-states"), "{why}");
     h.circulars_ok(&["issue", "TSB-36"]);
 }
 
