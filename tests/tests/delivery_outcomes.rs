@@ -98,7 +98,7 @@ async fn a_job_handed_over_again_never_sends_a_second_mail() {
             address: RecipientAddress::parse("amina.diallo@ptt.freedonia.example.org").unwrap(),
             name: "Amina Diallo".into(),
             language: Language::Fr,
-            addressee: "Administration of Freedonia".into(),
+            addressee: "Administration of Freedonia".parse().unwrap(),
         },
         attempt: 1,
     };

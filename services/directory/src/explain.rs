@@ -2,10 +2,8 @@
 //! circular is issued, from the directory as it stands before.
 
 use crate::resolve::resolve;
-use circulars_shared::domain::{CircularId, RecipientAddress};
-use circulars_shared::store::{
-    AudienceMember, DeliveryRecord, Exclusion, Store, StoreError, StoredEntry,
-};
+use circulars_shared::domain::{CircularId, Delivery, RecipientAddress};
+use circulars_shared::store::{AudienceMember, Exclusion, Store, StoreError, StoredEntry};
 use std::fmt;
 
 /// The answer to "why did this address get (or not get) this circular?".
@@ -16,7 +14,7 @@ pub enum Explanation {
         /// The recipient and the categories and entries that put them there.
         member: AudienceMember,
         /// What happened to the mail so far.
-        delivery: Option<DeliveryRecord>,
+        delivery: Option<Delivery>,
         /// Whether this is the frozen audience (issued) or a dry run on today's directory.
         frozen: bool,
     },

@@ -2,7 +2,7 @@
 //! row checked, every problem named by file, line and column; a file with any problem is
 //! refused whole, and a good one is stored in one transaction.
 
-use circulars_shared::domain::{Category, Language, RecipientAddress};
+use circulars_shared::domain::{Addressee, Category, Language, RecipientAddress};
 use circulars_shared::input::FileProblems;
 use circulars_shared::store::{DirectoryEntry, EntryStatus, ImportSummary, Store};
 use std::collections::HashMap;
@@ -75,7 +75,7 @@ pub fn parse_entries(file: &str, bytes: &[u8]) -> Result<Vec<DirectoryEntry>, Fi
         }
     }
     let mut entries = Vec::new();
-    let mut seen: HashMap<(String, RecipientAddress), usize> = HashMap::new();
+    let mut seen: HashMap<(Addressee, RecipientAddress), usize> = HashMap::new();
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
@@ -109,10 +109,9 @@ pub fn parse_entries(file: &str, bytes: &[u8]) -> Result<Vec<DirectoryEntry>, Fi
             .parse::<Language>()
             .map_err(|e| bad("language", e.to_string()))
             .ok();
-        let addressee = field(3).to_owned();
-        if addressee.is_empty() {
-            bad("addressee", "is empty".into());
-        }
+        let addressee = Addressee::parse(field(3))
+            .map_err(|e| bad("addressee", e.to_string()))
+            .ok();
         let mut categories = Vec::new();
         for id in field(4).split(';').map(str::trim) {
             match Category::parse(id) {
@@ -130,7 +129,9 @@ pub fn parse_entries(file: &str, bytes: &[u8]) -> Result<Vec<DirectoryEntry>, Fi
             .map_err(|e| bad("status", e))
             .ok();
 
-        if let (Some(address), Some(language), Some(status)) = (address, language, status) {
+        if let (Some(address), Some(language), Some(status), Some(addressee)) =
+            (address, language, status, addressee)
+        {
             if let Some(first) = seen.insert((addressee.clone(), address.clone()), line) {
                 bad(
                     "address",

@@ -92,7 +92,7 @@ mod tests {
         StoredEntry {
             id,
             entry: DirectoryEntry {
-                addressee: addressee.into(),
+                addressee: addressee.parse().unwrap(),
                 address_written: address.into(),
                 address: RecipientAddress::parse(address).unwrap(),
                 name: format!("Contact {id}"),
@@ -137,7 +137,7 @@ mod tests {
         assert_eq!(r.members.len(), 1);
         let m = &r.members[0];
         assert_eq!(m.recipient.language, Language::Es);
-        assert_eq!(m.recipient.addressee, "Tierra Alta");
+        assert_eq!(m.recipient.addressee.name(), "Tierra Alta");
         let why: Vec<_> = m
             .reasons
             .iter()

@@ -54,7 +54,7 @@ pub fn build(
         .as_str()
         .parse()
         .map_err(|e| MailError(format!("recipient '{}': {e}", recipient.address)))?;
-    let (text, html) = rendition.personalise(&recipient.addressee);
+    let (text, html) = rendition.personalise(recipient.addressee.name());
     Message::builder()
         .from(Mailbox::new(
             Some(rendition.sender_name.clone()),
@@ -82,7 +82,7 @@ mod tests {
             address: RecipientAddress::parse("amina@Example.org").unwrap(),
             name: "Amina Diallo".into(),
             language: Language::Fr,
-            addressee: "Administration de <Freedonie>".into(),
+            addressee: "Administration de <Freedonie>".parse().unwrap(),
         }
     }
 

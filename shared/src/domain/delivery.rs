@@ -146,6 +146,23 @@ impl fmt::Display for SmtpReply {
     }
 }
 
+/// Where one delivery stands: its latest state, the attempt that reached it, and the server's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Delivery {
+    /// The recipient.
+    pub address: RecipientAddress,
+    /// The current state.
+    pub state: DeliveryState,
+    /// The attempt that reached it.
+    pub attempt: u32,
+    /// The SMTP reply, when there was one.
+    pub reply: Option<SmtpReply>,
+    /// What went wrong when no server replied.
+    pub detail: Option<String>,
+    /// When the state was reached.
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
 /// What makes a delivery unique: one circular to one normalised address.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct DeliveryKey {

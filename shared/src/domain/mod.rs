@@ -1,15 +1,17 @@
 //! The domain types: the words of circulars, each a type that can only hold a valid value.
 
 mod address;
+mod addressee;
 mod category;
 mod circular;
 mod delivery;
 mod language;
 
 pub use address::{AddressError, RecipientAddress};
+pub use addressee::{Addressee, BadAddressee};
 pub use category::{Category, UnknownCategory, STANDARD_CATEGORIES};
 pub use circular::{BadCircularId, Circular, CircularId, Contact, LanguageText};
-pub use delivery::{DeliveryKey, DeliveryState, SmtpReply, UnknownState};
+pub use delivery::{Delivery, DeliveryKey, DeliveryState, SmtpReply, UnknownState};
 pub use language::{Language, UnknownLanguage};
 
 use serde::{Deserialize, Serialize};
@@ -25,5 +27,5 @@ pub struct Recipient {
     /// The one language this recipient reads the circular in.
     pub language: Language,
     /// The organisation or office the recipient is a contact of.
-    pub addressee: String,
+    pub addressee: Addressee,
 }

@@ -149,7 +149,7 @@ mod tests {
             address: RecipientAddress::parse("amina@Example.org").unwrap(),
             name: "Amina Diallo".into(),
             language: Language::Fr,
-            addressee: "Administration of Freedonia".into(),
+            addressee: "Administration of Freedonia".parse().unwrap(),
         }
     }
 

@@ -3,7 +3,7 @@
 
 use super::directory::parse_address;
 use super::{parse_column, Store, StoreError};
-use crate::domain::{Category, CircularId, Recipient, RecipientAddress};
+use crate::domain::{Addressee, Category, CircularId, Recipient, RecipientAddress};
 use chrono::Utc;
 use sqlx::Row;
 
@@ -15,7 +15,7 @@ pub struct AudienceReason {
     /// The directory entry's id at the time.
     pub entry_id: i64,
     /// The entry's addressee.
-    pub addressee: String,
+    pub addressee: Addressee,
     /// The address as written in that entry.
     pub address_written: String,
     /// `file:line` the entry came from.
@@ -69,7 +69,7 @@ impl Store {
                 .bind(r.address.as_str())
                 .bind(&r.name)
                 .bind(r.language.code())
-                .bind(&r.addressee)
+                .bind(r.addressee.name())
                 .execute(&mut *tx)
                 .await?;
             for reason in &m.reasons {
@@ -81,7 +81,7 @@ impl Store {
                 .bind(r.address.as_str())
                 .bind(reason.category.id())
                 .bind(reason.entry_id)
-                .bind(&reason.addressee)
+                .bind(reason.addressee.name())
                 .bind(&reason.address_written)
                 .bind(&reason.source)
                 .execute(&mut *tx)
@@ -131,7 +131,7 @@ impl Store {
                     address: parse_address(&key)?,
                     name: row.try_get("name")?,
                     language: parse_column("audience", &language)?,
-                    addressee: row.try_get("addressee")?,
+                    addressee: parse_column("audience", &row.try_get::<String, _>("addressee")?)?,
                 })
             })
             .collect()
@@ -156,7 +156,7 @@ impl Store {
             address: address.clone(),
             name: row.try_get("name")?,
             language: parse_column("audience", &language)?,
-            addressee: row.try_get("addressee")?,
+            addressee: parse_column("audience", &row.try_get::<String, _>("addressee")?)?,
         };
         let rows = sqlx::query(
             "SELECT category, entry_id, addressee, address, source FROM audience_reasons \
@@ -175,7 +175,7 @@ impl Store {
                     why: e.to_string(),
                 })?,
                 entry_id: row.try_get("entry_id")?,
-                addressee: row.try_get("addressee")?,
+                addressee: parse_column("audience", &row.try_get::<String, _>("addressee")?)?,
                 address_written: row.try_get("address")?,
                 source: row.try_get("source")?,
             });

@@ -3,7 +3,9 @@
 
 use super::directory::parse_address;
 use super::{parse_column, Store, StoreError};
-use crate::domain::{Category, CircularId, DeliveryState, Language, RecipientAddress, SmtpReply};
+use crate::domain::{
+    Category, CircularId, Delivery, DeliveryState, Language, RecipientAddress, SmtpReply,
+};
 use crate::events::DeliveryOutcome;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -63,23 +65,6 @@ impl CircularStatus {
     pub fn is_complete(&self) -> bool {
         self.audience.is_some_and(|n| self.total.finished() == n)
     }
-}
-
-/// The current record of one delivery.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct DeliveryRecord {
-    /// The recipient.
-    pub address: RecipientAddress,
-    /// The current state.
-    pub state: DeliveryState,
-    /// The attempt that reached it.
-    pub attempt: u32,
-    /// The SMTP reply, when there was one.
-    pub reply: Option<SmtpReply>,
-    /// What went wrong when no server replied.
-    pub detail: Option<String>,
-    /// When the state was reached.
-    pub at: DateTime<Utc>,
 }
 
 impl Store {
@@ -143,7 +128,7 @@ impl Store {
         &self,
         circular: &CircularId,
         address: &RecipientAddress,
-    ) -> Result<Option<DeliveryRecord>, StoreError> {
+    ) -> Result<Option<Delivery>, StoreError> {
         let row = sqlx::query(
             "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
              WHERE circular_id = ? AND address_key = ?",
@@ -160,7 +145,7 @@ impl Store {
         &self,
         circular: &CircularId,
         state: DeliveryState,
-    ) -> Result<Vec<DeliveryRecord>, StoreError> {
+    ) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(
             "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
              WHERE circular_id = ? AND state = ? ORDER BY address_key",
@@ -293,11 +278,11 @@ fn reply_of(row: &sqlx::sqlite::SqliteRow) -> Result<Option<SmtpReply>, StoreErr
     })
 }
 
-fn delivery_record(row: sqlx::sqlite::SqliteRow) -> Result<DeliveryRecord, StoreError> {
+fn delivery_record(row: sqlx::sqlite::SqliteRow) -> Result<Delivery, StoreError> {
     let key: String = row.try_get("address_key")?;
     let state: String = row.try_get("state")?;
     let attempt: i64 = row.try_get("attempt")?;
-    Ok(DeliveryRecord {
+    Ok(Delivery {
         address: parse_address(&key)?,
         state: parse_column("deliveries", &state)?,
         attempt: attempt.max(0) as u32,

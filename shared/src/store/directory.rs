@@ -1,7 +1,7 @@
 //! The directory: contacts of addressees, each in one or more categories.
 
 use super::{parse_column, Store, StoreError};
-use crate::domain::{Category, Language, RecipientAddress};
+use crate::domain::{Addressee, Category, Language, RecipientAddress};
 use chrono::Utc;
 use sqlx::Row;
 use std::collections::BTreeMap;
@@ -49,7 +49,7 @@ impl FromStr for EntryStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirectoryEntry {
     /// The organisation or office.
-    pub addressee: String,
+    pub addressee: Addressee,
     /// The address exactly as written in the file.
     pub address_written: String,
     /// The address, normalised.
@@ -97,7 +97,7 @@ impl Store {
             let existing: Option<i64> = sqlx::query_scalar(
                 "SELECT id FROM directory_entries WHERE addressee = ? AND address_key = ?",
             )
-            .bind(&e.addressee)
+            .bind(e.addressee.name())
             .bind(e.address.as_str())
             .fetch_optional(&mut *tx)
             .await?;
@@ -128,7 +128,7 @@ impl Store {
                         "INSERT INTO directory_entries (addressee, address, address_key, name, language, status, source, updated_at) \
                          VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                     )
-                    .bind(&e.addressee)
+                    .bind(e.addressee.name())
                     .bind(&e.address_written)
                     .bind(e.address.as_str())
                     .bind(&e.name)
@@ -213,7 +213,10 @@ fn collect_entries(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<StoredEntry
             slot.insert(StoredEntry {
                 id,
                 entry: DirectoryEntry {
-                    addressee: row.try_get("addressee")?,
+                    addressee: parse_column(
+                        "directory_entries",
+                        &row.try_get::<String, _>("addressee")?,
+                    )?,
                     address_written: row.try_get("address")?,
                     address: parse_address(&key)?,
                     name: row.try_get("name")?,

@@ -15,7 +15,7 @@ mod renditions;
 
 pub use audience::{AudienceMember, AudienceReason, Exclusion};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
-pub use deliveries::{CircularStatus, DeliveryRecord, StateCounts};
+pub use deliveries::{CircularStatus, StateCounts};
 pub use directory::{DirectoryEntry, EntryStatus, ImportSummary, StoredEntry};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT};
 
