@@ -6,7 +6,7 @@ bureau = مكتب تقييس الاتصالات
 # unverified
 sender-name = مكتب تقييس الاتصالات في الاتحاد الدولي للاتصالات
 # unverified
-date-line = جنيف، { $date }
+date-line = جنيف، { DATE($date) }
 # unverified
 reference-label = المرجع:
 # unverified
@@ -21,14 +21,24 @@ email-label = البريد الإلكتروني:
 # unverified
 subject-label = الموضوع:
 # unverified
+mail-subject = { $designation }: { $subject }
+# unverified
 salutation = حضرات السادة والسيدات،
 # unverified
 closing = وتفضلوا بقبول فائق التقدير والاحترام.
 signature-title = مدير مكتب تقييس الاتصالات
 # unverified
+copy-label = نسخة إلى:
+# unverified
+annexes = الملحقات: { $count }
+# unverified
+signed = (توقيع)
+# unverified
 footer-reason = تصلكم هذه الرسالة المعممة بصفتكم جهة اتصال لدى { $addressee } في قائمة التوزيع الخاصة بالاتحاد الدولي للاتصالات.
 # unverified
-footer-unsubscribe = للتوقف عن تلقي الرسائل المعممة أو لتغيير لغتها، يُرجى الرد على هذه الرسالة أو الاتصال بالأمانة.
+footer-unsubscribe = للتوقف عن تلقي هذه الرسائل المعممة، يمكنكم إلغاء الاشتراك من هنا: { $unsubscribe }
+# unverified
+footer-language = لتلقيها بلغة أخرى، يُرجى الرد على هذه الرسالة.
 
 category-member-states = الدول الأعضاء
 # unverified

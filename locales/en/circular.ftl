@@ -5,7 +5,7 @@ organisation = INTERNATIONAL TELECOMMUNICATION UNION
 bureau = Telecommunication Standardization Bureau
 # unverified
 sender-name = ITU Telecommunication Standardization Bureau
-date-line = Geneva, { $date }
+date-line = Geneva, { DATE($date) }
 reference-label = Ref:
 circular-designation = TSB Circular { $number }
 addressees-label = To:
@@ -14,13 +14,23 @@ tel-label = Tel:
 fax-label = Fax:
 email-label = E-mail:
 subject-label = Subject:
+# unverified
+mail-subject = { $designation }: { $subject }
 salutation = Dear Sir/Madam,
 closing = Yours faithfully,
 signature-title = Director of the Telecommunication Standardization Bureau
+copy-label = Copy:
+annexes = { $count ->
+    [one] Annex: { $count }
+   *[other] Annexes: { $count }
+}
+signed = (signed)
 # unverified
 footer-reason = You receive this circular as a contact of { $addressee } in the ITU distribution list.
 # unverified
-footer-unsubscribe = To stop receiving circulars or to change the language in which you receive them, reply to this message or contact the secretariat.
+footer-unsubscribe = To stop receiving these circulars, unsubscribe here: { $unsubscribe }
+# unverified
+footer-language = To receive them in another language, reply to this message.
 
 category-member-states = To the Administrations of Member States of the Union
 # unverified

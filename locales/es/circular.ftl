@@ -5,7 +5,7 @@ organisation = UNIÓN INTERNACIONAL DE TELECOMUNICACIONES
 bureau = Oficina de Normalización de las Telecomunicaciones
 # unverified
 sender-name = Oficina de Normalización de las Telecomunicaciones de la UIT
-date-line = Ginebra, { $date }
+date-line = Ginebra, { DATE($date) }
 reference-label = Ref.:
 circular-designation = Circular TSB { $number }
 addressees-label = A:
@@ -14,14 +14,27 @@ tel-label = Tel.:
 fax-label = Fax:
 email-label = Correo-e:
 subject-label = Asunto:
+# unverified
+mail-subject = { $designation }: { $subject }
 salutation = Muy Señor mío/Muy Señora mía:
 # unverified
 closing = Atentamente,
 signature-title = Director de la Oficina de Normalización de las Telecomunicaciones
 # unverified
+copy-label = Copia:
+# unverified
+annexes = { $count ->
+    [one] Anexo: { $count }
+   *[other] Anexos: { $count }
+}
+# unverified
+signed = (firmado)
+# unverified
 footer-reason = Recibe usted esta circular como contacto de { $addressee } en la lista de distribución de la UIT.
 # unverified
-footer-unsubscribe = Si desea dejar de recibir circulares o cambiar de idioma, responda a este mensaje o póngase en contacto con la secretaría.
+footer-unsubscribe = Para dejar de recibir estas circulares, cancele su suscripción aquí: { $unsubscribe }
+# unverified
+footer-language = Para recibirlas en otro idioma, responda a este mensaje.
 
 category-member-states = Administraciones de los Estados Miembros de la UIT
 # unverified

@@ -5,7 +5,7 @@ organisation = UNION INTERNATIONALE DES TÉLÉCOMMUNICATIONS
 bureau = BUREAU DE LA NORMALISATION DES TÉLÉCOMMUNICATIONS
 # unverified
 sender-name = Bureau de la normalisation des télécommunications de l'UIT
-date-line = Genève, le { $date }
+date-line = Genève, le { DATE($date) }
 reference-label = Réf.:
 circular-designation = Circulaire TSB { $number }
 # unverified
@@ -15,13 +15,26 @@ tel-label = Tél.:
 fax-label = Télécopie:
 email-label = Courriel:
 subject-label = Objet:
+# unverified
+mail-subject = { $designation }: { $subject }
 salutation = Madame, Monsieur,
 closing = Veuillez agréer, Madame, Monsieur, l'assurance de ma considération distinguée.
 signature-title = Directeur du Bureau de la normalisation des télécommunications
 # unverified
+copy-label = Copie:
+# unverified
+annexes = { $count ->
+    [one] Annexe: { $count }
+   *[other] Annexes: { $count }
+}
+# unverified
+signed = (signé)
+# unverified
 footer-reason = Vous recevez cette circulaire en tant que contact de { $addressee } dans la liste de distribution de l'UIT.
 # unverified
-footer-unsubscribe = Pour ne plus recevoir de circulaires ou pour changer de langue, veuillez répondre à ce message ou contacter le secrétariat.
+footer-unsubscribe = Pour ne plus recevoir ces circulaires, désabonnez-vous ici: { $unsubscribe }
+# unverified
+footer-language = Pour les recevoir dans une autre langue, veuillez répondre à ce message.
 
 category-member-states = Aux États Membres de l'UIT
 category-palestine = À l'État de Palestine (Résolution 99 (Rév. Dubaï, 2018))

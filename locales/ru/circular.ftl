@@ -7,7 +7,7 @@ bureau = Бюро стандартизации электросвязи (БСЭ)
 # unverified
 sender-name = Бюро стандартизации электросвязи МСЭ
 # unverified
-date-line = Женева, { $date }
+date-line = Женева, { DATE($date) }
 # unverified
 reference-label = Осн.:
 # unverified
@@ -22,15 +22,28 @@ email-label = Эл. почта:
 # unverified
 subject-label = Предмет:
 # unverified
+mail-subject = { $designation }: { $subject }
+# unverified
 salutation = Уважаемая госпожа, уважаемый господин,
 # unverified
 closing = С уважением,
 # unverified
 signature-title = Директор Бюро стандартизации электросвязи
 # unverified
+copy-label = Копии:
+# unverified
+annexes = { $count ->
+    [one] Приложение: { $count }
+   *[other] Приложения: { $count }
+}
+# unverified
+signed = (подпись)
+# unverified
 footer-reason = Вы получаете этот циркуляр как контактное лицо организации { $addressee } в списке рассылки МСЭ.
 # unverified
-footer-unsubscribe = Чтобы отказаться от получения циркуляров или изменить язык рассылки, ответьте на это сообщение или обратитесь в секретариат.
+footer-unsubscribe = Чтобы отказаться от получения этих циркуляров, перейдите по ссылке: { $unsubscribe }
+# unverified
+footer-language = Чтобы получать их на другом языке, ответьте на это сообщение.
 
 # unverified
 category-member-states = Администрациям Государств-Членов Союза

@@ -6,7 +6,7 @@ bureau = 电信标准化局（TSB）
 # unverified
 sender-name = 国际电联电信标准化局
 # unverified
-date-line = 日内瓦，{ $date }
+date-line = 日内瓦，{ DATE($date) }
 # unverified
 reference-label = 文号：
 # unverified
@@ -21,14 +21,24 @@ email-label = 电子邮件：
 # unverified
 subject-label = 事由：
 # unverified
+mail-subject = { $designation }：{ $subject }
+# unverified
 salutation = 尊敬的先生/女士：
 # unverified
 closing = 顺致敬意！
 signature-title = 电信标准化局主任
 # unverified
+copy-label = 抄送：
+# unverified
+annexes = 附件：{ $count }
+# unverified
+signed = （签字）
+# unverified
 footer-reason = 您作为{ $addressee }的联系人列入国际电联分发名单，因此收到本通函。
 # unverified
-footer-unsubscribe = 如需停止接收通函或更改接收语言，请回复本邮件或联系秘书处。
+footer-unsubscribe = 如需停止接收此类通函，请点击此处退订：{ $unsubscribe }
+# unverified
+footer-language = 如需以其他语言接收，请回复本邮件。
 
 category-member-states = 成员国
 # unverified

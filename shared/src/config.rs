@@ -29,6 +29,10 @@ pub struct Config {
     pub gateway: GatewayConfig,
     /// Delivery record writing.
     pub tracker: TrackerConfig,
+    /// Keys of the signed tokens in envelope senders and unsubscribe links.
+    pub tokens: TokensConfig,
+    /// DKIM signing.
+    pub dkim: DkimConfig,
 }
 
 /// `[nats]`
@@ -73,6 +77,90 @@ pub struct MailConfig {
     pub from: String,
     /// The domain on the right of every `Message-ID`.
     pub message_id_domain: String,
+    /// The `List-Id` of circulars (RFC 2919), e.g. `tsb-circulars.itu.example`.
+    pub list_id: String,
+    /// Where the one-click unsubscribe links point (`<base>/unsubscribe/<token>`); https.
+    pub public_base_url: String,
+    /// The domain of the envelope sender (`bounce+<token>@…`, VERP) and of the mailto
+    /// unsubscribe address (`unsubscribe+<token>@…`).
+    pub return_domain: String,
+    /// The largest annex accepted, in bytes.
+    pub max_annex_bytes: u64,
+}
+
+/// `[tokens]`: HMAC keys of the signed tokens; without keys a development key is used (and said).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokensConfig {
+    /// The id of the key that signs new tokens; the others only verify (rotation).
+    pub current: Option<u8>,
+    /// The keys: `[[tokens.keys]] id = 1, secret = "<64+ hex digits>"`.
+    pub keys: Vec<TokenKeyConfig>,
+}
+
+impl TokensConfig {
+    /// The keyring these keys make: `current` signs, the others still verify; the public
+    /// development keyring when no key is configured.
+    pub fn keyring(&self) -> Result<crate::tokens::Keyring, crate::tokens::TokenError> {
+        use crate::tokens::{Keyring, SigningKey, TokenError};
+        let Some(current_id) = self.current else {
+            return if self.keys.is_empty() {
+                Ok(Keyring::development())
+            } else {
+                Err(TokenError::Malformed("tokens.current names no key".into()))
+            };
+        };
+        let mut current = None;
+        let mut older = Vec::new();
+        for k in &self.keys {
+            let key = SigningKey::from_hex(k.id, &k.secret)?;
+            if k.id == current_id {
+                current = Some(key);
+            } else {
+                older.push(key);
+            }
+        }
+        let current = current.ok_or(TokenError::UnknownKey(current_id))?;
+        Keyring::new(current, older)
+    }
+}
+
+/// One token key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenKeyConfig {
+    /// Its id, carried in every token it signs.
+    pub id: u8,
+    /// The secret, hex-encoded, at least 32 bytes.
+    pub secret: String,
+}
+
+/// `[dkim]`: off by default, since many relays sign themselves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DkimConfig {
+    /// Whether the dispatcher signs.
+    pub enabled: bool,
+    /// `rsa` (RSA-2048, what receivers verify) or `ed25519`.
+    pub algorithm: String,
+    /// The signing domain (`d=`).
+    pub domain: String,
+    /// The selector (`s=`): the key is published at `<selector>._domainkey.<domain>`.
+    pub selector: String,
+    /// The private key file (PEM).
+    pub private_key_file: Option<PathBuf>,
+}
+
+impl Default for DkimConfig {
+    fn default() -> Self {
+        DkimConfig {
+            enabled: false,
+            algorithm: "rsa".into(),
+            domain: "itu.example".into(),
+            selector: "circulars".into(),
+            private_key_file: None,
+        }
+    }
 }
 
 /// `[gateway]`
@@ -119,6 +207,10 @@ impl Default for MailConfig {
         MailConfig {
             from: "tsb-circulars@itu.example".into(),
             message_id_domain: "circulars.itu.example".into(),
+            list_id: "tsb-circulars.itu.example".into(),
+            public_base_url: "https://circulars.itu.example".into(),
+            return_domain: "circulars.itu.example".into(),
+            max_annex_bytes: 10 * 1024 * 1024,
         }
     }
 }
@@ -242,6 +334,8 @@ impl Config {
             mail: section(&mut table, "mail", &origin, &mut problems),
             gateway: section(&mut table, "gateway", &origin, &mut problems),
             tracker: section(&mut table, "tracker", &origin, &mut problems),
+            tokens: section(&mut table, "tokens", &origin, &mut problems),
+            dkim: section(&mut table, "dkim", &origin, &mut problems),
         };
         for key in table.keys() {
             problems.push(format!("{}: {key}: unknown key", origin(key)));
@@ -270,6 +364,47 @@ impl Config {
                 origin("mail.from"),
                 config.mail.from
             ));
+        }
+        if !config.mail.public_base_url.starts_with("https://") {
+            problems.push(format!(
+                "{}: mail.public_base_url: '{}' must be an https URL (unsubscribe links)",
+                origin("mail.public_base_url"),
+                config.mail.public_base_url
+            ));
+        }
+        let key_ids: Vec<u8> = config.tokens.keys.iter().map(|k| k.id).collect();
+        if let Some(current) = config.tokens.current {
+            if !key_ids.contains(&current) {
+                problems.push(format!(
+                    "{}: tokens.current: no key with id {current} in tokens.keys",
+                    origin("tokens.current")
+                ));
+            }
+        } else if !key_ids.is_empty() {
+            problems.push(format!(
+                "{}: tokens.current: name the key that signs",
+                origin("tokens.keys")
+            ));
+        }
+        if !config.tokens.keys.is_empty() && config.tokens.current.is_some() {
+            if let Err(e) = config.tokens.keyring() {
+                problems.push(format!("{}: tokens.keys: {e}", origin("tokens.keys")));
+            }
+        }
+        if config.dkim.enabled {
+            if !matches!(config.dkim.algorithm.as_str(), "rsa" | "ed25519") {
+                problems.push(format!(
+                    "{}: dkim.algorithm: '{}' is not rsa or ed25519",
+                    origin("dkim.algorithm"),
+                    config.dkim.algorithm
+                ));
+            }
+            if config.dkim.private_key_file.is_none() {
+                problems.push(format!(
+                    "{}: dkim.private_key_file: required when dkim.enabled",
+                    origin("dkim.enabled")
+                ));
+            }
         }
         if let Some(url) = &config.database.url {
             if !url.starts_with("sqlite:") {

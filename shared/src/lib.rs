@@ -8,6 +8,7 @@
 //! - [`nats`]: the JetStream topology declared at start-up, publishing, a local nats-server
 //! - [`input`]: problems in input files, named by file, line and field
 //! - [`telemetry`]: logging set-up
+//! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links
 //! - [`service`]: what a service's `run` receives
 
 pub mod config;
@@ -18,3 +19,4 @@ pub mod nats;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod tokens;

@@ -145,8 +145,11 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             }
         }
         Command::Draft { file } => {
-            let store = store(&load()?).await?;
-            let (id, _) = circulars_gateway::staff::draft_file(&store, &file).await?;
+            let config = load()?;
+            let store = store(&config).await?;
+            let (id, _) =
+                circulars_gateway::staff::draft_file(&store, &file, config.mail.max_annex_bytes)
+                    .await?;
             println!("{id}");
         }
         Command::Issue { id } => {

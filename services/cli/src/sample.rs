@@ -95,7 +95,8 @@ async fn drive(
             summary.created + summary.updated
         );
     }
-    let (id, _) = circulars_gateway::staff::draft_file(&store, circular).await?;
+    let (id, _) =
+        circulars_gateway::staff::draft_file(&store, circular, config.mail.max_annex_bytes).await?;
     println!("drafted {id}");
     circulars_gateway::staff::issue(&store, &bus, &id).await?;
     println!(

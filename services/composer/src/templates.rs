@@ -1,15 +1,15 @@
 //! The fixed wording of circulars: one Fluent bundle per language, built once from
-//! `locales/<lang>/circular.ftl` (compiled into the binary), every message checked to exist in
-//! all six languages before the service starts.
+//! `locales/<lang>/circular.ftl` (compiled into the binary), checked as a set before the service
+//! starts, with the ICU4X `DATE` function registered.
 
 use circulars_shared::domain::Language;
-use circulars_shared::input::line_of;
 use fluent_bundle::concurrent::FluentBundle;
-use fluent_bundle::{FluentArgs, FluentResource};
+use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use std::collections::BTreeMap;
 
-/// The messages every `locales/<lang>/circular.ftl` must define.
-pub const REQUIRED_MESSAGES: [&str; 17] = [
+/// The messages every `locales/<lang>/circular.ftl` must define (with `category-<id>` for each
+/// standard category).
+pub const REQUIRED_MESSAGES: [&str; 22] = [
     "organisation",
     "bureau",
     "sender-name",
@@ -17,16 +17,21 @@ pub const REQUIRED_MESSAGES: [&str; 17] = [
     "reference-label",
     "circular-designation",
     "addressees-label",
+    "copy-label",
     "contact-label",
     "tel-label",
     "fax-label",
     "email-label",
     "subject-label",
+    "mail-subject",
     "salutation",
     "closing",
+    "signed",
     "signature-title",
+    "annexes",
     "footer-reason",
     "footer-unsubscribe",
+    "footer-language",
 ];
 
 /// The FTL sources, by language, as compiled in.
@@ -66,7 +71,7 @@ pub const SOURCES: [(Language, &str, &str); 6] = [
 /// Why the wording could not be loaded or a message formatted.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
-    /// An FTL file has syntax errors or is missing messages.
+    /// The FTL files have syntax errors, missing messages or differing variables.
     #[error("bad wording files:\n  {}", .0.join("\n  "))]
     Invalid(Vec<String>),
     /// A message could not be formatted (a variable missing, a reference broken).
@@ -104,21 +109,15 @@ impl Templates {
     pub fn from_sources(
         sources: &[(Language, &'static str, &str)],
     ) -> Result<Templates, TemplateError> {
+        crate::wording::check(sources).map_err(TemplateError::Invalid)?;
         let mut problems = Vec::new();
         let mut bundles = BTreeMap::new();
-        for language in Language::ALL {
-            let Some((_, file, text)) = sources.iter().find(|(l, _, _)| *l == language) else {
-                problems.push(format!("locales/{language}/circular.ftl: missing"));
-                continue;
-            };
-            let resource = match FluentResource::try_new((*text).to_owned()) {
+        for &(language, file, text) in sources {
+            let resource = match FluentResource::try_new(text.to_owned()) {
                 Ok(r) => r,
-                Err((r, errors)) => {
-                    for e in errors {
-                        let at = e.slice.as_ref().map_or(e.pos.start, |s| s.start);
-                        problems.push(format!("{file}:{}: {}", line_of(text, at), e.kind));
-                    }
-                    r
+                Err((_, errors)) => {
+                    problems.extend(errors.iter().map(|e| format!("{file}: {}", e.kind)));
+                    continue;
                 }
             };
             let locale = match language.code().parse() {
@@ -129,35 +128,27 @@ impl Templates {
                 }
             };
             let mut bundle = FluentBundle::new_concurrent(vec![locale]);
-            // Bidi isolation marks would end up in plain text and headers; the HTML part sets
-            // `dir` itself. (The official layout's handling comes with the composer issue.)
-            bundle.set_use_isolating(false);
-            if let Err(errors) = bundle.add_resource(resource) {
-                for e in errors {
-                    problems.push(format!("{file}: {e}"));
-                }
+            // Fluent isolates every placeable with FSI/PDI marks: they keep "(TSB)" or a date in
+            // place inside Arabic text. They are kept where they help (right-to-left HTML) and
+            // removed elsewhere with `strip_isolation`.
+            bundle.set_use_isolating(true);
+            if let Err(e) = bundle.add_function("DATE", crate::dates::date_function(language)) {
+                problems.push(format!("{file}: cannot register DATE: {e}"));
             }
-            let required = REQUIRED_MESSAGES
-                .iter()
-                .copied()
-                .chain(
-                    circulars_shared::domain::STANDARD_CATEGORIES
-                        .iter()
-                        .map(|c| c.to_owned()),
-                )
-                .map(|id| {
-                    if REQUIRED_MESSAGES.contains(&id) {
-                        id.to_owned()
-                    } else {
-                        format!("category-{id}")
-                    }
-                });
+            if let Err(errors) = bundle.add_resource(resource) {
+                problems.extend(errors.iter().map(|e| format!("{file}: {e}")));
+            }
+            let required = REQUIRED_MESSAGES.iter().map(|id| id.to_string()).chain(
+                circulars_shared::domain::STANDARD_CATEGORIES
+                    .iter()
+                    .map(|c| format!("category-{c}")),
+            );
             for id in required {
                 if !bundle.has_message(&id) {
                     problems.push(format!("{file}: message {id} is missing"));
                 }
             }
-            bundles.insert(language, (*file, bundle));
+            bundles.insert(language, (file, bundle));
         }
         if problems.is_empty() {
             Ok(Templates { bundles })
@@ -166,12 +157,12 @@ impl Templates {
         }
     }
 
-    /// Formats message `id` in `language` with `args`.
+    /// Formats message `id` in `language` with `args`, isolation marks included.
     pub fn message(
         &self,
         language: Language,
         id: &str,
-        args: &[(&str, String)],
+        args: &[(&str, FluentValue<'static>)],
     ) -> Result<String, TemplateError> {
         let Some((file, bundle)) = self.bundles.get(&language) else {
             return Err(TemplateError::Invalid(vec![format!(
@@ -200,48 +191,100 @@ impl Templates {
     }
 }
 
+/// Removes Unicode isolation and direction marks (FSI, PDI, LRI, RLI, LRM, RLM, ALM): for plain
+/// text, headers, and left-to-right HTML, where they only get in the way.
+pub fn strip_isolation(text: &str) -> String {
+    text.chars()
+        .filter(|c| {
+            !matches!(
+                c,
+                '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+            )
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn text(
+        t: &Templates,
+        language: Language,
+        id: &str,
+        args: &[(&str, FluentValue<'static>)],
+    ) -> String {
+        strip_isolation(&t.message(language, id, args).unwrap())
+    }
+
     #[test]
     fn the_six_wording_files_load_with_every_message() {
         let t = Templates::embedded().unwrap();
+        let n = [("number", FluentValue::from(36))];
         assert_eq!(
-            t.message(
-                Language::Fr,
-                "circular-designation",
-                &[("number", "36".into())]
-            )
-            .unwrap(),
+            text(&t, Language::Fr, "circular-designation", &n),
             "Circulaire TSB 36"
         );
         assert_eq!(
-            t.message(
-                Language::En,
-                "circular-designation",
-                &[("number", "36".into())]
-            )
-            .unwrap(),
+            text(&t, Language::En, "circular-designation", &n),
             "TSB Circular 36"
         );
     }
 
     #[test]
-    fn a_syntax_error_or_a_missing_message_names_file_and_line() {
+    fn dates_come_from_icu_through_the_date_function() {
+        let t = Templates::embedded().unwrap();
+        let d = [("date", FluentValue::from("2025-03-12"))];
+        assert_eq!(
+            text(&t, Language::En, "date-line", &d),
+            "Geneva, 12 March 2025"
+        );
+        assert_eq!(
+            text(&t, Language::Fr, "date-line", &d),
+            "Genève, le 12 mars 2025"
+        );
+        assert_eq!(
+            text(&t, Language::Es, "date-line", &d),
+            "Ginebra, 12 de marzo de 2025"
+        );
+        assert_eq!(
+            text(&t, Language::Ru, "date-line", &d),
+            "Женева, 12 марта 2025 года"
+        );
+        assert_eq!(
+            text(&t, Language::Zh, "date-line", &d),
+            "日内瓦，2025年3月12日"
+        );
+        assert_eq!(
+            text(&t, Language::Ar, "date-line", &d),
+            "جنيف، 12 مارس 2025"
+        );
+        let raw = t.message(Language::Ar, "date-line", &d).unwrap();
+        assert!(
+            raw.contains('\u{2068}') && raw.contains('\u{2069}'),
+            "the placeable is isolated: {raw:?}"
+        );
+    }
+
+    #[test]
+    fn annexes_take_the_plural_of_the_language() {
+        let t = Templates::embedded().unwrap();
+        let count = |n: i64| [("count", FluentValue::from(n))];
+        assert_eq!(text(&t, Language::En, "annexes", &count(1)), "Annex: 1");
+        assert_eq!(text(&t, Language::En, "annexes", &count(2)), "Annexes: 2");
+        assert_eq!(text(&t, Language::Fr, "annexes", &count(1)), "Annexe: 1");
+    }
+
+    #[test]
+    fn a_broken_file_is_refused_naming_file_line_and_message() {
         let mut sources: Vec<(Language, &'static str, &str)> = SOURCES.to_vec();
-        let broken = "organisation = X\nbureau = {\n";
-        sources[2] = (Language::En, "locales/en/circular.ftl", broken);
+        sources[2] = (
+            Language::En,
+            "locales/en/circular.ftl",
+            "organisation = X\nbureau = {\n",
+        );
         let err = Templates::from_sources(&sources).unwrap_err().to_string();
         assert!(err.contains("locales/en/circular.ftl:2:"), "{err}");
-        assert!(
-            err.contains("locales/en/circular.ftl: message salutation is missing"),
-            "{err}"
-        );
-        assert!(
-            !err.contains("locales/fr/"),
-            "only the broken file is named: {err}"
-        );
     }
 
     #[test]
@@ -255,5 +298,10 @@ mod tests {
                 .starts_with("locales/en/circular.ftl: message circular-designation:"),
             "{err}"
         );
+    }
+
+    #[test]
+    fn isolation_marks_are_stripped_for_plain_text() {
+        assert_eq!(strip_isolation("\u{2068}36\u{2069} \u{200F}x"), "36 x");
     }
 }

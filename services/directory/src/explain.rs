@@ -60,7 +60,7 @@ pub async fn explain(
         return Ok(Explanation::Unknown);
     }
     if !frozen {
-        let mut resolution = resolve(&stored.circular.categories, &entries);
+        let mut resolution = resolve(&stored.circular.audience_categories(), &entries);
         if let Some(member) = resolution.members.pop() {
             return Ok(Explanation::Listed {
                 member,

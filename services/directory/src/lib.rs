@@ -45,9 +45,9 @@ async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Resu
     if stored.audience.is_none() {
         let entries = ctx
             .store
-            .entries_in_categories(&stored.circular.categories)
+            .entries_in_categories(&stored.circular.audience_categories())
             .await?;
-        let resolution = resolve::resolve(&stored.circular.categories, &entries);
+        let resolution = resolve::resolve(&stored.circular.audience_categories(), &entries);
         let newly = ctx
             .store
             .freeze_audience(circular, &resolution.members, &resolution.exclusions)

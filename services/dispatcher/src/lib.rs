@@ -2,6 +2,7 @@
 //! key claimed before SMTP so that nothing is ever sent twice except the mail in flight at a crash.
 //!
 //! # Layout
+//! - [`dkim`]: DKIM signatures (RSA-2048 or Ed25519) over the headers RFC 8058 needs signed
 //! - [`mail`]: the mail built from the stored language version and the personal fields
 //! - [`outcome`]: the one function that classifies an SMTP attempt
 //! - [`claims`]: the claim record kept per delivery key in the `delivery-claims` bucket
@@ -20,6 +21,7 @@
 //! at most the mails in flight (`smtp.concurrency`).
 
 pub mod claims;
+pub mod dkim;
 pub mod mail;
 pub mod outcome;
 
@@ -30,8 +32,10 @@ use circulars_shared::domain::{CircularId, DeliveryState, Language};
 use circulars_shared::events::{Contract, DeliveryOutcome, MailJob};
 use circulars_shared::nats::{BusError, DISPATCHER_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
-use circulars_shared::store::Rendition;
+use circulars_shared::store::{Annex, Rendition};
+use circulars_shared::tokens::Keyring;
 use claims::{Claim, ClaimRecord};
+use dkim::DkimSigner;
 use futures::StreamExt;
 use lettre::transport::smtp::PoolConfig;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Tokio1Executor};
@@ -48,7 +52,43 @@ struct Dispatcher {
     ctx: ServiceContext,
     transport: AsyncSmtpTransport<Tokio1Executor>,
     claims: kv::Store,
-    renditions: Mutex<HashMap<(CircularId, Language), Arc<Rendition>>>,
+    keyring: Keyring,
+    dkim: Option<DkimSigner>,
+    versions: Mutex<HashMap<(CircularId, Language), Arc<LanguageVersion>>>,
+}
+
+/// One stored language version of a circular with its annexes, read once per process.
+struct LanguageVersion {
+    rendition: Rendition,
+    annexes: Vec<Annex>,
+}
+
+/// Why the dispatcher could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum DispatcherError {
+    /// NATS.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// The DKIM key.
+    #[error(transparent)]
+    Dkim(#[from] dkim::DkimError),
+    /// The token keys.
+    #[error("tokens: {0}")]
+    Tokens(#[from] circulars_shared::tokens::TokenError),
+}
+
+/// The DKIM signer the configuration asks for, if any.
+pub fn dkim_signer(config: &Config) -> Result<Option<DkimSigner>, dkim::DkimError> {
+    let d = &config.dkim;
+    match (&d.private_key_file, d.enabled) {
+        (Some(path), true) => Ok(Some(DkimSigner::from_file(
+            &d.domain,
+            &d.selector,
+            d.algorithm.parse()?,
+            path,
+        )?)),
+        _ => Ok(None),
+    }
 }
 
 /// What to tell JetStream about a job after handling it.
@@ -69,12 +109,18 @@ pub fn transport(config: &Config) -> AsyncSmtpTransport<Tokio1Executor> {
 }
 
 /// Sends jobs until `shutdown`, then finishes the mails in flight and returns.
-pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
+pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), DispatcherError> {
     let concurrency = ctx.config.smtp.concurrency;
+    let keyring = ctx.config.tokens.keyring()?;
+    if keyring.is_development() {
+        warn!("no [tokens] keys configured: signing with the public development key, fit only for tests and previews");
+    }
     let dispatcher = Arc::new(Dispatcher {
         transport: transport(&ctx.config),
         claims: ctx.bus.claims().await?,
-        renditions: Mutex::new(HashMap::new()),
+        keyring,
+        dkim: dkim_signer(&ctx.config)?,
+        versions: Mutex::new(HashMap::new()),
         ctx,
     });
     let consumer = dispatcher.ctx.bus.consumer(DISPATCHER_CONSUMER).await?;
@@ -134,10 +180,18 @@ impl Dispatcher {
             }
             Claim::Busy => return Ok(Settlement::RetryAfter(Duration::from_secs(5))),
             Claim::Claimed(revision) => {
-                let rendition = self
-                    .rendition(&job.circular, job.recipient.language)
-                    .await?;
-                let verdict = match mail::build(&rendition, &job.recipient, &self.ctx.config.mail) {
+                let version = self.version(&job.circular, job.recipient.language).await?;
+                let settings = mail::MailSettings {
+                    config: &self.ctx.config.mail,
+                    keyring: &self.keyring,
+                    dkim: self.dkim.as_ref(),
+                };
+                let verdict = match mail::build(
+                    &version.rendition,
+                    &version.annexes,
+                    &job.recipient,
+                    settings,
+                ) {
                     Ok(mail) => outcome::classify(&self.transport.send(mail).await),
                     Err(e) => Verdict::Failed {
                         reply: None,
@@ -188,15 +242,15 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// The stored language version, read once per circular and language.
-    async fn rendition(
+    /// The stored language version and its annexes, read once per circular and language.
+    async fn version(
         &self,
         circular: &CircularId,
         language: Language,
-    ) -> Result<Arc<Rendition>, Failure> {
+    ) -> Result<Arc<LanguageVersion>, Failure> {
         let key = (circular.clone(), language);
-        if let Some(r) = self.renditions.lock().await.get(&key) {
-            return Ok(r.clone());
+        if let Some(v) = self.versions.lock().await.get(&key) {
+            return Ok(v.clone());
         }
         let rendition = self
             .ctx
@@ -206,8 +260,9 @@ impl Dispatcher {
             .ok_or_else(|| {
                 Failure::Retry(format!("no stored {language} version of {circular} yet"))
             })?;
-        let rendition = Arc::new(rendition);
-        self.renditions.lock().await.insert(key, rendition.clone());
-        Ok(rendition)
+        let annexes = self.ctx.store.annexes(circular, language).await?;
+        let version = Arc::new(LanguageVersion { rendition, annexes });
+        self.versions.lock().await.insert(key, version.clone());
+        Ok(version)
     }
 }

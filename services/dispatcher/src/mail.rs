@@ -1,17 +1,71 @@
-//! Building one mail from a stored language version and the recipient's personal fields.
+//! Building one mail from a stored language version, its annexes and the recipient's personal
+//! fields: the standard headers of a list mail (RFC 2369, 2919, 8058), an envelope sender that
+//! carries a signed token (VERP), and a DKIM signature when configured.
 
+use crate::dkim::DkimSigner;
 use circulars_shared::config::MailConfig;
-use circulars_shared::domain::{CircularId, Language, Recipient};
-use circulars_shared::store::Rendition;
-use lettre::message::header::{Header, HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
-use lettre::Message;
+use circulars_shared::domain::{CircularId, DeliveryKey, Language, Recipient};
+use circulars_shared::store::{Annex, Rendition};
+use circulars_shared::tokens::{Keyring, Purpose};
+use lettre::address::Envelope;
+use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
+use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::{Address, Message};
 use sha2::{Digest, Sha256};
 
 /// Why a mail could not be built (bad configuration or a stored value that is not an address).
 #[derive(Debug, thiserror::Error)]
 #[error("cannot build the mail: {0}")]
 pub struct MailError(String);
+
+/// What every mail of a dispatcher shares: addresses, token keys and the DKIM signer.
+#[derive(Debug, Clone, Copy)]
+pub struct MailSettings<'a> {
+    /// `[mail]` of the configuration.
+    pub config: &'a MailConfig,
+    /// The keys of envelope and unsubscribe tokens.
+    pub keyring: &'a Keyring,
+    /// The signer, when DKIM is on.
+    pub dkim: Option<&'a DkimSigner>,
+}
+
+macro_rules! text_header {
+    ($(#[$doc:meta])* $name:ident, $header:literal) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, PartialEq, Eq)]
+        pub struct $name(pub String);
+
+        impl Header for $name {
+            fn name() -> HeaderName {
+                HeaderName::new_from_ascii_str($header)
+            }
+
+            fn parse(s: &str) -> Result<Self, Box<dyn std::error::Error + Send + Sync>> {
+                Ok($name(s.trim().to_owned()))
+            }
+
+            fn display(&self) -> HeaderValue {
+                HeaderValue::new(Self::name(), self.0.clone())
+            }
+        }
+    };
+}
+
+text_header!(
+    /// `List-Id` (RFC 2919): which list the mail belongs to.
+    ListId,
+    "List-Id"
+);
+text_header!(
+    /// `List-Unsubscribe` (RFC 2369): the https and mailto ways out.
+    ListUnsubscribe,
+    "List-Unsubscribe"
+);
+text_header!(
+    /// `List-Unsubscribe-Post: List-Unsubscribe=One-Click` (RFC 8058).
+    ListUnsubscribePost,
+    "List-Unsubscribe-Post"
+);
 
 /// The `Content-Language` header (RFC 3282).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,28 +93,74 @@ pub fn message_id(circular: &CircularId, recipient: &Recipient, domain: &str) ->
     format!("<{circular}.{hash}@{domain}>")
 }
 
-/// Builds the mail for `recipient` from the `rendition` in their language.
+/// The one-click unsubscribe link of a delivery.
+pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
+    let token = keyring.sign(key, Purpose::Unsubscribe);
+    format!(
+        "{}/unsubscribe/{token}",
+        config.public_base_url.trim_end_matches('/')
+    )
+}
+
+/// The envelope sender of a delivery, `bounce+<token>@<return domain>` (VERP), so a bounce names
+/// the delivery it is about.
+pub fn return_path(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
+    format!(
+        "bounce+{}@{}",
+        keyring.sign(key, Purpose::Bounce),
+        config.return_domain
+    )
+}
+
+/// Builds the mail for `recipient` from the `rendition` and `annexes` of their language.
 pub fn build(
     rendition: &Rendition,
+    annexes: &[Annex],
     recipient: &Recipient,
-    config: &MailConfig,
+    settings: MailSettings<'_>,
 ) -> Result<Message, MailError> {
-    let from_address = config
-        .from
-        .parse()
-        .map_err(|e| MailError(format!("mail.from '{}': {e}", config.from)))?;
-    let to_address = recipient
-        .address
-        .as_str()
-        .parse()
-        .map_err(|e| MailError(format!("recipient '{}': {e}", recipient.address)))?;
-    let (text, html) = rendition.personalise(recipient.addressee.name());
-    Message::builder()
-        .from(Mailbox::new(
-            Some(rendition.sender_name.clone()),
-            from_address,
-        ))
-        .to(Mailbox::new(Some(recipient.name.clone()), to_address))
+    let config = settings.config;
+    let address = |what: &str, value: &str| {
+        value
+            .parse::<Address>()
+            .map_err(|e| MailError(format!("{what} '{value}': {e}")))
+    };
+    let key = DeliveryKey::new(rendition.circular.clone(), recipient.address.clone());
+    let from = address("mail.from", &config.from)?;
+    let to = address("recipient", recipient.address.as_str())?;
+    let reply_to = address("reply-to (the circular's contact)", &rendition.reply_to)?;
+    let envelope_from = address(
+        "envelope sender",
+        &return_path(config, settings.keyring, &key),
+    )?;
+    let envelope = Envelope::new(Some(envelope_from), vec![to.clone()])
+        .map_err(|e| MailError(e.to_string()))?;
+    let unsubscribe = unsubscribe_url(config, settings.keyring, &key);
+    let unsubscribe_token = settings.keyring.sign(&key, Purpose::Unsubscribe);
+    let (text, html) = rendition.personalise(recipient.addressee.name(), &unsubscribe);
+
+    let alternative = MultiPart::alternative_plain_html(text, html);
+    let body = if annexes.is_empty() {
+        alternative
+    } else {
+        let mut mixed = MultiPart::mixed().multipart(alternative);
+        for annex in annexes {
+            let content_type = ContentType::parse(&annex.content_type).map_err(|e| {
+                MailError(format!(
+                    "annex {}: content type {}: {e}",
+                    annex.file_name, annex.content_type
+                ))
+            })?;
+            mixed = mixed.singlepart(
+                Attachment::new(annex.file_name.clone()).body(annex.content.clone(), content_type),
+            );
+        }
+        mixed
+    };
+    let mut mail = Message::builder()
+        .from(Mailbox::new(Some(rendition.sender_name.clone()), from))
+        .reply_to(Mailbox::new(None, reply_to))
+        .to(Mailbox::new(Some(recipient.name.clone()), to))
         .subject(rendition.subject.clone())
         .message_id(Some(message_id(
             &rendition.circular,
@@ -68,8 +168,19 @@ pub fn build(
             &config.message_id_domain,
         )))
         .header(ContentLanguage(recipient.language))
-        .multipart(MultiPart::alternative_plain_html(text, html))
-        .map_err(|e| MailError(e.to_string()))
+        .header(ListId(format!("<{}>", config.list_id)))
+        .header(ListUnsubscribe(format!(
+            "<{unsubscribe}>, <mailto:unsubscribe+{unsubscribe_token}@{}?subject=unsubscribe>",
+            config.return_domain
+        )))
+        .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()))
+        .envelope(envelope)
+        .multipart(body)
+        .map_err(|e| MailError(e.to_string()))?;
+    if let Some(signer) = settings.dkim {
+        signer.sign(&mut mail);
+    }
+    Ok(mail)
 }
 
 #[cfg(test)]
@@ -86,36 +197,71 @@ mod tests {
         }
     }
 
-    #[test]
-    fn the_mail_is_utf8_with_language_message_id_and_personal_parts() {
-        let rendition = Rendition {
+    fn rendition() -> Rendition {
+        Rendition {
             circular: "TSB-36".parse().unwrap(),
             language: Language::Fr,
             subject: "Circulaire TSB 36: Invitation à participer".into(),
             sender_name: "Bureau de la normalisation".into(),
-            text_body: "Objet: Invitation\nPour {{addressee}}.\n".into(),
-            html_body: "<p>Pour {{addressee}}.</p>".into(),
+            reply_to: "ai-calls@itu.example".into(),
+            text_body: "Objet: Invitation\nPour {{addressee}}.\nDésabonnement: {{unsubscribe}}\n"
+                .into(),
+            html_body: "<p>Pour {{addressee}}. <a href=\"{{unsubscribe}}\">x</a></p>".into(),
+        }
+    }
+
+    #[test]
+    fn the_mail_has_the_headers_of_a_list_mail_and_a_verp_envelope() {
+        let config = MailConfig::default();
+        let keyring = Keyring::development();
+        let settings = MailSettings {
+            config: &config,
+            keyring: &keyring,
+            dkim: None,
         };
-        let mail = build(&rendition, &recipient(), &MailConfig::default()).unwrap();
+        let annex = Annex {
+            position: 1,
+            language: Language::Fr,
+            file_name: "annex1.pdf".into(),
+            source: "annex1.fr.pdf".into(),
+            content_type: "application/pdf".into(),
+            content: b"%PDF-1.4".to_vec(),
+        };
+        let mail = build(&rendition(), &[annex], &recipient(), settings).unwrap();
         let raw = String::from_utf8(mail.formatted()).unwrap();
-        assert!(raw.contains("Content-Language: fr\r\n"), "{raw}");
-        assert!(raw.contains("Message-ID: <TSB-36."), "{raw}");
-        assert!(
-            raw.contains("To: \"Amina Diallo\" <amina@example.org>"),
-            "{raw}"
-        );
+        for header in [
+            "Content-Language: fr\r\n",
+            "Message-ID: <TSB-36.",
+            "To: \"Amina Diallo\" <amina@example.org>",
+            "Reply-To: ai-calls@itu.example\r\n",
+            "List-Id: <tsb-circulars.itu.example>\r\n",
+            "List-Unsubscribe: <https://circulars.itu.example/unsubscribe/",
+            "List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n",
+            "Content-Type: multipart/mixed",
+            "Content-Type: application/pdf",
+            "filename=\"annex1.pdf\"",
+        ] {
+            assert!(raw.contains(header), "missing {header:?} in:\n{raw}");
+        }
         assert!(
             raw.contains("=?utf-8?"),
-            "a non-ASCII subject is RFC 2047 encoded: {raw}"
+            "a non-ASCII subject is RFC 2047 encoded"
         );
+        let key = DeliveryKey::new("TSB-36".parse().unwrap(), recipient().address);
+        let envelope_from = mail.envelope().from().unwrap().to_string();
+        assert_eq!(envelope_from, return_path(&config, &keyring, &key));
+        let token = envelope_from
+            .strip_prefix("bounce+")
+            .unwrap()
+            .split('@')
+            .next()
+            .unwrap();
+        let verified = keyring.verify(token).unwrap();
+        assert_eq!(verified.purpose, Purpose::Bounce);
         assert!(
-            raw.contains("Administration de &lt;Freedonie&gt;"),
-            "the HTML part escapes personal fields"
+            envelope_from.split('@').next().unwrap().len() <= 64,
+            "fits a local part"
         );
-        assert_eq!(
-            message_id(&rendition.circular, &recipient(), "x.example"),
-            message_id(&rendition.circular, &recipient(), "x.example"),
-            "stable across attempts"
-        );
+        assert!(raw.contains(&unsubscribe_url(&config, &keyring, &key)));
     }
 }

@@ -1,9 +1,11 @@
 //! `circulars-gateway`: where staff and operators reach circulars.
 //!
 //! # Layout
+//! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
 //! - [`staff`]: draft a circular from its file, issue it (publishes `circular.issued`)
 //! - [`run`]: the HTTP service; for now `/healthz`, which checks the database and NATS
 
+pub mod annexes;
 pub mod staff;
 
 use axum::extract::State;

@@ -36,6 +36,7 @@ pub enum StaffError {
 pub async fn draft_file(
     store: &Store,
     path: &Path,
+    max_annex_bytes: u64,
 ) -> Result<(CircularId, DraftOutcome), StaffError> {
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(|e| StaffError::Read {
@@ -43,7 +44,9 @@ pub async fn draft_file(
         why: e.to_string(),
     })?;
     let circular = Circular::from_toml(&file, &text)?;
-    let outcome = store.save_draft(&circular, &file).await?;
+    let folder = path.parent().unwrap_or(Path::new("."));
+    let annexes = crate::annexes::read_annexes(&file, folder, &circular, max_annex_bytes)?;
+    let outcome = store.save_draft(&circular, &file, &annexes).await?;
     info!(circular = %circular.id, ?outcome, "draft stored");
     Ok((circular.id, outcome))
 }

@@ -116,11 +116,26 @@ pub struct Circular {
     pub contact: Contact,
     /// The addressee categories, in the order of the standard "To" list.
     pub categories: Vec<Category>,
+    /// The categories that receive a copy ("Copy:" list), in list order; never also in `categories`.
+    #[serde(default)]
+    pub copy: Vec<Category>,
+    /// Who signs (printed above the signature title), e.g. the Director's name.
+    #[serde(default)]
+    pub signatory: Option<String>,
+    /// The annexes' file names, in order (`annex1.pdf`); a language may have its own version
+    /// (`annex1.fr.pdf`) beside the file.
+    #[serde(default)]
+    pub annexes: Vec<String>,
     /// The text in each of the six languages (all six are required).
     pub texts: BTreeMap<Language, LanguageText>,
 }
 
 impl Circular {
+    /// Every category that receives the circular: the addressees, then the copies.
+    pub fn audience_categories(&self) -> Vec<Category> {
+        self.categories.iter().chain(&self.copy).cloned().collect()
+    }
+
     /// The text in `language`; every stored circular has all six.
     pub fn text(&self, language: Language) -> Option<&LanguageText> {
         self.texts.get(&language)
@@ -187,6 +202,46 @@ impl Circular {
             }
         }
         categories.sort_by_key(Category::rank);
+
+        let mut copy = Vec::new();
+        for c in raw.copy {
+            let span = c.span();
+            match Category::parse(c.get_ref()) {
+                Ok(cat) if categories.contains(&cat) => problems.push(
+                    at(span),
+                    "copy",
+                    format!("'{cat}' is already an addressee category"),
+                ),
+                Ok(cat) if copy.contains(&cat) => {
+                    problems.push(at(span), "copy", format!("'{cat}' is listed twice"))
+                }
+                Ok(cat) => copy.push(cat),
+                Err(e) => problems.push(at(span), "copy", e.to_string()),
+            }
+        }
+        copy.sort_by_key(Category::rank);
+
+        let mut annexes: Vec<String> = Vec::new();
+        for a in raw.annexes {
+            let span = a.span();
+            let name = a.into_inner();
+            let plain = !name.is_empty()
+                && !name.starts_with('.')
+                && !name.contains(['/', '\\'])
+                && name.contains('.')
+                && !name.chars().any(char::is_control);
+            if !plain {
+                problems.push(
+                    at(span),
+                    "annexes",
+                    format!("'{name}' must be a file name beside the circular file (no folders), with an extension"),
+                );
+            } else if annexes.contains(&name) {
+                problems.push(at(span), "annexes", format!("'{name}' is listed twice"));
+            } else {
+                annexes.push(name);
+            }
+        }
 
         if raw.contact.email.get_ref().trim().is_empty()
             || !raw.contact.email.get_ref().contains('@')
@@ -270,6 +325,12 @@ impl Circular {
             date: raw.date.into(),
             contact,
             categories,
+            copy,
+            signatory: raw
+                .signatory
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty()),
+            annexes,
             texts,
         })
     }
@@ -309,6 +370,11 @@ struct RawCircular {
     reference: String,
     date: TomlDate,
     categories: Spanned<Vec<Spanned<String>>>,
+    #[serde(default)]
+    copy: Vec<Spanned<String>>,
+    signatory: Option<String>,
+    #[serde(default)]
+    annexes: Vec<Spanned<String>>,
     contact: RawContact,
     #[serde(default)]
     text: BTreeMap<String, Spanned<RawText>>,
@@ -416,6 +482,36 @@ mod tests {
         .unwrap_err()
         .to_string();
         assert!(report.contains("unknown field `colour`"), "{report}");
+    }
+
+    #[test]
+    fn copies_signatory_and_annexes_are_read_and_checked() {
+        let text = sample().replace(
+            "[contact]",
+            "copy = [\"director-br\", \"study-group-chairs\"]\nsignatory = \"Seizo Onoe\"\nannexes = [\"annex1.pdf\"]\n[contact]",
+        );
+        let c = Circular::from_toml("c.toml", &text).unwrap();
+        let copy: Vec<_> = c.copy.iter().map(|c| c.id()).collect();
+        assert_eq!(copy, ["study-group-chairs", "director-br"]);
+        assert_eq!(c.audience_categories().len(), 4);
+        assert_eq!(c.signatory.as_deref(), Some("Seizo Onoe"));
+        assert_eq!(c.annexes, ["annex1.pdf"]);
+
+        let text = sample().replace(
+            "[contact]",
+            "copy = [\"member-states\"]\nannexes = [\"../etc/passwd\"]\n[contact]",
+        );
+        let report = Circular::from_toml("c.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            report.contains("c.toml:6: copy: 'member-states' is already an addressee category"),
+            "{report}"
+        );
+        assert!(
+            report.contains("c.toml:7: annexes: '../etc/passwd' must be a file name"),
+            "{report}"
+        );
     }
 
     #[test]

@@ -38,11 +38,13 @@ pub struct StoredCircular {
 }
 
 impl Store {
-    /// Stores a draft, or replaces the draft with the same id; refuses once issued.
+    /// Stores a draft with its annexes, or replaces the draft with the same id (annexes
+    /// included), in one transaction; refuses once issued.
     pub async fn save_draft(
         &self,
         circular: &Circular,
         source: &str,
+        annexes: &[super::Annex],
     ) -> Result<DraftOutcome, StoreError> {
         let document = serde_json::to_string(circular).map_err(|e| StoreError::Corrupt {
             table: "circulars",
@@ -83,6 +85,7 @@ impl Store {
                 DraftOutcome::Created
             }
         };
+        super::annexes::replace(&mut tx, &circular.id, annexes).await?;
         tx.commit().await?;
         Ok(outcome)
     }

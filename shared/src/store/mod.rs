@@ -4,20 +4,23 @@
 //! - `circulars`: drafts and their lifecycle (issued, announced, audience frozen)
 //! - `directory`: addressees' contacts and their categories
 //! - `audience`: the frozen audience of an issued circular, with the reasons for each recipient
+//! - `annexes`: the annex files of a circular, per language
 //! - `renditions`: each language version, rendered once
 //! - `deliveries`: current delivery states, their history, and status counts
 
+mod annexes;
 mod audience;
 mod circulars;
 mod deliveries;
 mod directory;
 mod renditions;
 
+pub use annexes::Annex;
 pub use audience::{AudienceMember, AudienceReason, Exclusion};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
 pub use directory::{DirectoryEntry, EntryStatus, ImportSummary, StoredEntry};
-pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT};
+pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;

@@ -9,6 +9,9 @@ use sqlx::Row;
 /// fills it in per recipient (escaped for HTML), so each language is rendered only once.
 pub const ADDRESSEE_SLOT: &str = "{{addressee}}";
 
+/// Where a rendition's bodies hold the recipient's one-click unsubscribe URL.
+pub const UNSUBSCRIBE_SLOT: &str = "{{unsubscribe}}";
+
 /// One language version of a circular, ready to be personalised and sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Rendition {
@@ -20,6 +23,8 @@ pub struct Rendition {
     pub subject: String,
     /// The display name of `From:` in this language.
     pub sender_name: String,
+    /// The `Reply-To` address (the circular's contact).
+    pub reply_to: String,
     /// The text/plain part.
     pub text_body: String,
     /// The text/html part.
@@ -27,12 +32,15 @@ pub struct Rendition {
 }
 
 impl Rendition {
-    /// The text and HTML bodies for one recipient: the addressee slot filled in.
-    pub fn personalise(&self, addressee: &str) -> (String, String) {
+    /// The text and HTML bodies for one recipient: the addressee and unsubscribe slots filled in.
+    pub fn personalise(&self, addressee: &str, unsubscribe_url: &str) -> (String, String) {
         (
-            self.text_body.replace(ADDRESSEE_SLOT, addressee),
+            self.text_body
+                .replace(ADDRESSEE_SLOT, addressee)
+                .replace(UNSUBSCRIBE_SLOT, unsubscribe_url),
             self.html_body
-                .replace(ADDRESSEE_SLOT, &escape_html(addressee)),
+                .replace(ADDRESSEE_SLOT, &escape_html(addressee))
+                .replace(UNSUBSCRIBE_SLOT, &escape_html(unsubscribe_url)),
         )
     }
 }
@@ -57,13 +65,14 @@ impl Store {
     /// Stores a rendition unless one exists; returns whether this one was stored.
     pub async fn store_rendition(&self, r: &Rendition) -> Result<bool, StoreError> {
         let done = sqlx::query(
-            "INSERT INTO renditions (circular_id, language, subject, sender_name, text_body, html_body, rendered_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circular_id, language) DO NOTHING",
+            "INSERT INTO renditions (circular_id, language, subject, sender_name, reply_to, text_body, html_body, rendered_at) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circular_id, language) DO NOTHING",
         )
         .bind(r.circular.as_str())
         .bind(r.language.code())
         .bind(&r.subject)
         .bind(&r.sender_name)
+        .bind(&r.reply_to)
         .bind(&r.text_body)
         .bind(&r.html_body)
         .bind(Utc::now())
@@ -79,7 +88,7 @@ impl Store {
         language: Language,
     ) -> Result<Option<Rendition>, StoreError> {
         let row = sqlx::query(
-            "SELECT subject, sender_name, text_body, html_body FROM renditions WHERE circular_id = ? AND language = ?",
+            "SELECT subject, sender_name, reply_to, text_body, html_body FROM renditions WHERE circular_id = ? AND language = ?",
         )
         .bind(circular.as_str())
         .bind(language.code())
@@ -91,6 +100,7 @@ impl Store {
                 language,
                 subject: row.try_get("subject")?,
                 sender_name: row.try_get("sender_name")?,
+                reply_to: row.try_get("reply_to")?,
                 text_body: row.try_get("text_body")?,
                 html_body: row.try_get("html_body")?,
             })
