@@ -14,6 +14,9 @@ circular-designation = الرسالة المعممة { $number } لمكتب تق
 # unverified
 addressees-label = إلى:
 # unverified
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ؛
+# unverified
 contact-label = جهة الاتصال:
 tel-label = الهاتف:
 fax-label = الفاكس:

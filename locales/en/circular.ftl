@@ -9,6 +9,8 @@ date-line = Geneva, { DATE($date) }
 reference-label = Ref:
 circular-designation = TSB Circular { $number }
 addressees-label = To:
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ;
 contact-label = Contact:
 tel-label = Tel:
 fax-label = Fax:

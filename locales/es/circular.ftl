@@ -9,6 +9,8 @@ date-line = Ginebra, { DATE($date) }
 reference-label = Ref.:
 circular-designation = Circular TSB { $number }
 addressees-label = A:
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ;
 contact-label = Contacto:
 tel-label = Tel.:
 fax-label = Fax:

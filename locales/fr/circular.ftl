@@ -10,6 +10,8 @@ reference-label = Réf.:
 circular-designation = Circulaire TSB { $number }
 # unverified
 addressees-label = Destinataires:
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ;
 contact-label = Contact:
 tel-label = Tél.:
 fax-label = Télécopie:

@@ -14,6 +14,8 @@ reference-label = Осн.:
 circular-designation = Циркуляр { $number } БСЭ
 # unverified
 addressees-label = Кому:
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ;
 # unverified
 contact-label = Для контактов:
 tel-label = Тел.:

@@ -14,6 +14,9 @@ circular-designation = 电信标准化局第{ $number }号通函
 # unverified
 addressees-label = 致：
 # unverified
+# The mark that ends every line of the addressee and copy lists but the last.
+list-separator = ；
+# unverified
 contact-label = 联系人：
 tel-label = 电话：
 fax-label = 传真：

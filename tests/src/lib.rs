@@ -17,6 +17,7 @@ use circulars_shared::domain::CircularId;
 use circulars_shared::nats::local::{die_with_parent, free_port, LocalNatsServer};
 use circulars_shared::nats::Bus;
 use circulars_shared::store::{CircularStatus, Store};
+use mail_parser::MimeHeaders;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::OnceLock;
@@ -102,6 +103,16 @@ pub struct Mail {
     pub text: String,
     /// The decoded text/html part.
     pub html: String,
+    /// The envelope sender (`Return-Path`), a VERP address.
+    pub return_path: String,
+    /// The `List-Unsubscribe` header.
+    pub list_unsubscribe: String,
+    /// The `List-Unsubscribe-Post` header.
+    pub list_unsubscribe_post: String,
+    /// The `Reply-To` header.
+    pub reply_to: String,
+    /// The attachments: file name and bytes.
+    pub attachments: Vec<(String, Vec<u8>)>,
 }
 
 /// One test's servers and folder.
@@ -359,6 +370,19 @@ pub fn parse_mail(file: &Path) -> Mail {
             .body_html(0)
             .map(|t| t.into_owned())
             .unwrap_or_default(),
+        return_path: header("Return-Path"),
+        list_unsubscribe: header("List-Unsubscribe"),
+        list_unsubscribe_post: header("List-Unsubscribe-Post"),
+        reply_to: header("Reply-To"),
+        attachments: message
+            .attachments()
+            .map(|a| {
+                (
+                    a.attachment_name().unwrap_or_default().to_owned(),
+                    a.contents().to_vec(),
+                )
+            })
+            .collect(),
     }
 }
 

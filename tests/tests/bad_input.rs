@@ -89,3 +89,61 @@ async fn a_directory_file_with_an_invalid_address_is_refused_whole() {
         "the two good rows were not stored either"
     );
 }
+
+#[tokio::test]
+async fn a_body_with_a_script_tag_is_refused_and_nothing_is_stored() {
+    let h = Harness::start().await;
+    let text = sample_circular_text();
+    let start = text.find("[text.es]").unwrap();
+    let body = start + text[start..].find("body = \"\"\"\n").unwrap() + "body = \"\"\"\n".len();
+    let broken = format!(
+        "{}Primer párrafo.\n\n<script>alert(1)</script>\n\n{}",
+        &text[..body],
+        &text[body..]
+    );
+    let file = h.dir().join("tsb-36.toml");
+    std::fs::write(&file, broken).unwrap();
+
+    let out = h.circulars(&["draft", file.to_str().unwrap()]);
+    assert!(!out.success);
+    assert!(
+        out.stderr.contains("tsb-36.toml: text.es.body: line 3: raw HTML is not allowed in a circular body: <script>"),
+        "{}",
+        out.stderr
+    );
+    let status = h.circulars(&["status", "TSB-36"]);
+    assert!(
+        status.stderr.contains("no circular TSB-36"),
+        "{}",
+        status.stderr
+    );
+}
+
+#[tokio::test]
+async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused() {
+    let h = Harness::start().await;
+    let text = sample_circular_text().replace(
+        "signatory = \"Seizo Onoe\"",
+        "signatory = \"Seizo Onoe\"\nannexes = [\"annex1.pdf\", \"annex2.pdf\"]",
+    );
+    let file = h.dir().join("tsb-36.toml");
+    std::fs::write(&file, text).unwrap();
+    std::fs::write(h.dir().join("annex1.pdf"), vec![b'%'; 11 * 1024 * 1024]).unwrap();
+    std::fs::write(h.dir().join("annex2.de.pdf"), b"%PDF-1.4").unwrap();
+
+    let out = h.circulars(&["draft", file.to_str().unwrap()]);
+    assert!(!out.success);
+    for expected in [
+        "annexes[1]: annex1.pdf is 11534336 bytes, over the limit of 10485760 bytes (mail.max_annex_bytes)",
+        "annexes[2]: annex2.de.pdf: 'de' is not one of the six languages",
+        "annexes[2]: no file for ar: looked for annex2.ar.pdf and annex2.pdf",
+    ] {
+        assert!(out.stderr.contains(expected), "missing {expected:?} in:\n{}", out.stderr);
+    }
+    let status = h.circulars(&["status", "TSB-36"]);
+    assert!(
+        status.stderr.contains("no circular TSB-36"),
+        "{}",
+        status.stderr
+    );
+}

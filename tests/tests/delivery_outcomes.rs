@@ -166,3 +166,80 @@ async fn the_services_as_separate_processes_deliver_the_same_result() {
     assert_eq!(got, expected, "one mail per recipient, in their language");
     h.stop_services();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers() {
+    let mut h = Harness::start().await;
+    h.serve("all");
+    let csv = h.dir().join("directory.csv");
+    std::fs::write(&csv, DIRECTORY).unwrap();
+    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    let sample =
+        std::fs::read_to_string(circulars_tests::workspace().join("samples/circulars/tsb-36.toml"))
+            .unwrap();
+    let circular = h.dir().join("tsb-36.toml");
+    std::fs::write(
+        &circular,
+        sample.replace(
+            "signatory = \"Seizo Onoe\"",
+            "signatory = \"Seizo Onoe\"\nannexes = [\"annex1.pdf\"]",
+        ),
+    )
+    .unwrap();
+    std::fs::write(h.dir().join("annex1.pdf"), b"%PDF-1.4 registration form").unwrap();
+    std::fs::write(
+        h.dir().join("annex1.fr.pdf"),
+        b"%PDF-1.4 formulaire d'inscription",
+    )
+    .unwrap();
+    h.circulars_ok(&["draft", circular.to_str().unwrap()]);
+    h.circulars_ok(&["issue", "TSB-36"]);
+    h.wait_until_delivered("TSB-36").await;
+
+    let mails = h.mails();
+    assert_eq!(mails.len(), 4);
+    for mail in &mails {
+        let expected: &[u8] = if mail.language == "fr" {
+            b"%PDF-1.4 formulaire d'inscription"
+        } else {
+            b"%PDF-1.4 registration form"
+        };
+        assert_eq!(
+            mail.attachments,
+            vec![("annex1.pdf".to_owned(), expected.to_vec())],
+            "{}",
+            mail.recipient
+        );
+        assert!(
+            mail.return_path.starts_with("<bounce+")
+                && mail.return_path.ends_with("@circulars.itu.example>"),
+            "{}",
+            mail.return_path
+        );
+        assert!(
+            mail.list_unsubscribe
+                .starts_with("<https://circulars.itu.example/unsubscribe/"),
+            "{}",
+            mail.list_unsubscribe
+        );
+        assert_eq!(mail.list_unsubscribe_post, "List-Unsubscribe=One-Click");
+        assert_eq!(mail.reply_to, "ai-calls@itu.example");
+        let link = mail
+            .list_unsubscribe
+            .trim_start_matches('<')
+            .split('>')
+            .next()
+            .unwrap();
+        assert!(
+            mail.text.contains(link) && mail.html.contains(link),
+            "the footer carries the same link"
+        );
+    }
+    let french = mails.iter().find(|m| m.language == "fr").unwrap();
+    assert!(french.text.contains("Annexe: 1"), "{}", french.text);
+    assert!(
+        french.text.contains("Administration of Freedonia"),
+        "the addressee slot is filled"
+    );
+    h.stop_services();
+}

@@ -5,9 +5,11 @@
 //! # Layout
 //! - `main.rs`: the command line and the commands that call the service libraries
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
+//! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
 
+mod preview;
 mod report;
 mod sample;
 mod serve;
@@ -47,6 +49,17 @@ enum Command {
     Draft {
         /// The circular file (TOML).
         file: PathBuf,
+    },
+    /// The six language versions of a circular file, as files (`--out`) or as test mails (`--send-to`).
+    Preview {
+        /// The circular file (TOML).
+        file: PathBuf,
+        /// Write DIR/<lang>.html, .txt, .eml and DIR/index.html.
+        #[arg(long, required_unless_present = "send_to")]
+        out: Option<PathBuf>,
+        /// Send the six versions to this address through the configured relay, marked as a test copy.
+        #[arg(long)]
+        send_to: Option<String>,
     },
     /// Issue a drafted circular: its audience is frozen and the mails go out.
     Issue {
@@ -151,6 +164,15 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
                 circulars_gateway::staff::draft_file(&store, &file, config.mail.max_annex_bytes)
                     .await?;
             println!("{id}");
+        }
+        Command::Preview { file, out, send_to } => {
+            let config = load()?;
+            if let Some(out) = out {
+                preview::write(&config, &file, &out)?;
+            }
+            if let Some(address) = send_to {
+                preview::send(&config, &file, &address).await?;
+            }
         }
         Command::Issue { id } => {
             let config = load()?;

@@ -113,9 +113,14 @@ pub fn render(
 
     // text/plain
     let mut t = String::new();
+    let separator = plain("list-separator")?;
     let list = |t: &mut String, lines: &[String]| {
         for (i, line) in lines.iter().enumerate() {
-            let end = if i + 1 < lines.len() { ";" } else { "" };
+            let end = if i + 1 < lines.len() {
+                separator.as_str()
+            } else {
+                ""
+            };
             let _ = writeln!(t, "- {}{end}", strip_isolation(line));
         }
     };
@@ -194,7 +199,11 @@ pub fn render(
     let items = |lines: &[String]| {
         let mut s = String::new();
         for (i, line) in lines.iter().enumerate() {
-            let end = if i + 1 < lines.len() { ";" } else { "" };
+            let end = if i + 1 < lines.len() {
+                separator.as_str()
+            } else {
+                ""
+            };
             let _ = writeln!(s, "<p style=\"{LIST}\">– {}{end}</p>", html(line));
         }
         s

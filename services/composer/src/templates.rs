@@ -9,7 +9,8 @@ use std::collections::BTreeMap;
 
 /// The messages every `locales/<lang>/circular.ftl` must define (with `category-<id>` for each
 /// standard category).
-pub const REQUIRED_MESSAGES: [&str; 22] = [
+pub const REQUIRED_MESSAGES: [&str; 23] = [
+    "list-separator",
     "organisation",
     "bureau",
     "sender-name",

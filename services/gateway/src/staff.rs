@@ -24,6 +24,9 @@ pub enum StaffError {
     /// The circular file has problems; nothing was stored.
     #[error(transparent)]
     Invalid(#[from] FileProblems),
+    /// The wording files compiled into this build are broken.
+    #[error("the wording files are broken: {0}")]
+    Wording(String),
     /// The database refused.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -44,11 +47,28 @@ pub async fn draft_file(
         why: e.to_string(),
     })?;
     let circular = Circular::from_toml(&file, &text)?;
+    check_renders(&file, &circular)?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let annexes = crate::annexes::read_annexes(&file, folder, &circular, max_annex_bytes)?;
     let outcome = store.save_draft(&circular, &file, &annexes).await?;
     info!(circular = %circular.id, ?outcome, "draft stored");
     Ok((circular.id, outcome))
+}
+
+/// Renders every language version once, so a body or wording the composer would refuse is
+/// refused now, naming the language and the body's line, before anything is stored.
+fn check_renders(file: &str, circular: &Circular) -> Result<(), StaffError> {
+    let templates = circulars_composer::templates::Templates::embedded()
+        .map_err(|e| StaffError::Wording(e.to_string()))?;
+    let mut problems = FileProblems::new(file);
+    for language in circulars_shared::domain::Language::ALL {
+        if let Err(e) = circulars_composer::render::render(&templates, circular, language) {
+            let text = e.to_string();
+            let (field, message) = text.split_once(": ").unwrap_or(("text", text.as_str()));
+            problems.push(None, field, message);
+        }
+    }
+    Ok(problems.into_result(())?)
 }
 
 /// What `issue` did.
