@@ -87,6 +87,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let unsigned = measure(budget, || fill(None));
     let with_ed25519 = measure(budget, || fill(Some(&ed25519)));
     let with_rsa = measure(budget, || fill(Some(&rsa)));
+    let render_and_fill = measure(budget, || {
+        black_box(render(&templates, &circular, language).unwrap_or_else(|e| panic!("{e}")));
+        fill(None);
+    });
 
     println!(
         "per-recipient cost, TSB-36 in French ({} bytes of HTML)",
@@ -98,6 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("fill unsigned", unsigned),
         ("fill + DKIM Ed25519", with_ed25519),
         ("fill + DKIM RSA-2048", with_rsa),
+        ("(rendering per recipient: render + fill)", render_and_fill),
     ] {
         println!(
             "{case:<40}{:>10.1} µs{:>9.2}x",
