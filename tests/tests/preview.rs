@@ -131,3 +131,25 @@ fn the_preview_writes_six_complete_messages_that_match_the_golden_files() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay() {
+    let h = circulars_tests::Harness::start().await;
+    let file = workspace().join("samples/circulars/tsb-36.toml");
+    let out = h.circulars_ok(&[
+        "preview",
+        file.to_str().unwrap(),
+        "--send-to",
+        "reviewer@itu.example",
+    ]);
+    assert_eq!(out.lines().count(), 6, "{out}");
+    let mails = h.mails();
+    assert_eq!(mails.len(), 6);
+    let mut languages: Vec<&str> = mails.iter().map(|m| m.language.as_str()).collect();
+    languages.sort();
+    assert_eq!(languages, ["ar", "en", "es", "fr", "ru", "zh"]);
+    for mail in &mails {
+        assert_eq!(mail.recipient, "reviewer@itu.example");
+        assert!(mail.subject.starts_with("[TEST COPY] "), "{}", mail.subject);
+    }
+}

@@ -266,3 +266,39 @@ impl Dispatcher {
         Ok(version)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(extra: &str) -> Config {
+        Config::from_sources(Some(("c.toml", extra)), Vec::new()).unwrap()
+    }
+
+    #[test]
+    fn dkim_signs_only_when_enabled_with_a_readable_key() {
+        assert!(
+            dkim_signer(&config("")).unwrap().is_none(),
+            "off by default"
+        );
+        let key = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/dkim/ed25519.pkcs8.pem"
+        );
+        let on = config(&format!(
+            "[dkim]\nenabled = true\nalgorithm = \"ed25519\"\ndomain = \"itu.example\"\nprivate_key_file = \"{key}\"\n"
+        ));
+        let signer = dkim_signer(&on).unwrap().unwrap();
+        assert_eq!(
+            (signer.domain(), signer.selector()),
+            ("itu.example", "circulars")
+        );
+        let missing =
+            config("[dkim]\nenabled = true\nprivate_key_file = \"/nonexistent/dkim.pem\"\n");
+        let err = dkim_signer(&missing).unwrap_err().to_string();
+        assert!(
+            err.contains("/nonexistent/dkim.pem"),
+            "the error names the file: {err}"
+        );
+    }
+}
