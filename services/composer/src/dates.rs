@@ -25,11 +25,11 @@
 use chrono::{Datelike, NaiveDate};
 use circulars_shared::domain::Language;
 use fluent_bundle::{FluentArgs, FluentValue};
-use icu::calendar::error::RangeError;
-use icu::calendar::{Date, Gregorian};
-use icu::datetime::fieldsets::YMD;
-use icu::datetime::{DateTimeFormatterLoadError, FixedCalendarDateTimeFormatter};
-use icu::locale::{locale, Locale};
+use icu_calendar::error::RangeError;
+use icu_calendar::{Date, Gregorian};
+use icu_datetime::fieldsets::YMD;
+use icu_datetime::{DateTimeFormatterLoadError, FixedCalendarDateTimeFormatter};
+use icu_locale::{locale, Locale};
 use tracing::warn;
 
 /// Why a date could not be formatted.
