@@ -235,6 +235,15 @@ async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers(
             "the footer carries the same link"
         );
     }
+    let store = h.store().await;
+    let stored = store
+        .annex_file_count(&"TSB-36".parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        stored, 2,
+        "the fallback and the French file are stored once each"
+    );
     let french = mails.iter().find(|m| m.language == "fr").unwrap();
     assert!(french.text.contains("Annexe: 1"), "{}", french.text);
     assert!(

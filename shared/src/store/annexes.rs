@@ -2,6 +2,7 @@
 
 use super::{parse_column, Store, StoreError};
 use crate::domain::{CircularId, Language};
+use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 /// One annex as a recipient in one language receives it.
@@ -29,8 +30,9 @@ impl Store {
         language: Language,
     ) -> Result<Vec<Annex>, StoreError> {
         let rows = sqlx::query(
-            "SELECT position, language, file_name, source, content_type, content FROM annexes \
-             WHERE circular_id = ? AND language = ? ORDER BY position",
+            "SELECT a.position, a.language, a.file_name, a.source, a.content_type, c.content \
+             FROM annexes a JOIN annex_contents c ON c.circular_id = a.circular_id AND c.digest = a.digest \
+             WHERE a.circular_id = ? AND a.language = ? ORDER BY a.position",
         )
         .bind(circular.as_str())
         .bind(language.code())
@@ -56,19 +58,37 @@ impl Store {
     }
 }
 
-/// Replaces the annexes of a draft inside the draft's transaction.
+/// Replaces the annexes of a draft inside the draft's transaction, each distinct file once.
 pub(super) async fn replace(
     tx: &mut sqlx::SqliteConnection,
     circular: &CircularId,
     annexes: &[Annex],
 ) -> Result<(), StoreError> {
-    sqlx::query("DELETE FROM annexes WHERE circular_id = ?")
+    for table in [
+        "DELETE FROM annexes WHERE circular_id = ?",
+        "DELETE FROM annex_contents WHERE circular_id = ?",
+    ] {
+        sqlx::query(table)
+            .bind(circular.as_str())
+            .execute(&mut *tx)
+            .await?;
+    }
+    for a in annexes {
+        let digest: String = Sha256::digest(&a.content)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        sqlx::query(
+            "INSERT INTO annex_contents (circular_id, digest, content) VALUES (?, ?, ?) \
+             ON CONFLICT (circular_id, digest) DO NOTHING",
+        )
         .bind(circular.as_str())
+        .bind(&digest)
+        .bind(&a.content)
         .execute(&mut *tx)
         .await?;
-    for a in annexes {
         sqlx::query(
-            "INSERT INTO annexes (circular_id, position, language, file_name, source, content_type, content) \
+            "INSERT INTO annexes (circular_id, position, language, file_name, source, content_type, digest) \
              VALUES (?, ?, ?, ?, ?, ?, ?)",
         )
         .bind(circular.as_str())
@@ -77,9 +97,21 @@ pub(super) async fn replace(
         .bind(&a.file_name)
         .bind(&a.source)
         .bind(&a.content_type)
-        .bind(&a.content)
+        .bind(&digest)
         .execute(&mut *tx)
         .await?;
     }
     Ok(())
+}
+
+impl Store {
+    /// How many distinct annex files the circular's annexes are stored as.
+    pub async fn annex_file_count(&self, circular: &CircularId) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM annex_contents WHERE circular_id = ?")
+                .bind(circular.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n.max(0) as u64)
+    }
 }
