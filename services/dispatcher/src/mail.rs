@@ -6,7 +6,7 @@ use crate::dkim::DkimSigner;
 use circulars_shared::config::MailConfig;
 use circulars_shared::domain::{CircularId, DeliveryKey, Language, Recipient};
 use circulars_shared::store::{Annex, Rendition};
-use circulars_shared::tokens::{Keyring, Purpose};
+use circulars_shared::tokens::{Keyring, Purpose, Token};
 use lettre::address::Envelope;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart};
@@ -95,7 +95,11 @@ pub fn message_id(circular: &CircularId, recipient: &Recipient, domain: &str) ->
 
 /// The one-click unsubscribe link of a delivery.
 pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
-    let token = keyring.sign(key, Purpose::Unsubscribe);
+    link(config, &keyring.sign(key, Purpose::Unsubscribe))
+}
+
+/// `<public base URL>/unsubscribe/<token>`.
+fn link(config: &MailConfig, token: &Token) -> String {
     format!(
         "{}/unsubscribe/{token}",
         config.public_base_url.trim_end_matches('/')
@@ -135,8 +139,8 @@ pub fn build(
     )?;
     let envelope = Envelope::new(Some(envelope_from), vec![to.clone()])
         .map_err(|e| MailError(e.to_string()))?;
-    let unsubscribe = unsubscribe_url(config, settings.keyring, &key);
     let unsubscribe_token = settings.keyring.sign(&key, Purpose::Unsubscribe);
+    let unsubscribe = link(config, &unsubscribe_token);
     let (text, html) = rendition.personalise(recipient.addressee.name(), &unsubscribe);
 
     let alternative = MultiPart::alternative_plain_html(text, html);
