@@ -45,14 +45,33 @@ pub fn circulars_binary() -> &'static Path {
         let release = profile_dir.file_name().is_some_and(|n| n == "release");
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let mut build = Command::new(cargo);
+        // Without the variables cargo sets for a test process: build scripts that watch the
+        // environment (ring's) would otherwise rebuild here and again in the next plain build.
+        for (name, _) in std::env::vars_os() {
+            let name = name.to_string_lossy();
+            let set_for_tests = [
+                "CARGO_PKG_",
+                "CARGO_CRATE_",
+                "CARGO_BIN_",
+                "CARGO_MANIFEST_",
+                "CARGO_PRIMARY_",
+            ]
+            .iter()
+            .any(|prefix| name.starts_with(prefix))
+                || ["CARGO_TARGET_TMPDIR", "OUT_DIR", "RUST_TEST_THREADS"].contains(&name.as_ref());
+            if set_for_tests {
+                build.env_remove(name.as_ref());
+            }
+        }
         build
+            // The same selection and flags as the README's test command
+            // (`cargo test --workspace --all-targets`): the same feature resolution, so after that
+            // command's own build this one has nothing to do.
             .args([
                 "build",
                 "--quiet",
-                "-p",
-                "circulars-cli",
-                "--bin",
-                "circulars",
+                "--workspace",
+                "--all-targets",
                 "--manifest-path",
             ])
             .arg(workspace().join("Cargo.toml"))
