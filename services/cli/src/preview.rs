@@ -66,6 +66,7 @@ fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Resu
             .filter(|a| a.language == language)
             .cloned()
             .collect();
+        let own = mail::prepare_annexes(&own)?;
         let key = circulars_shared::domain::DeliveryKey::new(
             circular.id.clone(),
             recipient.address.clone(),

@@ -32,7 +32,7 @@ use circulars_shared::domain::{CircularId, DeliveryState, Language};
 use circulars_shared::events::{Contract, DeliveryOutcome, MailJob};
 use circulars_shared::nats::{BusError, DISPATCHER_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
-use circulars_shared::store::{Annex, Rendition};
+use circulars_shared::store::Rendition;
 use circulars_shared::tokens::Keyring;
 use claims::{Claim, ClaimRecord};
 use dkim::DkimSigner;
@@ -57,10 +57,10 @@ struct Dispatcher {
     versions: Mutex<HashMap<(CircularId, Language), Arc<LanguageVersion>>>,
 }
 
-/// One stored language version of a circular with its annexes, read once per process.
+/// One stored language version of a circular with its annexes encoded, read once per process.
 struct LanguageVersion {
     rendition: Rendition,
-    annexes: Vec<Annex>,
+    annexes: Vec<mail::PreparedAnnex>,
 }
 
 /// Why the dispatcher could not start.
@@ -260,7 +260,8 @@ impl Dispatcher {
             .ok_or_else(|| {
                 Failure::Retry(format!("no stored {language} version of {circular} yet"))
             })?;
-        let annexes = self.ctx.store.annexes(circular, language).await?;
+        let stored = self.ctx.store.annexes(circular, language).await?;
+        let annexes = mail::prepare_annexes(&stored).map_err(|e| Failure::Poison(e.to_string()))?;
         let version = Arc::new(LanguageVersion { rendition, annexes });
         self.versions.lock().await.insert(key, version.clone());
         Ok(version)

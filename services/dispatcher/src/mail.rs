@@ -9,7 +9,7 @@ use circulars_shared::store::{Annex, Rendition};
 use circulars_shared::tokens::{Keyring, Purpose, Token};
 use lettre::address::Envelope;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
-use lettre::message::{Attachment, Mailbox, MultiPart};
+use lettre::message::{Attachment, Body, Mailbox, MultiPart};
 use lettre::{Address, Message};
 use sha2::{Digest, Sha256};
 
@@ -116,10 +116,38 @@ pub fn return_path(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) ->
     )
 }
 
+/// An annex ready to attach: its content already transfer-encoded, so each mail only copies it.
+#[derive(Debug, Clone)]
+pub struct PreparedAnnex {
+    file_name: String,
+    content_type: ContentType,
+    body: Body,
+}
+
+/// Encodes a language's annexes once, for all its recipients.
+pub fn prepare_annexes(annexes: &[Annex]) -> Result<Vec<PreparedAnnex>, MailError> {
+    annexes
+        .iter()
+        .map(|annex| {
+            let content_type = ContentType::parse(&annex.content_type).map_err(|e| {
+                MailError(format!(
+                    "annex {}: content type {}: {e}",
+                    annex.file_name, annex.content_type
+                ))
+            })?;
+            Ok(PreparedAnnex {
+                file_name: annex.file_name.clone(),
+                content_type,
+                body: Body::new(annex.content.clone()),
+            })
+        })
+        .collect()
+}
+
 /// Builds the mail for `recipient` from the `rendition` and `annexes` of their language.
 pub fn build(
     rendition: &Rendition,
-    annexes: &[Annex],
+    annexes: &[PreparedAnnex],
     recipient: &Recipient,
     settings: MailSettings<'_>,
 ) -> Result<Message, MailError> {
@@ -149,14 +177,9 @@ pub fn build(
     } else {
         let mut mixed = MultiPart::mixed().multipart(alternative);
         for annex in annexes {
-            let content_type = ContentType::parse(&annex.content_type).map_err(|e| {
-                MailError(format!(
-                    "annex {}: content type {}: {e}",
-                    annex.file_name, annex.content_type
-                ))
-            })?;
             mixed = mixed.singlepart(
-                Attachment::new(annex.file_name.clone()).body(annex.content.clone(), content_type),
+                Attachment::new(annex.file_name.clone())
+                    .body(annex.body.clone(), annex.content_type.clone()),
             );
         }
         mixed
@@ -231,7 +254,8 @@ mod tests {
             content_type: "application/pdf".into(),
             content: b"%PDF-1.4".to_vec(),
         };
-        let mail = build(&rendition(), &[annex], &recipient(), settings).unwrap();
+        let annexes = prepare_annexes(&[annex]).unwrap();
+        let mail = build(&rendition(), &annexes, &recipient(), settings).unwrap();
         let raw = String::from_utf8(mail.formatted()).unwrap();
         for header in [
             "Content-Language: fr\r\n",
