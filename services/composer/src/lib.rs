@@ -62,17 +62,10 @@ async fn compose(
     templates: &Templates,
     batch: &RecipientBatch,
 ) -> Result<(), Failure> {
-    let languages: BTreeSet<_> = batch.recipients.iter().map(|r| r.language).collect();
+    let needed: BTreeSet<_> = batch.recipients.iter().map(|r| r.language).collect();
+    let rendered = ctx.store.rendered_languages(&batch.circular).await?;
     let mut circular = None;
-    for language in languages {
-        if ctx
-            .store
-            .rendition(&batch.circular, language)
-            .await?
-            .is_some()
-        {
-            continue;
-        }
+    for &language in needed.difference(&rendered) {
         if circular.is_none() {
             circular = Some(ctx.store.existing_circular(&batch.circular).await?.circular);
         }

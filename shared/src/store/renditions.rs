@@ -108,12 +108,19 @@ impl Store {
         .transpose()
     }
 
-    /// How many renditions the circular has (at most six).
-    pub async fn rendition_count(&self, circular: &CircularId) -> Result<u64, StoreError> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM renditions WHERE circular_id = ?")
-            .bind(circular.as_str())
-            .fetch_one(&self.pool)
-            .await?;
-        Ok(n.max(0) as u64)
+    /// The languages of `circular` already rendered and stored.
+    pub async fn rendered_languages(
+        &self,
+        circular: &CircularId,
+    ) -> Result<std::collections::BTreeSet<Language>, StoreError> {
+        let codes: Vec<String> =
+            sqlx::query_scalar("SELECT language FROM renditions WHERE circular_id = ?")
+                .bind(circular.as_str())
+                .fetch_all(&self.pool)
+                .await?;
+        codes
+            .iter()
+            .map(|code| super::parse_column("renditions", code))
+            .collect()
     }
 }
