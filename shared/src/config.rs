@@ -47,7 +47,8 @@ pub struct NatsConfig {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
-    /// `sqlite://PATH`; when unset, `sqlite://<data_dir>/circulars.db`.
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`; when unset,
+    /// `sqlite://<data_dir>/circulars.db`.
     pub url: Option<String>,
 }
 
@@ -407,9 +408,9 @@ impl Config {
             }
         }
         if let Some(url) = &config.database.url {
-            if !url.starts_with("sqlite:") {
+            if crate::store::Backend::of_url(url).is_none() {
                 problems.push(format!(
-                    "{}: database.url: '{url}' is not supported yet (sqlite://PATH)",
+                    "{}: database.url: '{url}' is neither sqlite://PATH nor postgres://USER@HOST:PORT/DATABASE",
                     origin("database.url")
                 ));
             }

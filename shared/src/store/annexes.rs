@@ -32,7 +32,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT a.position, a.language, a.file_name, a.source, a.content_type, c.content \
              FROM annexes a JOIN annex_contents c ON c.circular_id = a.circular_id AND c.digest = a.digest \
-             WHERE a.circular_id = ? AND a.language = ? ORDER BY a.position",
+             WHERE a.circular_id = $1 AND a.language = $2 ORDER BY a.position",
         )
         .bind(circular.as_str())
         .bind(language.code())
@@ -60,13 +60,13 @@ impl Store {
 
 /// Replaces the annexes of a draft inside the draft's transaction, each distinct file once.
 pub(super) async fn replace(
-    tx: &mut sqlx::SqliteConnection,
+    tx: &mut sqlx::AnyConnection,
     circular: &CircularId,
     annexes: &[Annex],
 ) -> Result<(), StoreError> {
     for table in [
-        "DELETE FROM annexes WHERE circular_id = ?",
-        "DELETE FROM annex_contents WHERE circular_id = ?",
+        "DELETE FROM annexes WHERE circular_id = $1",
+        "DELETE FROM annex_contents WHERE circular_id = $1",
     ] {
         sqlx::query(table)
             .bind(circular.as_str())
@@ -79,7 +79,7 @@ pub(super) async fn replace(
             .map(|b| format!("{b:02x}"))
             .collect();
         sqlx::query(
-            "INSERT INTO annex_contents (circular_id, digest, content) VALUES (?, ?, ?) \
+            "INSERT INTO annex_contents (circular_id, digest, content) VALUES ($1, $2, $3) \
              ON CONFLICT (circular_id, digest) DO NOTHING",
         )
         .bind(circular.as_str())
@@ -89,7 +89,7 @@ pub(super) async fn replace(
         .await?;
         sqlx::query(
             "INSERT INTO annexes (circular_id, position, language, file_name, source, content_type, digest) \
-             VALUES (?, ?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6, $7)",
         )
         .bind(circular.as_str())
         .bind(i64::from(a.position))
@@ -108,7 +108,7 @@ impl Store {
     /// How many distinct annex files the circular's annexes are stored as.
     pub async fn annex_file_count(&self, circular: &CircularId) -> Result<u64, StoreError> {
         let n: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM annex_contents WHERE circular_id = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM annex_contents WHERE circular_id = $1")
                 .bind(circular.as_str())
                 .fetch_one(&self.pool)
                 .await?;

@@ -2,7 +2,7 @@
 //! list, and each address in its categories that was left out, with the reason.
 
 use super::directory::parse_address;
-use super::{parse_column, Store, StoreError};
+use super::{parse_column, timestamp, Store, StoreError};
 use crate::domain::{Addressee, Category, CircularId, Recipient, RecipientAddress};
 use chrono::Utc;
 use sqlx::Row;
@@ -52,8 +52,8 @@ impl Store {
         exclusions: &[Exclusion],
     ) -> Result<bool, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let frozen: Option<Option<chrono::DateTime<Utc>>> =
-            sqlx::query_scalar("SELECT audience_frozen_at FROM circulars WHERE id = ?")
+        let frozen: Option<Option<String>> =
+            sqlx::query_scalar("SELECT audience_frozen_at FROM circulars WHERE id = $1")
                 .bind(circular.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -64,7 +64,7 @@ impl Store {
         }
         for m in members {
             let r = &m.recipient;
-            sqlx::query("INSERT INTO audience (circular_id, address_key, name, language, addressee) VALUES (?, ?, ?, ?, ?)")
+            sqlx::query("INSERT INTO audience (circular_id, address_key, name, language, addressee) VALUES ($1, $2, $3, $4, $5)")
                 .bind(circular.as_str())
                 .bind(r.address.as_str())
                 .bind(&r.name)
@@ -75,7 +75,7 @@ impl Store {
             for reason in &m.reasons {
                 sqlx::query(
                     "INSERT INTO audience_reasons (circular_id, address_key, category, entry_id, addressee, address, source) \
-                     VALUES (?, ?, ?, ?, ?, ?, ?)",
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
                 )
                 .bind(circular.as_str())
                 .bind(r.address.as_str())
@@ -89,7 +89,7 @@ impl Store {
             }
         }
         for x in exclusions {
-            sqlx::query("INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES ($1, $2, $3, $4)")
                 .bind(circular.as_str())
                 .bind(x.address.as_str())
                 .bind(&x.reason)
@@ -97,12 +97,14 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
         }
-        sqlx::query("UPDATE circulars SET audience_frozen_at = ?, audience_size = ? WHERE id = ?")
-            .bind(Utc::now())
-            .bind(members.len() as i64)
-            .bind(circular.as_str())
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "UPDATE circulars SET audience_frozen_at = $1, audience_size = $2 WHERE id = $3",
+        )
+        .bind(timestamp(Utc::now()))
+        .bind(members.len() as i64)
+        .bind(circular.as_str())
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         Ok(true)
     }
@@ -116,7 +118,7 @@ impl Store {
     ) -> Result<Vec<Recipient>, StoreError> {
         let rows = sqlx::query(
             "SELECT address_key, name, language, addressee FROM audience \
-             WHERE circular_id = ? AND address_key > ? ORDER BY address_key LIMIT ?",
+             WHERE circular_id = $1 AND address_key > $2 ORDER BY address_key LIMIT $3",
         )
         .bind(circular.as_str())
         .bind(after.map(RecipientAddress::as_str).unwrap_or(""))
@@ -143,7 +145,7 @@ impl Store {
         circular: &CircularId,
         address: &RecipientAddress,
     ) -> Result<Option<AudienceMember>, StoreError> {
-        let Some(row) = sqlx::query("SELECT name, language, addressee FROM audience WHERE circular_id = ? AND address_key = ?")
+        let Some(row) = sqlx::query("SELECT name, language, addressee FROM audience WHERE circular_id = $1 AND address_key = $2")
             .bind(circular.as_str())
             .bind(address.as_str())
             .fetch_optional(&self.pool)
@@ -160,7 +162,7 @@ impl Store {
         };
         let rows = sqlx::query(
             "SELECT category, entry_id, addressee, address, source FROM audience_reasons \
-             WHERE circular_id = ? AND address_key = ? ORDER BY entry_id, category",
+             WHERE circular_id = $1 AND address_key = $2 ORDER BY entry_id, category",
         )
         .bind(circular.as_str())
         .bind(address.as_str())
@@ -189,7 +191,7 @@ impl Store {
         circular: &CircularId,
         address: &RecipientAddress,
     ) -> Result<Option<Exclusion>, StoreError> {
-        let row = sqlx::query("SELECT reason, detail FROM audience_exclusions WHERE circular_id = ? AND address_key = ?")
+        let row = sqlx::query("SELECT reason, detail FROM audience_exclusions WHERE circular_id = $1 AND address_key = $2")
             .bind(circular.as_str())
             .bind(address.as_str())
             .fetch_optional(&self.pool)

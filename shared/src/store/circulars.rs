@@ -1,6 +1,6 @@
 //! Drafts and the lifecycle marks of a circular.
 
-use super::{Store, StoreError};
+use super::{timestamp, timestamp_column, Store, StoreError};
 use crate::domain::{Circular, CircularId};
 use chrono::{DateTime, Utc};
 use sqlx::Row;
@@ -52,8 +52,8 @@ impl Store {
         })?;
         let now = Utc::now();
         let mut tx = self.pool.begin().await?;
-        let existing: Option<Option<DateTime<Utc>>> =
-            sqlx::query_scalar("SELECT issued_at FROM circulars WHERE id = ?")
+        let existing: Option<Option<String>> =
+            sqlx::query_scalar("SELECT issued_at FROM circulars WHERE id = $1")
                 .bind(circular.id.as_str())
                 .fetch_optional(&mut *tx)
                 .await?;
@@ -61,11 +61,11 @@ impl Store {
             Some(Some(_)) => return Err(StoreError::AlreadyIssued(circular.id.clone())),
             Some(None) => {
                 sqlx::query(
-                    "UPDATE circulars SET document = ?, source = ?, updated_at = ? WHERE id = ?",
+                    "UPDATE circulars SET document = $1, source = $2, updated_at = $3 WHERE id = $4",
                 )
                 .bind(&document)
                 .bind(source)
-                .bind(now)
+                .bind(timestamp(now))
                 .bind(circular.id.as_str())
                 .execute(&mut *tx)
                 .await?;
@@ -73,13 +73,13 @@ impl Store {
             }
             None => {
                 sqlx::query(
-                    "INSERT INTO circulars (id, document, source, drafted_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+                    "INSERT INTO circulars (id, document, source, drafted_at, updated_at) VALUES ($1, $2, $3, $4, $5)",
                 )
                 .bind(circular.id.as_str())
                 .bind(&document)
                 .bind(source)
-                .bind(now)
-                .bind(now)
+                .bind(timestamp(now))
+                .bind(timestamp(now))
                 .execute(&mut *tx)
                 .await?;
                 DraftOutcome::Created
@@ -93,7 +93,7 @@ impl Store {
     /// The circular with this id, when there is one.
     pub async fn circular(&self, id: &CircularId) -> Result<Option<StoredCircular>, StoreError> {
         let row = sqlx::query(
-            "SELECT document, issued_at, audience_frozen_at, audience_size FROM circulars WHERE id = ?",
+            "SELECT document, issued_at, audience_frozen_at, audience_size FROM circulars WHERE id = $1",
         )
         .bind(id.as_str())
         .fetch_optional(&self.pool)
@@ -104,11 +104,11 @@ impl Store {
             table: "circulars",
             why: format!("{id}: {e}"),
         })?;
-        let frozen: Option<DateTime<Utc>> = row.try_get("audience_frozen_at")?;
+        let frozen = timestamp_column(&row, "circulars", "audience_frozen_at")?;
         let size: Option<i64> = row.try_get("audience_size")?;
         Ok(Some(StoredCircular {
             circular,
-            issued_at: row.try_get("issued_at")?,
+            issued_at: timestamp_column(&row, "circulars", "issued_at")?,
             audience: frozen.map(|at| (at, size.unwrap_or(0).max(0) as u64)),
         }))
     }
@@ -127,20 +127,20 @@ impl Store {
         at: DateTime<Utc>,
     ) -> Result<IssueMark, StoreError> {
         let mut tx = self.pool.begin().await?;
-        let row = sqlx::query("SELECT issued_at, announced_at FROM circulars WHERE id = ?")
+        let row = sqlx::query("SELECT issued_at, announced_at FROM circulars WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)
             .await?
             .ok_or_else(|| StoreError::UnknownCircular(id.clone()))?;
-        let issued: Option<DateTime<Utc>> = row.try_get("issued_at")?;
-        let announced: Option<DateTime<Utc>> = row.try_get("announced_at")?;
+        let issued = timestamp_column(&row, "circulars", "issued_at")?;
+        let announced = timestamp_column(&row, "circulars", "announced_at")?;
         if issued.is_some() {
             return Ok(IssueMark::AlreadyIssued {
                 announced: announced.is_some(),
             });
         }
-        sqlx::query("UPDATE circulars SET issued_at = ? WHERE id = ?")
-            .bind(at)
+        sqlx::query("UPDATE circulars SET issued_at = $1 WHERE id = $2")
+            .bind(timestamp(at))
             .bind(id.as_str())
             .execute(&mut *tx)
             .await?;
@@ -154,8 +154,8 @@ impl Store {
         id: &CircularId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        sqlx::query("UPDATE circulars SET announced_at = COALESCE(announced_at, ?) WHERE id = ?")
-            .bind(at)
+        sqlx::query("UPDATE circulars SET announced_at = COALESCE(announced_at, $1) WHERE id = $2")
+            .bind(timestamp(at))
             .bind(id.as_str())
             .execute(&self.pool)
             .await?;
@@ -164,12 +164,12 @@ impl Store {
 
     /// When the circular was issued, read from its row.
     pub async fn issued_at(&self, id: &CircularId) -> Result<Option<DateTime<Utc>>, StoreError> {
-        let row = sqlx::query("SELECT issued_at FROM circulars WHERE id = ?")
+        let row = sqlx::query("SELECT issued_at FROM circulars WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&self.pool)
             .await?;
         match row {
-            Some(row) => Ok(row.try_get("issued_at")?),
+            Some(row) => timestamp_column(&row, "circulars", "issued_at"),
             None => Err(StoreError::UnknownCircular(id.clone())),
         }
     }

@@ -2,7 +2,7 @@
 //! counts `status` shows.
 
 use super::directory::parse_address;
-use super::{parse_column, Store, StoreError};
+use super::{parse_column, timestamp, Store, StoreError};
 use crate::domain::{
     Category, CircularId, Delivery, DeliveryState, Language, RecipientAddress, SmtpReply,
 };
@@ -83,7 +83,7 @@ impl Store {
             };
             sqlx::query(
                 "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
                  ON CONFLICT (circular_id, address_key) DO UPDATE SET \
                    state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
                    smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
@@ -100,12 +100,12 @@ impl Store {
             .bind(&enhanced)
             .bind(&text)
             .bind(&o.detail)
-            .bind(o.at)
+            .bind(timestamp(o.at))
             .execute(&mut *tx)
             .await?;
             sqlx::query(
                 "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at) \
-                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
             )
             .bind(o.circular.as_str())
             .bind(o.address.as_str())
@@ -115,7 +115,7 @@ impl Store {
             .bind(&enhanced)
             .bind(&text)
             .bind(&o.detail)
-            .bind(o.at)
+            .bind(timestamp(o.at))
             .execute(&mut *tx)
             .await?;
         }
@@ -131,7 +131,7 @@ impl Store {
     ) -> Result<Option<Delivery>, StoreError> {
         let row = sqlx::query(
             "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
-             WHERE circular_id = ? AND address_key = ?",
+             WHERE circular_id = $1 AND address_key = $2",
         )
         .bind(circular.as_str())
         .bind(address.as_str())
@@ -148,7 +148,7 @@ impl Store {
     ) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(
             "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
-             WHERE circular_id = ? AND state = ? ORDER BY address_key",
+             WHERE circular_id = $1 AND state = $2 ORDER BY address_key",
         )
         .bind(circular.as_str())
         .bind(state.wire_name())
@@ -205,7 +205,7 @@ impl Store {
                 .add(state, n);
         }
         let excluded: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM audience_exclusions WHERE circular_id = ?")
+            sqlx::query_scalar("SELECT COUNT(*) FROM audience_exclusions WHERE circular_id = $1")
                 .bind(circular.as_str())
                 .fetch_one(&self.pool)
                 .await?;
@@ -241,7 +241,7 @@ impl Store {
     ) -> Result<Vec<(DeliveryState, u32, Option<SmtpReply>)>, StoreError> {
         let rows = sqlx::query(
             "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text FROM delivery_history \
-             WHERE circular_id = ? AND address_key = ? ORDER BY at, id",
+             WHERE circular_id = $1 AND address_key = $2 ORDER BY at, id",
         )
         .bind(circular.as_str())
         .bind(address.as_str())
@@ -261,7 +261,7 @@ impl Store {
     }
 }
 
-fn reply_of(row: &sqlx::sqlite::SqliteRow) -> Result<Option<SmtpReply>, StoreError> {
+fn reply_of(row: &sqlx::any::AnyRow) -> Result<Option<SmtpReply>, StoreError> {
     let code: Option<i64> = row.try_get("smtp_code")?;
     Ok(match code {
         Some(code) => Some(SmtpReply {
@@ -278,7 +278,7 @@ fn reply_of(row: &sqlx::sqlite::SqliteRow) -> Result<Option<SmtpReply>, StoreErr
     })
 }
 
-fn delivery_record(row: sqlx::sqlite::SqliteRow) -> Result<Delivery, StoreError> {
+fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     let key: String = row.try_get("address_key")?;
     let state: String = row.try_get("state")?;
     let attempt: i64 = row.try_get("attempt")?;
@@ -288,6 +288,6 @@ fn delivery_record(row: sqlx::sqlite::SqliteRow) -> Result<Delivery, StoreError>
         attempt: attempt.max(0) as u32,
         reply: reply_of(&row)?,
         detail: row.try_get("detail")?,
-        at: row.try_get("updated_at")?,
+        at: super::parse_timestamp("deliveries", &row.try_get::<String, _>("updated_at")?)?,
     })
 }

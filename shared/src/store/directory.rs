@@ -1,6 +1,6 @@
 //! The directory: contacts of addressees, each in one or more categories.
 
-use super::{parse_column, Store, StoreError};
+use super::{parse_column, placeholders, timestamp, Store, StoreError};
 use crate::domain::{Addressee, Category, Language, RecipientAddress};
 use chrono::Utc;
 use sqlx::Row;
@@ -95,7 +95,7 @@ impl Store {
         let mut tx = self.pool.begin().await?;
         for e in entries {
             let existing: Option<i64> = sqlx::query_scalar(
-                "SELECT id FROM directory_entries WHERE addressee = ? AND address_key = ?",
+                "SELECT id FROM directory_entries WHERE addressee = $1 AND address_key = $2",
             )
             .bind(e.addressee.name())
             .bind(e.address.as_str())
@@ -104,18 +104,18 @@ impl Store {
             let id = match existing {
                 Some(id) => {
                     sqlx::query(
-                        "UPDATE directory_entries SET address = ?, name = ?, language = ?, status = ?, source = ?, updated_at = ? WHERE id = ?",
+                        "UPDATE directory_entries SET address = $1, name = $2, language = $3, status = $4, source = $5, updated_at = $6 WHERE id = $7",
                     )
                     .bind(&e.address_written)
                     .bind(&e.name)
                     .bind(e.language.code())
                     .bind(e.status.as_str())
                     .bind(&e.source)
-                    .bind(now)
+                    .bind(timestamp(now))
                     .bind(id)
                     .execute(&mut *tx)
                     .await?;
-                    sqlx::query("DELETE FROM entry_categories WHERE entry_id = ?")
+                    sqlx::query("DELETE FROM entry_categories WHERE entry_id = $1")
                         .bind(id)
                         .execute(&mut *tx)
                         .await?;
@@ -126,7 +126,7 @@ impl Store {
                     summary.created += 1;
                     sqlx::query_scalar(
                         "INSERT INTO directory_entries (addressee, address, address_key, name, language, status, source, updated_at) \
-                         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
                     )
                     .bind(e.addressee.name())
                     .bind(&e.address_written)
@@ -135,14 +135,14 @@ impl Store {
                     .bind(e.language.code())
                     .bind(e.status.as_str())
                     .bind(&e.source)
-                    .bind(now)
+                    .bind(timestamp(now))
                     .fetch_one(&mut *tx)
                     .await?
                 }
             };
             for category in &e.categories {
                 sqlx::query(
-                    "INSERT OR IGNORE INTO entry_categories (entry_id, category) VALUES (?, ?)",
+                    "INSERT OR IGNORE INTO entry_categories (entry_id, category) VALUES ($1, $2)",
                 )
                 .bind(id)
                 .bind(category.id())
@@ -160,17 +160,18 @@ impl Store {
         &self,
         categories: &[Category],
     ) -> Result<Vec<StoredEntry>, StoreError> {
-        let mut query = sqlx::QueryBuilder::new(
+        let sql = format!(
             "SELECT e.id, e.addressee, e.address, e.address_key, e.name, e.language, e.status, e.source, c.category \
              FROM directory_entries e JOIN entry_categories c ON c.entry_id = e.id \
-             WHERE e.id IN (SELECT entry_id FROM entry_categories WHERE category IN (",
+             WHERE e.id IN (SELECT entry_id FROM entry_categories WHERE category IN ({})) \
+             ORDER BY e.address_key, e.id, c.category",
+            placeholders(1, categories.len())
         );
-        let mut list = query.separated(", ");
+        let mut query = sqlx::query(&sql);
         for c in categories {
-            list.push_bind(c.id());
+            query = query.bind(c.id());
         }
-        query.push(")) ORDER BY e.address_key, e.id, c.category");
-        let rows = query.build().fetch_all(&self.pool).await?;
+        let rows = query.fetch_all(&self.pool).await?;
         collect_entries(rows)
     }
 
@@ -182,7 +183,7 @@ impl Store {
         let rows = sqlx::query(
             "SELECT e.id, e.addressee, e.address, e.address_key, e.name, e.language, e.status, e.source, c.category \
              FROM directory_entries e LEFT JOIN entry_categories c ON c.entry_id = e.id \
-             WHERE e.address_key = ? ORDER BY e.id, c.category",
+             WHERE e.address_key = $1 ORDER BY e.id, c.category",
         )
         .bind(address.as_str())
         .fetch_all(&self.pool)
@@ -200,7 +201,7 @@ impl Store {
 }
 
 /// Folds one row per (entry, category) into entries, keeping the rows' order.
-fn collect_entries(rows: Vec<sqlx::sqlite::SqliteRow>) -> Result<Vec<StoredEntry>, StoreError> {
+fn collect_entries(rows: Vec<sqlx::any::AnyRow>) -> Result<Vec<StoredEntry>, StoreError> {
     let mut order = Vec::new();
     let mut by_id: BTreeMap<i64, StoredEntry> = BTreeMap::new();
     for row in rows {

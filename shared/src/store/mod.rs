@@ -1,5 +1,6 @@
-//! The storage layer: every SQL statement of the project, behind one [`Store`] type, so a
-//! PostgreSQL backend can join later without touching the services. SQLite is the embedded default.
+//! The storage layer: every SQL statement of the project, behind one [`Store`] type, on
+//! SQLite (the embedded default) or PostgreSQL (production), chosen by the database URL.
+//! One SQL text serves both; `migrations/sqlite` and `migrations/postgres` hold each schema.
 //!
 //! - `circulars`: drafts and their lifecycle (issued, announced, audience frozen)
 //! - `directory`: addressees' contacts and their categories
@@ -22,15 +23,43 @@ pub use deliveries::{CircularStatus, StateCounts};
 pub use directory::{DirectoryEntry, EntryStatus, ImportSummary, StoredEntry};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::SqlitePool;
-use std::path::PathBuf;
+use chrono::{DateTime, Utc};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// The SQL dialect behind a [`Store`], chosen by the database URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://PATH`: the embedded default, one file.
+    Sqlite,
+    /// `postgres://…` (or `postgresql://…`): for production.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, when it is one of the two.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':').map(|(s, _)| s)?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
 
 /// Why a storage operation failed.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
+    /// The URL names neither SQLite nor PostgreSQL.
+    #[error("cannot open database {url}: not a sqlite:// or postgres:// URL")]
+    UnsupportedUrl {
+        /// The URL given.
+        url: String,
+    },
     /// The database could not be opened or created.
     #[error("cannot open database {url}: {source}")]
     Open {
@@ -66,65 +95,106 @@ pub enum StoreError {
     UnknownCircular(crate::domain::CircularId),
 }
 
-/// The database every service reads and writes through.
+/// The database every service reads and writes through: SQLite or PostgreSQL, one SQL text
+/// for both (positional `$N` parameters, standard upserts), through sqlx's `Any` driver.
 #[derive(Clone, Debug)]
 pub struct Store {
-    pool: SqlitePool,
+    pool: AnyPool,
+    backend: Backend,
 }
 
+/// SQLite settings applied to every connection: durable commits, readers beside one writer,
+/// and patience with the other services' writes.
+const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; \
+     PRAGMA busy_timeout = 30000; PRAGMA foreign_keys = ON;";
+
 impl Store {
-    /// Opens (creating when missing) the database at `url` and brings its schema up to date.
+    /// Opens the database at `url` (`sqlite://PATH`, created when missing, or `postgres://…`)
+    /// and brings its schema up to date.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::UnsupportedUrl {
+            url: url.to_owned(),
+        })?;
         let open_err = |source| StoreError::Open {
             url: url.to_owned(),
             source,
         };
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(open_err)?
-            .create_if_missing(true)
-            .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Full)
-            .busy_timeout(Duration::from_secs(30))
-            .foreign_keys(true);
-        let path = options.get_filename().to_path_buf();
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Migrate {
-                url: url.to_owned(),
-                why: format!("cannot create {}: {e}", dir.display()),
-            })?;
+        let mut connect_url = url.to_owned();
+        let mut sqlite_path = None;
+        if backend == Backend::Sqlite {
+            let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(open_err)?;
+            let path = options.get_filename().to_path_buf();
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StoreError::Migrate {
+                    url: url.to_owned(),
+                    why: format!("cannot create {}: {e}", dir.display()),
+                })?;
+            }
+            if !connect_url.contains("mode=") {
+                connect_url.push(if connect_url.contains('?') { '&' } else { '?' });
+                connect_url.push_str("mode=rwc");
+            }
+            sqlite_path = Some(path);
         }
-        let pool = SqlitePoolOptions::new()
+        let pool = AnyPoolOptions::new()
             .max_connections(8)
-            .connect_with(options)
+            .acquire_timeout(Duration::from_secs(60))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(SQLITE_PRAGMAS).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&connect_url)
             .await
             .map_err(open_err)?;
-        let store = Store { pool };
-        store.migrate(url, &path).await?;
+        let store = Store { pool, backend };
+        store.migrate(url, sqlite_path.as_deref()).await?;
         Ok(store)
     }
 
-    /// Applies pending migrations; a lock file beside the database keeps processes that start
-    /// together (the five services) from migrating at the same time.
-    async fn migrate(&self, url: &str, path: &std::path::Path) -> Result<(), StoreError> {
+    /// Which SQL dialect this store speaks.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Applies pending migrations. PostgreSQL serialises concurrent migrators with an advisory
+    /// lock; for SQLite a lock file beside the database keeps processes that start together
+    /// (the five services) from migrating at the same time.
+    async fn migrate(&self, url: &str, sqlite_path: Option<&Path>) -> Result<(), StoreError> {
         let migrate_err = |why: String| StoreError::Migrate {
             url: url.to_owned(),
             why,
         };
-        let mut lock_path = PathBuf::from(path);
-        lock_path.as_mut_os_string().push(".migrate-lock");
-        let lock = tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
-            let file = std::fs::OpenOptions::new()
-                .create(true)
-                .truncate(false)
-                .write(true)
-                .open(&lock_path)?;
-            file.lock()?;
-            Ok(file)
-        })
-        .await
-        .map_err(|e| migrate_err(e.to_string()))?
-        .map_err(|e| migrate_err(format!("cannot lock: {e}")))?;
-        let result = sqlx::migrate!("./migrations/sqlite")
+        let lock = match sqlite_path {
+            Some(path) => {
+                let mut lock_path = PathBuf::from(path);
+                lock_path.as_mut_os_string().push(".migrate-lock");
+                let file =
+                    tokio::task::spawn_blocking(move || -> std::io::Result<std::fs::File> {
+                        let file = std::fs::OpenOptions::new()
+                            .create(true)
+                            .truncate(false)
+                            .write(true)
+                            .open(&lock_path)?;
+                        file.lock()?;
+                        Ok(file)
+                    })
+                    .await
+                    .map_err(|e| migrate_err(e.to_string()))?
+                    .map_err(|e| migrate_err(format!("cannot lock: {e}")))?;
+                Some(file)
+            }
+            None => None,
+        };
+        let migrator = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite"),
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres"),
+        };
+        let result = migrator
             .run(&self.pool)
             .await
             .map_err(|e| migrate_err(e.to_string()));
@@ -136,6 +206,47 @@ impl Store {
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// A point in time as stored: RFC 3339 UTC text with microseconds, which sorts as it reads.
+pub(crate) fn timestamp(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
+}
+
+/// Reads a stored timestamp back.
+pub(crate) fn parse_timestamp(
+    table: &'static str,
+    value: &str,
+) -> Result<DateTime<Utc>, StoreError> {
+    DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| StoreError::Corrupt {
+            table,
+            why: format!("'{value}' is not a timestamp: {e}"),
+        })
+}
+
+/// Reads an optional stored timestamp column of `row`.
+pub(crate) fn timestamp_column(
+    row: &AnyRow,
+    table: &'static str,
+    column: &str,
+) -> Result<Option<DateTime<Utc>>, StoreError> {
+    use sqlx::Row;
+    let value: Option<String> = row.try_get(column)?;
+    value.map(|v| parse_timestamp(table, &v)).transpose()
+}
+
+/// `$first, $first+1, …` for `count` parameters, for an `IN (…)` list (at least one, so the
+/// SQL stays valid for an empty list, which then matches nothing).
+pub(crate) fn placeholders(first: usize, count: usize) -> String {
+    if count == 0 {
+        return "NULL".to_owned();
+    }
+    (first..first + count)
+        .map(|n| format!("${n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Reads a stored text column back into a domain type, naming the table on failure.

@@ -1,6 +1,6 @@
 //! Each language version of a circular, rendered once and stored once.
 
-use super::{Store, StoreError};
+use super::{timestamp, Store, StoreError};
 use crate::domain::{CircularId, Language};
 use chrono::Utc;
 use sqlx::Row;
@@ -66,7 +66,7 @@ impl Store {
     pub async fn store_rendition(&self, r: &Rendition) -> Result<bool, StoreError> {
         let done = sqlx::query(
             "INSERT INTO renditions (circular_id, language, subject, sender_name, reply_to, text_body, html_body, rendered_at) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (circular_id, language) DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (circular_id, language) DO NOTHING",
         )
         .bind(r.circular.as_str())
         .bind(r.language.code())
@@ -75,7 +75,7 @@ impl Store {
         .bind(&r.reply_to)
         .bind(&r.text_body)
         .bind(&r.html_body)
-        .bind(Utc::now())
+        .bind(timestamp(Utc::now()))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -88,7 +88,7 @@ impl Store {
         language: Language,
     ) -> Result<Option<Rendition>, StoreError> {
         let row = sqlx::query(
-            "SELECT subject, sender_name, reply_to, text_body, html_body FROM renditions WHERE circular_id = ? AND language = ?",
+            "SELECT subject, sender_name, reply_to, text_body, html_body FROM renditions WHERE circular_id = $1 AND language = $2",
         )
         .bind(circular.as_str())
         .bind(language.code())
@@ -114,7 +114,7 @@ impl Store {
         circular: &CircularId,
     ) -> Result<std::collections::BTreeSet<Language>, StoreError> {
         let codes: Vec<String> =
-            sqlx::query_scalar("SELECT language FROM renditions WHERE circular_id = ?")
+            sqlx::query_scalar("SELECT language FROM renditions WHERE circular_id = $1")
                 .bind(circular.as_str())
                 .fetch_all(&self.pool)
                 .await?;
