@@ -1,5 +1,6 @@
 //! Problems found in a file from outside (circular TOML, directory CSV, configuration), each
-//! named by file, line and field, so one error report lists everything that is wrong at once.
+//! named by file, line (and column, where the format has columns) and field, so one error report
+//! lists everything that is wrong at once.
 
 use std::fmt;
 
@@ -8,6 +9,8 @@ use std::fmt;
 pub struct Problem {
     /// The 1-based line, when the place is known.
     pub line: Option<usize>,
+    /// The 1-based column, when the format has them (in CSV files: the field's number in its row).
+    pub column: Option<usize>,
     /// The field, key or column at fault (`text.ar.subject`, `address`, `smtp.port`).
     pub field: String,
     /// What is wrong, in words for the person who wrote the file.
@@ -41,6 +44,23 @@ impl FileProblems {
     ) {
         self.problems.push(Problem {
             line,
+            column: None,
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// Records one problem at a 1-based line and column (rendered `FILE:LINE:COLUMN:`).
+    pub fn push_at(
+        &mut self,
+        line: usize,
+        column: usize,
+        field: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.problems.push(Problem {
+            line: Some(line),
+            column: Some(column),
             field: field.into(),
             message: message.into(),
         });
@@ -51,7 +71,8 @@ impl FileProblems {
         if self.problems.is_empty() {
             Ok(value)
         } else {
-            self.problems.sort_by_key(|p| p.line.unwrap_or(0));
+            self.problems
+                .sort_by_key(|p| (p.line.unwrap_or(0), p.column.unwrap_or(0)));
             Err(self)
         }
     }
@@ -67,10 +88,14 @@ impl fmt::Display for FileProblems {
             if n == 1 { "" } else { "s" }
         )?;
         for p in &self.problems {
-            match p.line {
-                Some(line) => write!(f, "\n  {}:{}: {}: {}", self.file, line, p.field, p.message)?,
-                None => write!(f, "\n  {}: {}: {}", self.file, p.field, p.message)?,
+            write!(f, "\n  {}:", self.file)?;
+            if let Some(line) = p.line {
+                write!(f, "{line}:")?;
+                if let Some(column) = p.column {
+                    write!(f, "{column}:")?;
+                }
             }
+            write!(f, " {}: {}", p.field, p.message)?;
         }
         Ok(())
     }
@@ -98,6 +123,24 @@ mod tests {
         assert!(text.starts_with("dir/a.csv refused, nothing stored (2 problems):"));
         assert!(text.contains("\n  dir/a.csv:7: address: 'x' is not an e-mail address"));
         assert!(text.contains("\n  dir/a.csv: header: missing column 'name'"));
+    }
+
+    #[test]
+    fn a_column_is_rendered_after_the_line_and_orders_problems_within_it() {
+        let mut p = FileProblems::new("d.csv");
+        p.push_at(3, 5, "address", "'x' is not an e-mail address");
+        p.push_at(3, 2, "addressee_name", "is empty");
+        p.push(Some(2), "row", "has 4 fields, expected 10");
+        let text = p.into_result(()).unwrap_err().to_string();
+        let lines: Vec<&str> = text.lines().skip(1).collect();
+        assert_eq!(
+            lines,
+            [
+                "  d.csv:2: row: has 4 fields, expected 10",
+                "  d.csv:3:2: addressee_name: is empty",
+                "  d.csv:3:5: address: 'x' is not an e-mail address",
+            ]
+        );
     }
 
     #[test]

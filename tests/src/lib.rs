@@ -1,8 +1,11 @@
 //! The harness of circulars' end-to-end tests: real servers on free loopback ports, one set per
 //! test, all stopped and removed when the test ends (also when it fails).
 //!
-//! - [`Harness::start`]: its own nats-server (JetStream, temporary store), a fresh SQLite
-//!   database, the capture SMTP server, and a configuration file pointing at them
+//! - [`Harness::start`]: its own nats-server (JetStream, temporary store), a fresh database
+//!   ([`Db::Sqlite`]: a temporary file; [`Db::Postgres`]: a database of its own on the test
+//!   process's PostgreSQL server, see [`postgres`]), the capture SMTP server, and a
+//!   configuration file pointing at them
+//! - [`on_both_databases!`]: runs a story once on SQLite and once on PostgreSQL
 //! - [`Harness::circulars`]: runs the real `circulars` binary (built on first use, in the
 //!   profile the tests run in) with that configuration
 //! - [`Harness::import_sample_directory`], [`Harness::draft_sample_circular`]: the samples
@@ -11,6 +14,8 @@
 //! - [`Harness::wait_until_delivered`]: waits, by polling the database, until every recipient is
 //!   in a final state
 //! - [`Harness::mails`]: the mails the SMTP server accepted, parsed
+
+pub mod postgres;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_shared::domain::CircularId;
@@ -134,24 +139,78 @@ pub struct Mail {
     pub attachments: Vec<(String, Vec<u8>)>,
 }
 
+/// The database a story runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Db {
+    /// A temporary SQLite file (the embedded default).
+    Sqlite,
+    /// A fresh database on the test process's PostgreSQL server.
+    Postgres,
+}
+
+/// Runs each named story (`async fn story(db: Db)`) as two tests, `story::sqlite` and
+/// `story::postgres`, on a multi-threaded runtime.
+#[macro_export]
+macro_rules! on_both_databases {
+    ($($story:ident),+ $(,)?) => {
+        $(
+            mod $story {
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn sqlite() {
+                    super::$story($crate::Db::Sqlite).await
+                }
+
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn postgres() {
+                    super::$story($crate::Db::Postgres).await
+                }
+            }
+        )+
+    };
+}
+
+/// A fresh database of `db`'s kind for one test, and what must live as long as it.
+async fn fresh_database(db: Db, dir: &Path) -> (String, Option<postgres::TestDatabase>) {
+    match db {
+        Db::Sqlite => (
+            format!("sqlite://{}", dir.join("circulars.db").display()),
+            None,
+        ),
+        Db::Postgres => {
+            let database = postgres::fresh_database(|url| async move {
+                let store = Store::open(&url).await.map_err(|e| e.to_string())?;
+                store.close().await;
+                Ok(())
+            })
+            .await
+            .expect("a fresh PostgreSQL database");
+            (database.url().to_owned(), Some(database))
+        }
+    }
+}
+
 /// One test's servers and folder.
 pub struct Harness {
     dir: tempfile::TempDir,
+    /// Dropped after the services stop (field order): its drop removes the database.
+    _postgres: Option<postgres::TestDatabase>,
     nats: Option<LocalNatsServer>,
     smtp: Option<CaptureServer>,
     config_file: PathBuf,
     database_url: String,
+    gateway_port: u16,
     children: Vec<(String, Child)>,
 }
 
 impl Harness {
-    /// Starts nats-server and the capture SMTP server (accepting everyone) and writes the config.
-    pub async fn start() -> Harness {
-        Harness::start_with(RecipientRules::new()).await
+    /// Starts nats-server and the capture SMTP server (accepting everyone) on a fresh database
+    /// of `db`'s kind, and writes the config.
+    pub async fn start(db: Db) -> Harness {
+        Harness::start_with(db, RecipientRules::new()).await
     }
 
     /// Like [`Harness::start`], with the SMTP server answering some recipients as `rules` say.
-    pub async fn start_with(rules: RecipientRules) -> Harness {
+    pub async fn start_with(db: Db, rules: RecipientRules) -> Harness {
         let dir = tempfile::Builder::new()
             .prefix("circulars-test-")
             .tempdir()
@@ -160,8 +219,9 @@ impl Harness {
         let smtp = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("mail"), rules)
             .await
             .expect("the capture SMTP server starts");
-        let database_url = format!("sqlite://{}", dir.path().join("circulars.db").display());
+        let (database_url, postgres) = fresh_database(db, dir.path()).await;
         let config_file = dir.path().join("circulars.toml");
+        let gateway_port = free_port().expect("a free port");
         let config = format!(
             "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
              [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nconcurrency = 8\nretry_delay_secs = 1\nmax_attempts = 3\n\
@@ -170,17 +230,29 @@ impl Harness {
             nats = nats.url(),
             db = database_url,
             smtp = smtp.local_addr().port(),
-            http = free_port().expect("a free port"),
+            http = gateway_port,
         );
         std::fs::write(&config_file, config).expect("the config file is written");
         Harness {
             dir,
+            _postgres: postgres,
             nats: Some(nats),
             smtp: Some(smtp),
             config_file,
             database_url,
+            gateway_port,
             children: Vec::new(),
         }
+    }
+
+    /// The gateway's base URL (`http://127.0.0.1:PORT`) once `serve gateway` (or `all`) runs.
+    pub fn gateway_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.gateway_port)
+    }
+
+    /// The database URL the services use.
+    pub fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     /// The test's temporary folder.

@@ -1,15 +1,14 @@
 //! Files from outside that are wrong are refused with an error naming the file, the line or
 //! field, and what is wrong; nothing of a refused file is stored.
 
-use circulars_tests::{workspace, Harness};
+use circulars_tests::{on_both_databases, workspace, Db, Harness};
 
 fn sample_circular_text() -> String {
     std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml")).unwrap()
 }
 
-#[tokio::test]
-async fn a_circular_missing_a_languages_subject_is_refused_and_not_stored() {
-    let h = Harness::start().await;
+async fn a_circular_missing_a_languages_subject_is_refused_and_not_stored(db: Db) {
+    let h = Harness::start(db).await;
     let text = sample_circular_text();
     let start = text.find("[text.ru]").unwrap();
     let subject_line = start + text[start..].find("subject = ").unwrap();
@@ -39,9 +38,8 @@ async fn a_circular_missing_a_languages_subject_is_refused_and_not_stored() {
     );
 }
 
-#[tokio::test]
-async fn a_circular_naming_an_unknown_category_is_refused_with_its_line() {
-    let h = Harness::start().await;
+async fn a_circular_naming_an_unknown_category_is_refused_with_its_line(db: Db) {
+    let h = Harness::start(db).await;
     let text = sample_circular_text().replace("\"united-nations\"", "\"united-nation\"");
     let line = text
         .lines()
@@ -61,16 +59,15 @@ async fn a_circular_naming_an_unknown_category_is_refused_with_its_line() {
     );
 }
 
-#[tokio::test]
-async fn a_directory_file_with_an_invalid_address_is_refused_whole() {
-    let h = Harness::start().await;
+async fn a_directory_file_with_an_invalid_address_is_refused_whole(db: Db) {
+    let h = Harness::start(db).await;
     let file = h.dir().join("members.csv");
     std::fs::write(
         &file,
-        "address,name,language,addressee,categories,status\n\
-         amina@example.org,Amina Diallo,fr,Administration of Freedonia,member-states,active\n\
-         li.wei(at)example.com,Li Wei,zh,Administration of Sylvania,member-states,active\n\
-         vera@example.net,Vera Novak,ru,Administration of Latveria,member-states,active\n",
+        "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\
+         adm-freedonia,Administration of Freedonia,,member-states,amina@example.org,Amina Diallo,fr,,active,\n\
+         adm-sylvania,Administration of Sylvania,,member-states,li.wei(at)example.com,Li Wei,zh,,active,\n\
+         adm-latveria,Administration of Latveria,,member-states,vera@example.net,Vera Novak,ru,,active,\n",
     )
     .unwrap();
 
@@ -78,7 +75,7 @@ async fn a_directory_file_with_an_invalid_address_is_refused_whole() {
     assert!(!out.success);
     assert!(
         out.stderr
-            .contains("members.csv:3: address: 'li.wei(at)example.com' is not an e-mail address"),
+            .contains("members.csv:3:5: address: 'li.wei(at)example.com' is not an e-mail address"),
         "{}",
         out.stderr
     );
@@ -90,9 +87,8 @@ async fn a_directory_file_with_an_invalid_address_is_refused_whole() {
     );
 }
 
-#[tokio::test]
-async fn a_body_with_a_script_tag_is_refused_and_nothing_is_stored() {
-    let h = Harness::start().await;
+async fn a_body_with_a_script_tag_is_refused_and_nothing_is_stored(db: Db) {
+    let h = Harness::start(db).await;
     let text = sample_circular_text();
     let start = text.find("[text.es]").unwrap();
     let body = start + text[start..].find("body = \"\"\"\n").unwrap() + "body = \"\"\"\n".len();
@@ -119,9 +115,8 @@ async fn a_body_with_a_script_tag_is_refused_and_nothing_is_stored() {
     );
 }
 
-#[tokio::test]
-async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused() {
-    let h = Harness::start().await;
+async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused(db: Db) {
+    let h = Harness::start(db).await;
     let text = sample_circular_text().replace(
         "signatory = \"Seizo Onoe\"",
         "signatory = \"Seizo Onoe\"\nannexes = [\"annex1.pdf\", \"annex2.pdf\"]",
@@ -147,3 +142,11 @@ async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused(
         status.stderr
     );
 }
+
+on_both_databases!(
+    a_circular_missing_a_languages_subject_is_refused_and_not_stored,
+    a_circular_naming_an_unknown_category_is_refused_with_its_line,
+    a_directory_file_with_an_invalid_address_is_refused_whole,
+    a_body_with_a_script_tag_is_refused_and_nothing_is_stored,
+    annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused,
+);

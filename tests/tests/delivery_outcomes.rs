@@ -5,13 +5,13 @@ use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
 use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
 use circulars_shared::events::{Contract, MailJob};
-use circulars_tests::Harness;
+use circulars_tests::{on_both_databases, Db, Harness};
 
-const DIRECTORY: &str = "address,name,language,addressee,categories,status\n\
-amina.diallo@ptt.freedonia.example.org,Amina Diallo,fr,Administration of Freedonia,member-states,active\n\
-li.wei@miit.sylvania.example.com,Li Wei,zh,Administration of Sylvania,member-states,active\n\
-nobody-here@ptt.latveria.example.net,Vera Novak,ru,Administration of Latveria,member-states,active\n\
-k.haddad@example.org,Karim Haddad,ar,Example Telecom,sector-members,active\n";
+const DIRECTORY: &str = "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\
+adm-freedonia,Administration of Freedonia,,member-states,amina.diallo@ptt.freedonia.example.org,Amina Diallo,fr,,active,\n\
+adm-sylvania,Administration of Sylvania,,member-states,li.wei@miit.sylvania.example.com,Li Wei,zh,,active,\n\
+adm-latveria,Administration of Latveria,,member-states,nobody-here@ptt.latveria.example.net,Vera Novak,ru,,active,\n\
+example-telecom,Example Telecom,,sector-members,k.haddad@example.org,Karim Haddad,ar,,active,\n";
 
 fn issue_small_circular(h: &Harness) {
     let csv = h.dir().join("directory.csv");
@@ -28,14 +28,13 @@ fn issue_small_circular(h: &Harness) {
     h.circulars_ok(&["issue", "TSB-36"]);
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply() {
+async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply(db: Db) {
     let rules = RecipientRules::new().reply(
         "nobody-here@ptt.latveria.example.net",
         550,
         "5.1.1 <nobody-here@ptt.latveria.example.net>: Recipient address rejected: User unknown",
     );
-    let mut h = Harness::start_with(rules).await;
+    let mut h = Harness::start_with(db, rules).await;
     h.serve("all");
     issue_small_circular(&h);
 
@@ -82,9 +81,8 @@ async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply(
     h.stop_services();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_job_handed_over_again_never_sends_a_second_mail() {
-    let mut h = Harness::start().await;
+async fn a_job_handed_over_again_never_sends_a_second_mail(db: Db) {
+    let mut h = Harness::start(db).await;
     h.serve("all");
     issue_small_circular(&h);
     h.wait_until_delivered("TSB-36").await;
@@ -134,9 +132,8 @@ async fn a_job_handed_over_again_never_sends_a_second_mail() {
     h.stop_services();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_services_as_separate_processes_deliver_the_same_result() {
-    let mut h = Harness::start().await;
+async fn the_services_as_separate_processes_deliver_the_same_result(db: Db) {
+    let mut h = Harness::start(db).await;
     for service in ["tracker", "dispatcher", "composer", "directory", "gateway"] {
         h.serve(service);
     }
@@ -167,9 +164,8 @@ async fn the_services_as_separate_processes_deliver_the_same_result() {
     h.stop_services();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers() {
-    let mut h = Harness::start().await;
+async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers(db: Db) {
+    let mut h = Harness::start(db).await;
     h.serve("all");
     let csv = h.dir().join("directory.csv");
     std::fs::write(&csv, DIRECTORY).unwrap();
@@ -252,3 +248,10 @@ async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers(
     );
     h.stop_services();
 }
+
+on_both_databases!(
+    a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply,
+    a_job_handed_over_again_never_sends_a_second_mail,
+    the_services_as_separate_processes_deliver_the_same_result,
+    each_recipient_gets_the_annexes_of_their_language_and_the_list_headers,
+);

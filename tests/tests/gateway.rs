@@ -1,11 +1,10 @@
 //! Operations can ask the gateway whether the service is healthy.
 
-use circulars_tests::Harness;
+use circulars_tests::{on_both_databases, Db, Harness};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_gateway_answers_healthz_when_database_and_nats_are_up() {
-    let mut h = Harness::start().await;
+async fn the_gateway_answers_healthz_when_database_and_nats_are_up(db: Db) {
+    let mut h = Harness::start(db).await;
     h.serve("gateway");
     let config = std::fs::read_to_string(h.dir().join("circulars.toml")).unwrap();
     let listen = config
@@ -24,3 +23,5 @@ async fn the_gateway_answers_healthz_when_database_and_nats_are_up() {
     assert!(response.ends_with("ok\n"), "{response}");
     h.stop_services();
 }
+
+on_both_databases!(the_gateway_answers_healthz_when_database_and_nats_are_up,);

@@ -3,7 +3,7 @@
 //! headers; `UPDATE_GOLDEN=1 cargo test -p circulars-tests --test preview` rewrites them after a
 //! deliberate change (review the diff before committing it).
 
-use circulars_tests::{circulars_binary, workspace};
+use circulars_tests::{circulars_binary, on_both_databases, workspace, Db, Harness};
 use mail_parser::{MessageParser, MimeHeaders};
 use std::process::Command;
 
@@ -132,9 +132,8 @@ fn the_preview_writes_six_complete_messages_that_match_the_golden_files() {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay() {
-    let h = circulars_tests::Harness::start().await;
+async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay(db: Db) {
+    let h = Harness::start(db).await;
     let file = workspace().join("samples/circulars/tsb-36.toml");
     let out = h.circulars_ok(&[
         "preview",
@@ -153,3 +152,5 @@ async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay()
         assert!(mail.subject.starts_with("[TEST COPY] "), "{}", mail.subject);
     }
 }
+
+on_both_databases!(a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay,);

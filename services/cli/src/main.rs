@@ -5,10 +5,12 @@
 //! # Layout
 //! - `main.rs`: the command line and the commands that call the service libraries
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
+//! - `directory.rs`: `directory import|export|category|topic` and `audience`
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
 
+mod directory;
 mod preview;
 mod report;
 mod sample;
@@ -43,7 +45,12 @@ enum Command {
     /// The directory of addressees.
     Directory {
         #[command(subcommand)]
-        command: DirectoryCommand,
+        command: directory::DirectoryCommand,
+    },
+    /// The audience a drafted circular would have if issued now: counts per category and language.
+    Audience {
+        /// The circular's id.
+        id: String,
     },
     /// Store a circular file as a draft (or replace its unissued draft); prints its id.
     Draft {
@@ -111,16 +118,6 @@ enum Command {
     },
 }
 
-#[derive(Subcommand)]
-enum DirectoryCommand {
-    /// Import directory CSV files; each file is stored whole or not at all.
-    Import {
-        /// The CSV files.
-        #[arg(required = true)]
-        files: Vec<PathBuf>,
-    },
-}
-
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -142,20 +139,13 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
     let load = || Config::load(cli.config.as_deref()).map_err(anyhow::Error::from);
     match cli.command {
         Command::Serve { service } => serve::serve(load()?, service).await?,
-        Command::Directory {
-            command: DirectoryCommand::Import { files },
-        } => {
+        Command::Directory { command } => {
             let store = store(&load()?).await?;
-            for file in files {
-                let summary = circulars_directory::import::import_file(&store, &file).await?;
-                println!(
-                    "{}: {} entries ({} new, {} updated)",
-                    file.display(),
-                    summary.created + summary.updated,
-                    summary.created,
-                    summary.updated
-                );
-            }
+            directory::run(&store, command).await?;
+        }
+        Command::Audience { id } => {
+            let store = store(&load()?).await?;
+            directory::audience(&store, &circular_id(&id)?).await?;
         }
         Command::Draft { file } => {
             let config = load()?;

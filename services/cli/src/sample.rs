@@ -88,11 +88,12 @@ async fn drive(
         bail!("no .csv files in {}", directory.display());
     }
     for file in &files {
-        let summary = circulars_directory::import::import_file(&store, file).await?;
+        let actor = format!("import {} (run-sample)", file.display());
+        let report = circulars_directory::import::import_file(&store, file, &actor, false).await?;
         println!(
-            "imported {}: {} entries",
+            "imported {}: {} contacts",
             file.display(),
-            summary.created + summary.updated
+            report.contacts_created + report.contacts_updated + report.unchanged
         );
     }
     let (id, _) =

@@ -1,9 +1,12 @@
 //! Why an address is, or is not, on a circular's list: from the frozen audience once the
 //! circular is issued, from the directory as it stands before.
 
-use crate::resolve::resolve;
+use crate::resolve::{decide, Rules};
+use chrono::{DateTime, Utc};
 use circulars_shared::domain::{CircularId, Delivery, RecipientAddress};
-use circulars_shared::store::{AudienceMember, Exclusion, Store, StoreError, StoredEntry};
+use circulars_shared::store::{
+    AudienceMember, AudienceQuery, Decision, Exclusion, Store, StoreError, StoredContact,
+};
 use std::fmt;
 
 /// The answer to "why did this address get (or not get) this circular?".
@@ -11,7 +14,7 @@ use std::fmt;
 pub enum Explanation {
     /// On the list, for these reasons; with the delivery record once there is one.
     Listed {
-        /// The recipient and the categories and entries that put them there.
+        /// The recipient and the categories and contacts that put them there.
         member: AudienceMember,
         /// What happened to the mail so far.
         delivery: Option<Delivery>,
@@ -25,54 +28,82 @@ pub enum Explanation {
         /// Whether this is the frozen audience.
         frozen: bool,
     },
-    /// In the directory, but none of its entries is in the circular's categories.
+    /// In the directory, but in none of the circular's categories (today, or when the audience
+    /// was frozen).
     InNoCategory {
-        /// The entries, with the categories they are in.
-        entries: Vec<StoredEntry>,
+        /// The contacts today, with their addressees' categories.
+        contacts: Vec<StoredContact>,
+        /// When the audience was frozen, for an issued circular.
+        frozen_at: Option<DateTime<Utc>>,
     },
-    /// Not in the directory at all.
-    Unknown,
+    /// Not in the directory at all (and not in the frozen audience).
+    Unknown {
+        /// When the audience was frozen, for an issued circular.
+        frozen_at: Option<DateTime<Utc>>,
+    },
 }
 
-/// Explains `address` for `circular`.
+/// Explains `address` for `circular`: from the frozen audience once issued (later directory
+/// changes never rewrite it), from today's directory before.
 pub async fn explain(
     store: &Store,
     circular: &CircularId,
     address: &RecipientAddress,
 ) -> Result<Explanation, StoreError> {
     let stored = store.existing_circular(circular).await?;
-    let frozen = stored.audience.is_some();
-    if frozen {
+    let frozen_at = stored.audience.map(|(at, _)| at);
+    if frozen_at.is_some() {
         if let Some(member) = store.audience_member(circular, address).await? {
             let delivery = store.delivery(circular, address).await?;
             return Ok(Explanation::Listed {
                 member,
                 delivery,
-                frozen,
+                frozen: true,
             });
         }
         if let Some(exclusion) = store.audience_exclusion(circular, address).await? {
-            return Ok(Explanation::Excluded { exclusion, frozen });
-        }
-    }
-    let entries = store.entries_for_address(address).await?;
-    if entries.is_empty() {
-        return Ok(Explanation::Unknown);
-    }
-    if !frozen {
-        let mut resolution = resolve(&stored.circular.audience_categories(), &entries);
-        if let Some(member) = resolution.members.pop() {
-            return Ok(Explanation::Listed {
-                member,
-                delivery: None,
-                frozen,
+            return Ok(Explanation::Excluded {
+                exclusion,
+                frozen: true,
             });
         }
-        if let Some(exclusion) = resolution.exclusions.pop() {
-            return Ok(Explanation::Excluded { exclusion, frozen });
+    } else {
+        let topic = match &stored.circular.topic {
+            Some(id) => store.topic(id).await?,
+            None => None,
+        };
+        let query = AudienceQuery {
+            categories: stored.circular.audience_categories(),
+            topic: stored.circular.topic.clone(),
+            page_size: 1,
+        };
+        let rules = Rules {
+            topic,
+            fallback_language: stored.circular.fallback_language,
+        };
+        if let Some(candidate) = store.candidate(&query, address).await? {
+            return Ok(match decide(&rules, candidate) {
+                Decision::Member(member) => Explanation::Listed {
+                    member,
+                    delivery: None,
+                    frozen: false,
+                },
+                Decision::Excluded(exclusion) => Explanation::Excluded {
+                    exclusion,
+                    frozen: false,
+                },
+            });
         }
     }
-    Ok(Explanation::InNoCategory { entries })
+    let contacts = store.contacts_for_address(address).await?;
+    if contacts.is_empty() {
+        Ok(Explanation::Unknown { frozen_at })
+    } else {
+        Ok(Explanation::InNoCategory {
+            contacts,
+            frozen_at,
+        })
+    }
 }
 
 impl fmt::Display for Explanation {
@@ -104,13 +135,17 @@ impl fmt::Display for Explanation {
                 for reason in &member.reasons {
                     writeln!(
                         f,
-                        "  category {}: directory entry {} '{}' <{}> ({})",
+                        "  category {}: contact {} of {} '{}' <{}> ({})",
                         reason.category,
-                        reason.entry_id,
+                        reason.contact_id,
+                        reason.addressee_key,
                         reason.addressee,
                         reason.address_written,
                         reason.source
                     )?;
+                }
+                if let Some(subscription) = &member.subscription {
+                    writeln!(f, "  and {subscription}")?;
                 }
                 match delivery {
                     Some(d) => {
@@ -129,33 +164,51 @@ impl fmt::Display for Explanation {
             }
             Explanation::Excluded { exclusion, frozen } => writeln!(
                 f,
-                "{} is not on the list ({}): {}, per {}.",
+                "{} is not on the list ({}): {}.",
                 exclusion.address,
                 when(*frozen),
-                exclusion.reason,
                 exclusion.detail
             ),
-            Explanation::InNoCategory { entries } => {
-                let address = entries
+            Explanation::InNoCategory {
+                contacts,
+                frozen_at,
+            } => {
+                let address = contacts
                     .first()
-                    .map(|e| e.entry.address.to_string())
+                    .map(|c| c.record.address.to_string())
                     .unwrap_or_default();
-                writeln!(f, "{address} is not on the list: in no category of this circular. Its directory entries:")?;
-                for e in entries {
-                    let cats: Vec<&str> = e.entry.categories.iter().map(|c| c.id()).collect();
+                match frozen_at {
+                    Some(at) => writeln!(
+                        f,
+                        "{address} is not on the list: it was in no category of this circular when the audience was frozen ({}). Its contacts today:",
+                        at.format("%Y-%m-%d %H:%M UTC")
+                    )?,
+                    None => writeln!(
+                        f,
+                        "{address} is not on the list: in no category of this circular. Its contacts:"
+                    )?,
+                }
+                for c in contacts {
+                    let cats: Vec<&str> = c.record.categories.iter().map(|c| c.id()).collect();
                     writeln!(
                         f,
-                        "  entry {} '{}' ({}): {}",
-                        e.id,
-                        e.entry.addressee,
-                        e.entry.source,
+                        "  contact {} of {} '{}' ({}): {}",
+                        c.id,
+                        c.record.addressee,
+                        c.record.addressee_name,
+                        c.record.source,
                         cats.join(", ")
                     )?;
                 }
                 Ok(())
             }
-            Explanation::Unknown => {
-                writeln!(f, "not on the list: the address is in no directory entry.")
+            Explanation::Unknown { frozen_at: Some(at) } => writeln!(
+                f,
+                "not on the list: the address was in no contact of the circular's categories when the audience was frozen ({}), and is in no contact today.",
+                at.format("%Y-%m-%d %H:%M UTC")
+            ),
+            Explanation::Unknown { frozen_at: None } => {
+                writeln!(f, "not on the list: the address is in no contact of the directory.")
             }
         }
     }

@@ -2,19 +2,25 @@
 //!
 //! # Layout
 //! - [`import`]: directory CSV files, checked row by row and stored atomically
-//! - [`resolve`]: categories to recipients, one per normalised address, with reasons
+//! - [`export`]: the directory written back in the import format
+//! - [`resolve`]: one address's contacts, suppression and topic choice to a decision: a
+//!   recipient with its reasons and language, or the reason it is left out
+//! - [`audience`]: counts per category and language of the audience a circular would have today
 //! - [`explain`]: why an address is or is not on a circular's list
 //! - [`run`]: the service: on `circular.issued`, freeze the audience and publish it in batches
 //!   on `circular.recipients.<circular>`
 
+pub mod audience;
 pub mod explain;
+pub mod export;
 pub mod import;
 pub mod resolve;
 
-use circulars_shared::domain::CircularId;
+use circulars_shared::domain::{Circular, CircularId};
 use circulars_shared::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
 use circulars_shared::nats::{confirm, BusError, DIRECTORY_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use circulars_shared::store::{AudienceQuery, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument};
 
@@ -37,25 +43,54 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     Ok(())
 }
 
+/// How many addresses the directory reads at once while resolving an audience.
+pub const RESOLUTION_PAGE: usize = 1000;
+
+/// The directory query and the resolution rules of a circular.
+pub async fn audience_rules(
+    store: &Store,
+    circular: &Circular,
+) -> Result<(AudienceQuery, resolve::Rules), StoreError> {
+    let topic = match &circular.topic {
+        Some(id) => Some(store.topic(id).await?.ok_or_else(|| StoreError::Corrupt {
+            table: "topics",
+            why: format!(
+                "{} names topic {id}, which the directory does not hold",
+                circular.id
+            ),
+        })?),
+        None => None,
+    };
+    Ok((
+        AudienceQuery {
+            categories: circular.audience_categories(),
+            topic: circular.topic.clone(),
+            page_size: RESOLUTION_PAGE,
+        },
+        resolve::Rules {
+            topic,
+            fallback_language: circular.fallback_language,
+        },
+    ))
+}
+
 /// Freezes the audience (once) and publishes it in numbered batches; a redelivery publishes the
 /// same batches with the same ids, which JetStream or the later steps recognise.
 #[instrument(skip(ctx), fields(circular = %circular))]
 async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Result<(), Failure> {
     let stored = ctx.store.existing_circular(circular).await?;
     if stored.audience.is_none() {
-        let entries = ctx
+        let (query, rules) = audience_rules(&ctx.store, &stored.circular).await?;
+        let frozen = ctx
             .store
-            .entries_in_categories(&stored.circular.audience_categories())
+            .freeze_audience(circular, &query, |candidate| {
+                resolve::decide(&rules, candidate)
+            })
             .await?;
-        let resolution = resolve::resolve(&stored.circular.audience_categories(), &entries);
-        let newly = ctx
-            .store
-            .freeze_audience(circular, &resolution.members, &resolution.exclusions)
-            .await?;
-        if newly {
+        if let Some(summary) = frozen {
             info!(
-                recipients = resolution.members.len(),
-                excluded = resolution.exclusions.len(),
+                recipients = summary.members,
+                excluded = summary.excluded,
                 "audience frozen"
             );
         }

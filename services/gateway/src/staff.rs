@@ -46,7 +46,8 @@ pub async fn draft_file(
         file: file.clone(),
         why: e.to_string(),
     })?;
-    let circular = Circular::from_toml(&file, &text)?;
+    let known = store.directory_ids().await?;
+    let circular = Circular::from_toml_with(&file, &text, &known)?;
     check_renders(&file, &circular)?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let annexes = crate::annexes::read_annexes(&file, folder, &circular, max_annex_bytes)?;

@@ -22,24 +22,60 @@ pub const STANDARD_CATEGORIES: [&str; 14] = [
     "secretary-general",
 ];
 
-/// One addressee category, by its stable id (`member-states`).
+/// One addressee category, by its stable id (`member-states`): a standard one, or one staff
+/// added to the directory (its wording then lives in `locales/<lang>/*.ftl` as `category-<id>`).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct Category(String);
 
-/// The id names no known category.
+/// The text cannot be a category id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("unknown category '{0}' (known: {known})", known = STANDARD_CATEGORIES.join(", "))]
-pub struct UnknownCategory(pub String);
+#[error("'{0}' is not a category id (lower-case letters, digits and '-', at most 64)")]
+pub struct BadCategoryId(pub String);
+
+/// The id names no category the directory knows.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown category '{id}' (known: {known})")]
+pub struct UnknownCategory {
+    /// The id as written.
+    pub id: String,
+    /// The known ids, comma-separated.
+    pub known: String,
+}
 
 impl Category {
-    /// Accepts one of the standard category ids.
-    pub fn parse(id: &str) -> Result<Self, UnknownCategory> {
-        if STANDARD_CATEGORIES.contains(&id) {
+    /// Accepts any well-formed category id; whether the directory knows it is checked with
+    /// [`Category::known`].
+    pub fn parse(id: &str) -> Result<Self, BadCategoryId> {
+        if super::is_slug(id) {
             Ok(Category(id.to_owned()))
         } else {
-            Err(UnknownCategory(id.to_owned()))
+            Err(BadCategoryId(id.to_owned()))
         }
+    }
+
+    /// Accepts a standard category id or one of `custom` (the categories staff added).
+    pub fn known(id: &str, custom: &[Category]) -> Result<Self, UnknownCategory> {
+        let unknown = || UnknownCategory {
+            id: id.to_owned(),
+            known: STANDARD_CATEGORIES
+                .iter()
+                .copied()
+                .chain(custom.iter().map(Category::id))
+                .collect::<Vec<_>>()
+                .join(", "),
+        };
+        let category = Category::parse(id).map_err(|_| unknown())?;
+        if category.is_standard() || custom.contains(&category) {
+            Ok(category)
+        } else {
+            Err(unknown())
+        }
+    }
+
+    /// Whether this is one of the fixed wording's categories.
+    pub fn is_standard(&self) -> bool {
+        STANDARD_CATEGORIES.contains(&self.0.as_str())
     }
 
     /// The stable id, as in files and on the wire.
@@ -47,7 +83,8 @@ impl Category {
         &self.0
     }
 
-    /// The position in the standard "To" list, for ordering addressee lines.
+    /// The position in the standard "To" list, for ordering addressee lines (staff's own
+    /// categories come after the standard ones).
     pub fn rank(&self) -> usize {
         STANDARD_CATEGORIES
             .iter()
@@ -63,7 +100,7 @@ impl fmt::Display for Category {
 }
 
 impl std::str::FromStr for Category {
-    type Err = UnknownCategory;
+    type Err = BadCategoryId;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Category::parse(s)
@@ -71,7 +108,7 @@ impl std::str::FromStr for Category {
 }
 
 impl TryFrom<String> for Category {
-    type Error = UnknownCategory;
+    type Error = BadCategoryId;
 
     fn try_from(value: String) -> Result<Self, Self::Error> {
         Category::parse(&value)
@@ -99,7 +136,12 @@ mod tests {
 
     #[test]
     fn unknown_ids_are_refused_by_name() {
-        let err = Category::parse("member-state").unwrap_err().to_string();
+        let custom = [Category::parse("regional-offices").unwrap()];
+        assert!(Category::known("regional-offices", &custom).is_ok());
+        assert!(Category::parse("Member States").is_err());
+        let err = Category::known("member-state", &custom)
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("unknown category 'member-state'"), "{err}");
     }
 }

@@ -1,7 +1,7 @@
 //! A circular: its designation, reference, date, contact, addressee categories and its text in
 //! each of the six languages; and the loader of the circular files staff write (TOML).
 
-use super::{Category, Language};
+use super::{Category, Language, TopicId};
 use crate::input::{line_of, FileProblems};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
@@ -126,8 +126,28 @@ pub struct Circular {
     /// (`annex1.fr.pdf`) beside the file.
     #[serde(default)]
     pub annexes: Vec<String>,
+    /// The topic of an optional circular (recipients may opt out); none for an official one.
+    #[serde(default)]
+    pub topic: Option<TopicId>,
+    /// The language of recipients whose contact and addressee name none.
+    #[serde(default = "english")]
+    pub fallback_language: Language,
     /// The text in each of the six languages (all six are required).
     pub texts: BTreeMap<Language, LanguageText>,
+}
+
+fn english() -> Language {
+    Language::En
+}
+
+/// The categories and topics staff added to the directory, which a circular file may name
+/// beside the standard categories.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DirectoryIds {
+    /// Categories beyond the standard ones.
+    pub custom_categories: Vec<Category>,
+    /// Every topic.
+    pub topics: Vec<TopicId>,
 }
 
 impl Circular {
@@ -148,8 +168,19 @@ impl Circular {
             .unwrap_or(&self.reference)
     }
 
-    /// Reads a circular file (TOML, format in `docs/FORMATS.md`); `file` names it in errors.
+    /// Reads a circular file naming only standard categories and no topic; see
+    /// [`Circular::from_toml_with`].
     pub fn from_toml(file: &str, text: &str) -> Result<Circular, FileProblems> {
+        Circular::from_toml_with(file, text, &DirectoryIds::default())
+    }
+
+    /// Reads a circular file (TOML, format in `docs/FORMATS.md`) whose categories and topic
+    /// must be standard or in `known`; `file` names it in errors.
+    pub fn from_toml_with(
+        file: &str,
+        text: &str,
+        known: &DirectoryIds,
+    ) -> Result<Circular, FileProblems> {
         let mut problems = FileProblems::new(file);
         let raw: RawCircular = match toml::from_str(text) {
             Ok(raw) => raw,
@@ -193,7 +224,7 @@ impl Circular {
         }
         for c in raw.categories.into_inner() {
             let span = c.span();
-            match Category::parse(c.get_ref()) {
+            match Category::known(c.get_ref(), &known.custom_categories) {
                 Ok(cat) if categories.contains(&cat) => {
                     problems.push(at(span), "categories", format!("'{cat}' is listed twice"))
                 }
@@ -206,7 +237,7 @@ impl Circular {
         let mut copy = Vec::new();
         for c in raw.copy {
             let span = c.span();
-            match Category::parse(c.get_ref()) {
+            match Category::known(c.get_ref(), &known.custom_categories) {
                 Ok(cat) if categories.contains(&cat) => problems.push(
                     at(span),
                     "copy",
@@ -220,6 +251,39 @@ impl Circular {
             }
         }
         copy.sort_by_key(Category::rank);
+
+        let topic = raw.topic.and_then(|t| {
+            let span = t.span();
+            match TopicId::parse(t.get_ref()) {
+                Ok(topic) if known.topics.contains(&topic) => Some(topic),
+                Ok(topic) => {
+                    let known_topics: Vec<&str> = known.topics.iter().map(TopicId::as_str).collect();
+                    problems.push(
+                        at(span),
+                        "topic",
+                        format!(
+                            "unknown topic '{topic}' (known: {}); add it with `circulars directory topic add`",
+                            if known_topics.is_empty() { "none".to_owned() } else { known_topics.join(", ") }
+                        ),
+                    );
+                    None
+                }
+                Err(e) => {
+                    problems.push(at(span), "topic", e.to_string());
+                    None
+                }
+            }
+        });
+        let fallback_language = match raw.fallback_language {
+            None => Language::En,
+            Some(l) => {
+                let span = l.span();
+                l.get_ref().parse::<Language>().unwrap_or_else(|e| {
+                    problems.push(at(span), "fallback_language", e.to_string());
+                    Language::En
+                })
+            }
+        };
 
         let mut annexes: Vec<String> = Vec::new();
         for a in raw.annexes {
@@ -331,6 +395,8 @@ impl Circular {
                 .map(|s| s.trim().to_owned())
                 .filter(|s| !s.is_empty()),
             annexes,
+            topic,
+            fallback_language,
             texts,
         })
     }
@@ -376,6 +442,8 @@ struct RawCircular {
     #[serde(default)]
     annexes: Vec<Spanned<String>>,
     contact: RawContact,
+    topic: Option<Spanned<String>>,
+    fallback_language: Option<Spanned<String>>,
     #[serde(default)]
     text: BTreeMap<String, Spanned<RawText>>,
 }

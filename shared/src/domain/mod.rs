@@ -6,15 +6,27 @@ mod category;
 mod circular;
 mod delivery;
 mod language;
+mod topic;
 
 pub use address::{AddressError, RecipientAddress};
 pub use addressee::{Addressee, BadAddressee};
-pub use category::{Category, UnknownCategory, STANDARD_CATEGORIES};
-pub use circular::{BadCircularId, Circular, CircularId, Contact, LanguageText};
+pub use category::{BadCategoryId, Category, UnknownCategory, STANDARD_CATEGORIES};
+pub use circular::{BadCircularId, Circular, CircularId, Contact, DirectoryIds, LanguageText};
 pub use delivery::{Delivery, DeliveryKey, DeliveryState, SmtpReply, UnknownState};
 pub use language::{Language, UnknownLanguage};
+pub use topic::{AddresseeKey, BadId, TopicId};
 
 use serde::{Deserialize, Serialize};
+
+/// Whether `id` is a directory id: a lower-case ASCII letter or digit, then letters, digits and
+/// `-`, at most 64 characters (categories, topics).
+pub(crate) fn is_slug(id: &str) -> bool {
+    id.len() <= 64
+        && id.starts_with(|c: char| c.is_ascii_lowercase() || c.is_ascii_digit())
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+}
 
 /// One recipient of a circular, as frozen in its audience: the address, name, language and the
 /// addressee (organisation) the first directory entry names.

@@ -1,24 +1,31 @@
 //! The frozen audience of an issued circular: each recipient with the reasons they are on the
-//! list, and each address in its categories that was left out, with the reason.
+//! list, and each address in its categories that was left out, with the reason. Candidates are
+//! read from the directory in pages of addresses, so no audience is ever held whole in memory.
 
-use super::directory::parse_address;
-use super::{parse_column, timestamp, Store, StoreError};
-use crate::domain::{Addressee, Category, CircularId, Recipient, RecipientAddress};
+use super::directory::{parse_address, Subscription, Suppression};
+use super::{parse_column, parse_timestamp, placeholders, timestamp, Store, StoreError};
+use crate::domain::DeliveryKey;
+use crate::domain::{
+    Addressee, AddresseeKey, Category, CircularId, Language, Recipient, RecipientAddress, TopicId,
+};
+use crate::tokens::DeliveryRef;
 use chrono::Utc;
-use sqlx::Row;
+use sqlx::{AnyConnection, Row};
 
-/// Why a recipient is on a circular's list: one category and the directory entry in it.
+/// Why a recipient is on a circular's list: one category and the contact in it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AudienceReason {
-    /// The category of the circular the entry is in.
+    /// The category of the circular the contact's addressee is in.
     pub category: Category,
-    /// The directory entry's id at the time.
-    pub entry_id: i64,
-    /// The entry's addressee.
+    /// The contact's id at the time.
+    pub contact_id: i64,
+    /// The addressee's key.
+    pub addressee_key: AddresseeKey,
+    /// The addressee's name.
     pub addressee: Addressee,
-    /// The address as written in that entry.
+    /// The address as written in that contact.
     pub address_written: String,
-    /// `file:line` the entry came from.
+    /// `file:line` the contact came from.
     pub source: String,
 }
 
@@ -29,6 +36,8 @@ pub struct AudienceMember {
     pub recipient: Recipient,
     /// At least one reason.
     pub reasons: Vec<AudienceReason>,
+    /// For a topic's circular: why the address receives it (default or its own choice).
+    pub subscription: Option<String>,
 }
 
 /// An address in the circular's categories that gets nothing, and why.
@@ -36,21 +45,89 @@ pub struct AudienceMember {
 pub struct Exclusion {
     /// The address.
     pub address: RecipientAddress,
-    /// The reason, e.g. `unsubscribed`.
+    /// The reason: `suppressed`, `inactive`, `opted-out` or `not-opted-in`.
     pub reason: String,
-    /// The entries that say so (`addressee (file:line)`).
+    /// The details, in words (since when, why, which contacts).
     pub detail: String,
 }
 
+/// A contact in one of the circular's categories, with what resolution needs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CandidateContact {
+    /// The contact's id.
+    pub id: i64,
+    /// The address as written.
+    pub address_written: String,
+    /// The contact's name.
+    pub name: String,
+    /// The contact's language.
+    pub language: Option<Language>,
+    /// Whether the contact is active.
+    pub active: bool,
+    /// Where it came from.
+    pub source: String,
+    /// Its addressee's key.
+    pub addressee_key: AddresseeKey,
+    /// Its addressee's name.
+    pub addressee: Addressee,
+    /// Its addressee's language.
+    pub addressee_language: Option<Language>,
+    /// The addressee's categories that are the circular's.
+    pub categories: Vec<Category>,
+}
+
+/// Everything the directory says about one address for one circular.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// The normalised address.
+    pub address: RecipientAddress,
+    /// Its contacts in the circular's categories, oldest first.
+    pub contacts: Vec<CandidateContact>,
+    /// Its suppression, when it is suppressed.
+    pub suppression: Option<Suppression>,
+    /// Its choice for the circular's topic, when it made one.
+    pub subscription: Option<Subscription>,
+}
+
+/// What resolution decided for one address.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Decision {
+    /// On the list.
+    Member(AudienceMember),
+    /// Left out.
+    Excluded(Exclusion),
+}
+
+/// Which directory rows a circular's audience comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AudienceQuery {
+    /// Every category that receives the circular.
+    pub categories: Vec<Category>,
+    /// The circular's topic, if any.
+    pub topic: Option<TopicId>,
+    /// How many addresses one page holds.
+    pub page_size: usize,
+}
+
+/// What freezing stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FreezeSummary {
+    /// Recipients on the list.
+    pub members: u64,
+    /// Addresses left out.
+    pub excluded: u64,
+}
+
 impl Store {
-    /// Stores the audience once, in one transaction; returns false (and changes nothing) when
+    /// Resolves and stores the audience once, in one transaction, reading the directory page
+    /// by page and calling `decide` for each address; returns `None` (and changes nothing) when
     /// the circular's audience was already frozen.
     pub async fn freeze_audience(
         &self,
         circular: &CircularId,
-        members: &[AudienceMember],
-        exclusions: &[Exclusion],
-    ) -> Result<bool, StoreError> {
+        query: &AudienceQuery,
+        mut decide: impl FnMut(Candidate) -> Decision,
+    ) -> Result<Option<FreezeSummary>, StoreError> {
         let mut tx = self.pool.begin().await?;
         let frozen: Option<Option<String>> =
             sqlx::query_scalar("SELECT audience_frozen_at FROM circulars WHERE id = $1")
@@ -59,54 +136,91 @@ impl Store {
                 .await?;
         match frozen {
             None => return Err(StoreError::UnknownCircular(circular.clone())),
-            Some(Some(_)) => return Ok(false),
+            Some(Some(_)) => return Ok(None),
             Some(None) => {}
         }
-        for m in members {
-            let r = &m.recipient;
-            sqlx::query("INSERT INTO audience (circular_id, address_key, name, language, addressee) VALUES ($1, $2, $3, $4, $5)")
-                .bind(circular.as_str())
-                .bind(r.address.as_str())
-                .bind(&r.name)
-                .bind(r.language.code())
-                .bind(r.addressee.name())
-                .execute(&mut *tx)
-                .await?;
-            for reason in &m.reasons {
-                sqlx::query(
-                    "INSERT INTO audience_reasons (circular_id, address_key, category, entry_id, addressee, address, source) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(circular.as_str())
-                .bind(r.address.as_str())
-                .bind(reason.category.id())
-                .bind(reason.entry_id)
-                .bind(reason.addressee.name())
-                .bind(&reason.address_written)
-                .bind(&reason.source)
-                .execute(&mut *tx)
-                .await?;
+        let mut summary = FreezeSummary {
+            members: 0,
+            excluded: 0,
+        };
+        let mut after = String::new();
+        loop {
+            let page = candidate_page(&mut tx, query, &after).await?;
+            let Some(last) = page.last() else { break };
+            after = last.address.as_str().to_owned();
+            let decisions: Vec<Decision> = page.into_iter().map(&mut decide).collect();
+            store_decisions(&mut tx, circular, &decisions).await?;
+            for d in &decisions {
+                match d {
+                    Decision::Member(_) => summary.members += 1,
+                    Decision::Excluded(_) => summary.excluded += 1,
+                }
             }
-        }
-        for x in exclusions {
-            sqlx::query("INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES ($1, $2, $3, $4)")
-                .bind(circular.as_str())
-                .bind(x.address.as_str())
-                .bind(&x.reason)
-                .bind(&x.detail)
-                .execute(&mut *tx)
-                .await?;
         }
         sqlx::query(
             "UPDATE circulars SET audience_frozen_at = $1, audience_size = $2 WHERE id = $3",
         )
         .bind(timestamp(Utc::now()))
-        .bind(members.len() as i64)
+        .bind(summary.members as i64)
         .bind(circular.as_str())
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(Some(summary))
+    }
+
+    /// Walks the audience the directory gives today, page by page, without storing anything
+    /// (a dry run): `visit` sees each address's decision.
+    pub async fn walk_audience(
+        &self,
+        query: &AudienceQuery,
+        mut decide: impl FnMut(Candidate) -> Decision,
+        mut visit: impl FnMut(&Decision),
+    ) -> Result<(), StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut after = String::new();
+        loop {
+            let page = candidate_page(&mut conn, query, &after).await?;
+            let Some(last) = page.last() else { break };
+            after = last.address.as_str().to_owned();
+            for candidate in page {
+                visit(&decide(candidate));
+            }
+        }
+        Ok(())
+    }
+
+    /// The circular and recipient a signed token's delivery reference names, when it names one
+    /// of a frozen audience.
+    pub async fn delivery_by_ref(
+        &self,
+        delivery: &DeliveryRef,
+    ) -> Result<Option<DeliveryKey>, StoreError> {
+        let row =
+            sqlx::query("SELECT circular_id, address_key FROM audience WHERE delivery_ref = $1")
+                .bind(delivery.to_hex())
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(|row| {
+            Ok(DeliveryKey::new(
+                parse_column("audience", &row.try_get::<String, _>("circular_id")?)?,
+                parse_address(&row.try_get::<String, _>("address_key")?)?,
+            ))
+        })
+        .transpose()
+    }
+
+    /// Everything the directory says today about one address for a circular's categories and
+    /// topic (for explaining a circular not issued yet); `None` when the address is in none.
+    pub async fn candidate(
+        &self,
+        query: &AudienceQuery,
+        address: &RecipientAddress,
+    ) -> Result<Option<Candidate>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let mut page =
+            candidate_rows(&mut conn, query, address.as_str(), address.as_str(), true).await?;
+        Ok(page.pop())
     }
 
     /// Up to `limit` recipients of the frozen audience after `after` (by normalised address).
@@ -145,11 +259,13 @@ impl Store {
         circular: &CircularId,
         address: &RecipientAddress,
     ) -> Result<Option<AudienceMember>, StoreError> {
-        let Some(row) = sqlx::query("SELECT name, language, addressee FROM audience WHERE circular_id = $1 AND address_key = $2")
-            .bind(circular.as_str())
-            .bind(address.as_str())
-            .fetch_optional(&self.pool)
-            .await?
+        let Some(row) = sqlx::query(
+            "SELECT name, language, addressee, subscription FROM audience WHERE circular_id = $1 AND address_key = $2",
+        )
+        .bind(circular.as_str())
+        .bind(address.as_str())
+        .fetch_optional(&self.pool)
+        .await?
         else {
             return Ok(None);
         };
@@ -160,9 +276,10 @@ impl Store {
             language: parse_column("audience", &language)?,
             addressee: parse_column("audience", &row.try_get::<String, _>("addressee")?)?,
         };
+        let subscription: Option<String> = row.try_get("subscription")?;
         let rows = sqlx::query(
-            "SELECT category, entry_id, addressee, address, source FROM audience_reasons \
-             WHERE circular_id = $1 AND address_key = $2 ORDER BY entry_id, category",
+            "SELECT category, contact_id, addressee_key, addressee, address, source FROM audience_reasons \
+             WHERE circular_id = $1 AND address_key = $2 ORDER BY contact_id, category",
         )
         .bind(circular.as_str())
         .bind(address.as_str())
@@ -170,19 +287,26 @@ impl Store {
         .await?;
         let mut reasons = Vec::new();
         for row in rows {
-            let category: String = row.try_get("category")?;
             reasons.push(AudienceReason {
-                category: Category::try_from(category).map_err(|e| StoreError::Corrupt {
-                    table: "audience_reasons",
-                    why: e.to_string(),
-                })?,
-                entry_id: row.try_get("entry_id")?,
-                addressee: parse_column("audience", &row.try_get::<String, _>("addressee")?)?,
+                category: parse_column("audience_reasons", &row.try_get::<String, _>("category")?)?,
+                contact_id: row.try_get("contact_id")?,
+                addressee_key: parse_column(
+                    "audience_reasons",
+                    &row.try_get::<String, _>("addressee_key")?,
+                )?,
+                addressee: parse_column(
+                    "audience_reasons",
+                    &row.try_get::<String, _>("addressee")?,
+                )?,
                 address_written: row.try_get("address")?,
                 source: row.try_get("source")?,
             });
         }
-        Ok(Some(AudienceMember { recipient, reasons }))
+        Ok(Some(AudienceMember {
+            recipient,
+            reasons,
+            subscription,
+        }))
     }
 
     /// Why an address in the circular's categories was left out, when it was.
@@ -205,4 +329,225 @@ impl Store {
         })
         .transpose()
     }
+}
+
+/// The candidates of the next page: up to `page_size` addresses after `after`.
+async fn candidate_page(
+    conn: &mut AnyConnection,
+    query: &AudienceQuery,
+    after: &str,
+) -> Result<Vec<Candidate>, StoreError> {
+    let sql = format!(
+        "SELECT DISTINCT c.address_key FROM contacts c \
+         JOIN addressee_categories ac ON ac.addressee_id = c.addressee_id \
+         WHERE ac.category IN ({}) AND c.address_key > $1 ORDER BY c.address_key LIMIT $2",
+        placeholders(3, query.categories.len())
+    );
+    let mut keys = sqlx::query_scalar::<_, String>(&sql)
+        .bind(after)
+        .bind(query.page_size.max(1) as i64);
+    for c in &query.categories {
+        keys = keys.bind(c.id());
+    }
+    let keys = keys.fetch_all(&mut *conn).await?;
+    let Some(last) = keys.last() else {
+        return Ok(Vec::new());
+    };
+    candidate_rows(conn, query, after, last, false).await
+}
+
+/// The candidates whose address is in `(from, to]`, or exactly `from` when `only` is set.
+async fn candidate_rows(
+    conn: &mut AnyConnection,
+    query: &AudienceQuery,
+    from: &str,
+    to: &str,
+    only: bool,
+) -> Result<Vec<Candidate>, StoreError> {
+    let range = if only {
+        "c.address_key = $1 AND c.address_key = $2"
+    } else {
+        "c.address_key > $1 AND c.address_key <= $2"
+    };
+    let sql = format!(
+        "SELECT c.address_key, c.id, c.address, c.name, c.language, c.active, c.source, \
+                a.key AS addressee_key, a.name AS addressee_name, a.language AS addressee_language, ac.category, \
+                s.reason AS s_reason, s.detail AS s_detail, s.since AS s_since, \
+                sub.subscribed, sub.set_by, sub.source AS sub_source, sub.updated_at AS sub_since \
+         FROM contacts c \
+         JOIN addressees a ON a.id = c.addressee_id \
+         JOIN addressee_categories ac ON ac.addressee_id = a.id \
+         LEFT JOIN suppressions s ON s.address_key = c.address_key \
+         LEFT JOIN subscriptions sub ON sub.address_key = c.address_key AND sub.topic = $3 \
+         WHERE {range} AND ac.category IN ({}) \
+         ORDER BY c.address_key, c.id, ac.category",
+        placeholders(4, query.categories.len())
+    );
+    let mut rows = sqlx::query(&sql)
+        .bind(from)
+        .bind(to)
+        .bind(query.topic.as_ref().map(TopicId::as_str).unwrap_or(""));
+    for c in &query.categories {
+        rows = rows.bind(c.id());
+    }
+    let rows = rows.fetch_all(&mut *conn).await?;
+    let mut candidates: Vec<Candidate> = Vec::new();
+    for row in rows {
+        let key: String = row.try_get("address_key")?;
+        let contact_id: i64 = row.try_get("id")?;
+        let category: Category = parse_column(
+            "addressee_categories",
+            &row.try_get::<String, _>("category")?,
+        )?;
+        if candidates.last().is_none_or(|c| c.address.as_str() != key) {
+            let suppression = match row.try_get::<Option<String>, _>("s_reason")? {
+                Some(reason) => Some(Suppression {
+                    reason: parse_column("suppressions", &reason)?,
+                    detail: row.try_get("s_detail")?,
+                    since: parse_timestamp("suppressions", &row.try_get::<String, _>("s_since")?)?,
+                }),
+                None => None,
+            };
+            let subscription = match row.try_get::<Option<i64>, _>("subscribed")? {
+                Some(subscribed) => Some(Subscription {
+                    subscribed: subscribed != 0,
+                    set_by: row.try_get("set_by")?,
+                    source: row.try_get("sub_source")?,
+                    since: parse_timestamp(
+                        "subscriptions",
+                        &row.try_get::<String, _>("sub_since")?,
+                    )?,
+                }),
+                None => None,
+            };
+            candidates.push(Candidate {
+                address: parse_address(&key)?,
+                contacts: Vec::new(),
+                suppression,
+                subscription,
+            });
+        }
+        let Some(candidate) = candidates.last_mut() else {
+            continue;
+        };
+        match candidate.contacts.last_mut() {
+            Some(contact) if contact.id == contact_id => contact.categories.push(category),
+            _ => candidate.contacts.push(CandidateContact {
+                id: contact_id,
+                address_written: row.try_get("address")?,
+                name: row.try_get("name")?,
+                language: row
+                    .try_get::<Option<String>, _>("language")?
+                    .map(|l| parse_column("contacts", &l))
+                    .transpose()?,
+                active: row.try_get::<i64, _>("active")? != 0,
+                source: row.try_get("source")?,
+                addressee_key: parse_column(
+                    "addressees",
+                    &row.try_get::<String, _>("addressee_key")?,
+                )?,
+                addressee: parse_column(
+                    "addressees",
+                    &row.try_get::<String, _>("addressee_name")?,
+                )?,
+                addressee_language: row
+                    .try_get::<Option<String>, _>("addressee_language")?
+                    .map(|l| parse_column("addressees", &l))
+                    .transpose()?,
+                categories: vec![category],
+            }),
+        }
+    }
+    Ok(candidates)
+}
+
+/// Stores one page of decisions with multi-row inserts.
+async fn store_decisions(
+    conn: &mut AnyConnection,
+    circular: &CircularId,
+    decisions: &[Decision],
+) -> Result<(), StoreError> {
+    let members: Vec<&AudienceMember> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::Member(m) => Some(m),
+            Decision::Excluded(_) => None,
+        })
+        .collect();
+    for chunk in members.chunks(500) {
+        let sql = format!(
+            "INSERT INTO audience (circular_id, address_key, name, language, addressee, subscription, delivery_ref) VALUES {}",
+            value_rows(chunk.len(), 7)
+        );
+        let mut insert = sqlx::query(&sql);
+        for m in chunk {
+            let r = &m.recipient;
+            insert = insert
+                .bind(circular.as_str())
+                .bind(r.address.as_str())
+                .bind(&r.name)
+                .bind(r.language.code())
+                .bind(r.addressee.name())
+                .bind(&m.subscription)
+                .bind(
+                    DeliveryRef::of(&DeliveryKey::new(circular.clone(), r.address.clone()))
+                        .to_hex(),
+                );
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    let reasons: Vec<(&RecipientAddress, &AudienceReason)> = members
+        .iter()
+        .flat_map(|m| m.reasons.iter().map(|r| (&m.recipient.address, r)))
+        .collect();
+    for chunk in reasons.chunks(500) {
+        let sql = format!(
+            "INSERT INTO audience_reasons (circular_id, address_key, category, contact_id, addressee_key, addressee, address, source) VALUES {}",
+            value_rows(chunk.len(), 8)
+        );
+        let mut insert = sqlx::query(&sql);
+        for (address, reason) in chunk {
+            insert = insert
+                .bind(circular.as_str())
+                .bind(address.as_str())
+                .bind(reason.category.id())
+                .bind(reason.contact_id)
+                .bind(reason.addressee_key.as_str())
+                .bind(reason.addressee.name())
+                .bind(&reason.address_written)
+                .bind(&reason.source);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    let exclusions: Vec<&Exclusion> = decisions
+        .iter()
+        .filter_map(|d| match d {
+            Decision::Excluded(x) => Some(x),
+            Decision::Member(_) => None,
+        })
+        .collect();
+    for chunk in exclusions.chunks(500) {
+        let sql = format!(
+            "INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES {}",
+            value_rows(chunk.len(), 4)
+        );
+        let mut insert = sqlx::query(&sql);
+        for x in chunk {
+            insert = insert
+                .bind(circular.as_str())
+                .bind(x.address.as_str())
+                .bind(&x.reason)
+                .bind(&x.detail);
+        }
+        insert.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// `($1, …, $width), ($width+1, …)` for `rows` rows.
+fn value_rows(rows: usize, width: usize) -> String {
+    (0..rows)
+        .map(|r| format!("({})", placeholders(r * width + 1, width)))
+        .collect::<Vec<_>>()
+        .join(", ")
 }

@@ -177,7 +177,7 @@ impl Store {
             .grouped_counts(
                 "SELECT a.language, COALESCE(d.state, 'queued') AS state, COUNT(*) AS n \
                  FROM audience a LEFT JOIN deliveries d ON d.circular_id = a.circular_id AND d.address_key = a.address_key \
-                 WHERE a.circular_id = ? GROUP BY a.language, COALESCE(d.state, 'queued')",
+                 WHERE a.circular_id = $1 GROUP BY a.language, COALESCE(d.state, 'queued')",
                 circular,
             )
             .await?;
@@ -193,7 +193,7 @@ impl Store {
             .grouped_counts(
                 "SELECT r.category, COALESCE(d.state, 'queued') AS state, COUNT(DISTINCT r.address_key) AS n \
                  FROM audience_reasons r LEFT JOIN deliveries d ON d.circular_id = r.circular_id AND d.address_key = r.address_key \
-                 WHERE r.circular_id = ? GROUP BY r.category, COALESCE(d.state, 'queued')",
+                 WHERE r.circular_id = $1 GROUP BY r.category, COALESCE(d.state, 'queued')",
                 circular,
             )
             .await?;

@@ -3,7 +3,8 @@
 //! One SQL text serves both; `migrations/sqlite` and `migrations/postgres` hold each schema.
 //!
 //! - `circulars`: drafts and their lifecycle (issued, announced, audience frozen)
-//! - `directory`: addressees' contacts and their categories
+//! - `directory`: addressees in categories, contacts, topics, subscriptions, suppressions, and
+//!   the audit trail of every change
 //! - `audience`: the frozen audience of an issued circular, with the reasons for each recipient
 //! - `annexes`: the annex files of a circular, per language
 //! - `renditions`: each language version, rendered once
@@ -17,10 +18,16 @@ mod directory;
 mod renditions;
 
 pub use annexes::Annex;
-pub use audience::{AudienceMember, AudienceReason, Exclusion};
+pub use audience::{
+    AudienceMember, AudienceQuery, AudienceReason, Candidate, CandidateContact, Decision,
+    Exclusion, FreezeSummary,
+};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
-pub use directory::{DirectoryEntry, EntryStatus, ImportSummary, StoredEntry};
+pub use directory::{
+    AuditEntry, ContactStatus, DirectoryRecord, ImportReport, StoredContact, Subscription,
+    Suppression, SuppressionReason, Topic,
+};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 
 use chrono::{DateTime, Utc};

@@ -1,0 +1,164 @@
+//! `circulars directory …` and `circulars audience`: staff's commands on the directory.
+
+use anyhow::{Context, Result};
+use circulars_directory::import::import_file;
+use circulars_shared::domain::{Category, CircularId, TopicId};
+use circulars_shared::store::{ImportReport, Store, Topic};
+use clap::Subcommand;
+use std::path::{Path, PathBuf};
+
+/// The directory's subcommands.
+#[derive(Subcommand)]
+pub enum DirectoryCommand {
+    /// Import directory CSV files; each file is stored whole or not at all, and importing the
+    /// same file again changes nothing.
+    Import {
+        /// The CSV files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report what would change, and store nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Write the whole directory as one CSV file in the import format (`-` for standard output).
+    Export {
+        /// Where to write.
+        #[arg(default_value = "-")]
+        file: PathBuf,
+    },
+    /// Categories of addressees beyond the standard ones.
+    Category {
+        #[command(subcommand)]
+        command: CategoryCommand,
+    },
+    /// Topics of optional circulars.
+    Topic {
+        #[command(subcommand)]
+        command: TopicCommand,
+    },
+}
+
+/// `circulars directory category …`
+#[derive(Subcommand)]
+pub enum CategoryCommand {
+    /// Add a category (its wording per language goes in locales/<lang>/ as `category-<id>`).
+    Add {
+        /// The id, e.g. regional-offices.
+        id: String,
+        /// Its name, for staff.
+        #[arg(long)]
+        name: String,
+    },
+}
+
+/// `circulars directory topic …`
+#[derive(Subcommand)]
+pub enum TopicCommand {
+    /// Add a topic of optional circulars.
+    Add {
+        /// The id, e.g. tsb-events.
+        id: String,
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// Only those who opted in receive it (by default everyone does but those who opted out).
+        #[arg(long)]
+        opt_in: bool,
+    },
+}
+
+/// Who staff's commands are recorded as in the audit trail.
+pub fn operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "unknown user".to_owned())
+}
+
+/// Runs one directory subcommand.
+pub async fn run(store: &Store, command: DirectoryCommand) -> Result<()> {
+    match command {
+        DirectoryCommand::Import { files, dry_run } => {
+            for file in files {
+                let actor = format!("import {} (by {})", file.display(), operator());
+                let report = import_file(store, &file, &actor, dry_run).await?;
+                print!("{}", import_summary(&file, &report, dry_run));
+            }
+        }
+        DirectoryCommand::Export { file } => {
+            let contacts = store.all_contacts().await?;
+            if file == Path::new("-") {
+                circulars_directory::export::write_csv(&contacts, std::io::stdout().lock())?;
+            } else {
+                let out = std::fs::File::create(&file)
+                    .with_context(|| format!("creating {}", file.display()))?;
+                circulars_directory::export::write_csv(&contacts, std::io::BufWriter::new(out))?;
+                eprintln!("{} contacts written to {}", contacts.len(), file.display());
+            }
+        }
+        DirectoryCommand::Category {
+            command: CategoryCommand::Add { id, name },
+        } => {
+            let category = Category::parse(&id)?;
+            let actor = format!("cli (by {})", operator());
+            if store.add_category(&category, &name, &actor).await? {
+                println!("category {category} added");
+            } else {
+                println!("category {category} exists already");
+            }
+        }
+        DirectoryCommand::Topic {
+            command: TopicCommand::Add { id, name, opt_in },
+        } => {
+            let topic = Topic {
+                id: TopicId::parse(&id)?,
+                name,
+                opt_in,
+            };
+            let actor = format!("cli (by {})", operator());
+            if store.add_topic(&topic, &actor).await? {
+                println!("topic {} added", topic.id);
+            } else {
+                println!("topic {} exists already", topic.id);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `circulars audience ID`: the counts a circular's audience would have today.
+pub async fn audience(store: &Store, id: &CircularId) -> Result<()> {
+    let counts = circulars_directory::audience::dry_run(store, id).await?;
+    print!("{counts}");
+    Ok(())
+}
+
+fn import_summary(file: &Path, r: &ImportReport, dry_run: bool) -> String {
+    let mut out = String::new();
+    let verb = if dry_run { "would change" } else { "changed" };
+    if r.changed() {
+        out.push_str(&format!(
+            "{}: {verb}: addressees {} new, {} updated; contacts {} new, {} updated; {} topic choices; {} unsubscribed; {} rows unchanged\n",
+            file.display(),
+            r.addressees_created,
+            r.addressees_updated,
+            r.contacts_created,
+            r.contacts_updated,
+            r.subscriptions_changed,
+            r.suppressions_added,
+            r.unchanged
+        ));
+    } else {
+        out.push_str(&format!(
+            "{}: no changes ({} rows already as the file says)\n",
+            file.display(),
+            r.unchanged
+        ));
+    }
+    for kept in &r.kept {
+        out.push_str(&format!("  kept: {kept}\n"));
+    }
+    if dry_run {
+        out.push_str("  (dry run: nothing stored)\n");
+    }
+    out
+}

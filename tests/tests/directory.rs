@@ -1,0 +1,156 @@
+//! Secretariat staff keep the directory: they import it again and again without changing what
+//! did not change, see what an import would do before doing it, export it back, add topics of
+//! optional circulars, count a circular's audience before issuing it, and years later explain
+//! why an address got (or did not get) a circular, from the audience as it was frozen.
+
+use circulars_shared::domain::{CircularId, RecipientAddress};
+use circulars_tests::{on_both_databases, workspace, Db, Harness};
+
+const HEADER: &str =
+    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
+
+fn tsb(number: u32, topic: Option<&str>) -> String {
+    let text = std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml")).unwrap();
+    let text = text.replacen("number = 36", &format!("number = {number}"), 1);
+    match topic {
+        Some(topic) => format!("topic = \"{topic}\"\n{text}"),
+        None => text,
+    }
+}
+
+async fn importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same(db: Db) {
+    let h = Harness::start(db).await;
+    h.import_sample_directory();
+    let store = h.store().await;
+    let contacts = store.directory_size().await.unwrap();
+    assert_eq!(contacts, 276);
+
+    let file = workspace().join("samples/directory/member-states.csv");
+    let again = h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    assert!(again.contains("no changes"), "{again}");
+
+    let export = h.dir().join("export.csv");
+    h.circulars_ok(&["directory", "export", export.to_str().unwrap()]);
+    let round_trip = h.circulars_ok(&["directory", "import", export.to_str().unwrap()]);
+    assert!(round_trip.contains("no changes (276 rows"), "{round_trip}");
+    assert_eq!(store.directory_size().await.unwrap(), contacts);
+}
+
+async fn a_dry_run_reports_the_changes_and_stores_nothing(db: Db) {
+    let h = Harness::start(db).await;
+    let file = h.dir().join("new.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}adm-freedonia,Administration of Freedonia,fr,member-states,amina@example.org,Amina Diallo,,Director,active,\n\
+             adm-freedonia,Administration of Freedonia,fr,member-states,paul@example.org,Paul Martin,en,,inactive,\n"
+        ),
+    )
+    .unwrap();
+    let out = h.circulars_ok(&["directory", "import", "--dry-run", file.to_str().unwrap()]);
+    assert!(out.contains("would change: addressees 1 new"), "{out}");
+    assert!(out.contains("contacts 2 new"), "{out}");
+    assert!(out.contains("dry run: nothing stored"), "{out}");
+    let store = h.store().await;
+    assert_eq!(store.directory_size().await.unwrap(), 0);
+
+    h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    assert_eq!(store.directory_size().await.unwrap(), 2);
+    let trail = store.audit_trail("amina@example.org").await.unwrap();
+    assert_eq!(trail.len(), 1);
+    assert_eq!(trail[0].action, "contact.created");
+    assert!(trail[0].actor.starts_with("import "), "{}", trail[0].actor);
+}
+
+async fn the_audience_of_a_topic_circular_leaves_out_who_opted_out_and_explain_says_why(db: Db) {
+    let h = Harness::start(db).await;
+    h.circulars_ok(&[
+        "directory",
+        "topic",
+        "add",
+        "tsb-events",
+        "--name",
+        "TSB events",
+    ]);
+    let file = h.dir().join("d.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}adm-freedonia,Administration of Freedonia,fr,member-states,amina@example.org,Amina Diallo,,,active,\n\
+             adm-freedonia,Administration of Freedonia,fr,member-states,paul@example.org,Paul Martin,en,,active,-tsb-events\n\
+             adm-sylvania,Administration of Sylvania,,member-states,li@example.com,Li Wei,zh,,unsubscribed,\n\
+             itu-sg,International Telecommunication Union,,secretary-general,ops@globex.example,Operations,,,active,\n"
+        ),
+    )
+    .unwrap();
+    h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+
+    let circular = h.dir().join("tsb-40.toml");
+    std::fs::write(&circular, tsb(40, Some("tsb-events"))).unwrap();
+    h.circulars_ok(&["draft", circular.to_str().unwrap()]);
+    let counts = h.circulars_ok(&["audience", "TSB-40"]);
+    assert!(
+        counts.contains("TSB-40 would go to 1 recipients"),
+        "{counts}"
+    );
+    assert!(counts.contains("opted-out"), "{counts}");
+    assert!(counts.contains("suppressed"), "{counts}");
+    let french: Vec<&str> = counts
+        .lines()
+        .filter(|l| l.trim_start().starts_with("fr "))
+        .collect();
+    assert_eq!(french.len(), 1, "{counts}");
+    assert!(french[0].ends_with(" 1"), "{counts}");
+
+    let why = h.circulars_ok(&["explain", "TSB-40", "paul@example.org"]);
+    assert!(why.contains("opted out of topic tsb-events since"), "{why}");
+    let why = h.circulars_ok(&["explain", "TSB-40", "li@example.com"]);
+    assert!(why.contains("because unsubscribed (import "), "{why}");
+    let why = h.circulars_ok(&["explain", "TSB-40", "ops@globex.example"]);
+    assert!(why.contains("in no category of this circular"), "{why}");
+}
+
+async fn explain_answers_from_the_frozen_audience_after_the_directory_changed(db: Db) {
+    let mut h = Harness::start(db).await;
+    h.import_sample_directory();
+    h.draft_sample_circular();
+    h.serve("all");
+    h.circulars_ok(&["issue", "TSB-36"]);
+    let id: CircularId = "TSB-36".parse().unwrap();
+    h.wait_until_delivered("TSB-36").await;
+
+    // After the issue, a contact leaves and a new one joins the circular's categories.
+    let file = h.dir().join("changes.csv");
+    std::fs::write(
+        &file,
+        format!(
+            "{HEADER}administration-of-aldoria,Administration of Aldoria,,member-states,amara.osei@dtc.aldoria.example,Amara Osei,en,,inactive,\n\
+             administration-of-aldoria,Administration of Aldoria,,member-states,newcomer@dtc.aldoria.example,New Comer,en,,active,\n"
+        ),
+    )
+    .unwrap();
+    h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+
+    let why = h.circulars_ok(&["explain", "TSB-36", "amara.osei@dtc.aldoria.example"]);
+    assert!(
+        why.contains("is on the list (in the frozen audience)"),
+        "{why}"
+    );
+    assert!(why.contains("category member-states: contact"), "{why}");
+    assert!(why.contains("Delivery: sent"), "{why}");
+    let why = h.circulars_ok(&["explain", "TSB-36", "newcomer@dtc.aldoria.example"]);
+    assert!(
+        why.contains("was in no category of this circular when the audience was frozen"),
+        "{why}"
+    );
+    let store = h.store().await;
+    let address = RecipientAddress::parse("newcomer@dtc.aldoria.example").unwrap();
+    assert!(store.delivery(&id, &address).await.unwrap().is_none());
+}
+
+on_both_databases!(
+    importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same,
+    a_dry_run_reports_the_changes_and_stores_nothing,
+    the_audience_of_a_topic_circular_leaves_out_who_opted_out_and_explain_says_why,
+    explain_answers_from_the_frozen_audience_after_the_directory_changed,
+);
