@@ -3,10 +3,13 @@
 //! # Layout
 //! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
 //! - [`staff`]: draft a circular from its file, issue it (publishes `circular.issued`)
-//! - [`run`]: the HTTP service; for now `/healthz`, which checks the database and NATS
+//! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
+//!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS) and the [`unsubscribe`] routes
 
 pub mod annexes;
 pub mod staff;
+pub mod unsubscribe;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -15,7 +18,7 @@ use axum::Router;
 use circulars_shared::service::ServiceContext;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tracing::info;
+use tracing::{info, warn};
 
 /// Why the gateway could not serve.
 #[derive(Debug, thiserror::Error)]
@@ -28,6 +31,9 @@ pub enum GatewayError {
         /// The system's reason.
         why: String,
     },
+    /// The `[tokens]` keys do not make a keyring.
+    #[error("tokens: {0}")]
+    Tokens(#[from] circulars_shared::tokens::TokenError),
     /// Serving failed.
     #[error("HTTP server: {0}")]
     Serve(String),
@@ -54,9 +60,15 @@ pub async fn serve(
     let addr = listener
         .local_addr()
         .map_err(|e| GatewayError::Serve(e.to_string()))?;
+    let keyring = ctx.config.tokens.keyring()?;
+    if keyring.is_development() {
+        warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
+    }
+    let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring);
     let app = Router::new()
         .route("/healthz", get(healthz))
-        .with_state(ctx);
+        .with_state(ctx)
+        .merge(unsubscribe::routes(unsubscriber));
     info!(%addr, "gateway ready");
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
