@@ -468,20 +468,26 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
         let mut tx = self.pool.begin().await?;
-        let current = subscription_on(&mut tx, address, topic).await?;
-        if current.is_some_and(|s| s.subscribed == subscribed && s.set_by == "recipient") {
+        // One statement decides whether anything changes, so two simultaneous requests (a
+        // one-click POST sent twice) record one change and one audit entry.
+        let changed = sqlx::query(
+            "INSERT INTO subscriptions (address_key, topic, subscribed, set_by, source, updated_at) \
+             VALUES ($1, $2, $3, 'recipient', $4, $5) ON CONFLICT (address_key, topic) DO UPDATE SET \
+             subscribed = excluded.subscribed, set_by = excluded.set_by, source = excluded.source, updated_at = excluded.updated_at \
+             WHERE subscriptions.subscribed <> excluded.subscribed OR subscriptions.set_by <> 'recipient'",
+        )
+        .bind(address.as_str())
+        .bind(topic.as_str())
+        .bind(i64::from(subscribed))
+        .bind(source)
+        .bind(&now)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected()
+            == 1;
+        if !changed {
             return Ok(false);
         }
-        write_subscription(
-            &mut tx,
-            address,
-            topic,
-            subscribed,
-            "recipient",
-            source,
-            &now,
-        )
-        .await?;
         audit(
             &mut tx,
             &now,
