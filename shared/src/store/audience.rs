@@ -128,7 +128,7 @@ impl Store {
         query: &AudienceQuery,
         mut decide: impl FnMut(Candidate) -> Decision,
     ) -> Result<Option<FreezeSummary>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let frozen: Option<Option<String>> =
             sqlx::query_scalar("SELECT audience_frozen_at FROM circulars WHERE id = $1")
                 .bind(circular.as_str())

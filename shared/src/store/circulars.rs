@@ -51,7 +51,7 @@ impl Store {
             why: e.to_string(),
         })?;
         let now = Utc::now();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let existing: Option<Option<String>> =
             sqlx::query_scalar("SELECT issued_at FROM circulars WHERE id = $1")
                 .bind(circular.id.as_str())
@@ -126,7 +126,7 @@ impl Store {
         id: &CircularId,
         at: DateTime<Utc>,
     ) -> Result<IssueMark, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let row = sqlx::query("SELECT issued_at, announced_at FROM circulars WHERE id = $1")
             .bind(id.as_str())
             .fetch_optional(&mut *tx)

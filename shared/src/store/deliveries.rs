@@ -71,7 +71,7 @@ impl Store {
     /// Records outcomes in one transaction: the current state moves only forward (by rank,
     /// then attempt), and each (state, attempt) enters the history once, so replays change nothing.
     pub async fn record_outcomes(&self, outcomes: &[DeliveryOutcome]) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         for o in outcomes {
             let (code, enhanced, text) = match &o.reply {
                 Some(r) => (

@@ -225,7 +225,7 @@ impl Store {
     ) -> Result<ImportReport, StoreError> {
         let now = timestamp(Utc::now());
         let mut report = ImportReport::default();
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let mut addressees_seen = BTreeSet::new();
         let mut addresses_seen = BTreeSet::new();
         for r in records {
@@ -319,7 +319,7 @@ impl Store {
         actor: &str,
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let added = sqlx::query(
             "INSERT INTO categories (id, name, standard, created_at) VALUES ($1, $2, 0, $3) \
              ON CONFLICT (id) DO NOTHING",
@@ -349,7 +349,7 @@ impl Store {
     /// Adds a topic; false when it exists already.
     pub async fn add_topic(&self, topic: &Topic, actor: &str) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let added = sqlx::query(
             "INSERT INTO topics (id, name, opt_in, created_at) VALUES ($1, $2, $3, $4) \
              ON CONFLICT (id) DO NOTHING",
@@ -441,7 +441,7 @@ impl Store {
         actor: &str,
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         let added = insert_suppression(&mut tx, address, reason, detail, actor, &now).await?;
         tx.commit().await?;
         Ok(added)
@@ -467,7 +467,7 @@ impl Store {
         actor: &str,
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.begin_write().await?;
         // One statement decides whether anything changes, so two simultaneous requests (a
         // one-click POST sent twice) record one change and one audit entry.
         let changed = sqlx::query(
