@@ -309,6 +309,28 @@ impl Harness {
         self.circulars_ok(&["draft", &file.to_string_lossy()])
     }
 
+    /// Writes a copy of `samples/circulars/tsb-36.toml` numbered `number`, in `topic` when
+    /// given, into the test's folder; returns its path.
+    pub fn write_sample_variant(&self, number: u32, topic: Option<&str>) -> PathBuf {
+        let sample = std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml"))
+            .expect("the sample circular is readable");
+        assert!(
+            sample.contains("\nnumber = 36\n"),
+            "the sample's number line"
+        );
+        let topic_line = topic
+            .map(|t| format!("topic = \"{t}\"\n"))
+            .unwrap_or_default();
+        let text = sample.replacen(
+            "\nnumber = 36\n",
+            &format!("\nnumber = {number}\n{topic_line}"),
+            1,
+        );
+        let file = self.dir.path().join(format!("tsb-{number}.toml"));
+        std::fs::write(&file, text).expect("the circular file is written");
+        file
+    }
+
     /// Starts `circulars serve <service>` and waits until each service it runs says it is ready.
     pub fn serve(&mut self, service: &str) {
         let log = self.dir.path().join(format!("serve-{service}.log"));

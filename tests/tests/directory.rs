@@ -9,15 +9,6 @@ use circulars_tests::{on_both_databases, workspace, Db, Harness};
 const HEADER: &str =
     "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
 
-fn tsb(number: u32, topic: Option<&str>) -> String {
-    let text = std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml")).unwrap();
-    let text = text.replacen("number = 36", &format!("number = {number}"), 1);
-    match topic {
-        Some(topic) => format!("topic = \"{topic}\"\n{text}"),
-        None => text,
-    }
-}
-
 async fn importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same(db: Db) {
     let h = Harness::start(db).await;
     h.import_sample_directory();
@@ -85,8 +76,7 @@ async fn the_audience_of_a_topic_circular_leaves_out_who_opted_out_and_explain_s
     .unwrap();
     h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
 
-    let circular = h.dir().join("tsb-40.toml");
-    std::fs::write(&circular, tsb(40, Some("tsb-events"))).unwrap();
+    let circular = h.write_sample_variant(40, Some("tsb-events"));
     h.circulars_ok(&["draft", circular.to_str().unwrap()]);
     let counts = h.circulars_ok(&["audience", "TSB-40"]);
     assert!(

@@ -6,8 +6,7 @@
 use circulars_shared::domain::{CircularId, DeliveryKey, RecipientAddress, TopicId};
 use circulars_shared::store::{Store, SuppressionReason};
 use circulars_shared::tokens::{Keyring, Purpose};
-use circulars_tests::{on_both_databases, workspace, Db, Harness, Mail};
-use std::path::PathBuf;
+use circulars_tests::{on_both_databases, Db, Harness, Mail};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const ONE_CLICK: &[u8] = b"List-Unsubscribe=One-Click";
@@ -150,24 +149,6 @@ fn tampered(path: &str) -> String {
     altered
 }
 
-/// Writes a copy of the sample circular as TSB-37 of the topic `tsb-events`.
-fn topic_circular(h: &Harness) -> PathBuf {
-    let sample =
-        std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml")).unwrap();
-    assert!(
-        sample.contains("\nnumber = 36\n"),
-        "the sample's number line"
-    );
-    let text = sample.replacen(
-        "\nnumber = 36\n",
-        "\nnumber = 37\ntopic = \"tsb-events\"\n",
-        1,
-    );
-    let file = h.dir().join("tsb-37.toml");
-    std::fs::write(&file, text).unwrap();
-    file
-}
-
 /// What the directory says about an address: the `tsb-events` choice, the suppression, and
 /// the number of audit entries.
 async fn state_of(
@@ -199,7 +180,7 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
         "TSB events",
     ]);
     h.draft_sample_circular();
-    let topic_file = topic_circular(&h);
+    let topic_file = h.write_sample_variant(37, Some("tsb-events"));
     assert_eq!(
         h.circulars_ok(&["draft", &topic_file.to_string_lossy()])
             .trim(),

@@ -1,11 +1,12 @@
 //! Why an address is, or is not, on a circular's list: from the frozen audience once the
 //! circular is issued, from the directory as it stands before.
 
-use crate::resolve::{decide, Rules};
+use crate::audience_rules;
+use crate::resolve::decide;
 use chrono::{DateTime, Utc};
 use circulars_shared::domain::{CircularId, Delivery, RecipientAddress};
 use circulars_shared::store::{
-    AudienceMember, AudienceQuery, Decision, Exclusion, Store, StoreError, StoredContact,
+    AudienceMember, Decision, Exclusion, Store, StoreError, StoredContact,
 };
 use std::fmt;
 
@@ -68,19 +69,7 @@ pub async fn explain(
             });
         }
     } else {
-        let topic = match &stored.circular.topic {
-            Some(id) => store.topic(id).await?,
-            None => None,
-        };
-        let query = AudienceQuery {
-            categories: stored.circular.audience_categories(),
-            topic: stored.circular.topic.clone(),
-            page_size: 1,
-        };
-        let rules = Rules {
-            topic,
-            fallback_language: stored.circular.fallback_language,
-        };
+        let (query, rules) = audience_rules(store, &stored.circular).await?;
         if let Some(candidate) = store.candidate(&query, address).await? {
             return Ok(match decide(&rules, candidate) {
                 Decision::Member(member) => Explanation::Listed {

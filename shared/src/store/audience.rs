@@ -218,8 +218,7 @@ impl Store {
         address: &RecipientAddress,
     ) -> Result<Option<Candidate>, StoreError> {
         let mut conn = self.pool.acquire().await?;
-        let mut page =
-            candidate_rows(&mut conn, query, address.as_str(), address.as_str(), true).await?;
+        let mut page = candidate_rows(&mut conn, query, address.as_str(), address.as_str()).await?;
         Ok(page.pop())
     }
 
@@ -350,25 +349,19 @@ async fn candidate_page(
         keys = keys.bind(c.id());
     }
     let keys = keys.fetch_all(&mut *conn).await?;
-    let Some(last) = keys.last() else {
+    let (Some(first), Some(last)) = (keys.first(), keys.last()) else {
         return Ok(Vec::new());
     };
-    candidate_rows(conn, query, after, last, false).await
+    candidate_rows(conn, query, first, last).await
 }
 
-/// The candidates whose address is in `(from, to]`, or exactly `from` when `only` is set.
+/// The candidates whose address is in `[from, to]`.
 async fn candidate_rows(
     conn: &mut AnyConnection,
     query: &AudienceQuery,
     from: &str,
     to: &str,
-    only: bool,
 ) -> Result<Vec<Candidate>, StoreError> {
-    let range = if only {
-        "c.address_key = $1 AND c.address_key = $2"
-    } else {
-        "c.address_key > $1 AND c.address_key <= $2"
-    };
     let sql = format!(
         "SELECT c.address_key, c.id, c.address, c.name, c.language, c.active, c.source, \
                 a.key AS addressee_key, a.name AS addressee_name, a.language AS addressee_language, ac.category, \
@@ -379,7 +372,7 @@ async fn candidate_rows(
          JOIN addressee_categories ac ON ac.addressee_id = a.id \
          LEFT JOIN suppressions s ON s.address_key = c.address_key \
          LEFT JOIN subscriptions sub ON sub.address_key = c.address_key AND sub.topic = $3 \
-         WHERE {range} AND ac.category IN ({}) \
+         WHERE c.address_key >= $1 AND c.address_key <= $2 AND ac.category IN ({}) \
          ORDER BY c.address_key, c.id, ac.category",
         placeholders(4, query.categories.len())
     );

@@ -109,13 +109,17 @@ pub struct ImportReport {
 impl ImportReport {
     /// Whether anything changed.
     pub fn changed(&self) -> bool {
+        self.changes() > 0
+    }
+
+    /// How many changes of any kind.
+    fn changes(&self) -> u64 {
         self.addressees_created
             + self.addressees_updated
             + self.contacts_created
             + self.contacts_updated
             + self.subscriptions_changed
             + self.suppressions_added
-            > 0
     }
 }
 
@@ -229,7 +233,7 @@ impl Store {
         let mut addressees_seen = BTreeSet::new();
         let mut addresses_seen = BTreeSet::new();
         for r in records {
-            let before = report.clone();
+            let changes_before = report.changes();
             let addressee_id = upsert_addressee(
                 &mut tx,
                 r,
@@ -278,7 +282,7 @@ impl Store {
                     }
                 }
             }
-            if !report.changed_since(&before) {
+            if report.changes() == changes_before {
                 report.unchanged += 1;
             }
         }
@@ -468,23 +472,16 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
         let mut tx = self.begin_write().await?;
-        // One statement decides whether anything changes, so two simultaneous requests (a
-        // one-click POST sent twice) record one change and one audit entry.
-        let changed = sqlx::query(
-            "INSERT INTO subscriptions (address_key, topic, subscribed, set_by, source, updated_at) \
-             VALUES ($1, $2, $3, 'recipient', $4, $5) ON CONFLICT (address_key, topic) DO UPDATE SET \
-             subscribed = excluded.subscribed, set_by = excluded.set_by, source = excluded.source, updated_at = excluded.updated_at \
-             WHERE subscriptions.subscribed <> excluded.subscribed OR subscriptions.set_by <> 'recipient'",
+        let changed = write_subscription(
+            &mut tx,
+            address,
+            topic,
+            subscribed,
+            "recipient",
+            source,
+            &now,
         )
-        .bind(address.as_str())
-        .bind(topic.as_str())
-        .bind(i64::from(subscribed))
-        .bind(source)
-        .bind(&now)
-        .execute(&mut *tx)
-        .await?
-        .rows_affected()
-            == 1;
+        .await?;
         if !changed {
             return Ok(false);
         }
@@ -528,20 +525,6 @@ impl Store {
             .fetch_one(&self.pool)
             .await?;
         Ok(n.max(0) as u64)
-    }
-}
-
-impl ImportReport {
-    fn changed_since(&self, before: &ImportReport) -> bool {
-        let total = |r: &ImportReport| {
-            r.addressees_created
-                + r.addressees_updated
-                + r.contacts_created
-                + r.contacts_updated
-                + r.subscriptions_changed
-                + r.suppressions_added
-        };
-        total(self) > total(before)
     }
 }
 
@@ -951,6 +934,9 @@ async fn subscription_on(
     .transpose()
 }
 
+/// Sets an address's topic choice; false (and nothing written) when it was already so. One
+/// statement decides, so two simultaneous requests (a one-click POST sent twice) record one
+/// change.
 async fn write_subscription(
     conn: &mut AnyConnection,
     address: &RecipientAddress,
@@ -959,11 +945,12 @@ async fn write_subscription(
     set_by: &str,
     source: &str,
     now: &str,
-) -> Result<(), StoreError> {
-    sqlx::query(
+) -> Result<bool, StoreError> {
+    let written = sqlx::query(
         "INSERT INTO subscriptions (address_key, topic, subscribed, set_by, source, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (address_key, topic) DO UPDATE SET \
-         subscribed = excluded.subscribed, set_by = excluded.set_by, source = excluded.source, updated_at = excluded.updated_at",
+         subscribed = excluded.subscribed, set_by = excluded.set_by, source = excluded.source, updated_at = excluded.updated_at \
+         WHERE subscriptions.subscribed <> excluded.subscribed OR subscriptions.set_by <> excluded.set_by",
     )
     .bind(address.as_str())
     .bind(topic.as_str())
@@ -972,8 +959,9 @@ async fn write_subscription(
     .bind(source)
     .bind(now)
     .execute(&mut *conn)
-    .await?;
-    Ok(())
+    .await?
+    .rows_affected();
+    Ok(written == 1)
 }
 
 /// Appends one entry to the audit trail.
