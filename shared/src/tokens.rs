@@ -23,7 +23,7 @@
 //! ([`TokenError::BadSignature`]); it yields the [`DeliveryRef`], which the caller maps back to
 //! its delivery through the database.
 
-use crate::domain::DeliveryKey;
+use crate::domain::{DeliveryKey, RecipientAddress};
 use data_encoding::{BASE32_NOPAD, HEXLOWER, HEXLOWER_PERMISSIVE};
 use hmac::{Hmac, Mac};
 use sha2::{Digest, Sha256};
@@ -43,6 +43,11 @@ pub const TOKEN_LEN: usize = (TOKEN_BYTES * 8).div_ceil(5);
 pub const MIN_SECRET_LEN: usize = 32;
 /// What the HMAC covers before the token's first 12 bytes: it ties tags to this use and format.
 pub const MAC_CONTEXT: &[u8] = b"circulars delivery token v1\0";
+/// What the HMAC of a forgotten address's pseudonym covers first: it keeps pseudonyms apart
+/// from token tags made with the same secret.
+pub const PSEUDONYM_CONTEXT: &[u8] = b"circulars forgotten address v1\0";
+/// The domain of every pseudonym: `.invalid` is reserved (RFC 2606), so no mail can reach it.
+pub const PSEUDONYM_DOMAIN: &str = "forgotten.invalid";
 /// The key id of [`Keyring::development`].
 pub const DEVELOPMENT_KEY_ID: u8 = 0;
 /// The secret of [`Keyring::development`]: published here, so NOT secret. Tokens it signs can be
@@ -329,6 +334,24 @@ impl Keyring {
         std::iter::once(&self.current).chain(&self.older)
     }
 
+    /// What a forgotten address becomes in the records that outlive it:
+    /// `forgotten-<32 hex digits>@forgotten.invalid`, the first 16 bytes of HMAC-SHA256 under the
+    /// current key of [`PSEUDONYM_CONTEXT`] and the normalised address. The same address gives the
+    /// same pseudonym while the current key stays, so counts and histories stay true; without the
+    /// key nobody can test a guessed address against it.
+    pub fn pseudonym(&self, address: &RecipientAddress) -> RecipientAddress {
+        let mut mac = self.current.mac.clone();
+        mac.update(PSEUDONYM_CONTEXT);
+        mac.update(address.as_str().as_bytes());
+        let tag = mac.finalize().into_bytes();
+        let text = format!(
+            "forgotten-{}@{PSEUDONYM_DOMAIN}",
+            HEXLOWER.encode(&tag[..16])
+        );
+        RecipientAddress::parse(&text)
+            .unwrap_or_else(|e| unreachable!("a pseudonym is a valid address: {e}"))
+    }
+
     /// The token naming `delivery` for `purpose`, signed with the current key.
     pub fn sign(&self, delivery: &DeliveryKey, purpose: Purpose) -> Token {
         self.sign_ref(DeliveryRef::of(delivery), purpose)
@@ -390,7 +413,6 @@ impl Keyring {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::RecipientAddress;
 
     const ALPHABET: &str = "abcdefghijklmnopqrstuvwxyz234567";
 
@@ -639,5 +661,31 @@ mod tests {
         let shown = format!("{:?}", Keyring::development());
         assert!(!shown.contains("not-secret"), "{shown}");
         assert!(shown.contains("hidden"), "{shown}");
+    }
+
+    #[test]
+    fn a_pseudonym_is_keyed_stable_and_undeliverable() {
+        let address = RecipientAddress::parse("Ana.Lima@Example.org").unwrap();
+        let ring = Keyring::development();
+        let pseudonym = ring.pseudonym(&address);
+        assert_eq!(pseudonym, ring.pseudonym(&address));
+        assert!(pseudonym.as_str().starts_with("forgotten-"));
+        assert!(pseudonym.as_str().ends_with("@forgotten.invalid"));
+        assert_eq!(
+            pseudonym.as_str().len(),
+            "forgotten-@forgotten.invalid".len() + 32
+        );
+        let other = RecipientAddress::parse("ana.lima@example.org").unwrap();
+        assert_ne!(
+            pseudonym,
+            ring.pseudonym(&other),
+            "local parts are kept as written"
+        );
+        let keyed = Keyring::new(SigningKey::new(1, &[7u8; 32]).unwrap(), Vec::new()).unwrap();
+        assert_ne!(
+            pseudonym,
+            keyed.pseudonym(&address),
+            "another key, another pseudonym"
+        );
     }
 }

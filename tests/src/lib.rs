@@ -393,6 +393,42 @@ impl Harness {
             .expect("the test database opens")
     }
 
+    /// The tables and columns holding a trace of `needle` (a substring; case-insensitive on SQLite), as
+    /// `table.column` once per table: every text column that can hold personal data.
+    pub async fn traces_of(&self, needle: &str) -> Vec<String> {
+        const PERSONAL_COLUMNS: [(&str, &[&str]); 9] = [
+            ("contacts", &["address", "address_key", "name"]),
+            ("subscriptions", &["address_key", "source"]),
+            ("suppressions", &["address_key", "detail"]),
+            ("directory_audit", &["subject", "detail"]),
+            ("audience", &["address_key", "name"]),
+            ("audience_reasons", &["address_key", "address"]),
+            ("audience_exclusions", &["address_key", "detail"]),
+            ("deliveries", &["address_key", "smtp_text", "detail"]),
+            ("delivery_history", &["address_key", "smtp_text", "detail"]),
+        ];
+        sqlx::any::install_default_drivers();
+        let pool = sqlx::AnyPool::connect(&self.database_url)
+            .await
+            .expect("the test database opens");
+        let mut found = Vec::new();
+        for (table, columns) in PERSONAL_COLUMNS {
+            for column in columns {
+                let sql = format!("SELECT COUNT(*) FROM {table} WHERE {column} LIKE $1");
+                let n: i64 = sqlx::query_scalar(&sql)
+                    .bind(format!("%{needle}%"))
+                    .fetch_one(&pool)
+                    .await
+                    .expect("the table is readable");
+                if n > 0 {
+                    found.push(format!("{table}.{column}"));
+                }
+            }
+        }
+        pool.close().await;
+        found
+    }
+
     /// A NATS connection to the test's server.
     pub async fn bus(&self) -> Bus {
         let url = self

@@ -2,7 +2,9 @@
 
 use anyhow::{Context, Result};
 use circulars_directory::import::import_file;
-use circulars_shared::domain::{Category, CircularId, TopicId};
+use circulars_directory::personal;
+use circulars_shared::config::Config;
+use circulars_shared::domain::{Category, CircularId, RecipientAddress, TopicId};
 use circulars_shared::store::{ImportReport, Store, Topic};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
@@ -25,6 +27,23 @@ pub enum DirectoryCommand {
         /// Where to write.
         #[arg(default_value = "-")]
         file: PathBuf,
+    },
+    /// Everything held about one address, as JSON: contacts, topic choices, suppression, the
+    /// circulars that named it with their deliveries, and the audit trail. Recorded in the audit
+    /// trail.
+    Report {
+        /// The e-mail address.
+        address: String,
+        /// Where to write (`-` for standard output).
+        #[arg(long, default_value = "-")]
+        out: PathBuf,
+    },
+    /// Erase a person: delete the address's contacts and topic choices, and put a keyed
+    /// pseudonym in its place in audiences, deliveries, suppressions and the audit trail.
+    /// Refused while a circular to it is still being delivered.
+    Forget {
+        /// The e-mail address.
+        address: String,
     },
     /// Categories of addressees beyond the standard ones.
     Category {
@@ -75,8 +94,51 @@ pub fn operator() -> String {
 }
 
 /// Runs one directory subcommand.
-pub async fn run(store: &Store, command: DirectoryCommand) -> Result<()> {
+pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> Result<()> {
     match command {
+        DirectoryCommand::Report { address, out } => {
+            let address = RecipientAddress::parse(&address)?;
+            let actor = format!("cli (by {})", operator());
+            let report = personal::report(store, &address, &actor).await?;
+            let json = serde_json::to_string_pretty(&report)? + "\n";
+            if out == Path::new("-") {
+                print!("{json}");
+            } else {
+                std::fs::write(&out, json).with_context(|| format!("writing {}", out.display()))?;
+                eprintln!(
+                    "everything held about {address} written to {}",
+                    out.display()
+                );
+            }
+        }
+        DirectoryCommand::Forget { address } => {
+            let address = RecipientAddress::parse(&address)?;
+            let keyring = config.tokens.keyring()?;
+            if keyring.is_development() {
+                eprintln!(
+                    "warning: the public development token key is in use: anyone can tell which \
+                     address its pseudonyms stand for (configure [tokens] keys)"
+                );
+            }
+            let actor = format!("cli (by {})", operator());
+            let (pseudonym, s) = personal::forget(store, &keyring, &address, &actor).await?;
+            if s.found() {
+                println!(
+                    "forgot {address}: {} contacts and {} topic choices deleted; now {pseudonym} in \
+                     {} audiences, {} exclusions, {} deliveries ({} history rows), {} audit entries{}",
+                    s.contacts,
+                    s.subscriptions,
+                    s.audiences,
+                    s.exclusions,
+                    s.deliveries,
+                    s.history,
+                    s.audit_entries,
+                    if s.suppression { " and the suppression list" } else { "" }
+                );
+            } else {
+                println!("nothing held about {address}; the request is recorded as {pseudonym}");
+            }
+        }
         DirectoryCommand::Import { files, dry_run } => {
             for file in files {
                 let actor = format!("import {} (by {})", file.display(), operator());

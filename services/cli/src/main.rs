@@ -5,7 +5,7 @@
 //! # Layout
 //! - `main.rs`: the command line and the commands that call the service libraries
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
-//! - `directory.rs`: `directory import|export|category|topic` and `audience`
+//! - `directory.rs`: `directory import|export|report|forget|category|topic` and `audience`
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
@@ -140,8 +140,9 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
     match cli.command {
         Command::Serve { service } => serve::serve(load()?, service).await?,
         Command::Directory { command } => {
-            let store = store(&load()?).await?;
-            directory::run(&store, command).await?;
+            let config = load()?;
+            let store = store(&config).await?;
+            directory::run(&store, &config, command).await?;
         }
         Command::Audience { id } => {
             let store = store(&load()?).await?;

@@ -7,6 +7,7 @@
 //!   recipient with its reasons and language, or the reason it is left out
 //! - [`audience`]: counts per category and language of the audience a circular would have today
 //! - [`explain`]: why an address is or is not on a circular's list
+//! - [`personal`]: everything held about one address (`report`), and its erasure (`forget`)
 //! - [`run`]: the service: on `circular.issued`, freeze the audience and publish it in batches
 //!   on `circular.recipients.<circular>`
 
@@ -14,6 +15,7 @@ pub mod audience;
 pub mod explain;
 pub mod export;
 pub mod import;
+pub mod personal;
 pub mod resolve;
 
 use circulars_shared::domain::{Circular, CircularId};

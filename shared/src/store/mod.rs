@@ -5,6 +5,7 @@
 //! - `circulars`: drafts and their lifecycle (issued, announced, audience frozen)
 //! - `directory`: addressees in categories, contacts, topics, subscriptions, suppressions, and
 //!   the audit trail of every change
+//! - `personal`: everything held about one address, and its erasure by pseudonym
 //! - `audience`: the frozen audience of an issued circular, with the reasons for each recipient
 //! - `annexes`: the annex files of a circular, per language
 //! - `renditions`: each language version, rendered once
@@ -15,6 +16,7 @@ mod audience;
 mod circulars;
 mod deliveries;
 mod directory;
+mod personal;
 mod renditions;
 
 pub use annexes::Annex;
@@ -28,6 +30,7 @@ pub use directory::{
     AuditEntry, ContactStatus, DirectoryRecord, ImportReport, StoredContact, Subscription,
     Suppression, SuppressionReason, Topic,
 };
+pub use personal::{ForgetSummary, FORGOTTEN};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 
 use chrono::{DateTime, Utc};
@@ -97,9 +100,24 @@ pub enum StoreError {
     /// The circular has been issued: its draft can no longer change.
     #[error("{0} is already issued; an issued circular cannot be redrafted (draft a new number)")]
     AlreadyIssued(crate::domain::CircularId),
+    /// The address cannot be forgotten yet: circulars to it are still being delivered.
+    #[error("{address} cannot be forgotten yet: {} still being delivered to it (forget it once delivery ends, or cancel)", list(circulars))]
+    InFlight {
+        /// The address.
+        address: crate::domain::RecipientAddress,
+        /// The circulars still in flight to it.
+        circulars: Vec<crate::domain::CircularId>,
+    },
     /// No circular has this id.
     #[error("no circular {0}: draft it first")]
     UnknownCircular(crate::domain::CircularId),
+}
+
+fn list(ids: &[crate::domain::CircularId]) -> String {
+    ids.iter()
+        .map(|id| id.as_str())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// The database every service reads and writes through: SQLite or PostgreSQL, one SQL text
