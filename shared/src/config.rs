@@ -170,6 +170,12 @@ impl Default for DkimConfig {
 pub struct GatewayConfig {
     /// Where the HTTP API listens.
     pub listen: SocketAddr,
+    /// Who may call the staff API, by name: `[gateway.staff_keys] ana = "<32 or more
+    /// characters>"`, sent as `Authorization: Bearer <key>`. None: the staff API is off.
+    pub staff_keys: BTreeMap<String, String>,
+    /// The largest staff API request body, in bytes (a directory import of some 50 000
+    /// contacts fits in the default 16 MiB).
+    pub max_request_bytes: usize,
 }
 
 /// `[tracker]`
@@ -220,6 +226,8 @@ impl Default for GatewayConfig {
     fn default() -> Self {
         GatewayConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            staff_keys: BTreeMap::new(),
+            max_request_bytes: 16 << 20,
         }
     }
 }

@@ -14,7 +14,9 @@
 //! - [`Harness::wait_until_delivered`]: waits, by polling the database, until every recipient is
 //!   in a final state
 //! - [`Harness::mails`]: the mails the SMTP server accepted, parsed
+//! - [`http`]: requests to the gateway over a plain TCP stream
 
+pub mod http;
 pub mod postgres;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
@@ -30,6 +32,13 @@ use std::time::{Duration, Instant};
 
 /// How long a test waits for something that should take seconds before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(90);
+
+/// The name the harness's staff key belongs to (`api (by tests)` in the audit trail).
+pub const STAFF_NAME: &str = "tests";
+/// The staff API key of the harness's configuration.
+pub const STAFF_KEY: &str = "tests-only-staff-key-0123456789abcdef";
+/// The largest staff API request body the harness's gateway accepts.
+pub const MAX_REQUEST_BYTES: usize = 64 * 1024;
 
 /// The workspace root, for sample files.
 pub fn workspace() -> PathBuf {
@@ -225,12 +234,16 @@ impl Harness {
         let config = format!(
             "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
              [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nconcurrency = 8\nretry_delay_secs = 1\nmax_attempts = 3\n\
-             [gateway]\nlisten = \"127.0.0.1:{http}\"\n[tracker]\nbatch_wait_ms = 20\n",
+             [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
+             [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n",
             data = dir.path().display().to_string(),
             nats = nats.url(),
             db = database_url,
             smtp = smtp.local_addr().port(),
             http = gateway_port,
+            max_request = MAX_REQUEST_BYTES,
+            staff = STAFF_NAME,
+            key = STAFF_KEY,
         );
         std::fs::write(&config_file, config).expect("the config file is written");
         Harness {

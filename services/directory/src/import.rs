@@ -9,7 +9,8 @@ use circulars_shared::domain::{
 use circulars_shared::input::FileProblems;
 use circulars_shared::store::{ContactStatus, DirectoryRecord, ImportReport, Store};
 use email_address::EmailAddress;
-use std::collections::{HashMap, HashSet};
+use serde::Deserialize;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 /// The columns of a directory file, in order; the header names them exactly so.
@@ -179,6 +180,7 @@ pub fn parse_records(
 
     let mut check = Checker {
         file,
+        place: Place::Csv,
         known,
         misquoted,
         problems,
@@ -200,14 +202,136 @@ pub fn parse_records(
     check.problems.into_result(check.records)
 }
 
+/// One directory record as the API takes it: the columns of a file by name, with the
+/// categories as a list and the topic choices as an object (`{"tsb-events": false}`); the
+/// languages and the role may be left out.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JsonRecord {
+    /// The addressee's stable key.
+    pub addressee: String,
+    /// The addressee's name.
+    pub addressee_name: String,
+    /// The addressee's language.
+    #[serde(default)]
+    pub addressee_language: Option<String>,
+    /// The addressee's categories.
+    pub categories: Vec<String>,
+    /// The contact's address.
+    pub address: String,
+    /// The contact's name.
+    pub name: String,
+    /// The contact's language.
+    #[serde(default)]
+    pub language: Option<String>,
+    /// The contact's role.
+    #[serde(default)]
+    pub role: String,
+    /// `active`, `inactive` or `unsubscribed`.
+    pub status: String,
+    /// Topic choices: true opts in, false opts out.
+    #[serde(default)]
+    pub topics: BTreeMap<String, bool>,
+}
+
+/// Checks records given as JSON (an API request's `records`) exactly as the rows of a file,
+/// against `known`; each problem is named `records[i].field`, and `origin` (the request, e.g.
+/// `api (by ana)`) names the records' source.
+pub fn check_json_records(
+    origin: &str,
+    records: &[serde_json::Value],
+    known: &DirectoryIds,
+) -> Result<Vec<DirectoryRecord>, FileProblems> {
+    let mut check = Checker {
+        file: origin,
+        place: Place::Json,
+        known,
+        misquoted: HashSet::new(),
+        problems: FileProblems::new(origin),
+        addressees: HashMap::new(),
+        topics: HashMap::new(),
+        contacts: HashMap::new(),
+        records: Vec::new(),
+    };
+    if records.is_empty() {
+        check
+            .problems
+            .push(None, "records", "is empty: give at least one record");
+    }
+    for (i, value) in records.iter().enumerate() {
+        let record = match JsonRecord::deserialize(value) {
+            Ok(record) => record,
+            Err(e) => {
+                check
+                    .problems
+                    .push(None, format!("records[{i}]"), e.to_string());
+                continue;
+            }
+        };
+        let categories = record.categories.join(";");
+        let topics = record
+            .topics
+            .iter()
+            .map(|(topic, on)| {
+                if *on {
+                    topic.clone()
+                } else {
+                    format!("-{topic}")
+                }
+            })
+            .collect::<Vec<_>>()
+            .join(";");
+        let fields = [
+            Some(record.addressee.trim()),
+            Some(record.addressee_name.trim()),
+            Some(
+                record
+                    .addressee_language
+                    .as_deref()
+                    .unwrap_or_default()
+                    .trim(),
+            ),
+            Some(categories.as_str()),
+            Some(record.address.trim()),
+            Some(record.name.trim()),
+            Some(record.language.as_deref().unwrap_or_default().trim()),
+            Some(record.role.trim()),
+            Some(record.status.trim()),
+            Some(topics.as_str()),
+        ];
+        check.fields(i, &fields);
+    }
+    check.problems.into_result(check.records)
+}
+
 /// Sorts categories as a circular's "To" list orders them (the standard ones first).
 pub(crate) fn sort_categories(categories: &mut [Category]) {
     categories.sort_by(|a, b| a.rank().cmp(&b.rank()).then_with(|| a.cmp(b)));
 }
 
+/// Where records come from, which decides how a place in them is named.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Place {
+    /// A CSV file: `file:line:column: column-name:`, and `line N`.
+    Csv,
+    /// A JSON array of records: `records[i].field:`, and `records[i]`.
+    Json,
+}
+
+impl Place {
+    /// Where an earlier record is, in a message: `on line 3`, `in records[2]`.
+    fn of(self, line: usize) -> String {
+        match self {
+            Place::Csv => format!("on line {line}"),
+            Place::Json => format!("in records[{line}]"),
+        }
+    }
+}
+
 /// The checks of every row, and what earlier rows said, for those that must agree.
 struct Checker<'a> {
     file: &'a str,
+    place: Place,
     known: &'a DirectoryIds,
     /// The fields with a quoting mistake, by row line and column: their text is not what the
     /// writer meant, so they are not checked further.
@@ -235,7 +359,6 @@ struct AddresseeSaid {
 
 impl Checker<'_> {
     fn row(&mut self, line: usize, record: &csv::ByteRecord) {
-        let before = self.problems.problems.len();
         if record.len() != COLUMNS.len() {
             self.problems.push_at(
                 line,
@@ -270,25 +393,32 @@ impl Checker<'_> {
                 ),
             }
         }
+        self.fields(line, &fields);
+    }
+
+    /// Checks one record's fields (`None`: unreadable, already reported) and keeps the record
+    /// when it has no problem; `line` is the CSV line, or the JSON record's index.
+    fn fields(&mut self, line: usize, fields: &[Option<&str>; 10]) {
+        let before = self.problems.problems.len();
         let known = self.known;
-        let key = self.field(line, &fields, ADDRESSEE, |s| {
+        let key = self.field(line, fields, ADDRESSEE, |s| {
             if s.is_empty() {
                 return Err(vec!["is empty".into()]);
             }
             AddresseeKey::parse(s).map_err(one)
         });
-        let addressee_name = self.field(line, &fields, ADDRESSEE_NAME, |s| {
+        let addressee_name = self.field(line, fields, ADDRESSEE_NAME, |s| {
             text(s, true).and_then(|s| Addressee::parse(&s).map_err(one))
         });
-        let addressee_language = self.field(line, &fields, ADDRESSEE_LANGUAGE, optional_language);
-        let categories = self.field(line, &fields, CATEGORIES, |s| {
+        let addressee_language = self.field(line, fields, ADDRESSEE_LANGUAGE, optional_language);
+        let categories = self.field(line, fields, CATEGORIES, |s| {
             parse_categories(s, &known.custom_categories)
         });
-        let address = self.field(line, &fields, ADDRESS, parse_address);
-        let name = self.field(line, &fields, NAME, |s| text(s, true));
-        let language = self.field(line, &fields, LANGUAGE, optional_language);
-        let role = self.field(line, &fields, ROLE, |s| text(s, false));
-        let status = self.field(line, &fields, STATUS, |s| {
+        let address = self.field(line, fields, ADDRESS, parse_address);
+        let name = self.field(line, fields, NAME, |s| text(s, true));
+        let language = self.field(line, fields, LANGUAGE, optional_language);
+        let role = self.field(line, fields, ROLE, |s| text(s, false));
+        let status = self.field(line, fields, STATUS, |s| {
             if s.is_empty() {
                 Err(vec![
                     "is empty: write active, inactive or unsubscribed".into()
@@ -297,7 +427,7 @@ impl Checker<'_> {
                 s.parse::<ContactStatus>().map_err(|e| vec![e])
             }
         });
-        let topics = self.field(line, &fields, TOPICS, |s| parse_topics(s, &known.topics));
+        let topics = self.field(line, fields, TOPICS, |s| parse_topics(s, &known.topics));
 
         if let Some(key) = &key {
             self.agree_on_addressee(line, key, &addressee_name, &addressee_language, &categories);
@@ -311,7 +441,8 @@ impl Checker<'_> {
                         line,
                         ADDRESS,
                         format!(
-                            "{address} is already listed for addressee '{key}' on line {first}"
+                            "{address} is already listed for addressee '{key}' {}",
+                            self.place.of(first)
                         ),
                     );
                     return;
@@ -325,10 +456,11 @@ impl Checker<'_> {
                         line,
                         TOPICS,
                         format!(
-                            "{} differs from {} on line {first}: every row of address {address} \
+                            "{} differs from {} {}: every row of address {address} \
                              must give the same topics",
                             shown(&topics_text(topics)),
                             shown(&topics_text(&said)),
+                            self.place.of(first),
                         ),
                     );
                 }
@@ -373,7 +505,10 @@ impl Checker<'_> {
                 role,
                 status,
                 topics,
-                source: format!("{}:{line}", self.file),
+                source: match self.place {
+                    Place::Csv => format!("{}:{line}", self.file),
+                    Place::Json => format!("{} records[{line}]", self.file),
+                },
             });
         }
     }
@@ -419,10 +554,11 @@ impl Checker<'_> {
                 line,
                 i,
                 format!(
-                    "{} differs from {} on line {first}: every row of addressee '{key}' must \
+                    "{} differs from {} {}: every row of addressee '{key}' must \
                      give the same {}",
                     shown(&new),
                     shown(&old),
+                    self.place.of(first),
                     COLUMNS[i]
                 ),
             );
@@ -449,7 +585,12 @@ impl Checker<'_> {
     }
 
     fn bad(&mut self, line: usize, i: usize, why: impl Into<String>) {
-        self.problems.push_at(line, i + 1, COLUMNS[i], why);
+        match self.place {
+            Place::Csv => self.problems.push_at(line, i + 1, COLUMNS[i], why),
+            Place::Json => self
+                .problems
+                .push(None, format!("records[{line}].{}", COLUMNS[i]), why),
+        }
     }
 }
 
@@ -1121,5 +1262,71 @@ mod tests {
             ),
             "{got}"
         );
+    }
+
+    fn json(records: serde_json::Value) -> Result<Vec<DirectoryRecord>, FileProblems> {
+        let records = records.as_array().cloned().unwrap_or_default();
+        check_json_records("api (by ana)", &records, &known())
+    }
+
+    #[test]
+    fn json_records_are_read_like_the_rows_of_a_file() {
+        let records = json(serde_json::json!([
+            {"addressee": "adm-x", "addressee_name": "Administration of X", "categories": ["member-states"],
+             "address": "Ana@Example.ORG", "name": "Ana", "status": "active", "topics": {"tsb-events": false, "workshops": true}},
+            {"addressee": "adm-x", "addressee_name": "Administration of X", "categories": ["member-states"],
+             "address": "ben@example.org", "name": "Ben", "language": "fr", "role": "Director", "status": "inactive"}
+        ]))
+        .unwrap();
+        let csv = parse(&format!(
+            "{HEADER}adm-x,Administration of X,,member-states,Ana@Example.ORG,Ana,,,active,-tsb-events;workshops\n\
+             adm-x,Administration of X,,member-states,ben@example.org,Ben,fr,Director,inactive,\n"
+        ))
+        .unwrap();
+        assert_eq!(records.len(), 2);
+        for (from_json, from_csv) in records.iter().zip(&csv) {
+            let mut expected = from_csv.clone();
+            expected.source = from_json.source.clone();
+            assert_eq!(from_json, &expected);
+        }
+        assert_eq!(records[1].source, "api (by ana) records[1]");
+    }
+
+    #[test]
+    fn each_bad_json_record_is_named_by_its_index_and_field() {
+        let problems = json(serde_json::json!([
+            {"addressee": "adm-x", "addressee_name": "X", "categories": ["member-states"],
+             "address": "ana@example.org", "name": "Ana", "status": "active", "colour": "red"},
+            {"addressee": "adm-x", "addressee_name": "X", "categories": ["member-states"],
+             "address": "ana@example.org", "name": "Ana"},
+            {"addressee": "adm-x", "addressee_name": "X", "categories": ["galaxies"],
+             "address": "not an address", "name": "Ana", "language": "de", "status": "active"},
+            {"addressee": "adm-y", "addressee_name": "Y", "categories": ["associates"],
+             "address": "li@example.org", "name": "Li", "status": "active"},
+            {"addressee": "adm-y", "addressee_name": "Y", "categories": ["associates"],
+             "address": "li@example.org", "name": "Li", "status": "active"},
+            "a text"
+        ]))
+        .unwrap_err()
+        .to_string();
+        let lines: Vec<&str> = problems.lines().skip(1).map(str::trim).collect();
+        let expected = [
+            "api (by ana): records[0]: unknown field `colour`",
+            "api (by ana): records[1]: missing field `status`",
+            "api (by ana): records[2].categories: unknown category 'galaxies'",
+            "api (by ana): records[2].address: ",
+            "api (by ana): records[2].language: ",
+            "api (by ana): records[4].address: li@example.org is already listed for addressee 'adm-y' in records[3]",
+            "api (by ana): records[5]: invalid type: string \"a text\"",
+        ];
+        assert_eq!(lines.len(), expected.len(), "{problems}");
+        for (line, expected) in lines.iter().zip(expected) {
+            assert!(
+                line.starts_with(expected),
+                "{line:?} does not start with {expected:?}"
+            );
+        }
+        let empty = json(serde_json::json!([])).unwrap_err().to_string();
+        assert!(empty.contains("records: is empty"), "{empty}");
     }
 }

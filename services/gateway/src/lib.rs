@@ -1,13 +1,17 @@
 //! `circulars-gateway`: where staff and operators reach circulars.
 //!
 //! # Layout
+//! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
+//!   as a file is and stored whole or not at all, behind per-person bearer keys
 //! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
 //! - [`staff`]: draft a circular from its file, issue it (publishes `circular.issued`)
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
 //!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS) and the [`unsubscribe`] routes
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`unsubscribe`] routes and,
+//!   when staff keys are configured, the [`directory`] routes
 
 pub mod annexes;
+pub mod directory;
 pub mod staff;
 pub mod unsubscribe;
 
@@ -34,6 +38,9 @@ pub enum GatewayError {
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
     Tokens(#[from] circulars_shared::tokens::TokenError),
+    /// A staff key cannot be used.
+    #[error(transparent)]
+    StaffKey(#[from] directory::StaffKeyError),
     /// Serving failed.
     #[error("HTTP server: {0}")]
     Serve(String),
@@ -65,10 +72,20 @@ pub async fn serve(
         warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
     }
     let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring);
-    let app = Router::new()
+    let staff_keys = directory::StaffKeys::new(&ctx.config.gateway.staff_keys)?;
+    let mut app = Router::new()
         .route("/healthz", get(healthz))
-        .with_state(ctx)
+        .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber));
+    if staff_keys.is_empty() {
+        info!("staff API off: no [gateway.staff_keys] configured");
+    } else {
+        app = app.merge(directory::routes(
+            ctx.store.clone(),
+            staff_keys,
+            ctx.config.gateway.max_request_bytes,
+        ));
+    }
     info!(%addr, "gateway ready");
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })

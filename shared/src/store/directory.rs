@@ -86,7 +86,7 @@ pub struct DirectoryRecord {
 }
 
 /// What an import changed (or, in a dry run, would change).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
     /// Addressees that were new.
     pub addressees_created: u64,
