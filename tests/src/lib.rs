@@ -282,7 +282,20 @@ impl Harness {
 
     /// Runs `circulars --config <test config> ARGS…` to completion.
     pub fn circulars(&self, args: &[&str]) -> CommandOutput {
-        Command::new(circulars_binary())
+        self.run_circulars(None, args)
+    }
+
+    /// Runs `circulars --config <test config> ARGS…` to completion in the folder `dir`.
+    pub fn circulars_in(&self, dir: &Path, args: &[&str]) -> CommandOutput {
+        self.run_circulars(Some(dir), args)
+    }
+
+    fn run_circulars(&self, dir: Option<&Path>, args: &[&str]) -> CommandOutput {
+        let mut command = Command::new(circulars_binary());
+        if let Some(dir) = dir {
+            command.current_dir(dir);
+        }
+        command
             .arg("--config")
             .arg(&self.config_file)
             .args(args)

@@ -143,7 +143,122 @@ async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused(
     );
 }
 
+const HEADER: &str =
+    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
+
+/// A good row of addressee `adm-x` for `address`.
+fn row(address: &str) -> String {
+    format!("adm-x,Administration of X,,member-states,{address},Ana Lima,,,active,\n")
+}
+
+async fn every_kind_of_broken_directory_file_is_refused_naming_where_and_nothing_is_stored(db: Db) {
+    let h = Harness::start(db).await;
+    let good = h.dir().join("good.csv");
+    std::fs::write(&good, format!("{HEADER}{}", row("ana@example.org"))).unwrap();
+    h.circulars_ok(&["directory", "import", good.to_str().unwrap()]);
+    let store = h.store().await;
+    let trail = store.audit_trail("ana@example.org").await.unwrap();
+
+    let h2 = |s: &str| format!("{HEADER}{s}");
+    let cases: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "a quote inside an unquoted field",
+            h2("adm-x,Administration of \"X\",,member-states,ben@example.org,Ben,,,active,\n").into_bytes(),
+            "quote.csv:2:2: addressee_name: ",
+        ),
+        (
+            "a quoted field that runs to the end of the file",
+            h2(&format!("{}adm-x,Administration of X,,member-states,ben@example.org,\"Ben,,,active,\n", row("cy@example.org"))).into_bytes(),
+            "unterminated.csv:3:6: name: the quoted field opened on this line is never closed",
+        ),
+        (
+            "a row with nine fields",
+            h2("adm-x,Administration of X,,member-states,ben@example.org,Ben,,active,\n").into_bytes(),
+            "columns.csv:2:10: row: has 9 fields, expected 10",
+        ),
+        (
+            "text that is not UTF-8",
+            [HEADER.as_bytes(), b"adm-x,Administration of X,,member-states,ben@example.org,Jos\xE9,,,active,\n"].concat(),
+            "latin1.csv:2:6: name: is not UTF-8 (byte 0xE9 after 'Jos')",
+        ),
+        (
+            "a UTF-16 byte order mark",
+            [&b"\xFF\xFE"[..], HEADER.as_bytes()].concat(),
+            "utf16.csv:1:1: file: is UTF-16",
+        ),
+        ("an empty file", Vec::new(), "empty.csv:1:1: file: holds no rows"),
+        (
+            "an invalid address",
+            h2(&row("ben(at)example.org")).into_bytes(),
+            "address.csv:2:5: address: ",
+        ),
+        (
+            "an unknown language",
+            h2("adm-x,Administration of X,,member-states,ben@example.org,Ben,de,,active,\n").into_bytes(),
+            "language.csv:2:7: language: ",
+        ),
+        (
+            "an unknown category",
+            h2("adm-x,Administration of X,,member-state,ben@example.org,Ben,,,active,\n").into_bytes(),
+            "category.csv:2:4: categories: unknown category 'member-state'",
+        ),
+        (
+            "the same contact twice",
+            h2(&format!("{}{}", row("ben@example.org"), row("ben@example.org"))).into_bytes(),
+            "twice.csv:3:5: address: ben@example.org is already listed for addressee 'adm-x' on line 2",
+        ),
+    ];
+    for (what, bytes, expected) in cases {
+        let name = expected.split(':').next().unwrap();
+        let file = h.dir().join(name);
+        std::fs::write(&file, bytes).unwrap();
+        // Run from the folder, so the error names the file as the user typed it.
+        let out = h.circulars_in(h.dir(), &["directory", "import", name]);
+        assert!(!out.success, "{what}: accepted");
+        assert!(
+            out.stderr
+                .contains(&format!("{name} refused, nothing stored")),
+            "{what}: {}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.lines().any(|l| l.trim().starts_with(expected)),
+            "{what}: expected a line starting {expected:?} in:\n{}",
+            out.stderr
+        );
+        assert_eq!(
+            store.directory_size().await.unwrap(),
+            1,
+            "{what}: stored something"
+        );
+        assert_eq!(
+            store.audit_trail("ana@example.org").await.unwrap(),
+            trail,
+            "{what}"
+        );
+        assert!(
+            store
+                .audit_trail("ben@example.org")
+                .await
+                .unwrap()
+                .is_empty(),
+            "{what}"
+        );
+    }
+
+    // A UTF-8 byte order mark, as Excel writes it, is not part of the header: the file is read.
+    let bom = h.dir().join("bom.csv");
+    std::fs::write(
+        &bom,
+        [&b"\xEF\xBB\xBF"[..], h2(&row("ben@example.org")).as_bytes()].concat(),
+    )
+    .unwrap();
+    h.circulars_ok(&["directory", "import", bom.to_str().unwrap()]);
+    assert_eq!(store.directory_size().await.unwrap(), 2);
+}
+
 on_both_databases!(
+    every_kind_of_broken_directory_file_is_refused_naming_where_and_nothing_is_stored,
     a_circular_missing_a_languages_subject_is_refused_and_not_stored,
     a_circular_naming_an_unknown_category_is_refused_with_its_line,
     a_directory_file_with_an_invalid_address_is_refused_whole,
