@@ -29,6 +29,8 @@ pub struct Config {
     pub gateway: GatewayConfig,
     /// Delivery record writing.
     pub tracker: TrackerConfig,
+    /// Rules of the directory.
+    pub directory: DirectoryConfig,
     /// Keys of the signed tokens in envelope senders and unsubscribe links.
     pub tokens: TokensConfig,
     /// DKIM signing.
@@ -176,6 +178,23 @@ pub struct GatewayConfig {
     /// The largest staff API request body, in bytes (a directory import of some 50 000
     /// contacts fits in the default 16 MiB).
     pub max_request_bytes: usize,
+}
+
+/// `[directory]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DirectoryConfig {
+    /// After this many hard bounces (deliveries bounced, or refused with a 5xx reply) an
+    /// address is suppressed (`bounced`); 0 never suppresses.
+    pub suppress_after_hard_bounces: u32,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            suppress_after_hard_bounces: 3,
+        }
+    }
 }
 
 /// `[tracker]`
@@ -343,6 +362,7 @@ impl Config {
             mail: section(&mut table, "mail", &origin, &mut problems),
             gateway: section(&mut table, "gateway", &origin, &mut problems),
             tracker: section(&mut table, "tracker", &origin, &mut problems),
+            directory: section(&mut table, "directory", &origin, &mut problems),
             tokens: section(&mut table, "tokens", &origin, &mut problems),
             dkim: section(&mut table, "dkim", &origin, &mut problems),
         };

@@ -5,6 +5,7 @@ use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
 use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
 use circulars_shared::events::{Contract, MailJob};
+use circulars_shared::store::SuppressionReason;
 use circulars_tests::{on_both_databases, Db, Harness};
 
 const DIRECTORY: &str = "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\
@@ -249,7 +250,82 @@ async fn each_recipient_gets_the_annexes_of_their_language_and_the_list_headers(
     h.stop_services();
 }
 
+async fn an_address_refused_for_good_three_times_is_suppressed_and_left_out_after(db: Db) {
+    let rules = RecipientRules::new().reply(
+        "nobody-here@ptt.latveria.example.net",
+        550,
+        "5.1.1 User unknown",
+    );
+    let mut h = Harness::start_with(db, rules).await;
+    h.serve("all");
+    issue_small_circular(&h);
+    h.wait_until_delivered("TSB-36").await;
+    let store = h.store().await;
+    let nobody = RecipientAddress::parse("nobody-here@ptt.latveria.example.net").unwrap();
+    for number in [37, 38] {
+        assert!(store.suppression(&nobody).await.unwrap().is_none());
+        let file = h.write_sample_variant(number, None);
+        h.circulars_ok(&["draft", file.to_str().unwrap()]);
+        h.circulars_ok(&["issue", &format!("TSB-{number}")]);
+        h.wait_until_delivered(&format!("TSB-{number}")).await;
+    }
+    // The third hard bounce suppresses the address (the default rule: after 3).
+    let suppression = store.suppression(&nobody).await.unwrap().unwrap();
+    assert_eq!(suppression.reason, SuppressionReason::Bounced);
+    assert!(
+        suppression
+            .detail
+            .starts_with("hard-bounced 3 times (suppressed after 3); latest: TSB-3"),
+        "{}",
+        suppression.detail
+    );
+    let trail = store.audit_trail(nobody.as_str()).await.unwrap();
+    let added = trail.last().unwrap();
+    assert_eq!(
+        (added.action.as_str(), added.actor.as_str()),
+        ("suppression.added", "tracker (hard bounces)")
+    );
+
+    let file = h.write_sample_variant(39, None);
+    h.circulars_ok(&["draft", file.to_str().unwrap()]);
+    h.circulars_ok(&["issue", "TSB-39"]);
+    let status = h.wait_until_delivered("TSB-39").await;
+    assert_eq!(status.audience, Some(3));
+    assert_eq!(status.total.get(DeliveryState::Sent), 3);
+    let why = h.circulars_ok(&["explain", "TSB-39", nobody.as_str()]);
+    assert!(
+        why.contains("because bounced (hard-bounced 3 times"),
+        "{why}"
+    );
+
+    // The mailbox works again: staff lift the suppression. One the recipient asked for stays.
+    let lifted = h.circulars_ok(&["directory", "unsuppress", nobody.as_str()]);
+    assert!(lifted.contains("receives circulars again"), "{lifted}");
+    assert!(store.suppression(&nobody).await.unwrap().is_none());
+    let li = RecipientAddress::parse("li.wei@miit.sylvania.example.com").unwrap();
+    store
+        .suppress(
+            &li,
+            SuppressionReason::Unsubscribed,
+            "one-click unsubscribe from TSB-39",
+            "recipient (one-click)",
+        )
+        .await
+        .unwrap();
+    let refused = h.circulars(&["directory", "unsuppress", li.as_str()]);
+    assert!(!refused.success);
+    assert!(
+        refused
+            .stderr
+            .contains("is suppressed because it unsubscribed on"),
+        "{}",
+        refused.stderr
+    );
+    assert!(store.suppression(&li).await.unwrap().is_some());
+}
+
 on_both_databases!(
+    an_address_refused_for_good_three_times_is_suppressed_and_left_out_after,
     a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply,
     a_job_handed_over_again_never_sends_a_second_mail,
     the_services_as_separate_processes_deliver_the_same_result,

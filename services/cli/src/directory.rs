@@ -45,6 +45,12 @@ pub enum DirectoryCommand {
         /// The e-mail address.
         address: String,
     },
+    /// Lift an address's suppression for hard bounces (its mailbox works again). A suppression
+    /// the recipient asked for (unsubscribed, complained) cannot be lifted.
+    Unsuppress {
+        /// The e-mail address.
+        address: String,
+    },
     /// Categories of addressees beyond the standard ones.
     Category {
         #[command(subcommand)]
@@ -109,6 +115,19 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
                     "everything held about {address} written to {}",
                     out.display()
                 );
+            }
+        }
+        DirectoryCommand::Unsuppress { address } => {
+            let address = RecipientAddress::parse(&address)?;
+            let actor = format!("cli (by {})", operator());
+            match store.lift_bounce_suppression(&address, &actor).await? {
+                Some(s) => println!(
+                    "{address} receives circulars again (suppressed since {} because {}: {})",
+                    s.since.format("%Y-%m-%d"),
+                    s.reason.as_str(),
+                    s.detail
+                ),
+                None => println!("{address} is not suppressed; nothing changed"),
             }
         }
         DirectoryCommand::Forget { address } => {

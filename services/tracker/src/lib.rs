@@ -59,7 +59,10 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) {
     if outcomes.is_empty() {
         return;
     }
-    let result = ctx.store.record_outcomes(&outcomes).await;
+    let result = ctx
+        .store
+        .record_outcomes(&outcomes, ctx.config.directory.suppress_after_hard_bounces)
+        .await;
     match &result {
         Ok(()) => debug!(events = outcomes.len(), "outcomes recorded"),
         Err(e) => {

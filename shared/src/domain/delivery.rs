@@ -62,6 +62,18 @@ impl DeliveryState {
         )
     }
 
+    /// Whether a delivery in this state with `reply` counts as a hard bounce (towards the
+    /// directory's suppression rule): returned by a bounce report, or refused for good by the
+    /// relay with a 5xx reply. A delivery failed after running out of retries is not: its
+    /// failures were temporary.
+    pub fn is_hard_bounce(self, reply: Option<&SmtpReply>) -> bool {
+        match self {
+            DeliveryState::Bounced => true,
+            DeliveryState::Failed => reply.is_some_and(|r| (500..600).contains(&r.code)),
+            _ => false,
+        }
+    }
+
     /// How far along the lifecycle the state is: a record never moves to a lower rank, so a
     /// late or replayed event cannot undo a later one.
     pub fn rank(self) -> u8 {
@@ -296,5 +308,17 @@ mod tests {
         assert!(DeliveryState::Bounced.rank() > DeliveryState::Sent.rank());
         assert!(!DeliveryState::Deferred.is_final());
         assert!(DeliveryState::Failed.is_final());
+    }
+
+    #[test]
+    fn hard_bounces_are_bounces_and_permanent_refusals() {
+        let refused = SmtpReply::new(550, "5.1.1 no such user");
+        let greylisted = SmtpReply::new(451, "4.7.1 try later");
+        assert!(DeliveryState::Bounced.is_hard_bounce(None));
+        assert!(DeliveryState::Failed.is_hard_bounce(Some(&refused)));
+        assert!(!DeliveryState::Failed.is_hard_bounce(Some(&greylisted)));
+        assert!(!DeliveryState::Failed.is_hard_bounce(None));
+        assert!(!DeliveryState::Deferred.is_hard_bounce(Some(&refused)));
+        assert!(!DeliveryState::Sent.is_hard_bounce(None));
     }
 }

@@ -69,8 +69,14 @@ impl CircularStatus {
 
 impl Store {
     /// Records outcomes in one transaction: the current state moves only forward (by rank,
-    /// then attempt), and each (state, attempt) enters the history once, so replays change nothing.
-    pub async fn record_outcomes(&self, outcomes: &[DeliveryOutcome]) -> Result<(), StoreError> {
+    /// then attempt), and each (state, attempt) enters the history once, so replays change
+    /// nothing. In the same transaction, an address whose hard bounces (deliveries bounced, or
+    /// refused with a 5xx reply) reach `suppress_after_hard_bounces` (0: never) is suppressed.
+    pub async fn record_outcomes(
+        &self,
+        outcomes: &[DeliveryOutcome],
+        suppress_after_hard_bounces: u32,
+    ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for o in outcomes {
             let (code, enhanced, text) = match &o.reply {
@@ -118,6 +124,19 @@ impl Store {
             .bind(timestamp(o.at))
             .execute(&mut *tx)
             .await?;
+        }
+        if suppress_after_hard_bounces > 0 {
+            let mut bounced: Vec<&RecipientAddress> = outcomes
+                .iter()
+                .filter(|o| o.state.is_hard_bounce(o.reply.as_ref()))
+                .map(|o| &o.address)
+                .collect();
+            bounced.sort();
+            bounced.dedup();
+            let now = timestamp(Utc::now());
+            for address in bounced {
+                suppress_if_bounced(&mut tx, address, suppress_after_hard_bounces, &now).await?;
+            }
         }
         tx.commit().await?;
         Ok(())
@@ -290,4 +309,59 @@ fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
         detail: row.try_get("detail")?,
         at: super::parse_timestamp("deliveries", &row.try_get::<String, _>("updated_at")?)?,
     })
+}
+
+/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`.
+const HARD_BOUNCE_SQL: &str =
+    "(state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))";
+
+/// Suppresses `address` (`bounced`, by the tracker) when it is not yet suppressed and its hard
+/// bounces number `threshold` or more; the detail lists the latest three.
+async fn suppress_if_bounced(
+    conn: &mut sqlx::AnyConnection,
+    address: &RecipientAddress,
+    threshold: u32,
+    now: &str,
+) -> Result<(), StoreError> {
+    if super::directory::suppression_on(conn, address)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT circular_id, state, smtp_code, smtp_enhanced, smtp_text, updated_at FROM deliveries \
+         WHERE address_key = $1 AND {HARD_BOUNCE_SQL} ORDER BY updated_at DESC, circular_id"
+    ))
+    .bind(address.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() < threshold as usize {
+        return Ok(());
+    }
+    let mut latest = Vec::new();
+    for row in rows.iter().take(3) {
+        let circular: String = row.try_get("circular_id")?;
+        let state: String = row.try_get("state")?;
+        let said = match reply_of(row)? {
+            Some(reply) => reply.to_string(),
+            None => state,
+        };
+        latest.push(format!("{circular}: {said}"));
+    }
+    let detail = format!(
+        "hard-bounced {} times (suppressed after {threshold}); latest: {}",
+        rows.len(),
+        latest.join("; ")
+    );
+    super::directory::insert_suppression(
+        conn,
+        address,
+        super::SuppressionReason::Bounced,
+        &detail,
+        "tracker (hard bounces)",
+        now,
+    )
+    .await?;
+    Ok(())
 }

@@ -451,6 +451,44 @@ impl Store {
         Ok(added)
     }
 
+    /// Lifts a `bounced` suppression (the mailbox works again), with an audit entry; returns
+    /// the suppression lifted, `None` when the address was not suppressed. One the recipient
+    /// asked for (`unsubscribed`, `complained`) is refused, changing nothing: only the
+    /// recipient can undo it.
+    pub async fn lift_bounce_suppression(
+        &self,
+        address: &RecipientAddress,
+        actor: &str,
+    ) -> Result<Option<Suppression>, StoreError> {
+        let now = timestamp(Utc::now());
+        let mut tx = self.begin_write().await?;
+        let Some(suppression) = suppression_on(&mut tx, address).await? else {
+            return Ok(None);
+        };
+        if suppression.reason != SuppressionReason::Bounced {
+            return Err(StoreError::RecipientsChoice {
+                address: address.clone(),
+                reason: suppression.reason.as_str(),
+                since: suppression.since,
+            });
+        }
+        sqlx::query("DELETE FROM suppressions WHERE address_key = $1")
+            .bind(address.as_str())
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &now,
+            actor,
+            "suppression.lifted",
+            address.as_str(),
+            json!({"reason": suppression.reason.as_str(), "detail": suppression.detail}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(suppression))
+    }
+
     /// An address's explicit choice for a topic, when it made one.
     pub async fn subscription(
         &self,
@@ -859,7 +897,7 @@ async fn apply_status(
     Ok(())
 }
 
-async fn insert_suppression(
+pub(super) async fn insert_suppression(
     conn: &mut AnyConnection,
     address: &RecipientAddress,
     reason: SuppressionReason,

@@ -108,6 +108,18 @@ pub enum StoreError {
         /// The circulars still in flight to it.
         circulars: Vec<crate::domain::CircularId>,
     },
+    /// A suppression the recipient asked for cannot be lifted by staff.
+    #[error(
+        "{address} is suppressed because it {reason} on {since}: only the recipient can undo that"
+    )]
+    RecipientsChoice {
+        /// The address.
+        address: crate::domain::RecipientAddress,
+        /// `unsubscribed` or `complained`.
+        reason: &'static str,
+        /// Since when.
+        since: chrono::DateTime<chrono::Utc>,
+    },
     /// No circular has this id.
     #[error("no circular {0}: draft it first")]
     UnknownCircular(crate::domain::CircularId),
