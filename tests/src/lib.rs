@@ -179,7 +179,9 @@ macro_rules! on_both_databases {
 }
 
 /// A fresh database of `db`'s kind for one test, and what must live as long as it.
-async fn fresh_database(db: Db, dir: &Path) -> (String, Option<postgres::TestDatabase>) {
+/// A fresh, migrated database of `db`'s kind: a file in `dir`, or a database of its own on the
+/// test process's PostgreSQL server (removed when the returned guard drops).
+pub async fn test_database(db: Db, dir: &Path) -> (String, Option<postgres::TestDatabase>) {
     match db {
         Db::Sqlite => (
             format!("sqlite://{}", dir.join("circulars.db").display()),
@@ -228,7 +230,7 @@ impl Harness {
         let smtp = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("mail"), rules)
             .await
             .expect("the capture SMTP server starts");
-        let (database_url, postgres) = fresh_database(db, dir.path()).await;
+        let (database_url, postgres) = test_database(db, dir.path()).await;
         let config_file = dir.path().join("circulars.toml");
         let gateway_port = free_port().expect("a free port");
         let config = format!(

@@ -160,4 +160,47 @@ async fn issuing_the_sample_circular_delivers_one_mail_per_recipient_in_their_la
     h.stop_services();
 }
 
-on_both_databases!(issuing_the_sample_circular_delivers_one_mail_per_recipient_in_their_language,);
+async fn a_recipient_with_an_internationalised_address_gets_the_circular(db: Db) {
+    let mut h = Harness::start(db).await;
+    let file = h.dir().join("d.csv");
+    std::fs::write(
+        &file,
+        "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\
+         adm-espana,Administración de España,es,member-states,José.García@Correo.España.example,José García,,,active,\n\
+         adm-china,Administration of China,zh,member-states,用户@例子.广告,李伟,,,active,\n",
+    )
+    .unwrap();
+    h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    h.draft_sample_circular();
+    h.serve("all");
+    h.circulars_ok(&["issue", "TSB-36"]);
+    let status = h.wait_until_delivered("TSB-36").await;
+    assert_eq!(status.total.get(DeliveryState::Sent), 2, "{status:?}");
+
+    // The relay offers SMTPUTF8, so the envelope carries the local part as written and the
+    // domain IDNA-encoded; one mail each, in the addressee's language.
+    let mut mails: Vec<(String, String)> = h
+        .mails()
+        .into_iter()
+        .map(|m| (m.recipient, m.language))
+        .collect();
+    mails.sort();
+    assert_eq!(
+        mails,
+        [
+            (
+                "José.García@correo.xn--espaa-rta.example".to_owned(),
+                "es".to_owned()
+            ),
+            (
+                "用户@xn--fsqu00a.xn--4rr70v".to_owned(),
+                "zh".to_owned()
+            ),
+        ]
+    );
+}
+
+on_both_databases!(
+    issuing_the_sample_circular_delivers_one_mail_per_recipient_in_their_language,
+    a_recipient_with_an_internationalised_address_gets_the_circular,
+);

@@ -58,12 +58,17 @@ impl RecipientAddress {
                 "a dot may not start or end it, nor follow another dot",
             ));
         }
-        if !local
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '.' || ATEXT_SPECIALS.contains(c))
-        {
+        // RFC 6531 adds every non-ASCII character to the atext of RFC 5322 (mail to such an
+        // address needs a relay offering SMTPUTF8); controls and spaces stay out.
+        if !local.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || c == '.'
+                || ATEXT_SPECIALS.contains(c)
+                || (!c.is_ascii() && !c.is_control() && !c.is_whitespace())
+        }) {
             return Err(local_err(
-                "only ASCII letters, digits and !#$%&'*+-/=?^_`{|}~. are accepted",
+                "only letters, digits and !#$%&'*+-/=?^_`{|}~. are accepted (no spaces, quotes \
+                 or controls)",
             ));
         }
         let domain_err = |why| AddressError::Domain {
@@ -99,6 +104,12 @@ impl RecipientAddress {
     /// The normalised address, as sent in `RCPT TO` and used in delivery keys.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Whether the local part has characters beyond ASCII (RFC 6531): mail to it needs a relay
+    /// that offers SMTPUTF8.
+    pub fn is_internationalised(&self) -> bool {
+        !self.0.is_ascii()
     }
 
     /// The part after the `@`, already lower-case ASCII.
@@ -160,12 +171,33 @@ mod tests {
     }
 
     #[test]
+    fn internationalised_local_parts_are_kept_as_written() {
+        let a = RecipientAddress::parse("José.García@Correo.España.example").unwrap();
+        assert_eq!(a.as_str(), "José.García@correo.xn--espaa-rta.example");
+        assert!(a.is_internationalised());
+        assert_eq!(
+            normalised("用户@例子.广告"),
+            "用户@xn--fsqu00a.xn--4rr70v"
+        );
+        assert!(!RecipientAddress::parse("jose@example.org")
+            .unwrap()
+            .is_internationalised());
+        let too_long = format!("{}@example.org", "é".repeat(33));
+        assert!(
+            RecipientAddress::parse(&too_long).is_err(),
+            "64 octets, not characters"
+        );
+    }
+
+    #[test]
     fn malformed_addresses_are_refused_with_the_reason() {
         for (bad, expected) in [
             ("no-at.example.org", "exactly one '@'"),
             ("@example.org", "local part: it is empty"),
             ("a..b@example.org", "dot"),
-            ("a b@example.org", "only ASCII"),
+            ("a b@example.org", "only letters"),
+            ("a\u{a0}b@example.org", "no spaces"),
+            ("a\u{7}b@example.org", "controls"),
             ("someone@", "domain: it is empty"),
             ("someone@localhost", "two labels"),
             ("someone@-bad.example", "'-'"),
