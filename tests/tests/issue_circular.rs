@@ -192,10 +192,7 @@ async fn a_recipient_with_an_internationalised_address_gets_the_circular(db: Db)
                 "José.García@correo.xn--espaa-rta.example".to_owned(),
                 "es".to_owned()
             ),
-            (
-                "用户@xn--fsqu00a.xn--4rr70v".to_owned(),
-                "zh".to_owned()
-            ),
+            ("用户@xn--fsqu00a.xn--4rr70v".to_owned(), "zh".to_owned()),
         ]
     );
 }

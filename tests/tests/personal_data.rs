@@ -4,6 +4,7 @@
 //! address cannot be forgotten while a circular to it is still on its way.
 
 use circulars_shared::domain::{CircularId, DeliveryState, RecipientAddress};
+use circulars_shared::store::SuppressionReason;
 use circulars_shared::tokens::Keyring;
 use circulars_tests::{on_both_databases, Db, Harness};
 use serde_json::Value;
@@ -180,6 +181,30 @@ async fn an_address_cannot_be_forgotten_while_a_circular_to_it_is_on_its_way(db:
         .unwrap();
     assert_eq!(excluded.reason, "suppressed");
     assert_eq!(h.traces_of("a.solovyov").await, Vec::<String>::new());
+
+    // A server's words quoting the address are rewritten too, in the suppression and its audit.
+    let ghost = RecipientAddress::parse("ghost@example.org").unwrap();
+    store
+        .suppress(
+            &ghost,
+            SuppressionReason::Bounced,
+            "550 5.1.1 <ghost@example.org>: no such user",
+            "tracker (hard bounces)",
+        )
+        .await
+        .unwrap();
+    h.circulars_ok(&["directory", "forget", ghost.as_str()]);
+    assert_eq!(h.traces_of("ghost@").await, Vec::<String>::new());
+    let kept = store
+        .suppression(&Keyring::development().pseudonym(&ghost))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        kept.detail.starts_with("550 5.1.1 <forgotten-"),
+        "{}",
+        kept.detail
+    );
     assert_eq!(h.traces_of("Artem Solovyov").await, Vec::<String>::new());
 }
 

@@ -175,10 +175,7 @@ mod tests {
         let a = RecipientAddress::parse("José.García@Correo.España.example").unwrap();
         assert_eq!(a.as_str(), "José.García@correo.xn--espaa-rta.example");
         assert!(a.is_internationalised());
-        assert_eq!(
-            normalised("用户@例子.广告"),
-            "用户@xn--fsqu00a.xn--4rr70v"
-        );
+        assert_eq!(normalised("用户@例子.广告"), "用户@xn--fsqu00a.xn--4rr70v");
         assert!(!RecipientAddress::parse("jose@example.org")
             .unwrap()
             .is_internationalised());

@@ -200,6 +200,7 @@ impl Store {
         // Servers' replies and exclusion details may quote the address as it was written.
         for form in &written {
             for sql in [
+                "UPDATE suppressions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
                 "UPDATE audience_exclusions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
                 "UPDATE deliveries SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
                 "UPDATE delivery_history SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
@@ -207,7 +208,7 @@ impl Store {
                 execute(&mut tx, sql, &[form, alias]).await?;
             }
         }
-        summary.audit_entries = redact_audit(&mut tx, key, alias).await?;
+        summary.audit_entries = redact_audit(&mut tx, key, alias, &written).await?;
         audit(
             &mut tx,
             &now,
@@ -267,8 +268,14 @@ async fn written_forms(
 }
 
 /// Moves the address's audit entries to the pseudonym, replacing the person's data in each
-/// entry's detail; returns how many moved.
-async fn redact_audit(conn: &mut AnyConnection, key: &str, alias: &str) -> Result<u64, StoreError> {
+/// entry's detail (names, and the address in any text, such as a server's reply); returns how
+/// many moved.
+async fn redact_audit(
+    conn: &mut AnyConnection,
+    key: &str,
+    alias: &str,
+    written: &[String],
+) -> Result<u64, StoreError> {
     let rows = sqlx::query("SELECT id, detail FROM directory_audit WHERE subject = $1")
         .bind(key)
         .fetch_all(&mut *conn)
@@ -287,6 +294,7 @@ async fn redact_audit(conn: &mut AnyConnection, key: &str, alias: &str) -> Resul
                 }
             }
         }
+        replace_in_strings(&mut value, written, alias);
         sqlx::query("UPDATE directory_audit SET subject = $2, detail = $3 WHERE id = $1")
             .bind(id)
             .bind(alias)
@@ -295,6 +303,26 @@ async fn redact_audit(conn: &mut AnyConnection, key: &str, alias: &str) -> Resul
             .await?;
     }
     Ok(rows.len() as u64)
+}
+
+/// Replaces each of `forms` by `alias` in every string inside `value`.
+fn replace_in_strings(value: &mut Value, forms: &[String], alias: &str) {
+    match value {
+        Value::String(text) => {
+            for form in forms {
+                if text.contains(form.as_str()) {
+                    *text = text.replace(form.as_str(), alias);
+                }
+            }
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|v| replace_in_strings(v, forms, alias)),
+        Value::Object(fields) => fields
+            .values_mut()
+            .for_each(|v| replace_in_strings(v, forms, alias)),
+        _ => {}
+    }
 }
 
 /// Runs one statement with text parameters; returns the rows it changed.
