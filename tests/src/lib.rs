@@ -33,6 +33,10 @@ use std::time::{Duration, Instant};
 /// How long a test waits for something that should take seconds before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(90);
 
+/// The header line of a directory CSV file (docs/FORMATS.md).
+pub const DIRECTORY_HEADER: &str =
+    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
+
 /// The name the harness's staff key belongs to (`api (by tests)` in the audit trail).
 pub const STAFF_NAME: &str = "tests";
 /// The staff API key of the harness's configuration.

@@ -1,7 +1,7 @@
 //! Files from outside that are wrong are refused with an error naming the file, the line or
 //! field, and what is wrong; nothing of a refused file is stored.
 
-use circulars_tests::{on_both_databases, workspace, Db, Harness};
+use circulars_tests::{on_both_databases, workspace, Db, Harness, DIRECTORY_HEADER as HEADER};
 
 fn sample_circular_text() -> String {
     std::fs::read_to_string(workspace().join("samples/circulars/tsb-36.toml")).unwrap()
@@ -142,9 +142,6 @@ async fn annexes_that_are_missing_too_big_or_in_an_unknown_language_are_refused(
         status.stderr
     );
 }
-
-const HEADER: &str =
-    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
 
 /// A good row of addressee `adm-x` for `address`.
 fn row(address: &str) -> String {

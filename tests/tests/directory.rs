@@ -4,10 +4,7 @@
 //! why an address got (or did not get) a circular, from the audience as it was frozen.
 
 use circulars_shared::domain::{CircularId, RecipientAddress};
-use circulars_tests::{on_both_databases, workspace, Db, Harness};
-
-const HEADER: &str =
-    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
+use circulars_tests::{on_both_databases, workspace, Db, Harness, DIRECTORY_HEADER as HEADER};
 
 async fn importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same(db: Db) {
     let h = Harness::start(db).await;

@@ -6,11 +6,9 @@
 use circulars_shared::domain::{CircularId, DeliveryState, RecipientAddress};
 use circulars_shared::store::SuppressionReason;
 use circulars_shared::tokens::Keyring;
-use circulars_tests::{on_both_databases, Db, Harness};
+use circulars_tests::{on_both_databases, Db, Harness, DIRECTORY_HEADER as HEADER};
 use serde_json::Value;
 
-const HEADER: &str =
-    "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
 const AMARA: &str = "amara.osei@dtc.aldoria.example";
 
 async fn a_recipient_gets_everything_held_about_them_and_is_then_forgotten(db: Db) {

@@ -178,17 +178,7 @@ pub fn parse_records(
         return problems.into_result(Vec::new());
     }
 
-    let mut check = Checker {
-        file,
-        place: Place::Csv,
-        known,
-        misquoted,
-        problems,
-        addressees: HashMap::new(),
-        topics: HashMap::new(),
-        contacts: HashMap::new(),
-        records: Vec::new(),
-    };
+    let mut check = Checker::new(file, Place::Csv, known, misquoted, problems);
     let mut data_rows = 0;
     for (line, record) in rows {
         data_rows += 1;
@@ -242,17 +232,13 @@ pub fn check_json_records(
     records: &[serde_json::Value],
     known: &DirectoryIds,
 ) -> Result<Vec<DirectoryRecord>, FileProblems> {
-    let mut check = Checker {
-        file: origin,
-        place: Place::Json,
+    let mut check = Checker::new(
+        origin,
+        Place::Json,
         known,
-        misquoted: HashSet::new(),
-        problems: FileProblems::new(origin),
-        addressees: HashMap::new(),
-        topics: HashMap::new(),
-        contacts: HashMap::new(),
-        records: Vec::new(),
-    };
+        HashSet::new(),
+        FileProblems::new(origin),
+    );
     if records.is_empty() {
         check
             .problems
@@ -357,7 +343,28 @@ struct AddresseeSaid {
     categories: FirstSaid<Vec<Category>>,
 }
 
-impl Checker<'_> {
+impl<'a> Checker<'a> {
+    /// A checker of records from `file`, with the problems found before any record.
+    fn new(
+        file: &'a str,
+        place: Place,
+        known: &'a DirectoryIds,
+        misquoted: HashSet<(usize, usize)>,
+        problems: FileProblems,
+    ) -> Self {
+        Checker {
+            file,
+            place,
+            known,
+            misquoted,
+            problems,
+            addressees: HashMap::new(),
+            topics: HashMap::new(),
+            contacts: HashMap::new(),
+            records: Vec::new(),
+        }
+    }
+
     fn row(&mut self, line: usize, record: &csv::ByteRecord) {
         if record.len() != COLUMNS.len() {
             self.problems.push_at(

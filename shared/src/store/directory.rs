@@ -408,9 +408,10 @@ impl Store {
         .bind(address.as_str())
         .fetch_all(&self.pool)
         .await?;
+        let mut conn = self.pool.acquire().await?;
         let mut contacts = Vec::new();
         for row in rows {
-            contacts.push(stored_contact(&mut *self.pool.acquire().await?, &row).await?);
+            contacts.push(stored_contact(&mut conn, &row).await?);
         }
         Ok(contacts)
     }
@@ -961,15 +962,17 @@ async fn subscription_on(
     .bind(topic.as_str())
     .fetch_optional(&mut *conn)
     .await?;
-    row.map(|row| {
-        Ok(Subscription {
-            subscribed: row.try_get::<i64, _>("subscribed")? != 0,
-            set_by: row.try_get("set_by")?,
-            source: row.try_get("source")?,
-            since: parse_timestamp("subscriptions", &row.try_get::<String, _>("updated_at")?)?,
-        })
+    row.as_ref().map(subscription_of_row).transpose()
+}
+
+/// A topic choice from a `subscriptions` row (`subscribed, set_by, source, updated_at`).
+pub(super) fn subscription_of_row(row: &AnyRow) -> Result<Subscription, StoreError> {
+    Ok(Subscription {
+        subscribed: row.try_get::<i64, _>("subscribed")? != 0,
+        set_by: row.try_get("set_by")?,
+        source: row.try_get("source")?,
+        since: parse_timestamp("subscriptions", &row.try_get::<String, _>("updated_at")?)?,
     })
-    .transpose()
 }
 
 /// Sets an address's topic choice; false (and nothing written) when it was already so. One

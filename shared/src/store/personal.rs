@@ -3,8 +3,8 @@
 //! pseudonym in place of the address wherever a record must outlive it (frozen audiences,
 //! deliveries and their history, the audit trail), so counts and histories stay true.
 
-use super::directory::{audit, Subscription};
-use super::{parse_column, parse_timestamp, timestamp, Store, StoreError};
+use super::directory::{audit, subscription_of_row, Subscription};
+use super::{parse_column, timestamp, Store, StoreError};
 use crate::domain::{CircularId, DeliveryState, RecipientAddress, TopicId};
 use chrono::Utc;
 use serde::Serialize;
@@ -62,15 +62,7 @@ impl Store {
             .map(|row| {
                 Ok((
                     parse_column("subscriptions", &row.try_get::<String, _>("topic")?)?,
-                    Subscription {
-                        subscribed: row.try_get::<i64, _>("subscribed")? != 0,
-                        set_by: row.try_get("set_by")?,
-                        source: row.try_get("source")?,
-                        since: parse_timestamp(
-                            "subscriptions",
-                            &row.try_get::<String, _>("updated_at")?,
-                        )?,
-                    },
+                    subscription_of_row(row)?,
                 ))
             })
             .collect()
