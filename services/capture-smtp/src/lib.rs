@@ -1,42 +1,73 @@
-//! A small, real SMTP server (an RFC 5321 subset) that captures mail for local runs and tests.
+//! A small, real SMTP server (an RFC 5321 subset) that captures mail for local runs and tests,
+//! and can misbehave on purpose so that clients' fault handling can be tested.
 //!
 //! Crate map:
-//! - [`CaptureServer`]: binds a TCP address, serves each connection in its own tokio task and
-//!   stores every accepted message as one `.eml` file per accepted recipient in an output folder.
-//! - [`RecipientRules`]: the per-recipient replies sent at `RCPT TO` time (e.g. `550 5.1.1 ...`),
-//!   replaceable while the server runs with [`CaptureServer::set_rules`].
-//! - [`parse_reply_rule`]: parses a command-line rule `ADDRESS=CODE TEXT`.
+//! - [`CaptureServer`] (this file): binds a TCP address, serves each connection in its own
+//!   tokio task and stores every accepted message as one `.eml` file per accepted recipient in
+//!   an output folder. [`CaptureServer::start`] serves plain SMTP; [`CaptureServer::start_with`]
+//!   takes [`Options`] for TLS and AUTH. [`CaptureServer::stop_listening`] and
+//!   [`CaptureServer::start_listening`] take the server down (closing every connection) and
+//!   up again on the same address; [`CaptureServer::stats`] counts what happened ([`Stats`]).
+//! - `rules.rs`: [`RecipientRules`], per-recipient behaviour: a reply at `RCPT TO` time,
+//!   always ([`RecipientRules::reply`]) or for the first N times
+//!   ([`RecipientRules::reply_times`], e.g. greylisting), and injected faults: the connection
+//!   reset in the middle of DATA ([`RecipientRules::drop_during_data`]) or after the message
+//!   was stored but before the final reply ([`RecipientRules::drop_after_store`]).
+//!   Replaceable while the server runs with [`CaptureServer::set_rules`]. Also
+//!   [`parse_reply_rule`], which parses a command-line rule `ADDRESS=CODE TEXT`.
+//! - `session.rs`: one connection: the command loop, STARTTLS (RFC 3207), AUTH, DATA with the
+//!   injected faults, and writing the `.eml` files.
+//! - `tls.rs`: [`TlsMode`] (STARTTLS or implicit TLS, RFC 8314) with PEM certificate and key
+//!   files, and [`test_tls_files`], the committed test CA and certificate for `localhost` and
+//!   `127.0.0.1` (`fixtures/tls/`), for this and other crates' tests.
+//! - `auth.rs`: [`Credentials`] and the AUTH PLAIN / LOGIN exchanges (RFC 4954).
 //! - [`CaptureError`]: start-up and rule-parsing errors.
 //!
 //! Stored files are named `<nnnnnn>-<queue id>.eml` (a zero-padded sequence, so name order is
-//! arrival order) and contain `Return-Path: <sender>` and `Delivered-To: recipient` header lines
-//! followed by the message exactly as received (dot-stuffing undone). They are written under a
-//! `.tmp-` name and renamed, so a reader never sees a partial `.eml` file.
+//! arrival order) and contain the header lines `Return-Path: <sender>`, `Delivered-To:
+//! recipient` and `X-Capture-Session: tls=none|starttls|implicit; auth=USER` (`auth=-` without
+//! AUTH), followed by the message exactly as received (dot-stuffing undone). They are written
+//! under a `.tmp-` name and renamed, so a reader never sees a partial `.eml` file.
 //!
 //! The supported commands are EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY and QUIT, with
-//! PIPELINING; there is no STARTTLS and no AUTH.
+//! PIPELINING, plus STARTTLS and AUTH PLAIN/LOGIN when configured.
+//!
+//! TLS and AUTH ([`Options`]): with [`TlsMode::StartTls`], EHLO offers `STARTTLS`; after the
+//! upgrade the session starts over (the client must EHLO again; an earlier AUTH or transaction
+//! is forgotten) and `STARTTLS` is no longer offered. With [`TlsMode::Implicit`] the server
+//! speaks TLS from the first byte. With [`Options::auth`] set, `MAIL FROM` is refused with
+//! `530 5.7.0 Authentication required` until the client authenticates (`235 2.7.0` on success,
+//! `535 5.7.8` on bad credentials). `AUTH PLAIN LOGIN` is offered only on TLS-protected
+//! sessions (after STARTTLS, or at once with implicit TLS; before STARTTLS `AUTH` gets
+//! `530 5.7.0 Must issue a STARTTLS command first`), unless
+//! [`Options::allow_auth_without_tls`] is set, which offers it on plain sessions too.
+//! Credentials without TLS and without that flag are refused at start-up, since no client
+//! could ever send mail.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
+mod auth;
+mod rules;
+mod session;
+mod tls;
+
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncWrite, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::{JoinHandle, JoinSet};
+use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
+pub use auth::Credentials;
+pub use rules::{parse_reply_rule, RecipientRules};
+pub use tls::{test_tls_files, TestTls, TlsMode};
+
 /// Largest accepted message (after dot-unstuffing), in octets: 50 MiB, as advertised by `SIZE`.
 pub const MAX_MESSAGE_SIZE: usize = 50 * 1024 * 1024;
-/// Longest accepted command line, in octets, including the line ending.
-const MAX_COMMAND_LINE: usize = 1000;
-/// Name used in the greeting and the EHLO/HELO replies.
-const SERVER_NAME: &str = "circulars-capture";
 
 /// Errors from starting the server or parsing a reply rule.
 #[derive(Debug, thiserror::Error)]
@@ -68,117 +99,135 @@ pub enum CaptureError {
         /// What is wrong with it.
         reason: String,
     },
+    /// A TLS certificate or key file cannot be read or used.
+    #[error("cannot use TLS file {}: {reason}", path.display())]
+    Tls {
+        /// The certificate or key file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The [`Options`] contradict each other.
+    #[error("invalid options: {0}")]
+    Options(String),
 }
 
-/// A reply chosen for one recipient.
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Reply {
-    code: u16,
-    text: String,
-}
-
-/// Per-recipient replies sent at `RCPT TO` time; recipients without a rule get `250 2.1.5 Ok`.
-///
-/// Addresses are compared exactly on the local part and case-insensitively on the domain.
-/// A rule with a 2xx code accepts the recipient (with that reply); any other code rejects it.
+/// Optional server features for [`CaptureServer::start_with`]; the default is plain SMTP
+/// without AUTH, as [`CaptureServer::start`].
 #[derive(Clone, Debug, Default)]
-pub struct RecipientRules {
-    replies: HashMap<String, Reply>,
+pub struct Options {
+    /// STARTTLS or implicit TLS; `None` for plain SMTP only.
+    pub tls: Option<TlsMode>,
+    /// When set, clients must authenticate (AUTH PLAIN or LOGIN) with these before MAIL FROM.
+    pub auth: Option<Credentials>,
+    /// Also offers AUTH on sessions without TLS (by default only on TLS-protected ones).
+    pub allow_auth_without_tls: bool,
 }
 
-impl RecipientRules {
-    /// No rules: every recipient is accepted.
-    pub fn new() -> Self {
-        Self::default()
-    }
+/// Counts of what the server did since it started, for test assertions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Connections accepted.
+    pub connections: usize,
+    /// TLS handshakes completed (STARTTLS or implicit).
+    pub tls_sessions: usize,
+    /// Successful AUTH exchanges.
+    pub auth_successes: usize,
+    /// AUTH exchanges with wrong credentials (`535`).
+    pub auth_failures: usize,
+    /// `RCPT TO` answered by a [`RecipientRules`] reply.
+    pub rule_replies: usize,
+    /// `.eml` files written (one per accepted recipient of each stored message).
+    pub stored: usize,
+    /// Connections reset during DATA by [`RecipientRules::drop_during_data`].
+    pub dropped_during_data: usize,
+    /// Connections reset after storing by [`RecipientRules::drop_after_store`].
+    pub dropped_after_store: usize,
+}
 
-    /// Answers RCPT TO for `address` with `code` and `text` (e.g. 550, "5.1.1 User unknown").
-    ///
-    /// The reply line sent is `"{code} {text}"`; line breaks in `text` become spaces. `code`
-    /// is used as given (use [`parse_reply_rule`] to validate user input).
-    pub fn reply(mut self, address: &str, code: u16, text: &str) -> Self {
-        let text = text.replace(['\r', '\n'], " ");
-        self.replies
-            .insert(normalize_address(address), Reply { code, text });
-        self
-    }
+/// The live counters behind [`Stats`].
+#[derive(Debug, Default)]
+struct Counters {
+    connections: AtomicUsize,
+    tls_sessions: AtomicUsize,
+    auth_successes: AtomicUsize,
+    auth_failures: AtomicUsize,
+    rule_replies: AtomicUsize,
+    stored: AtomicUsize,
+    dropped_during_data: AtomicUsize,
+    dropped_after_store: AtomicUsize,
+}
 
-    /// The rule for `address`, if any, as `(code, text)`.
-    pub fn get(&self, address: &str) -> Option<(u16, &str)> {
-        self.replies
-            .get(&normalize_address(address))
-            .map(|r| (r.code, r.text.as_str()))
+impl Counters {
+    fn snapshot(&self) -> Stats {
+        let get = |c: &AtomicUsize| c.load(Ordering::SeqCst);
+        Stats {
+            connections: get(&self.connections),
+            tls_sessions: get(&self.tls_sessions),
+            auth_successes: get(&self.auth_successes),
+            auth_failures: get(&self.auth_failures),
+            rule_replies: get(&self.rule_replies),
+            stored: get(&self.stored),
+            dropped_during_data: get(&self.dropped_during_data),
+            dropped_after_store: get(&self.dropped_after_store),
+        }
     }
 }
 
-/// Strips spaces and angle brackets and lower-cases the domain (the part after the last `@`).
-fn normalize_address(address: &str) -> String {
-    let a = address.trim();
-    let a = a
-        .strip_prefix('<')
-        .and_then(|a| a.strip_suffix('>'))
-        .unwrap_or(a);
-    match a.rsplit_once('@') {
-        Some((local, domain)) => format!("{local}@{}", domain.to_lowercase()),
-        None => a.to_string(),
-    }
+/// Adds one to a counter.
+fn bump(counter: &AtomicUsize) {
+    counter.fetch_add(1, Ordering::SeqCst);
 }
 
-/// Parses a command-line rule `ADDRESS=CODE TEXT`, e.g. `bad@example.org=550 5.1.1 User unknown`.
-///
-/// The address ends at the first `=` after its `@` (so the text may contain `=`). The code must
-/// be three digits in 200..=599; the text may be empty. Returns `(address, code, text)`.
-pub fn parse_reply_rule(s: &str) -> Result<(String, u16, String), CaptureError> {
-    let err = |reason: &str| CaptureError::Rule {
-        rule: s.to_string(),
-        reason: reason.to_string(),
-    };
-    let from = s.find('@').unwrap_or(0);
-    let eq = s[from..]
-        .find('=')
-        .map(|i| from + i)
-        .ok_or_else(|| err("expected ADDRESS=CODE TEXT, found no '='"))?;
-    let address = s[..eq].trim();
-    if address.is_empty() {
-        return Err(err("the address is empty"));
+/// The loaded TLS setting.
+#[derive(Clone)]
+struct TlsSetup {
+    acceptor: TlsAcceptor,
+    implicit: bool,
+}
+
+impl std::fmt::Debug for TlsSetup {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TlsSetup")
+            .field("implicit", &self.implicit)
+            .finish_non_exhaustive()
     }
-    let rest = s[eq + 1..].trim_start();
-    let (code, text) = rest.split_once(' ').unwrap_or((rest, ""));
-    if code.len() != 3 || !code.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(err("the reply code must be three digits"));
-    }
-    let code: u16 = code
-        .parse()
-        .map_err(|_| err("the reply code must be three digits"))?;
-    if !(200..=599).contains(&code) {
-        return Err(err("the reply code must be between 200 and 599"));
-    }
-    Ok((address.to_string(), code, text.trim().to_string()))
 }
 
 /// State shared by the accept loop and all sessions.
 #[derive(Debug)]
 struct Shared {
     out_dir: PathBuf,
-    rules: RwLock<RecipientRules>,
-    stored: AtomicUsize,
+    rules: Mutex<RecipientRules>,
     next_seq: AtomicU64,
     started: u64,
+    tls: Option<TlsSetup>,
+    auth: Option<Credentials>,
+    allow_auth_without_tls: bool,
+    stats: Counters,
 }
 
 /// Makes queue ids unique among all servers of this process.
 static QUEUE_COUNTER: AtomicU64 = AtomicU64::new(0);
 
 impl Shared {
-    fn rule_for(&self, address: &str) -> Option<Reply> {
-        let rules = self.rules.read().unwrap_or_else(PoisonError::into_inner);
-        rules.replies.get(&normalize_address(address)).cloned()
+    /// The installed rules (with their remaining counts); hold the guard briefly.
+    fn rules(&self) -> MutexGuard<'_, RecipientRules> {
+        self.rules.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn next_queue_id(&self) -> String {
         let n = QUEUE_COUNTER.fetch_add(1, Ordering::Relaxed);
         format!("{:X}{n:05X}", self.started)
     }
+}
+
+/// The accept loop of one listening period.
+#[derive(Debug)]
+struct Listening {
+    stop: CancellationToken,
+    task: JoinHandle<()>,
 }
 
 /// A running capture SMTP server. Dropping it without [`CaptureServer::shutdown`] also stops it,
@@ -188,11 +237,11 @@ pub struct CaptureServer {
     local_addr: SocketAddr,
     shared: Arc<Shared>,
     cancel: CancellationToken,
-    accept_task: Option<JoinHandle<()>>,
+    listening: tokio::sync::Mutex<Option<Listening>>,
 }
 
 impl CaptureServer {
-    /// Binds `listen` (e.g. 127.0.0.1:0) and starts serving in a tokio task.
+    /// Binds `listen` (e.g. 127.0.0.1:0) and starts serving plain SMTP in a tokio task.
     ///
     /// Creates `out_dir` (and its parents). If it already holds `<nnnnnn>-….eml` files, the
     /// sequence continues after the highest one.
@@ -201,6 +250,31 @@ impl CaptureServer {
         out_dir: impl Into<PathBuf>,
         rules: RecipientRules,
     ) -> Result<CaptureServer, CaptureError> {
+        Self::start_with(listen, out_dir, rules, Options::default()).await
+    }
+
+    /// Like [`CaptureServer::start`], with TLS and AUTH as set in `options`.
+    ///
+    /// Fails if the TLS files cannot be loaded, or if credentials are set without TLS and
+    /// without [`Options::allow_auth_without_tls`].
+    pub async fn start_with(
+        listen: SocketAddr,
+        out_dir: impl Into<PathBuf>,
+        rules: RecipientRules,
+        options: Options,
+    ) -> Result<CaptureServer, CaptureError> {
+        if options.auth.is_some() && options.tls.is_none() && !options.allow_auth_without_tls {
+            return Err(CaptureError::Options(
+                "AUTH credentials without TLS need allow_auth_without_tls".to_string(),
+            ));
+        }
+        let tls = match &options.tls {
+            None => None,
+            Some(mode) => Some(TlsSetup {
+                acceptor: tls::acceptor(mode)?,
+                implicit: matches!(mode, TlsMode::Implicit { .. }),
+            }),
+        };
         let out_dir = out_dir.into();
         let out_err = |source| CaptureError::OutDir {
             path: out_dir.clone(),
@@ -208,35 +282,39 @@ impl CaptureServer {
         };
         tokio::fs::create_dir_all(&out_dir).await.map_err(out_err)?;
         let next_seq = first_free_sequence(&out_dir).await.map_err(out_err)?;
-        let listener = TcpListener::bind(listen)
-            .await
-            .map_err(|source| CaptureError::Bind {
-                addr: listen,
-                source,
-            })?;
+        let listener = bind(listen)?;
         let local_addr = listener.local_addr()?;
         let started = SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let shared = Arc::new(Shared {
             out_dir,
-            rules: RwLock::new(rules),
-            stored: AtomicUsize::new(0),
+            rules: Mutex::new(rules),
             next_seq: AtomicU64::new(next_seq),
             started,
+            tls,
+            auth: options.auth,
+            allow_auth_without_tls: options.allow_auth_without_tls,
+            stats: Counters::default(),
         });
         let cancel = CancellationToken::new();
-        let accept_task = tokio::spawn(accept_loop(listener, shared.clone(), cancel.clone()));
-        info!(%local_addr, out_dir = %shared.out_dir.display(), "capture SMTP server listening");
+        let listening = Listening::spawn(listener, shared.clone(), cancel.clone());
+        let tls = options.tls.as_ref().map_or("none", |mode| match mode {
+            TlsMode::StartTls { .. } => "starttls",
+            TlsMode::Implicit { .. } => "implicit",
+        });
+        let auth = shared.auth.is_some();
+        info!(%local_addr, out_dir = %shared.out_dir.display(), tls, auth, "capture SMTP server listening");
         Ok(CaptureServer {
             local_addr,
             shared,
             cancel,
-            accept_task: Some(accept_task),
+            listening: tokio::sync::Mutex::new(Some(listening)),
         })
     }
 
-    /// The address actually bound (useful with port 0).
+    /// The address actually bound (useful with port 0); it stays the same across
+    /// [`CaptureServer::stop_listening`] and [`CaptureServer::start_listening`].
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
@@ -248,27 +326,75 @@ impl CaptureServer {
 
     /// Replaces the per-recipient rules while running (tests change them between steps).
     ///
-    /// Applies to every `RCPT TO` received afterwards, including in open sessions.
+    /// Applies to every `RCPT TO` and DATA received afterwards, including in open sessions.
+    /// The counts of the new rules start afresh; what was left of the old ones is discarded.
     pub fn set_rules(&self, rules: RecipientRules) {
-        *self
-            .shared
-            .rules
-            .write()
-            .unwrap_or_else(PoisonError::into_inner) = rules;
+        *self.shared.rules() = rules;
     }
 
     /// Number of messages stored so far: one per `.eml` file, i.e. per accepted recipient.
     pub fn stored(&self) -> usize {
-        self.shared.stored.load(Ordering::SeqCst)
+        self.shared.stats.stored.load(Ordering::SeqCst)
+    }
+
+    /// What the server did so far (connections, TLS, AUTH, rule replies, faults, files).
+    pub fn stats(&self) -> Stats {
+        self.shared.stats.snapshot()
+    }
+
+    /// Connections reset during DATA by [`RecipientRules::drop_during_data`] so far.
+    pub fn dropped_during_data(&self) -> usize {
+        self.stats().dropped_during_data
+    }
+
+    /// Connections reset after storing by [`RecipientRules::drop_after_store`] so far.
+    pub fn dropped_after_store(&self) -> usize {
+        self.stats().dropped_after_store
+    }
+
+    /// Goes down like a crashed relay: closes the listening socket and every open connection.
+    ///
+    /// Returns when they are closed; new connections are then refused. Sessions get no reply
+    /// and an unfinished message is discarded (one already being written is still stored).
+    /// Does nothing if not listening.
+    pub async fn stop_listening(&self) {
+        let mut listening = self.listening.lock().await;
+        if let Some(Listening { stop, task }) = listening.take() {
+            stop.cancel();
+            if let Err(e) = task.await {
+                warn!(error = %e, "capture SMTP accept task failed");
+            }
+            info!(local_addr = %self.local_addr, "capture SMTP server stopped listening");
+        }
+    }
+
+    /// Listens again on the same address after [`CaptureServer::stop_listening`].
+    ///
+    /// Keeps the rules (with their remaining counts), the statistics, the sequence numbers and
+    /// the output folder. The socket uses `SO_REUSEADDR` (on Unix), so the port can be bound
+    /// again at once; fails with [`CaptureError::Bind`] if it is taken meanwhile. Does nothing
+    /// if already listening.
+    pub async fn start_listening(&self) -> Result<(), CaptureError> {
+        let mut listening = self.listening.lock().await;
+        if listening.is_none() {
+            let listener = bind(self.local_addr)?;
+            *listening = Some(Listening::spawn(
+                listener,
+                self.shared.clone(),
+                self.cancel.clone(),
+            ));
+            info!(local_addr = %self.local_addr, "capture SMTP server listening again");
+        }
+        Ok(())
     }
 
     /// Stops accepting, lets open sessions finish their current command, returns when all are closed.
     ///
     /// Sessions waiting for the client (for a command or for message data) get
     /// `421 4.3.2 Service shutting down` and are closed; an unfinished message is discarded.
-    pub async fn shutdown(mut self) {
+    pub async fn shutdown(self) {
         self.cancel.cancel();
-        if let Some(task) = self.accept_task.take() {
+        if let Some(Listening { task, .. }) = self.listening.lock().await.take() {
             if let Err(e) = task.await {
                 warn!(error = %e, "capture SMTP accept task failed");
             }
@@ -281,6 +407,20 @@ impl Drop for CaptureServer {
     fn drop(&mut self) {
         self.cancel.cancel();
     }
+}
+
+/// Binds a listening socket with `SO_REUSEADDR` (on Unix, as tokio's own `bind` does).
+fn bind(addr: SocketAddr) -> Result<TcpListener, CaptureError> {
+    let err = |source| CaptureError::Bind { addr, source };
+    let socket = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
+    .map_err(err)?;
+    #[cfg(unix)]
+    socket.set_reuseaddr(true).map_err(err)?;
+    socket.bind(addr).map_err(err)?;
+    socket.listen(1024).map_err(err)
 }
 
 /// The sequence number after the highest `<nnnnnn>-….eml` file in `dir` (1 if there is none).
@@ -299,15 +439,35 @@ async fn first_free_sequence(dir: &Path) -> io::Result<u64> {
     Ok(max + 1)
 }
 
-async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, cancel: CancellationToken) {
+impl Listening {
+    fn spawn(listener: TcpListener, shared: Arc<Shared>, cancel: CancellationToken) -> Self {
+        let stop = CancellationToken::new();
+        let task = tokio::spawn(accept_loop(listener, shared, cancel, stop.clone()));
+        Listening { stop, task }
+    }
+}
+
+/// Accepts connections until `cancel` (shutdown: sessions end politely) or `stop`
+/// (stop listening: sessions are dropped at once, closing their connections).
+async fn accept_loop(
+    listener: TcpListener,
+    shared: Arc<Shared>,
+    cancel: CancellationToken,
+    stop: CancellationToken,
+) {
     let mut sessions = JoinSet::new();
     loop {
         tokio::select! {
+            biased;
             _ = cancel.cancelled() => break,
+            _ = stop.cancelled() => {
+                sessions.abort_all();
+                break;
+            }
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     debug!(%peer, "connection accepted");
-                    sessions.spawn(run_session(stream, peer, shared.clone(), cancel.clone()));
+                    sessions.spawn(session::serve(stream, peer, shared.clone(), cancel.clone()));
                 }
                 Err(e) => warn!(error = %e, "accept failed"),
             },
@@ -321,329 +481,8 @@ async fn accept_loop(listener: TcpListener, shared: Arc<Shared>, cancel: Cancell
 }
 
 fn log_join(done: Result<(), tokio::task::JoinError>) {
-    if let Err(e) = done {
-        warn!(error = %e, "SMTP session task failed");
+    match done {
+        Err(e) if !e.is_cancelled() => warn!(error = %e, "SMTP session task failed"),
+        _ => {}
     }
-}
-
-async fn run_session(
-    stream: TcpStream,
-    peer: SocketAddr,
-    shared: Arc<Shared>,
-    cancel: CancellationToken,
-) {
-    let (reader, writer) = stream.into_split();
-    let mut session = Session {
-        reader: BufReader::new(reader),
-        writer,
-        shared,
-        cancel,
-        peer,
-        greeted: false,
-        mail_from: None,
-        rcpts: Vec::new(),
-    };
-    match session.run().await {
-        Ok(()) => debug!(%peer, "session closed"),
-        Err(e) => debug!(%peer, error = %e, "session ended with an I/O error"),
-    }
-}
-
-/// What reading one line produced.
-enum Line {
-    /// A full line (ending in LF) is in the buffer; `too_long` if it was cut at the limit.
-    Read { too_long: bool },
-    /// The connection closed (a partial last line is dropped).
-    Eof,
-}
-
-/// Reads one line through its LF into `buf`, keeping at most `max` octets of it.
-async fn read_line<R: AsyncBufRead + Unpin>(
-    r: &mut R,
-    buf: &mut Vec<u8>,
-    max: usize,
-) -> io::Result<Line> {
-    buf.clear();
-    let mut too_long = false;
-    loop {
-        let chunk = r.fill_buf().await?;
-        if chunk.is_empty() {
-            return Ok(Line::Eof);
-        }
-        let (take, done) = match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => (i + 1, true),
-            None => (chunk.len(), false),
-        };
-        let room = max.saturating_sub(buf.len());
-        too_long |= take > room;
-        buf.extend_from_slice(&chunk[..take.min(room)]);
-        r.consume(take);
-        if done {
-            return Ok(Line::Read { too_long });
-        }
-    }
-}
-
-/// What reading the message data after `354` produced.
-enum Data {
-    Message(Vec<u8>),
-    TooBig,
-    Eof,
-    Cancelled,
-}
-
-/// One SMTP connection and its current transaction.
-struct Session<R, W> {
-    reader: R,
-    writer: W,
-    shared: Arc<Shared>,
-    cancel: CancellationToken,
-    peer: SocketAddr,
-    greeted: bool,
-    mail_from: Option<String>,
-    rcpts: Vec<String>,
-}
-
-impl<R: AsyncBufRead + Unpin, W: AsyncWrite + Unpin> Session<R, W> {
-    async fn send(&mut self, reply: &str) -> io::Result<()> {
-        self.writer.write_all(reply.as_bytes()).await?;
-        self.writer.write_all(b"\r\n").await?;
-        self.writer.flush().await
-    }
-
-    fn reset(&mut self) {
-        self.mail_from = None;
-        self.rcpts.clear();
-    }
-
-    async fn run(&mut self) -> io::Result<()> {
-        self.send(&format!("220 {SERVER_NAME} ESMTP capture"))
-            .await?;
-        let mut line = Vec::new();
-        loop {
-            let read = tokio::select! {
-                _ = self.cancel.cancelled() => None,
-                read = read_line(&mut self.reader, &mut line, MAX_COMMAND_LINE) => Some(read?),
-            };
-            let too_long = match read {
-                None => return self.send("421 4.3.2 Service shutting down").await,
-                Some(Line::Eof) => return Ok(()),
-                Some(Line::Read { too_long }) => too_long,
-            };
-            if too_long {
-                debug!(peer = %self.peer, "command line too long");
-                self.send("500 5.5.0 Error: line too long").await?;
-                continue;
-            }
-            let Ok(command) = std::str::from_utf8(&line) else {
-                self.send("500 5.5.2 Error: invalid UTF-8 in command")
-                    .await?;
-                continue;
-            };
-            let command = command.trim_end_matches(['\r', '\n']).to_string();
-            debug!(peer = %self.peer, %command, "command");
-            if !self.command(&command).await? {
-                return Ok(());
-            }
-        }
-    }
-
-    /// Handles one command line; returns false when the session must end.
-    async fn command(&mut self, line: &str) -> io::Result<bool> {
-        let (verb, arg) = line.split_once(' ').unwrap_or((line, ""));
-        let arg = arg.trim();
-        let reply: Cow<'static, str> = match verb.to_ascii_uppercase().as_str() {
-            "EHLO" | "HELO" if arg.is_empty() => {
-                format!("501 5.5.4 Syntax: {verb} hostname").into()
-            }
-            "EHLO" => {
-                self.greet();
-                format!(
-                    "250-{SERVER_NAME} greets {arg}\r\n250-8BITMIME\r\n250-SMTPUTF8\r\n\
-                     250-PIPELINING\r\n250-SIZE {MAX_MESSAGE_SIZE}\r\n250 ENHANCEDSTATUSCODES"
-                )
-                .into()
-            }
-            "HELO" => {
-                self.greet();
-                format!("250 {SERVER_NAME}").into()
-            }
-            "MAIL" => self.mail(arg).into(),
-            "RCPT" => self.rcpt(arg),
-            "DATA" => return self.data().await,
-            "RSET" => {
-                self.reset();
-                "250 2.0.0 Ok".into()
-            }
-            "NOOP" => "250 2.0.0 Ok".into(),
-            "VRFY" => "252 2.0.0 Cannot VRFY user, but will accept message".into(),
-            "QUIT" => {
-                self.send("221 2.0.0 Bye").await?;
-                return Ok(false);
-            }
-            "STARTTLS" | "AUTH" | "EXPN" | "HELP" | "BDAT" | "ETRN" | "TURN" => {
-                "502 5.5.1 Error: command not implemented".into()
-            }
-            _ => "500 5.5.2 Error: command not recognized".into(),
-        };
-        self.send(&reply).await?;
-        Ok(true)
-    }
-
-    fn greet(&mut self) {
-        self.greeted = true;
-        self.reset();
-    }
-
-    fn mail(&mut self, arg: &str) -> &'static str {
-        if !self.greeted {
-            return "503 5.5.1 Error: send HELO/EHLO first";
-        }
-        if self.mail_from.is_some() {
-            return "503 5.5.1 Error: nested MAIL command";
-        }
-        // Parameters after the path (SIZE=, BODY=, SMTPUTF8) are ignored.
-        match parse_path(arg, "FROM:") {
-            Some(from) => {
-                self.mail_from = Some(from.to_string());
-                "250 2.1.0 Ok"
-            }
-            None => "501 5.5.4 Syntax: MAIL FROM:<address>",
-        }
-    }
-
-    fn rcpt(&mut self, arg: &str) -> Cow<'static, str> {
-        if self.mail_from.is_none() {
-            return "503 5.5.1 Error: need MAIL command".into();
-        }
-        let rcpt = match parse_path(arg, "TO:") {
-            Some(rcpt) if !rcpt.is_empty() => rcpt.to_string(),
-            _ => return "501 5.5.4 Syntax: RCPT TO:<address>".into(),
-        };
-        let Some(rule) = self.shared.rule_for(&rcpt) else {
-            self.rcpts.push(rcpt);
-            return "250 2.1.5 Ok".into();
-        };
-        debug!(peer = %self.peer, %rcpt, code = rule.code, "recipient rule applied");
-        if (200..300).contains(&rule.code) {
-            self.rcpts.push(rcpt);
-        }
-        format!("{} {}", rule.code, rule.text)
-            .trim_end()
-            .to_string()
-            .into()
-    }
-
-    /// Handles DATA; returns false when the session must end.
-    async fn data(&mut self) -> io::Result<bool> {
-        let Some(from) = self.mail_from.clone() else {
-            self.send("503 5.5.1 Error: need MAIL command").await?;
-            return Ok(true);
-        };
-        if self.rcpts.is_empty() {
-            self.send("554 5.5.1 No valid recipients").await?;
-            return Ok(true);
-        }
-        self.send("354 End data with <CR><LF>.<CR><LF>").await?;
-        let data = self.read_data().await?;
-        let rcpts = std::mem::take(&mut self.rcpts);
-        self.reset();
-        let reply: Cow<'static, str> = match data {
-            Data::Message(message) => match store(&self.shared, &from, &rcpts, &message).await {
-                Ok(id) => format!("250 2.0.0 Ok: queued as {id}").into(),
-                Err(e) => {
-                    let out_dir = self.shared.out_dir.display();
-                    warn!(error = %e, %out_dir, "cannot store message");
-                    "451 4.3.0 Error: cannot store message".into()
-                }
-            },
-            Data::TooBig => "552 5.3.4 Error: message too big".into(),
-            Data::Eof => return Ok(false),
-            Data::Cancelled => {
-                self.send("421 4.3.2 Service shutting down").await?;
-                return Ok(false);
-            }
-        };
-        self.send(&reply).await?;
-        Ok(true)
-    }
-
-    /// Reads message lines up to the lone `.` line, undoing dot-stuffing.
-    async fn read_data(&mut self) -> io::Result<Data> {
-        let mut message = Vec::new();
-        let mut too_big = false;
-        let mut line = Vec::new();
-        loop {
-            // Keep at most the remaining budget (and always room for the "." line).
-            let max = MAX_MESSAGE_SIZE.saturating_sub(message.len()) + 3;
-            let read = tokio::select! {
-                _ = self.cancel.cancelled() => return Ok(Data::Cancelled),
-                read = read_line(&mut self.reader, &mut line, max) => read?,
-            };
-            let Line::Read { too_long } = read else {
-                return Ok(Data::Eof);
-            };
-            if !too_long && (line == b".\r\n" || line == b".\n") {
-                break;
-            }
-            let unstuffed = line.strip_prefix(b".").unwrap_or(&line);
-            if too_long || message.len() + unstuffed.len() > MAX_MESSAGE_SIZE {
-                too_big = true;
-                message = Vec::new();
-            }
-            if !too_big {
-                message.extend_from_slice(unstuffed);
-            }
-        }
-        Ok(if too_big {
-            Data::TooBig
-        } else {
-            Data::Message(message)
-        })
-    }
-}
-
-/// Extracts the address from `FROM:<addr> params` / `TO:<addr>` (keyword case-insensitive).
-fn parse_path<'a>(arg: &'a str, keyword: &str) -> Option<&'a str> {
-    let head = arg.get(..keyword.len())?;
-    if !head.eq_ignore_ascii_case(keyword) {
-        return None;
-    }
-    let rest = arg.get(keyword.len()..)?.trim_start().strip_prefix('<')?;
-    let path = &rest[..rest.find('>')?];
-    // Drop an obsolete source route: <@a,@b:user@c>.
-    Some(match path.split_once(':') {
-        Some((_, mailbox)) if path.starts_with('@') => mailbox,
-        _ => path,
-    })
-}
-
-/// Writes one `.eml` file per recipient (temp file, then rename); returns the queue id.
-async fn store(
-    shared: &Shared,
-    from: &str,
-    rcpts: &[String],
-    message: &[u8],
-) -> io::Result<String> {
-    let id = shared.next_queue_id();
-    for rcpt in rcpts {
-        let seq = shared.next_seq.fetch_add(1, Ordering::SeqCst);
-        let name = format!("{seq:06}-{id}.eml");
-        let tmp = shared.out_dir.join(format!(".tmp-{name}.part"));
-        let header = format!("Return-Path: <{from}>\r\nDelivered-To: {rcpt}\r\n");
-        let mut content = Vec::with_capacity(header.len() + message.len());
-        content.extend_from_slice(header.as_bytes());
-        content.extend_from_slice(message);
-        let written = match tokio::fs::write(&tmp, &content).await {
-            Ok(()) => tokio::fs::rename(&tmp, shared.out_dir.join(&name)).await,
-            Err(e) => Err(e),
-        };
-        if let Err(e) = written {
-            let _ = tokio::fs::remove_file(&tmp).await;
-            return Err(e);
-        }
-        shared.stored.fetch_add(1, Ordering::SeqCst);
-        info!(file = %name, from, rcpt = %rcpt, bytes = message.len(), "stored message");
-    }
-    Ok(id)
 }

@@ -149,7 +149,10 @@ async fn full_session_stores_one_eml_per_recipient_with_dot_unstuffing() {
         assert_eq!(name, format!("{seq:06}-{id}.eml"));
         assert_eq!(
             read(file),
-            format!("Return-Path: <sender@itu.example>\r\nDelivered-To: {rcpt}\r\n{body}")
+            format!(
+                "Return-Path: <sender@itu.example>\r\nDelivered-To: {rcpt}\r\n\
+                 X-Capture-Session: tls=none; auth=-\r\n{body}"
+            )
         );
     }
 
@@ -167,7 +170,10 @@ async fn full_session_stores_one_eml_per_recipient_with_dot_unstuffing() {
     );
     let files = eml_files(server.out_dir());
     assert_eq!(files.len(), 3);
-    assert!(read(&files[2]).starts_with("Return-Path: <>\r\nDelivered-To: a@example.org\r\nx\r\n"));
+    assert_eq!(
+        read(&files[2]),
+        "Return-Path: <>\r\nDelivered-To: a@example.org\r\nX-Capture-Session: tls=none; auth=-\r\nx\r\n"
+    );
     stop(server).await;
 }
 
