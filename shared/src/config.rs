@@ -54,22 +54,95 @@ pub struct DatabaseConfig {
     pub url: Option<String>,
 }
 
-/// `[smtp]`
+/// `[smtp]`: how the dispatcher sends, retries and gives up, and the relays it sends through.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// Relay host name or address.
-    pub host: String,
-    /// Relay port.
-    pub port: u16,
-    /// How many mails are in flight at once (and the connection pool's size).
+    /// How many mails one dispatcher has in flight at once, over all relays.
     pub concurrency: usize,
-    /// Seconds to wait for the relay before a send counts as a temporary failure.
+    /// Seconds to wait for a relay before a send counts as a temporary failure.
     pub timeout_secs: u64,
-    /// Attempts before a temporarily refused mail is recorded as failed.
-    pub max_attempts: u32,
-    /// Seconds before a temporarily refused mail is tried again.
-    pub retry_delay_secs: u64,
+    /// Seconds before the next attempt after attempt 1, 2, …; the last value repeats.
+    pub retry_delays_secs: Vec<u64>,
+    /// Each retry delay varies by up to this fraction either way, so retries spread out.
+    pub retry_jitter: f64,
+    /// Seconds after the first attempt when a mail still refused for now becomes `failed`.
+    pub give_up_after_secs: u64,
+    /// The relays by name, tried in `priority` order (lowest first) when one cannot be reached.
+    pub relays: BTreeMap<String, RelayConfig>,
+}
+
+/// How a relay's connection is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RelayTls {
+    /// Plain SMTP (a relay on the same host or a trusted network).
+    None,
+    /// STARTTLS required (RFC 3207), usually port 587 or 25.
+    Starttls,
+    /// TLS from the first byte (RFC 8314), usually port 465.
+    Tls,
+}
+
+/// `[smtp.relays.NAME]`: one relay.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct RelayConfig {
+    /// Host name or address.
+    pub host: String,
+    /// Port.
+    pub port: u16,
+    /// Failover order: the lowest priority that can be reached is used.
+    pub priority: u32,
+    /// `none`, `starttls` or `tls`.
+    pub tls: RelayTls,
+    /// A CA certificate (PEM) to trust besides the public ones, for a relay with a private CA.
+    pub tls_ca_file: Option<PathBuf>,
+    /// The user name, when the relay wants authentication (AUTH PLAIN or LOGIN).
+    pub username: Option<String>,
+    /// The password (prefer `password_file` or the environment).
+    pub password: Option<String>,
+    /// A file holding the password (its first line).
+    pub password_file: Option<PathBuf>,
+    /// Connections kept open to this relay at most.
+    pub connections: u32,
+    /// Mails per second at most (0: no limit); changeable while running with
+    /// `circulars relay limit NAME --rate N`.
+    pub rate_per_second: u32,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        RelayConfig {
+            host: "127.0.0.1".into(),
+            port: 25,
+            priority: 0,
+            tls: RelayTls::None,
+            tls_ca_file: None,
+            username: None,
+            password: None,
+            password_file: None,
+            connections: 8,
+            rate_per_second: 0,
+        }
+    }
+}
+
+impl SmtpConfig {
+    /// The relays in failover order (priority, then name).
+    pub fn relays_in_order(&self) -> Vec<(&str, &RelayConfig)> {
+        let mut relays: Vec<(&str, &RelayConfig)> =
+            self.relays.iter().map(|(n, r)| (n.as_str(), r)).collect();
+        relays.sort_by_key(|(name, r)| (r.priority, *name));
+        relays
+    }
+
+    /// The delay before the attempt after `attempt` (1-based), before jitter.
+    pub fn retry_delay(&self, attempt: u32) -> std::time::Duration {
+        let index =
+            (attempt.max(1) as usize - 1).min(self.retry_delays_secs.len().saturating_sub(1));
+        std::time::Duration::from_secs(self.retry_delays_secs.get(index).copied().unwrap_or(60))
+    }
 }
 
 /// `[mail]`
@@ -218,12 +291,14 @@ impl Default for NatsConfig {
 impl Default for SmtpConfig {
     fn default() -> Self {
         SmtpConfig {
-            host: "127.0.0.1".into(),
-            port: 25,
             concurrency: 8,
             timeout_secs: 30,
-            max_attempts: 5,
-            retry_delay_secs: 60,
+            // Postfix-like: quick at first, then hourly; given up after five days
+            // (Postfix's maximal_queue_lifetime).
+            retry_delays_secs: vec![60, 300, 900, 1800, 3600],
+            retry_jitter: 0.2,
+            give_up_after_secs: 5 * 24 * 3600,
+            relays: BTreeMap::from([("local".to_owned(), RelayConfig::default())]),
         }
     }
 }
@@ -375,12 +450,7 @@ impl Config {
                 origin("smtp.concurrency")
             ));
         }
-        if config.smtp.max_attempts == 0 {
-            problems.push(format!(
-                "{}: smtp.max_attempts: must be at least 1",
-                origin("smtp.max_attempts")
-            ));
-        }
+        check_smtp(&config.smtp, &origin, &mut problems);
         if config.tracker.batch_size == 0 {
             problems.push(format!(
                 "{}: tracker.batch_size: must be at least 1",
@@ -462,6 +532,71 @@ impl Config {
     }
 }
 
+/// The rules of `[smtp]` that types cannot say.
+fn check_smtp(smtp: &SmtpConfig, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
+    if smtp.retry_delays_secs.is_empty() {
+        problems.push(format!(
+            "{}: smtp.retry_delays_secs: give at least one delay",
+            origin("smtp.retry_delays_secs")
+        ));
+    }
+    if !(0.0..1.0).contains(&smtp.retry_jitter) {
+        problems.push(format!(
+            "{}: smtp.retry_jitter: {} is not a fraction from 0 up to 1",
+            origin("smtp.retry_jitter"),
+            smtp.retry_jitter
+        ));
+    }
+    if smtp.relays.is_empty() {
+        problems.push(format!(
+            "{}: smtp.relays: name at least one relay ([smtp.relays.NAME] host = …)",
+            origin("smtp.relays")
+        ));
+    }
+    for (name, relay) in &smtp.relays {
+        let key = |field: &str| format!("smtp.relays.{name}.{field}");
+        let bad_name = name.is_empty()
+            || !name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if bad_name {
+            problems.push(format!(
+                "{}: smtp.relays.{name}: a relay name is letters, digits, '-' and '_'",
+                origin(&format!("smtp.relays.{name}"))
+            ));
+        }
+        if relay.connections == 0 {
+            problems.push(format!(
+                "{}: {}: must be at least 1",
+                origin(&key("connections")),
+                key("connections")
+            ));
+        }
+        if relay.password.is_some() && relay.password_file.is_some() {
+            problems.push(format!(
+                "{}: {}: give password or password_file, not both",
+                origin(&key("password")),
+                key("password")
+            ));
+        }
+        let has_password = relay.password.is_some() || relay.password_file.is_some();
+        if relay.username.is_some() != has_password {
+            problems.push(format!(
+                "{}: {}: authentication needs both username and password (or password_file)",
+                origin(&key("username")),
+                key("username")
+            ));
+        }
+        if relay.tls_ca_file.is_some() && relay.tls == RelayTls::None {
+            problems.push(format!(
+                "{}: {}: set tls = \"starttls\" or \"tls\" to use a CA file",
+                origin(&key("tls_ca_file")),
+                key("tls_ca_file")
+            ));
+        }
+    }
+}
+
 /// Sets `path` (section, …, key) in `table`, creating sections on the way.
 fn insert_path(table: &mut toml::Table, path: &[String], value: toml::Value) -> Result<(), String> {
     match path {
@@ -499,7 +634,13 @@ fn section<T: DeserializeOwned + Default>(
     for (key, value) in &inner {
         let probe: toml::Table = std::iter::once((key.clone(), value.clone())).collect();
         if let Err(e) = serde_path_to_error::deserialize::<_, T>(toml::Value::Table(probe)) {
-            let full = format!("{name}.{key}");
+            // The deepest key serde reached (`smtp.relays.main.tls`), else the section's key.
+            let path = e.path().to_string();
+            let full = if path.starts_with(key.as_str()) && path != "." {
+                format!("{name}.{path}")
+            } else {
+                format!("{name}.{key}")
+            };
             problems.push(format!(
                 "{}: {full}: {}",
                 origin(&full),
@@ -527,18 +668,24 @@ mod tests {
 
     #[test]
     fn defaults_then_file_then_environment() {
-        let file = "data_dir = \"/srv/circulars\"\n[smtp]\nhost = \"relay.example\"\nport = 587\n";
+        let file = "data_dir = \"/srv/circulars\"\n[smtp.relays.main]\nhost = \"relay.example\"\nport = 587\n";
         let c = Config::from_sources(
             Some(("circulars.toml", file)),
             env(&[
-                ("CIRCULARS__SMTP__PORT", "2525"),
+                ("CIRCULARS__SMTP__RELAYS__MAIN__PORT", "2525"),
                 ("CIRCULARS__NATS__URL", "nats://127.0.0.1:4333"),
                 ("PATH", "/bin"),
             ]),
         )
         .unwrap();
-        assert_eq!(c.smtp.host, "relay.example");
-        assert_eq!(c.smtp.port, 2525, "the environment wins over the file");
+        let main = &c.smtp.relays["main"];
+        assert_eq!(main.host, "relay.example");
+        assert_eq!(main.port, 2525, "the environment wins over the file");
+        assert_eq!(
+            c.smtp.relays.len(),
+            1,
+            "the file's relays replace the default one"
+        );
         assert_eq!(c.nats.url, "nats://127.0.0.1:4333");
         assert_eq!(c.smtp.concurrency, 8, "defaults fill the rest");
         assert_eq!(c.database_url(), "sqlite:///srv/circulars/circulars.db");
@@ -564,6 +711,50 @@ mod tests {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
         assert_eq!(err.problems.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn relays_are_checked_and_ordered_for_failover() {
+        let file = "[smtp.relays.main]\ntls = \"ssl\"\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("c.toml: smtp.relays.main.tls: unknown variant `ssl`"),
+            "{text}"
+        );
+        let file = "[smtp]\nretry_jitter = 1.5\nretry_delays_secs = []\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        for expected in [
+            "c.toml: smtp.retry_jitter: 1.5 is not a fraction",
+            "c.toml: smtp.retry_delays_secs: give at least one delay",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let file = "[smtp.relays.backup]\nhost = \"b.example\"\npriority = 10\n\
+                    [smtp.relays.main]\nhost = \"a.example\"\nusername = \"circulars\"\ntls_ca_file = \"/ca.pem\"\n\
+                    [smtp.relays.\"bad name\"]\nconnections = 0\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        for expected in [
+            "smtp.relays.bad name: a relay name is letters",
+            "smtp.relays.bad name.connections: must be at least 1",
+            "smtp.relays.main.username: authentication needs both",
+            "smtp.relays.main.tls_ca_file: set tls",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let file = "[smtp]\nretry_delays_secs = [1, 5]\n\
+                    [smtp.relays.backup]\nhost = \"b.example\"\npriority = 10\n\
+                    [smtp.relays.main]\nhost = \"a.example\"\n";
+        let c = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        let order: Vec<&str> = c.smtp.relays_in_order().iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, ["main", "backup"]);
+        let delays: Vec<u64> = (1..=4).map(|n| c.smtp.retry_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 5, 5, 5], "the last delay repeats");
     }
 
     #[test]

@@ -204,6 +204,27 @@ pub async fn test_database(db: Db, dir: &Path) -> (String, Option<postgres::Test
     }
 }
 
+/// The test `[smtp]` settings, with `extra` overriding the defaults it names.
+fn smtp_settings_with_defaults(extra: &str) -> String {
+    let defaults = [
+        ("retry_delays_secs", "[1]"),
+        ("retry_jitter", "0.0"),
+        ("give_up_after_secs", "60"),
+    ];
+    let mut lines: Vec<String> = defaults
+        .iter()
+        .filter(|(key, _)| {
+            !extra.lines().any(|l| {
+                l.trim_start().starts_with(&format!("{key} "))
+                    || l.trim_start().starts_with(&format!("{key}="))
+            })
+        })
+        .map(|(key, value)| format!("{key} = {value}"))
+        .collect();
+    lines.extend(extra.lines().map(str::to_owned));
+    lines.join("\n")
+}
+
 /// One test's servers and folder.
 pub struct Harness {
     dir: tempfile::TempDir,
@@ -226,6 +247,13 @@ impl Harness {
 
     /// Like [`Harness::start`], with the SMTP server answering some recipients as `rules` say.
     pub async fn start_with(db: Db, rules: RecipientRules) -> Harness {
+        Harness::start_configured(db, rules, "").await
+    }
+
+    /// Like [`Harness::start_with`], with `smtp_settings` (TOML lines such as
+    /// `give_up_after_secs = 3`) added to the `[smtp]` section, whose test defaults are a
+    /// one-second retry delay without jitter and giving up after a minute.
+    pub async fn start_configured(db: Db, rules: RecipientRules, smtp_settings: &str) -> Harness {
         let dir = tempfile::Builder::new()
             .prefix("circulars-test-")
             .tempdir()
@@ -239,13 +267,15 @@ impl Harness {
         let gateway_port = free_port().expect("a free port");
         let config = format!(
             "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
-             [smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\nconcurrency = 8\nretry_delay_secs = 1\nmax_attempts = 3\n\
+             [smtp]\nconcurrency = 8\n{smtp_settings}\n\
+             [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n\
              [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
              [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n",
             data = dir.path().display().to_string(),
             nats = nats.url(),
             db = database_url,
             smtp = smtp.local_addr().port(),
+            smtp_settings = smtp_settings_with_defaults(smtp_settings),
             http = gateway_port,
             max_request = MAX_REQUEST_BYTES,
             staff = STAFF_NAME,

@@ -6,11 +6,13 @@
 //! - `main.rs`: the command line and the commands that call the service libraries
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
 //! - `directory.rs`: `directory import|export|report|forget|category|topic` and `audience`
+//! - `dispatch.rs`: `pause`, `resume`, `cancel` and `relay limit`
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
 
 mod directory;
+mod dispatch;
 mod preview;
 mod report;
 mod sample;
@@ -19,6 +21,7 @@ mod serve;
 use anyhow::{bail, Context, Result};
 use circulars_shared::config::Config;
 use circulars_shared::domain::{CircularId, RecipientAddress};
+use circulars_shared::nats::control::DispatchState;
 use circulars_shared::nats::Bus;
 use circulars_shared::store::Store;
 use clap::{Parser, Subcommand};
@@ -72,6 +75,26 @@ enum Command {
     Issue {
         /// The circular's id, e.g. TSB-36.
         id: String,
+    },
+    /// Stop sending an issued circular for now; the mails not yet sent wait in the queue.
+    Pause {
+        /// The circular's id.
+        id: String,
+    },
+    /// Send a paused circular again.
+    Resume {
+        /// The circular's id.
+        id: String,
+    },
+    /// Stop sending an issued circular for good: every mail not yet sent is recorded `cancelled`.
+    Cancel {
+        /// The circular's id.
+        id: String,
+    },
+    /// The SMTP relays.
+    Relay {
+        #[command(subcommand)]
+        command: dispatch::RelayCommand,
     },
     /// Delivery counts per state, language and category.
     Status {
@@ -175,6 +198,12 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
                 circulars_gateway::staff::Issued::Already => println!("{id} already issued, 0 new"),
             }
         }
+        Command::Pause { id } => set_dispatch_state(&load()?, &id, DispatchState::Paused).await?,
+        Command::Resume { id } => set_dispatch_state(&load()?, &id, DispatchState::Running).await?,
+        Command::Cancel { id } => {
+            set_dispatch_state(&load()?, &id, DispatchState::Cancelled).await?
+        }
+        Command::Relay { command } => dispatch::relay(&load()?, command).await?,
         Command::Status { id, json } => {
             let store = store(&load()?).await?;
             let status = store.circular_status(&circular_id(&id)?).await?;
@@ -238,6 +267,11 @@ async fn store(config: &Config) -> Result<Store> {
     Store::open(config.database_url())
         .await
         .with_context(|| format!("opening the database {}", config.database_url()))
+}
+
+async fn set_dispatch_state(config: &Config, id: &str, state: DispatchState) -> Result<()> {
+    let store = store(config).await?;
+    dispatch::set_state(config, &store, &circular_id(id)?, state).await
 }
 
 fn circular_id(id: &str) -> Result<CircularId> {

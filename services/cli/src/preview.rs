@@ -8,7 +8,6 @@ use circulars_dispatcher::mail::{self, MailSettings};
 use circulars_shared::config::Config;
 use circulars_shared::domain::{Circular, Language, Recipient, RecipientAddress};
 use circulars_shared::store::{escape_html, Rendition};
-use lettre::AsyncTransport;
 use std::path::Path;
 
 /// The sample recipient a preview is addressed to, in `language`.
@@ -120,14 +119,24 @@ pub fn write(config: &Config, file: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Sends the six versions to `address` through the configured relay, marked as a test copy.
+/// Sends the six versions to `address` through the configured relays, marked as a test copy.
 pub async fn send(config: &Config, file: &Path, address: &str) -> Result<()> {
     let to = RecipientAddress::parse(address)?;
-    let transport = circulars_dispatcher::transport(config);
+    let relays = circulars_dispatcher::relays::Relays::from_config(&config.smtp)?;
     for v in versions(config, file, Some(&to))? {
-        match transport.send(v.mail).await {
-            Ok(reply) => println!("{}: sent to {to} ({})", v.language, u16::from(reply.code())),
-            Err(e) => bail!("{}: not sent to {to}: {e}", v.language),
+        let sent = relays.send(v.mail).await;
+        match sent.result {
+            Ok(reply) => println!(
+                "{}: sent to {to} through {} ({})",
+                v.language,
+                sent.relay,
+                u16::from(reply.code())
+            ),
+            Err(e) => bail!(
+                "{}: not sent to {to} through {}: {e}",
+                v.language,
+                sent.relay
+            ),
         }
     }
     Ok(())

@@ -38,7 +38,7 @@ pub async fn run_sample(
     std::fs::write(
         &config_file,
         format!(
-            "data_dir = {data_dir:?}\n[nats]\nurl = {nats_url:?}\n[database]\nurl = {db:?}\n[smtp]\nhost = \"127.0.0.1\"\nport = {smtp}\n[gateway]\nlisten = \"127.0.0.1:{http}\"\n",
+            "data_dir = {data_dir:?}\n[nats]\nurl = {nats_url:?}\n[database]\nurl = {db:?}\n[smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n[gateway]\nlisten = \"127.0.0.1:{http}\"\n",
             data_dir = run.display().to_string(),
             nats_url = nats.url(),
             db = format!("sqlite://{}", run.join("circulars.db").display()),

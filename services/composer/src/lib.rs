@@ -46,7 +46,10 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     info!("composer ready");
     while let Some(message) = next_message("composer", &mut messages, &shutdown).await {
         let result = match RecipientBatch::decode(&message.subject, &message.payload) {
-            Ok(batch) => compose(&ctx, &templates, &batch).await,
+            Ok(batch) => {
+                let first_delivery = message.info().map(|i| i.delivered <= 1).unwrap_or(true);
+                compose(&ctx, &templates, &batch, first_delivery).await
+            }
             Err(e) => Err(e.into()),
         };
         settle("composer", &message, result).await;
@@ -56,11 +59,15 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
 }
 
 /// Renders the languages this batch needs (unless stored already) and queues its jobs.
+/// JetStream recognising a job as one it already has is expected when the batch is handed over
+/// again (it was queued before a crash); on a batch's first delivery it is logged as an error,
+/// naming the jobs, since the same recipient should never be queued twice.
 #[instrument(skip_all, fields(circular = %batch.circular, batch = batch.batch))]
 async fn compose(
     ctx: &ServiceContext,
     templates: &Templates,
     batch: &RecipientBatch,
+    first_delivery: bool,
 ) -> Result<(), Failure> {
     let needed: BTreeSet<_> = batch.recipients.iter().map(|r| r.language).collect();
     let rendered = ctx.store.rendered_languages(&batch.circular).await?;
@@ -83,12 +90,15 @@ async fn compose(
             recipient: recipient.clone(),
             attempt: 1,
         };
-        pending.push((job.subject(), ctx.bus.send(&job).await?));
+        pending.push((job.subject(), job.msg_id(), ctx.bus.send(&job).await?));
     }
     let mut duplicates = 0;
-    for (subject, ack) in pending {
+    for (subject, msg_id, ack) in pending {
         if confirm(&subject, ack).await?.duplicate {
             duplicates += 1;
+            if first_delivery {
+                tracing::error!(%msg_id, "a new job was dropped by JetStream as a duplicate of one it already has");
+            }
         }
     }
     info!(jobs = batch.recipients.len(), duplicates, "jobs queued");

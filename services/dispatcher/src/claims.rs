@@ -22,6 +22,15 @@ pub struct ClaimRecord {
     pub detail: Option<String>,
     /// When the state was reached.
     pub at: DateTime<Utc>,
+    /// When the first attempt began (retries give up a configured time after it).
+    #[serde(default)]
+    pub first_at: Option<DateTime<Utc>>,
+    /// When a deferred mail is tried again.
+    #[serde(default)]
+    pub next_at: Option<DateTime<Utc>>,
+    /// The relay of the attempt.
+    #[serde(default)]
+    pub relay: Option<String>,
 }
 
 impl ClaimRecord {
@@ -39,52 +48,54 @@ impl ClaimRecord {
     }
 }
 
-/// What claiming a key found.
-#[derive(Debug)]
-pub enum Claim {
-    /// Ours now, at this revision.
-    Claimed(u64),
-    /// Already sent or failed: nothing to send.
-    AlreadyFinal(ClaimRecord),
-    /// Another dispatcher changed the claim in the meantime: try later.
-    Busy,
+/// A claim as read, with the revision to take it over at.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// The record.
+    pub record: ClaimRecord,
+    /// Its revision in the bucket.
+    pub revision: u64,
 }
 
-/// Claims `key` for `attempt`. A claim left at `sending` by a dispatcher that died is taken
-/// over: that mail may have been accepted, which is the one duplicate the design allows.
-pub async fn claim(bucket: &kv::Store, key: &DeliveryKey, attempt: u32) -> Result<Claim, Failure> {
+/// Reads the claim of `key`, if any.
+pub async fn read(bucket: &kv::Store, key: &DeliveryKey) -> Result<Option<Found>, Failure> {
     let claim_key = key.claim_key();
-    let sending = ClaimRecord {
-        state: DeliveryState::Sending,
-        attempt,
-        reply: None,
-        detail: None,
-        at: Utc::now(),
-    };
-    let value = encode(&sending)?;
     let entry = bucket
         .entry(claim_key.as_str())
         .await
         .map_err(|e| Failure::Retry(format!("reading claim {claim_key}: {e}")))?;
-    match entry.filter(|e| e.operation == kv::Operation::Put) {
+    let Some(entry) = entry.filter(|e| e.operation == kv::Operation::Put) else {
+        return Ok(None);
+    };
+    let record = serde_json::from_slice(&entry.value)
+        .map_err(|e| Failure::Poison(format!("claim {claim_key} holds no claim record: {e}")))?;
+    Ok(Some(Found {
+        record,
+        revision: entry.revision,
+    }))
+}
+
+/// Writes `record` as the claim of `key` if it is still as `previous` found it; `None` when
+/// another dispatcher changed it in the meantime (it is theirs now).
+pub async fn take(
+    bucket: &kv::Store,
+    key: &DeliveryKey,
+    previous: Option<&Found>,
+    record: &ClaimRecord,
+) -> Result<Option<u64>, Failure> {
+    let claim_key = key.claim_key();
+    let value = encode(record)?;
+    match previous {
         None => match bucket.create(&claim_key, value).await {
-            Ok(revision) => Ok(Claim::Claimed(revision)),
-            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Ok(Claim::Busy),
+            Ok(revision) => Ok(Some(revision)),
+            Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Ok(None),
             Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}"))),
         },
-        Some(entry) => {
-            let record: ClaimRecord = serde_json::from_slice(&entry.value).map_err(|e| {
-                Failure::Poison(format!("claim {claim_key} holds no claim record: {e}"))
-            })?;
-            if record.state.is_final() {
-                return Ok(Claim::AlreadyFinal(record));
-            }
-            match bucket.update(&claim_key, value, entry.revision).await {
-                Ok(revision) => Ok(Claim::Claimed(revision)),
-                Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(Claim::Busy),
-                Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}"))),
-            }
-        }
+        Some(found) => match bucket.update(&claim_key, value, found.revision).await {
+            Ok(revision) => Ok(Some(revision)),
+            Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(None),
+            Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}"))),
+        },
     }
 }
 

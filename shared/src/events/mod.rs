@@ -17,7 +17,7 @@ mod recipient_batch;
 
 pub use circular_issued::CircularIssued;
 pub use delivery_outcome::DeliveryOutcome;
-pub use mail_job::MailJob;
+pub use mail_job::{MailJob, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
 pub use recipient_batch::{RecipientBatch, BATCH_SIZE};
 
 use serde::de::DeserializeOwned;

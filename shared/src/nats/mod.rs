@@ -2,7 +2,9 @@
 //! start-up (create-or-update, so changed settings apply), and publishing with `Nats-Msg-Id`.
 //!
 //! - `local`: starts a nats-server child on a free loopback port (local runs and tests)
+//! - `control`: the `dispatch-control` bucket: pause, resume or cancel a circular, relay limits
 
+pub mod control;
 pub mod local;
 
 use crate::events::Contract;
@@ -17,6 +19,15 @@ pub const MAIL_OUTBOUND_STREAM: &str = "MAIL_OUTBOUND";
 pub const DELIVERIES_STREAM: &str = "DELIVERIES";
 /// Key-value bucket where the dispatcher claims each delivery key before SMTP.
 pub const CLAIMS_BUCKET: &str = "delivery-claims";
+/// Key-value bucket of operators' commands to the dispatchers (see [`control`]).
+pub const CONTROL_BUCKET: &str = "dispatch-control";
+
+/// How long outcome events stay in `DELIVERIES` after the tracker has them: long enough for a
+/// tracker stopped over a holiday to catch up, short enough that `forget` is complete soon.
+pub const DELIVERIES_MAX_AGE: Duration = Duration::from_secs(14 * 24 * 3600);
+/// How long a delivery claim is kept: beyond the longest retry schedule, so a job handed over
+/// again is always recognised; after that the database record alone remembers the delivery.
+pub const CLAIMS_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// How long JetStream remembers a `Nats-Msg-Id` to drop a re-publish.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
@@ -52,14 +63,12 @@ pub const COMPOSER_CONSUMER: ConsumerSpec = ConsumerSpec {
     ack_wait: Duration::from_secs(120),
     max_ack_pending: 16,
 };
-/// The dispatcher reads mail jobs.
-pub const DISPATCHER_CONSUMER: ConsumerSpec = ConsumerSpec {
-    durable: "dispatcher",
-    stream: MAIL_OUTBOUND_STREAM,
-    filter: "",
-    ack_wait: Duration::from_secs(60),
-    max_ack_pending: 1024,
-};
+/// The dispatcher reads each circular's mail jobs through a consumer of its own,
+/// `dispatch-<circular>` on `mail.outbound.<circular>`, so one circular can be paused alone.
+pub const DISPATCH_CONSUMER_PREFIX: &str = "dispatch-";
+/// How long a mail job may stay unacknowledged before JetStream hands it over again: longer
+/// than the slowest send (the SMTP timeout at each step) plus recording its outcome.
+pub const DISPATCH_ACK_WAIT: Duration = Duration::from_secs(120);
 /// The tracker reads delivery outcomes.
 pub const TRACKER_CONSUMER: ConsumerSpec = ConsumerSpec {
     durable: "tracker",
@@ -95,6 +104,14 @@ pub enum BusError {
         subject: String,
         /// What failed.
         why: String,
+    },
+    /// JetStream already had a message with this id and dropped the new one.
+    #[error("JetStream dropped {msg_id} on {subject} as a duplicate of a message it already has")]
+    Duplicate {
+        /// The subject.
+        subject: String,
+        /// The `Nats-Msg-Id`.
+        msg_id: String,
     },
     /// The payload could not be encoded.
     #[error(transparent)]
@@ -160,6 +177,11 @@ impl Bus {
             ),
         ];
         for (name, subjects, retention) in streams {
+            let max_age = if name == DELIVERIES_STREAM {
+                DELIVERIES_MAX_AGE
+            } else {
+                Duration::ZERO
+            };
             self.jetstream
                 .create_or_update_stream(stream::Config {
                     name: name.to_owned(),
@@ -167,6 +189,7 @@ impl Bus {
                     retention,
                     storage: stream::StorageType::File,
                     duplicate_window: DUPLICATE_WINDOW,
+                    max_age,
                     ..Default::default()
                 })
                 .await
@@ -175,21 +198,23 @@ impl Bus {
                     why: e.to_string(),
                 })?;
         }
-        for spec in [
-            DIRECTORY_CONSUMER,
-            COMPOSER_CONSUMER,
-            DISPATCHER_CONSUMER,
-            TRACKER_CONSUMER,
-        ] {
+        for spec in [DIRECTORY_CONSUMER, COMPOSER_CONSUMER, TRACKER_CONSUMER] {
             self.declare_consumer(spec).await?;
         }
-        // The bucket is a stream with the key-value conventions (ADR-8). It is declared as a
-        // stream because async-nats 0.51's `create_or_update_key_value` first asks for account
-        // info, whose nats-server 2.9 reply it cannot parse.
+        self.declare_bucket(CLAIMS_BUCKET, CLAIMS_MAX_AGE).await?;
+        self.declare_bucket(CONTROL_BUCKET, Duration::ZERO).await
+    }
+
+    /// Declares a key-value bucket keeping one value per key. It is a stream with the
+    /// key-value conventions (ADR-8), declared as a stream because async-nats 0.51's
+    /// `create_or_update_key_value` first asks for account info, whose nats-server 2.9 reply
+    /// it cannot parse.
+    async fn declare_bucket(&self, bucket: &str, max_age: Duration) -> Result<(), BusError> {
         self.jetstream
             .create_or_update_stream(stream::Config {
-                name: format!("KV_{CLAIMS_BUCKET}"),
-                subjects: vec![format!("$KV.{CLAIMS_BUCKET}.>")],
+                name: format!("KV_{bucket}"),
+                subjects: vec![format!("$KV.{bucket}.>")],
+                max_age,
                 max_messages_per_subject: 1,
                 storage: stream::StorageType::File,
                 allow_rollup: true,
@@ -201,7 +226,7 @@ impl Bus {
             })
             .await
             .map_err(|e| BusError::Declare {
-                what: format!("bucket {CLAIMS_BUCKET}"),
+                what: format!("bucket {bucket}"),
                 why: e.to_string(),
             })?;
         Ok(())
@@ -242,9 +267,95 @@ impl Bus {
 
     /// The bucket of delivery claims.
     pub async fn claims(&self) -> Result<kv::Store, BusError> {
+        self.bucket(CLAIMS_BUCKET).await
+    }
+
+    /// The bucket of operators' commands to the dispatchers.
+    pub async fn control(&self) -> Result<kv::Store, BusError> {
+        self.bucket(CONTROL_BUCKET).await
+    }
+
+    async fn bucket(&self, name: &str) -> Result<kv::Store, BusError> {
         self.jetstream
-            .get_key_value(CLAIMS_BUCKET)
+            .get_key_value(name)
             .await
+            .map_err(|e| BusError::JetStream(format!("bucket {name}: {e}")))
+    }
+
+    /// The durable consumer of one circular's mail jobs, created when missing. A dispatcher
+    /// of an earlier version read all circulars through one consumer, `dispatcher`, which a
+    /// work-queue stream cannot keep beside filtered ones: it is removed first.
+    pub async fn dispatch_consumer(
+        &self,
+        circular: &crate::domain::CircularId,
+        max_ack_pending: i64,
+    ) -> Result<consumer::PullConsumer, BusError> {
+        let durable = format!("{DISPATCH_CONSUMER_PREFIX}{circular}");
+        let declare_err = |why: String| BusError::Declare {
+            what: format!("consumer {durable} on {MAIL_OUTBOUND_STREAM}"),
+            why,
+        };
+        let stream = self
+            .jetstream
+            .get_stream(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| declare_err(e.to_string()))?;
+        let _ = stream.delete_consumer("dispatcher").await;
+        stream
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(durable.clone()),
+                filter_subject: format!("{}{circular}", crate::events::MAIL_JOB_PREFIX),
+                ack_policy: consumer::AckPolicy::Explicit,
+                ack_wait: DISPATCH_ACK_WAIT,
+                max_deliver: -1,
+                max_ack_pending,
+                deliver_policy: consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| declare_err(e.to_string()))
+    }
+
+    /// The circulars with mail jobs waiting in `MAIL_OUTBOUND`, and how many each.
+    pub async fn circulars_with_jobs(
+        &self,
+    ) -> Result<Vec<(crate::domain::CircularId, u64)>, BusError> {
+        use futures::TryStreamExt;
+        let stream = self
+            .jetstream
+            .get_stream(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        let subjects: Vec<(String, usize)> = stream
+            .info_with_subjects(format!("{}>", crate::events::MAIL_JOB_PREFIX))
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?
+            .try_collect()
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        Ok(subjects
+            .into_iter()
+            .filter_map(|(subject, n)| {
+                let id = subject.strip_prefix(crate::events::MAIL_JOB_PREFIX)?;
+                Some((id.parse().ok()?, n as u64))
+            })
+            .collect())
+    }
+
+    /// Removes a circular's consumer once it has nothing left (found again when jobs come).
+    pub async fn drop_dispatch_consumer(
+        &self,
+        circular: &crate::domain::CircularId,
+    ) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        stream
+            .delete_consumer(&format!("{DISPATCH_CONSUMER_PREFIX}{circular}"))
+            .await
+            .map(|_| ())
             .map_err(|e| BusError::JetStream(e.to_string()))
     }
 
@@ -273,6 +384,30 @@ impl Bus {
         let ack = self.send(event).await?;
         confirm(&subject, ack).await
     }
+
+    /// Publishes an event that must be new: a duplicate ack means JetStream dropped it as one
+    /// it already had, which for a new event is an error ([`BusError::Duplicate`]), never a
+    /// silent drop.
+    pub async fn publish_new<C: Contract>(&self, event: &C) -> Result<(), BusError> {
+        let subject = event.subject();
+        let ack = self.send(event).await?;
+        confirm_new(&subject, &event.msg_id(), ack).await
+    }
+}
+
+/// Waits for the acknowledgement of an event that must be new (see [`Bus::publish_new`]).
+pub async fn confirm_new(
+    subject: &str,
+    msg_id: &str,
+    ack: PublishAckFuture,
+) -> Result<(), BusError> {
+    if confirm(subject, ack).await?.duplicate {
+        return Err(BusError::Duplicate {
+            subject: subject.to_owned(),
+            msg_id: msg_id.to_owned(),
+        });
+    }
+    Ok(())
 }
 
 /// Waits for one publish acknowledgement sent with [`Bus::send`].

@@ -10,6 +10,7 @@
 //! - `annexes`: the annex files of a circular, per language
 //! - `renditions`: each language version, rendered once
 //! - `deliveries`: current delivery states, their history, and status counts
+//! - `retries`: deferred mail parked until its next attempt is due
 
 mod annexes;
 mod audience;
@@ -18,6 +19,7 @@ mod deliveries;
 mod directory;
 mod personal;
 mod renditions;
+mod retries;
 
 pub use annexes::Annex;
 pub use audience::{
@@ -32,6 +34,7 @@ pub use directory::{
 };
 pub use personal::{ForgetSummary, FORGOTTEN};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
+pub use retries::DueRetry;
 
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};

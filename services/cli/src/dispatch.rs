@@ -1,0 +1,90 @@
+//! `pause`, `resume` and `cancel` of a circular in flight, and `relay limit`: operators' words
+//! to every dispatcher, written to the `dispatch-control` bucket they watch.
+
+use anyhow::{bail, Result};
+use circulars_shared::config::Config;
+use circulars_shared::domain::CircularId;
+use circulars_shared::nats::control::{DispatchState, RelayLimits};
+use circulars_shared::nats::Bus;
+use circulars_shared::store::Store;
+use clap::Subcommand;
+
+/// `circulars relay …`
+#[derive(Subcommand)]
+pub enum RelayCommand {
+    /// Change a relay's limits while mail is flowing (every dispatcher, no restart).
+    Limit {
+        /// The relay's name (`[smtp.relays.NAME]`).
+        relay: String,
+        /// Mails per second at most (0: no limit).
+        #[arg(long)]
+        rate: Option<u32>,
+        /// Connections at once at most (up to the configured pool size).
+        #[arg(long)]
+        connections: Option<u32>,
+    },
+}
+
+/// Sets the dispatch state of an issued circular and says what it means.
+pub async fn set_state(
+    config: &Config,
+    store: &Store,
+    id: &CircularId,
+    state: DispatchState,
+) -> Result<()> {
+    let stored = store.existing_circular(id).await?;
+    if stored.issued_at.is_none() {
+        bail!("{id} is a draft: nothing is being sent yet");
+    }
+    let bus = Bus::connect(&config.nats.url, "circulars dispatch control").await?;
+    bus.set_dispatch_state(id, state).await?;
+    match state {
+        DispatchState::Paused => println!(
+            "paused {id}: mails in flight finish, the others wait in the queue until `circulars resume {id}`"
+        ),
+        DispatchState::Running => println!("resumed {id}"),
+        DispatchState::Cancelled => println!(
+            "cancelled {id}: mails in flight finish; every mail not yet sent is recorded as cancelled"
+        ),
+    }
+    Ok(())
+}
+
+/// Runs a `relay` command.
+pub async fn relay(config: &Config, command: RelayCommand) -> Result<()> {
+    match command {
+        RelayCommand::Limit {
+            relay,
+            rate,
+            connections,
+        } => {
+            let Some(configured) = config.smtp.relays.get(&relay) else {
+                let names: Vec<&String> = config.smtp.relays.keys().collect();
+                bail!("no relay named {relay} in the configuration (relays: {names:?})");
+            };
+            if rate.is_none() && connections.is_none() {
+                bail!("give --rate, --connections or both");
+            }
+            if connections == Some(0) {
+                bail!("--connections must be at least 1");
+            }
+            let limits = RelayLimits {
+                rate_per_second: rate.unwrap_or(configured.rate_per_second),
+                connections: connections
+                    .unwrap_or(configured.connections)
+                    .min(configured.connections),
+            };
+            let bus = Bus::connect(&config.nats.url, "circulars relay limit").await?;
+            bus.set_relay_limits(&relay, limits).await?;
+            let rate = match limits.rate_per_second {
+                0 => "no rate limit".to_owned(),
+                n => format!("{n} mails/s"),
+            };
+            println!(
+                "relay {relay}: {rate}, {} connections at most",
+                limits.connections
+            );
+            Ok(())
+        }
+    }
+}

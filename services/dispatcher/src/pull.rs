@@ -1,0 +1,135 @@
+//! One puller per circular with jobs waiting: each reads `mail.outbound.<circular>` through
+//! the circular's own durable consumer, in small batches, so pausing a circular only means
+//! its puller stops asking; its jobs stay in the work queue, in order, until it resumes.
+//!
+//! Circulars are found by asking the stream which of its subjects hold messages, every
+//! [`DISCOVERY_INTERVAL`] and at once when operators resume one. A puller whose consumer has
+//! nothing left removes it and ends; new jobs (a late batch, a retry) bring a new one.
+
+use crate::{send, Dispatcher};
+use circulars_shared::domain::CircularId;
+use circulars_shared::nats::control::DispatchState;
+use futures::StreamExt;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::task::{JoinHandle, JoinSet};
+use tokio_util::sync::CancellationToken;
+use tracing::{debug, info, warn, Instrument};
+
+/// How often the stream is asked which circulars have jobs.
+const DISCOVERY_INTERVAL: Duration = Duration::from_millis(200);
+/// How long one pull request waits for jobs before the puller looks around again.
+const PULL_EXPIRES: Duration = Duration::from_millis(500);
+
+/// Keeps a puller running for every circular that has jobs and is not paused, until
+/// `shutdown`; then waits for the pullers to finish their mails in flight.
+pub(crate) async fn discover(d: Arc<Dispatcher>, shutdown: CancellationToken) {
+    let mut pullers: HashMap<CircularId, JoinHandle<()>> = HashMap::new();
+    loop {
+        pullers.retain(|_, puller| !puller.is_finished());
+        match d.ctx.bus.circulars_with_jobs().await {
+            Ok(found) => {
+                for (circular, _) in found {
+                    if pullers.contains_key(&circular)
+                        || d.state(&circular) == DispatchState::Paused
+                    {
+                        continue;
+                    }
+                    let span = tracing::info_span!("puller", circular = %circular);
+                    let puller = tokio::spawn(
+                        pull(d.clone(), circular.clone(), shutdown.clone()).instrument(span),
+                    );
+                    pullers.insert(circular, puller);
+                }
+            }
+            Err(e) => warn!(error = %e, "cannot list the circulars with jobs; trying again"),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            _ = tokio::time::sleep(DISCOVERY_INTERVAL) => {}
+            _ = d.changed.notified() => {}
+        }
+    }
+    for (_, puller) in pullers {
+        let _ = puller.await;
+    }
+}
+
+/// Pulls one circular's jobs while it runs; each job waits for a slot among the mails in
+/// flight, so circulars share `smtp.concurrency`.
+async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationToken) {
+    let batch_size = d.ctx.config.smtp.concurrency.max(1) * 2;
+    let max_ack_pending = (batch_size * 4) as i64;
+    let mut consumer = match d
+        .ctx
+        .bus
+        .dispatch_consumer(&circular, max_ack_pending)
+        .await
+    {
+        Ok(c) => c,
+        Err(e) => {
+            warn!(error = %e, "cannot open the circular's consumer; trying again soon");
+            return;
+        }
+    };
+    info!("pulling jobs");
+    let mut sends = JoinSet::new();
+    loop {
+        while sends.try_join_next().is_some() {}
+        if shutdown.is_cancelled() {
+            break;
+        }
+        if d.state(&circular) == DispatchState::Paused {
+            info!("paused: no more jobs pulled");
+            break;
+        }
+        let batch = consumer
+            .batch()
+            .max_messages(batch_size)
+            .expires(PULL_EXPIRES)
+            .messages()
+            .await;
+        let mut batch = match batch {
+            Ok(b) => b,
+            Err(e) => {
+                warn!(error = %e, "pull failed; the puller ends and is found again");
+                break;
+            }
+        };
+        let mut received = 0;
+        while let Some(next) = batch.next().await {
+            match next {
+                Ok(message) => {
+                    received += 1;
+                    let permit = match d.in_flight.clone().acquire_owned().await {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    };
+                    sends.spawn(send::handle(d.clone(), message, permit).in_current_span());
+                }
+                Err(e) => {
+                    debug!(error = %e, "pull ended early");
+                    break;
+                }
+            }
+        }
+        if received == 0 && sends.is_empty() {
+            match consumer.info().await {
+                Ok(info) if info.num_pending == 0 && info.num_ack_pending == 0 => {
+                    if let Err(e) = d.ctx.bus.drop_dispatch_consumer(&circular).await {
+                        debug!(error = %e, "consumer not removed");
+                    }
+                    info!("no jobs left");
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => {
+                    warn!(error = %e, "consumer gone; the puller ends and is found again");
+                    break;
+                }
+            }
+        }
+    }
+    while sends.join_next().await.is_some() {}
+}

@@ -1,0 +1,285 @@
+//! The relays a dispatcher sends through: one pooled lettre transport each (TLS and
+//! authentication as configured), a rate limit (governor) and a cap on connections that
+//! operators can change while mail is flowing, and failover by priority.
+//!
+//! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
+//! (refused connection, TLS failure, timeout, lost connection) is set aside for
+//! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
+//! the failure is deferred like any other, so a failover never sends one mail twice at once.
+
+use circulars_shared::config::{RelayConfig, RelayTls, SmtpConfig};
+use circulars_shared::nats::control::RelayLimits;
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::response::Response;
+use lettre::transport::smtp::PoolConfig;
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::num::NonZeroU32;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, Instant};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tracing::{info, warn};
+
+/// How long a relay that gave no reply is passed over.
+pub const SET_ASIDE: Duration = Duration::from_secs(30);
+
+/// Why the relays could not be set up.
+#[derive(Debug, thiserror::Error)]
+pub enum RelayError {
+    /// A file named in the configuration could not be read.
+    #[error("smtp.relays.{relay}: cannot read {what} {path}: {why}")]
+    File {
+        /// The relay.
+        relay: String,
+        /// password file or CA file.
+        what: &'static str,
+        /// The path.
+        path: String,
+        /// What failed.
+        why: String,
+    },
+    /// No relay is configured.
+    #[error("smtp.relays: no relay configured")]
+    None,
+    /// The TLS settings were refused.
+    #[error("smtp.relays.{relay}: TLS: {why}")]
+    Tls {
+        /// The relay.
+        relay: String,
+        /// What lettre said.
+        why: String,
+    },
+}
+
+/// One relay with its limits.
+struct Relay {
+    name: String,
+    transport: AsyncSmtpTransport<Tokio1Executor>,
+    /// The configured limits, restored when operators clear theirs.
+    configured: RelayLimits,
+    /// The rate limiter in force (`None`: no limit).
+    limiter: Mutex<Option<Arc<DefaultDirectRateLimiter>>>,
+    /// One permit per connection allowed; permits held in `withheld` lower the cap.
+    connections: Arc<Semaphore>,
+    withheld: Arc<Mutex<Vec<OwnedSemaphorePermit>>>,
+    /// Counts `apply` calls, so a cap lowered in the background yields to a later change.
+    generation: Arc<AtomicU64>,
+    /// Passed over until then, after giving no reply.
+    set_aside_until: Mutex<Option<Instant>>,
+}
+
+/// The relays of a dispatcher, in failover order.
+pub struct Relays {
+    relays: Vec<Relay>,
+}
+
+/// What one send through the relays gave.
+pub struct Sent {
+    /// The relay that was used.
+    pub relay: String,
+    /// Its answer.
+    pub result: Result<Response, lettre::transport::smtp::Error>,
+}
+
+impl Relays {
+    /// The relays `[smtp]` describes, each with its pool, TLS, credentials and limits.
+    pub fn from_config(smtp: &SmtpConfig) -> Result<Relays, RelayError> {
+        let timeout = Duration::from_secs(smtp.timeout_secs);
+        let relays: Vec<Relay> = smtp
+            .relays_in_order()
+            .into_iter()
+            .map(|(name, config)| {
+                let configured = RelayLimits {
+                    rate_per_second: config.rate_per_second,
+                    connections: config.connections,
+                };
+                let relay = Relay {
+                    name: name.to_owned(),
+                    transport: transport(name, config, timeout)?,
+                    configured,
+                    limiter: Mutex::new(None),
+                    connections: Arc::new(Semaphore::new(config.connections as usize)),
+                    withheld: Arc::new(Mutex::new(Vec::new())),
+                    generation: Arc::new(AtomicU64::new(0)),
+                    set_aside_until: Mutex::new(None),
+                };
+                relay.apply(configured);
+                Ok(relay)
+            })
+            .collect::<Result<Vec<_>, RelayError>>()?;
+        if relays.is_empty() {
+            return Err(RelayError::None);
+        }
+        Ok(Relays { relays })
+    }
+
+    /// The relays' names, in failover order.
+    pub fn names(&self) -> Vec<&str> {
+        self.relays.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// Applies limits set by operators (`None`: back to the configuration); a relay this
+    /// dispatcher does not have is reported and ignored.
+    pub fn set_limits(&self, name: &str, limits: Option<RelayLimits>) {
+        match self.relays.iter().find(|r| r.name == name) {
+            Some(relay) => {
+                let limits = limits.unwrap_or(relay.configured);
+                relay.apply(limits);
+                info!(
+                    relay = name,
+                    rate_per_second = limits.rate_per_second,
+                    connections = limits.connections.min(relay.configured.connections),
+                    "relay limits applied"
+                );
+            }
+            None => warn!(
+                relay = name,
+                "limits set for a relay this dispatcher does not have"
+            ),
+        }
+    }
+
+    /// Sends `mail` through the first relay by priority that is not set aside (the first of
+    /// all when every one is), waiting for its rate limit and a free connection.
+    pub async fn send(&self, mail: Message) -> Sent {
+        let now = Instant::now();
+        let relay = self
+            .relays
+            .iter()
+            .find(|r| !r.is_set_aside(now))
+            .unwrap_or(&self.relays[0]);
+        let limiter = relay
+            .limiter
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        if let Some(limiter) = limiter {
+            limiter.until_ready().await;
+        }
+        let permit = relay.connections.clone().acquire_owned().await;
+        let result = relay.transport.send(mail).await;
+        drop(permit);
+        if let Err(e) = &result {
+            if e.status().is_none() && !e.is_client() {
+                relay.set_aside(now);
+                if self.relays.len() > 1 {
+                    warn!(relay = %relay.name, error = %e, "relay gave no reply: passed over for {} s", SET_ASIDE.as_secs());
+                }
+            }
+        }
+        Sent {
+            relay: relay.name.clone(),
+            result,
+        }
+    }
+}
+
+impl Relay {
+    fn is_set_aside(&self, now: Instant) -> bool {
+        self.set_aside_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_some_and(|until| now < until)
+    }
+
+    fn set_aside(&self, now: Instant) {
+        *self
+            .set_aside_until
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(now + SET_ASIDE);
+    }
+
+    /// Puts `limits` in force: a new rate limiter, and connection permits withheld or given
+    /// back (a lower cap waits for sends in flight to finish; nothing is interrupted).
+    fn apply(&self, limits: RelayLimits) {
+        *self.limiter.lock().unwrap_or_else(PoisonError::into_inner) =
+            NonZeroU32::new(limits.rate_per_second)
+                .map(|rate| Arc::new(RateLimiter::direct(Quota::per_second(rate))));
+        let allowed = limits.connections.clamp(1, self.configured.connections);
+        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
+        let withhold = (self.configured.connections - allowed) as usize;
+        let mut withheld = self.withheld.lock().unwrap_or_else(PoisonError::into_inner);
+        let held: usize = withheld.iter().map(|p| p.num_permits()).sum();
+        if held > withhold {
+            withheld.clear();
+        }
+        let held: usize = withheld.iter().map(|p| p.num_permits()).sum();
+        let missing = withhold - held;
+        drop(withheld);
+        if missing > 0 {
+            // Taken in the background: a connection in use is given up when its send ends.
+            let semaphore = self.connections.clone();
+            let withheld = self.withheld.clone();
+            let current = self.generation.clone();
+            let relay = self.name.clone();
+            tokio::spawn(async move {
+                if let Ok(permits) = semaphore.acquire_many_owned(missing as u32).await {
+                    if current.load(Ordering::SeqCst) == generation {
+                        withheld
+                            .lock()
+                            .unwrap_or_else(PoisonError::into_inner)
+                            .push(permits);
+                        info!(relay, connections = allowed, "connection cap lowered");
+                    }
+                }
+            });
+        }
+    }
+}
+
+/// The pooled transport of one relay.
+fn transport(
+    name: &str,
+    config: &RelayConfig,
+    timeout: Duration,
+) -> Result<AsyncSmtpTransport<Tokio1Executor>, RelayError> {
+    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
+        .port(config.port)
+        .timeout(Some(timeout))
+        .pool_config(PoolConfig::new().max_size(config.connections));
+    if config.tls != RelayTls::None {
+        let mut tls = TlsParameters::builder(config.host.clone());
+        if let Some(path) = &config.tls_ca_file {
+            let pem = std::fs::read(path).map_err(|e| RelayError::File {
+                relay: name.to_owned(),
+                what: "CA file",
+                path: path.display().to_string(),
+                why: e.to_string(),
+            })?;
+            let ca = Certificate::from_pem(&pem).map_err(|e| RelayError::Tls {
+                relay: name.to_owned(),
+                why: format!("{}: {e}", path.display()),
+            })?;
+            tls = tls.add_root_certificate(ca);
+        }
+        let parameters = tls.build_rustls().map_err(|e| RelayError::Tls {
+            relay: name.to_owned(),
+            why: e.to_string(),
+        })?;
+        builder = builder.tls(match config.tls {
+            RelayTls::Tls => Tls::Wrapper(parameters),
+            _ => Tls::Required(parameters),
+        });
+    }
+    if let Some(username) = &config.username {
+        let password = match (&config.password, &config.password_file) {
+            (Some(p), _) => p.clone(),
+            (None, Some(path)) => std::fs::read_to_string(path)
+                .map_err(|e| RelayError::File {
+                    relay: name.to_owned(),
+                    what: "password file",
+                    path: path.display().to_string(),
+                    why: e.to_string(),
+                })?
+                .lines()
+                .next()
+                .unwrap_or_default()
+                .to_owned(),
+            (None, None) => String::new(),
+        };
+        builder = builder.credentials(Credentials::new(username.clone(), password));
+    }
+    Ok(builder.build())
+}

@@ -1,0 +1,247 @@
+//! One mail job, in the order the crate docs give: read the claim, claim, send, record, park
+//! or publish, and only then acknowledge.
+
+use crate::claims::{self, ClaimRecord, Found};
+use crate::outcome::{self, Verdict};
+use crate::{mail, Dispatcher};
+use async_nats::jetstream::{AckKind, Message};
+use chrono::Utc;
+use circulars_shared::domain::{CircularId, DeliveryState, Language};
+use circulars_shared::events::{Contract, DeliveryOutcome, MailJob};
+use circulars_shared::nats::control::DispatchState;
+use circulars_shared::nats::BusError;
+use circulars_shared::service::{settle, Failure};
+use circulars_shared::store::Rendition;
+use rand::Rng;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::OwnedSemaphorePermit;
+use tracing::{error, info, instrument, warn, Span};
+
+/// One stored language version of a circular with its annexes encoded, read once per process.
+pub(crate) struct LanguageVersion {
+    rendition: Rendition,
+    annexes: Vec<mail::PreparedAnnex>,
+}
+
+/// What to tell JetStream about a job after handling it.
+enum Settlement {
+    /// Done: sent, failed, parked for later, cancelled, or done before.
+    Ack,
+    /// Another dispatcher holds the claim: deliver it again after this delay.
+    RetryAfter(Duration),
+}
+
+/// How long a job waits when another dispatcher holds its claim.
+const BUSY_DELAY: Duration = Duration::from_secs(5);
+
+/// Handles one job message and settles it; `permit` is its slot among the mails in flight.
+pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, permit: OwnedSemaphorePermit) {
+    match d.deliver(&message).await {
+        Ok(Settlement::Ack) => settle("dispatcher", &message, Ok(())).await,
+        Ok(Settlement::RetryAfter(delay)) => {
+            if let Err(e) = message.ack_with(AckKind::Nak(Some(delay))).await {
+                warn!(error = %e, "nak not sent; JetStream will redeliver after ack_wait");
+            }
+        }
+        Err(failure) => settle("dispatcher", &message, Err(failure)).await,
+    }
+    drop(permit);
+}
+
+impl Dispatcher {
+    /// Handles one job message, following the order in the crate docs.
+    #[instrument(skip_all, fields(circular, recipient, language, attempt))]
+    async fn deliver(&self, message: &Message) -> Result<Settlement, Failure> {
+        let job = MailJob::decode(&message.subject, &message.payload)?;
+        let span = Span::current();
+        span.record("circular", job.circular.as_str());
+        span.record("recipient", job.recipient.address.as_str());
+        span.record("language", job.recipient.language.code());
+        span.record("attempt", job.attempt);
+        let key = job.key();
+        let now = Utc::now();
+
+        let found = claims::read(&self.claims, &key).await?;
+        if let Some(f) = &found {
+            if f.record.state.is_final() {
+                // Done before a crash or redelivery: make sure the outcome is recorded, send nothing.
+                self.publish_again(&f.record.outcome(&key)).await?;
+                return Ok(Settlement::Ack);
+            }
+            if f.record.attempt > job.attempt {
+                info!(
+                    claimed = f.record.attempt,
+                    "a later attempt holds the claim; this job is stale"
+                );
+                return Ok(Settlement::Ack);
+            }
+        }
+        let first_at = found
+            .as_ref()
+            .and_then(|f| f.record.first_at)
+            .unwrap_or(now);
+        if self.state(&job.circular) == DispatchState::Cancelled {
+            return self.cancel(&job, found.as_ref(), first_at).await;
+        }
+        if let Some(f) = found.as_ref().filter(|f| {
+            f.record.state == DeliveryState::Deferred && f.record.attempt >= job.attempt
+        }) {
+            // Deferred before a crash: make sure the next attempt is parked and the outcome
+            // recorded, without trying again now.
+            let next = MailJob {
+                attempt: f.record.attempt + 1,
+                ..job.clone()
+            };
+            self.ctx
+                .store
+                .park_retry(&next, f.record.next_at.unwrap_or(now))
+                .await?;
+            self.publish_again(&f.record.outcome(&key)).await?;
+            return Ok(Settlement::Ack);
+        }
+
+        let sending = ClaimRecord {
+            state: DeliveryState::Sending,
+            attempt: job.attempt,
+            reply: None,
+            detail: None,
+            at: now,
+            first_at: Some(first_at),
+            next_at: None,
+            relay: None,
+        };
+        let Some(revision) = claims::take(&self.claims, &key, found.as_ref(), &sending).await?
+        else {
+            return Ok(Settlement::RetryAfter(BUSY_DELAY));
+        };
+        let version = self.version(&job.circular, job.recipient.language).await?;
+        let settings = mail::MailSettings {
+            config: &self.ctx.config.mail,
+            keyring: &self.keyring,
+            dkim: self.dkim.as_ref(),
+        };
+        let (verdict, relay) = match mail::build(
+            &version.rendition,
+            &version.annexes,
+            &job.recipient,
+            settings,
+        ) {
+            Ok(mail) => {
+                let sent = self.relays.send(mail).await;
+                (outcome::classify(&sent.result), Some(sent.relay))
+            }
+            Err(e) => (
+                Verdict::Failed {
+                    reply: None,
+                    detail: Some(e.to_string()),
+                },
+                None,
+            ),
+        };
+        let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
+        let decision = outcome::decide(
+            verdict,
+            job.attempt,
+            first_at,
+            Utc::now(),
+            &self.ctx.config.smtp,
+            jitter,
+        );
+        let record = ClaimRecord {
+            state: decision.state,
+            attempt: job.attempt,
+            reply: decision.reply,
+            detail: decision.detail,
+            at: Utc::now(),
+            first_at: Some(first_at),
+            next_at: decision.next_at,
+            relay,
+        };
+        claims::record(&self.claims, &key, revision, &record).await?;
+        info!(state = %record.state, relay = ?record.relay, reply = ?record.reply.as_ref().map(ToString::to_string), next_at = ?record.next_at, "attempt finished");
+        if let Some(next_at) = record.next_at {
+            let next = MailJob {
+                attempt: job.attempt + 1,
+                ..job
+            };
+            self.ctx.store.park_retry(&next, next_at).await?;
+        }
+        self.publish_new(&record.outcome(&key)).await?;
+        Ok(Settlement::Ack)
+    }
+
+    /// Settles a job of a cancelled circular: claimed as `cancelled`, nothing sent.
+    async fn cancel(
+        &self,
+        job: &MailJob,
+        found: Option<&Found>,
+        first_at: chrono::DateTime<Utc>,
+    ) -> Result<Settlement, Failure> {
+        let key = job.key();
+        let record = ClaimRecord {
+            state: DeliveryState::Cancelled,
+            attempt: found.map_or(job.attempt, |f| f.record.attempt.max(job.attempt)),
+            reply: None,
+            detail: Some("the circular was cancelled before this mail was sent".into()),
+            at: Utc::now(),
+            first_at: Some(first_at),
+            next_at: None,
+            relay: None,
+        };
+        if claims::take(&self.claims, &key, found, &record)
+            .await?
+            .is_none()
+        {
+            return Ok(Settlement::RetryAfter(BUSY_DELAY));
+        }
+        self.publish_new(&record.outcome(&key)).await?;
+        Ok(Settlement::Ack)
+    }
+
+    /// Publishes an outcome that must be new. A duplicate would mean JetStream dropped it,
+    /// which is an error: the job is handed over again, finds its claim and publishes again.
+    async fn publish_new(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+        match self.ctx.bus.publish_new(outcome).await {
+            Err(e @ BusError::Duplicate { .. }) => {
+                error!(error = %e, "unexpected duplicate outcome");
+                Err(Failure::Retry(e.to_string()))
+            }
+            other => other.map_err(Failure::from),
+        }
+    }
+
+    /// Publishes an outcome recorded before (a crash or a redelivery): JetStream may have it.
+    async fn publish_again(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+        let published = self.ctx.bus.publish(outcome).await?;
+        if published.duplicate {
+            info!(msg_id = %outcome.msg_id(), "outcome was already published");
+        }
+        Ok(())
+    }
+
+    /// The stored language version and its annexes, read once per circular and language.
+    async fn version(
+        &self,
+        circular: &CircularId,
+        language: Language,
+    ) -> Result<Arc<LanguageVersion>, Failure> {
+        let key = (circular.clone(), language);
+        if let Some(v) = self.versions.lock().await.get(&key) {
+            return Ok(v.clone());
+        }
+        let rendition = self
+            .ctx
+            .store
+            .rendition(circular, language)
+            .await?
+            .ok_or_else(|| {
+                Failure::Retry(format!("no stored {language} version of {circular} yet"))
+            })?;
+        let stored = self.ctx.store.annexes(circular, language).await?;
+        let annexes = mail::prepare_annexes(&stored).map_err(|e| Failure::Poison(e.to_string()))?;
+        let version = Arc::new(LanguageVersion { rendition, annexes });
+        self.versions.lock().await.insert(key, version.clone());
+        Ok(version)
+    }
+}

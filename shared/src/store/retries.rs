@@ -1,0 +1,173 @@
+//! Deferred mail parked until its next attempt: one row per delivery, holding the job to queue
+//! again, so thousands of greylisted recipients wait here and not in the live work queue.
+
+use super::{parse_timestamp, timestamp, Store, StoreError};
+use crate::domain::{CircularId, DeliveryKey};
+use crate::events::MailJob;
+use chrono::{DateTime, Utc};
+use sqlx::Row;
+
+/// A parked job whose time has come, leased to one scheduler for a while.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DueRetry {
+    /// The job to queue again (its `attempt` is the attempt it will be).
+    pub job: MailJob,
+    /// Whether an earlier lease may already have queued it: a duplicate publish ack is then
+    /// expected, and otherwise an error.
+    pub maybe_published: bool,
+}
+
+impl Store {
+    /// Parks `job` (the next attempt of its delivery) until `due_at`, replacing an earlier
+    /// attempt's row of the same delivery; an older attempt never replaces a newer one, so a
+    /// redelivered job cannot move the schedule back.
+    pub async fn park_retry(&self, job: &MailJob, due_at: DateTime<Utc>) -> Result<(), StoreError> {
+        let text = serde_json::to_string(job).map_err(|e| StoreError::Corrupt {
+            table: "delivery_retries",
+            why: format!("cannot encode the job: {e}"),
+        })?;
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "INSERT INTO delivery_retries (circular_id, address_key, attempt, due_at, job) \
+             VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (circular_id, address_key) DO UPDATE SET \
+             attempt = excluded.attempt, due_at = excluded.due_at, job = excluded.job, \
+             leased_until = NULL \
+             WHERE delivery_retries.attempt < excluded.attempt",
+        )
+        .bind(job.circular.as_str())
+        .bind(job.recipient.address.as_str())
+        .bind(i64::from(job.attempt))
+        .bind(timestamp(due_at))
+        .bind(text)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Leases up to `limit` parked jobs due by `now` (none leased by another scheduler until
+    /// `lease_until`), earliest first.
+    pub async fn lease_due_retries(
+        &self,
+        now: DateTime<Utc>,
+        lease_until: DateTime<Utc>,
+        limit: u32,
+    ) -> Result<Vec<DueRetry>, StoreError> {
+        let now_text = timestamp(now);
+        let mut tx = self.begin_write().await?;
+        let rows = sqlx::query(
+            "SELECT circular_id, address_key, attempt, job, leased_until FROM delivery_retries \
+             WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1) \
+             ORDER BY due_at LIMIT $2",
+        )
+        .bind(&now_text)
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx)
+        .await?;
+        let mut due = Vec::with_capacity(rows.len());
+        for row in rows {
+            let circular: String = row.try_get("circular_id")?;
+            let address: String = row.try_get("address_key")?;
+            let attempt: i64 = row.try_get("attempt")?;
+            let leased: Option<String> = row.try_get("leased_until")?;
+            let text: String = row.try_get("job")?;
+            // Compare-and-set, so two schedulers never lease the same row.
+            let taken = sqlx::query(
+                "UPDATE delivery_retries SET leased_until = $1 \
+                 WHERE circular_id = $2 AND address_key = $3 AND attempt = $4 \
+                 AND (leased_until IS NULL OR leased_until <= $5)",
+            )
+            .bind(timestamp(lease_until))
+            .bind(&circular)
+            .bind(&address)
+            .bind(attempt)
+            .bind(&now_text)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if taken == 0 {
+                continue;
+            }
+            if let Some(l) = &leased {
+                parse_timestamp("delivery_retries", l)?;
+            }
+            let job: MailJob = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+                table: "delivery_retries",
+                why: format!("the job of {circular} to {address} is not a mail job: {e}"),
+            })?;
+            due.push(DueRetry {
+                job,
+                maybe_published: leased.is_some(),
+            });
+        }
+        tx.commit().await?;
+        Ok(due)
+    }
+
+    /// Removes a parked job once it is queued again (only that attempt's row).
+    pub async fn unpark_retry(&self, key: &DeliveryKey, attempt: u32) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "DELETE FROM delivery_retries \
+             WHERE circular_id = $1 AND address_key = $2 AND attempt = $3",
+        )
+        .bind(key.circular.as_str())
+        .bind(key.address.as_str())
+        .bind(i64::from(attempt))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a parked job's next try to `due_at` and releases its lease.
+    pub async fn postpone_retry(
+        &self,
+        key: &DeliveryKey,
+        attempt: u32,
+        due_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        sqlx::query(
+            "UPDATE delivery_retries SET due_at = $1, leased_until = NULL \
+             WHERE circular_id = $2 AND address_key = $3 AND attempt = $4",
+        )
+        .bind(timestamp(due_at))
+        .bind(key.circular.as_str())
+        .bind(key.address.as_str())
+        .bind(i64::from(attempt))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// How many jobs of `circular` are parked, waiting for their next attempt.
+    pub async fn parked_retries(&self, circular: &CircularId) -> Result<u64, StoreError> {
+        let n: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM delivery_retries WHERE circular_id = $1")
+                .bind(circular.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(n as u64)
+    }
+
+    /// Makes every parked job of `circular` due at `now` (a cancelled circular settles them
+    /// at once); returns how many.
+    pub async fn hurry_retries(
+        &self,
+        circular: &CircularId,
+        now: DateTime<Utc>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let n = sqlx::query("UPDATE delivery_retries SET due_at = $1 WHERE circular_id = $2")
+            .bind(timestamp(now))
+            .bind(circular.as_str())
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+        tx.commit().await?;
+        Ok(n)
+    }
+}
