@@ -62,6 +62,9 @@ pub struct SmtpConfig {
     pub concurrency: usize,
     /// Seconds to wait for a relay before a send counts as a temporary failure.
     pub timeout_secs: u64,
+    /// Seconds a mail job may stay unacknowledged before JetStream hands it to a dispatcher
+    /// again (after a crash): longer than the slowest send and the recording of its outcome.
+    pub job_ack_wait_secs: u64,
     /// Seconds before the next attempt after attempt 1, 2, …; the last value repeats.
     pub retry_delays_secs: Vec<u64>,
     /// Each retry delay varies by up to this fraction either way, so retries spread out.
@@ -293,6 +296,7 @@ impl Default for SmtpConfig {
         SmtpConfig {
             concurrency: 8,
             timeout_secs: 30,
+            job_ack_wait_secs: 120,
             // Postfix-like: quick at first, then hourly; given up after five days
             // (Postfix's maximal_queue_lifetime).
             retry_delays_secs: vec![60, 300, 900, 1800, 3600],
@@ -534,6 +538,13 @@ impl Config {
 
 /// The rules of `[smtp]` that types cannot say.
 fn check_smtp(smtp: &SmtpConfig, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
+    if smtp.job_ack_wait_secs <= smtp.timeout_secs {
+        problems.push(format!(
+            "{}: smtp.job_ack_wait_secs: must be longer than smtp.timeout_secs ({}), or jobs are handed over while still being sent",
+            origin("smtp.job_ack_wait_secs"),
+            smtp.timeout_secs
+        ));
+    }
     if smtp.retry_delays_secs.is_empty() {
         problems.push(format!(
             "{}: smtp.retry_delays_secs: give at least one delay",

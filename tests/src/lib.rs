@@ -204,12 +204,44 @@ pub async fn test_database(db: Db, dir: &Path) -> (String, Option<postgres::Test
     }
 }
 
+/// How a test's harness is set up; [`Setup::new`] gives the defaults of [`Harness::start`].
+pub struct Setup {
+    /// The kind of database.
+    pub db: Db,
+    /// The capture SMTP server's replies to chosen recipients.
+    pub rules: RecipientRules,
+    /// The capture SMTP server's TLS and AUTH.
+    pub capture: circulars_capture_smtp::Options,
+    /// TOML lines added to `[smtp]` (see [`Harness::start_configured`]).
+    pub smtp_settings: String,
+    /// TOML lines added to `[smtp.relays.capture]` (e.g. `tls = "starttls"`).
+    pub relay_settings: String,
+    /// A database of the test's own instead of a fresh one of `db`'s kind.
+    pub database_url: Option<String>,
+}
+
+impl Setup {
+    /// The defaults: everyone accepted, no TLS, test retry settings, a fresh database.
+    pub fn new(db: Db) -> Setup {
+        Setup {
+            db,
+            rules: RecipientRules::new(),
+            capture: circulars_capture_smtp::Options::default(),
+            smtp_settings: String::new(),
+            relay_settings: String::new(),
+            database_url: None,
+        }
+    }
+}
+
 /// The test `[smtp]` settings, with `extra` overriding the defaults it names.
 fn smtp_settings_with_defaults(extra: &str) -> String {
     let defaults = [
         ("retry_delays_secs", "[1]"),
         ("retry_jitter", "0.0"),
         ("give_up_after_secs", "60"),
+        ("timeout_secs", "5"),
+        ("job_ack_wait_secs", "15"),
     ];
     let mut lines: Vec<String> = defaults
         .iter()
@@ -254,28 +286,54 @@ impl Harness {
     /// `give_up_after_secs = 3`) added to the `[smtp]` section, whose test defaults are a
     /// one-second retry delay without jitter and giving up after a minute.
     pub async fn start_configured(db: Db, rules: RecipientRules, smtp_settings: &str) -> Harness {
+        Harness::start_setup(Setup {
+            rules,
+            smtp_settings: smtp_settings.to_owned(),
+            ..Setup::new(db)
+        })
+        .await
+    }
+
+    /// Starts everything as `setup` says.
+    pub async fn start_setup(setup: Setup) -> Harness {
+        let Setup {
+            db,
+            rules,
+            capture,
+            smtp_settings,
+            relay_settings,
+            database_url,
+        } = setup;
         let dir = tempfile::Builder::new()
             .prefix("circulars-test-")
             .tempdir()
             .expect("a temporary folder");
         let nats = LocalNatsServer::start(&dir.path().join("nats")).expect("nats-server starts");
-        let smtp = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path().join("mail"), rules)
-            .await
-            .expect("the capture SMTP server starts");
-        let (database_url, postgres) = test_database(db, dir.path()).await;
+        let smtp = CaptureServer::start_with(
+            ([127, 0, 0, 1], 0).into(),
+            dir.path().join("mail"),
+            rules,
+            capture,
+        )
+        .await
+        .expect("the capture SMTP server starts");
+        let (database_url, postgres) = match database_url {
+            Some(url) => (url, None),
+            None => test_database(db, dir.path()).await,
+        };
         let config_file = dir.path().join("circulars.toml");
         let gateway_port = free_port().expect("a free port");
         let config = format!(
             "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
              [smtp]\nconcurrency = 8\n{smtp_settings}\n\
-             [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n\
+             [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n{relay_settings}\n\
              [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
              [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n",
             data = dir.path().display().to_string(),
             nats = nats.url(),
             db = database_url,
             smtp = smtp.local_addr().port(),
-            smtp_settings = smtp_settings_with_defaults(smtp_settings),
+            smtp_settings = smtp_settings_with_defaults(&smtp_settings),
             http = gateway_port,
             max_request = MAX_REQUEST_BYTES,
             staff = STAFF_NAME,
@@ -431,6 +489,28 @@ impl Harness {
             );
             std::thread::sleep(Duration::from_millis(20));
         }
+    }
+
+    /// Kills the `serve <service>` child with SIGKILL, as a crash would, and waits for it.
+    pub fn kill_service(&mut self, service: &str) {
+        let index = self
+            .children
+            .iter()
+            .position(|(name, _)| name == service)
+            .unwrap_or_else(|| panic!("no `serve {service}` running"));
+        let (_, mut child) = self.children.remove(index);
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+
+    /// Stops nats-server and starts it again on the same port with the same store, as an
+    /// operator's restart would; the services reconnect on their own.
+    pub fn restart_nats(&mut self) {
+        let nats = self
+            .nats
+            .take()
+            .expect("nats runs until the harness is dropped");
+        self.nats = Some(nats.restart().expect("nats-server starts again"));
     }
 
     /// Stops every `serve` child with SIGTERM and waits for it to exit.

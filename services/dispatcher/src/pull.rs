@@ -61,10 +61,11 @@ pub(crate) async fn discover(d: Arc<Dispatcher>, shutdown: CancellationToken) {
 async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationToken) {
     let batch_size = d.ctx.config.smtp.concurrency.max(1) * 2;
     let max_ack_pending = (batch_size * 4) as i64;
+    let ack_wait = Duration::from_secs(d.ctx.config.smtp.job_ack_wait_secs);
     let mut consumer = match d
         .ctx
         .bus
-        .dispatch_consumer(&circular, max_ack_pending)
+        .dispatch_consumer(&circular, max_ack_pending, ack_wait)
         .await
     {
         Ok(c) => c,

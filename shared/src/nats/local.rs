@@ -127,6 +127,25 @@ impl LocalNatsServer {
         &self.dir
     }
 
+    /// Stops the server and starts it again on the same port with the same store (what an
+    /// operator's restart does); clients reconnect on their own.
+    pub fn restart(mut self) -> Result<LocalNatsServer, LocalServerError> {
+        self.terminate();
+        let binary = find_binary()?;
+        let config = self.dir.join("nats-server.conf");
+        // The port was just released; another process taking it meanwhile is not expected on
+        // loopback during a test, but a few tries cover a slow release.
+        let mut last = None;
+        for _ in 0..50 {
+            match Self::spawn(&binary, &config, &self.dir, self.port) {
+                Ok(server) => return Ok(server),
+                Err(e) => last = Some(e),
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Err(last.unwrap_or_else(|| LocalServerError::Spawn("no attempt made".into())))
+    }
+
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.
     pub fn stop(mut self) {
         self.terminate();

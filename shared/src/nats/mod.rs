@@ -66,9 +66,6 @@ pub const COMPOSER_CONSUMER: ConsumerSpec = ConsumerSpec {
 /// The dispatcher reads each circular's mail jobs through a consumer of its own,
 /// `dispatch-<circular>` on `mail.outbound.<circular>`, so one circular can be paused alone.
 pub const DISPATCH_CONSUMER_PREFIX: &str = "dispatch-";
-/// How long a mail job may stay unacknowledged before JetStream hands it over again: longer
-/// than the slowest send (the SMTP timeout at each step) plus recording its outcome.
-pub const DISPATCH_ACK_WAIT: Duration = Duration::from_secs(120);
 /// The tracker reads delivery outcomes.
 pub const TRACKER_CONSUMER: ConsumerSpec = ConsumerSpec {
     durable: "tracker",
@@ -289,6 +286,7 @@ impl Bus {
         &self,
         circular: &crate::domain::CircularId,
         max_ack_pending: i64,
+        ack_wait: Duration,
     ) -> Result<consumer::PullConsumer, BusError> {
         let durable = format!("{DISPATCH_CONSUMER_PREFIX}{circular}");
         let declare_err = |why: String| BusError::Declare {
@@ -306,7 +304,7 @@ impl Bus {
                 durable_name: Some(durable.clone()),
                 filter_subject: format!("{}{circular}", crate::events::MAIL_JOB_PREFIX),
                 ack_policy: consumer::AckPolicy::Explicit,
-                ack_wait: DISPATCH_ACK_WAIT,
+                ack_wait,
                 max_deliver: -1,
                 max_ack_pending,
                 deliver_policy: consumer::DeliverPolicy::All,
