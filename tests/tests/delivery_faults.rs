@@ -8,6 +8,7 @@ use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options
 use circulars_shared::domain::{DeliveryState, RecipientAddress};
 use circulars_shared::nats::MAIL_OUTBOUND_STREAM;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
+use futures::StreamExt;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
@@ -127,6 +128,9 @@ async fn a_relay_down_for_a_while_delays_the_circular_and_loses_nothing(db: Db) 
     let mut h = Harness::start(db).await;
     h.smtp().stop_listening().await;
     h.serve("all");
+    // Operations watch the circular's progress live.
+    let bus = h.bus().await;
+    let mut progress = bus.client.subscribe("progress.TSB-36").await.unwrap();
     issue_to(&h, &small_directory());
 
     // Every mail is refused for now (connection refused) and waits for its next attempt.
@@ -154,6 +158,29 @@ async fn a_relay_down_for_a_while_delays_the_circular_and_loses_nothing(db: Db) 
         .unwrap();
     assert!(record.attempt >= 2, "{record:?}");
     store.close().await;
+
+    // The progress published on the way showed the deferred mail, and then the end.
+    let mut seen = Vec::new();
+    while let Ok(Some(message)) =
+        tokio::time::timeout(Duration::from_secs(10), progress.next()).await
+    {
+        let status: serde_json::Value = serde_json::from_slice(&message.payload).unwrap();
+        let total = status["total"].clone();
+        let done = total["sent"] == 4;
+        seen.push(total);
+        if done {
+            break;
+        }
+    }
+    assert!(
+        seen.iter().any(|t| t["deferred"].as_u64().unwrap_or(0) > 0),
+        "{seen:?}"
+    );
+    assert_eq!(
+        seen.last().map(|t| t["sent"].clone()),
+        Some(4.into()),
+        "{seen:?}"
+    );
     h.stop_services();
 }
 

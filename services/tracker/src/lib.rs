@@ -4,11 +4,16 @@
 //! - [`run`]: the service: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or
 //!   what arrives within `tracker.batch_wait_ms`, write them in one transaction (current state
 //!   by delivery key, plus history), and acknowledge each only after the commit.
+//! - `Progress`: after a commit, each circular it touched has its counts (per state,
+//!   language and category) published on core NATS `progress.<circular>` for the dashboard:
+//!   at most once per [`PROGRESS_INTERVAL`], and always when the circular is complete.
 
 use async_nats::jetstream::Message;
-use circulars_shared::events::{Contract, DeliveryOutcome};
+use circulars_shared::domain::CircularId;
+use circulars_shared::events::{Contract, DeliveryOutcome, PROGRESS_PREFIX};
 use circulars_shared::nats::{BusError, TRACKER_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
@@ -24,6 +29,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     let size = ctx.config.tracker.batch_size;
     let wait = Duration::from_millis(ctx.config.tracker.batch_wait_ms);
     info!(batch_size = size, "tracker ready");
+    let mut progress = Progress::default();
     while let Some(first) = next_message("tracker", &mut messages, &shutdown).await {
         let mut batch = vec![first];
         let deadline = Instant::now() + wait;
@@ -36,15 +42,64 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
                 },
             }
         }
-        write(&ctx, batch).await;
+        let touched = write(&ctx, batch).await;
+        progress.publish(&ctx, touched).await;
     }
     info!("tracker stopped");
     Ok(())
 }
 
+/// How often, at most, the progress of one circular is published.
+pub const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
+
+/// When each circular's progress was last published.
+#[derive(Default)]
+struct Progress {
+    last: HashMap<CircularId, Instant>,
+}
+
+impl Progress {
+    /// Publishes the counts of the `touched` circulars that are due (or complete). Progress
+    /// is a view, not a record: a lost message is replaced by the next one.
+    async fn publish(&mut self, ctx: &ServiceContext, touched: BTreeSet<CircularId>) {
+        for circular in touched {
+            let due = self
+                .last
+                .get(&circular)
+                .is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL);
+            let status = match ctx.store.circular_status(&circular).await {
+                Ok(s) => s,
+                Err(e) => {
+                    debug!(%circular, error = %e, "no progress published");
+                    continue;
+                }
+            };
+            if !due && !status.is_complete() {
+                continue;
+            }
+            let payload = match serde_json::to_vec(&status) {
+                Ok(p) => p,
+                Err(e) => {
+                    debug!(%circular, error = %e, "no progress published");
+                    continue;
+                }
+            };
+            let subject = format!("{PROGRESS_PREFIX}{circular}");
+            if let Err(e) = ctx.bus.client.publish(subject, payload.into()).await {
+                debug!(%circular, error = %e, "no progress published");
+            }
+            if status.is_complete() {
+                self.last.remove(&circular);
+            } else {
+                self.last.insert(circular, Instant::now());
+            }
+        }
+    }
+}
+
 /// Writes one batch and settles each message: malformed ones are terminated, the rest acked
-/// after the commit, or all redelivered when the write fails.
-async fn write(ctx: &ServiceContext, batch: Vec<Message>) {
+/// after the commit, or all redelivered when the write fails. Returns the circulars written.
+async fn write(ctx: &ServiceContext, batch: Vec<Message>) -> BTreeSet<CircularId> {
     let mut outcomes = Vec::with_capacity(batch.len());
     let mut decoded = Vec::with_capacity(batch.len());
     for message in batch {
@@ -57,7 +112,7 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) {
         }
     }
     if outcomes.is_empty() {
-        return;
+        return BTreeSet::new();
     }
     let result = ctx
         .store
@@ -75,5 +130,9 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) {
             Err(e) => Err(Failure::Retry(e.to_string())),
         };
         settle("tracker", message, settled).await;
+    }
+    match result {
+        Ok(()) => outcomes.into_iter().map(|o| o.circular).collect(),
+        Err(_) => BTreeSet::new(),
     }
 }

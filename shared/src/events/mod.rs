@@ -18,6 +18,11 @@ mod recipient_batch;
 pub use circular_issued::CircularIssued;
 pub use delivery_outcome::DeliveryOutcome;
 pub use mail_job::{MailJob, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
+
+/// Core NATS (not JetStream) subject prefix of a circular's delivery progress: the tracker
+/// publishes the circular's status (`store::CircularStatus` as JSON) on `progress.<circular>`
+/// after it records outcomes, at most once a second and when the circular is complete.
+pub const PROGRESS_PREFIX: &str = "progress.";
 pub use recipient_batch::{RecipientBatch, BATCH_SIZE};
 
 use serde::de::DeserializeOwned;
