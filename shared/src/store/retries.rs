@@ -55,7 +55,8 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<DueRetry>, StoreError> {
         let now_text = timestamp(now);
-        let mut tx = self.begin_write().await?;
+        // Read first without the write lock (SQLite has one for the whole database): most
+        // looks find nothing due. The compare-and-set below keeps the lease exclusive.
         let rows = sqlx::query(
             "SELECT circular_id, address_key, attempt, job, leased_until FROM delivery_retries \
              WHERE due_at <= $1 AND (leased_until IS NULL OR leased_until <= $1) \
@@ -63,8 +64,12 @@ impl Store {
         )
         .bind(&now_text)
         .bind(i64::from(limit))
-        .fetch_all(&mut *tx)
+        .fetch_all(&self.pool)
         .await?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.begin_write().await?;
         let mut due = Vec::with_capacity(rows.len());
         for row in rows {
             let circular: String = row.try_get("circular_id")?;
@@ -169,5 +174,71 @@ impl Store {
             .rows_affected();
         tx.commit().await?;
         Ok(n)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Language, Recipient, RecipientAddress};
+    use chrono::TimeDelta;
+
+    fn job(attempt: u32) -> MailJob {
+        MailJob {
+            circular: "TSB-36".parse().unwrap(),
+            recipient: Recipient {
+                address: RecipientAddress::parse("li.wei@miit.sylvania.example.com").unwrap(),
+                name: "Li Wei".into(),
+                language: Language::Zh,
+                addressee: "adm-sylvania".parse().unwrap(),
+            },
+            attempt,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_parked_job_is_leased_once_and_never_moved_back_to_an_older_attempt() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&format!("sqlite://{}", dir.path().join("c.db").display()))
+            .await
+            .unwrap();
+        let now = Utc::now();
+        let circular = job(2).circular;
+        store.park_retry(&job(3), now).await.unwrap();
+        // A redelivered older job must not replace the newer attempt, nor its time.
+        store
+            .park_retry(&job(2), now + TimeDelta::hours(1))
+            .await
+            .unwrap();
+        assert_eq!(store.parked_retries(&circular).await.unwrap(), 1);
+
+        let later = now + TimeDelta::seconds(1);
+        let leased = store
+            .lease_due_retries(later, later + TimeDelta::seconds(60), 10)
+            .await
+            .unwrap();
+        assert_eq!(leased.len(), 1);
+        assert_eq!(leased[0].job.attempt, 3);
+        assert!(!leased[0].maybe_published, "never leased before");
+        // Leased: a second scheduler finds nothing until the lease runs out.
+        let again = store
+            .lease_due_retries(later, later + TimeDelta::seconds(60), 10)
+            .await
+            .unwrap();
+        assert!(again.is_empty());
+        let after_lease = later + TimeDelta::seconds(61);
+        let retaken = store
+            .lease_due_retries(after_lease, after_lease + TimeDelta::seconds(60), 10)
+            .await
+            .unwrap();
+        assert_eq!(retaken.len(), 1);
+        assert!(
+            retaken[0].maybe_published,
+            "an earlier lease may have queued it: a duplicate ack is expected"
+        );
+
+        store.unpark_retry(&job(3).key(), 3).await.unwrap();
+        assert_eq!(store.parked_retries(&circular).await.unwrap(), 0);
+        store.close().await;
     }
 }
