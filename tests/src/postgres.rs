@@ -10,6 +10,9 @@
 //!   that no longer run and that were not removed (the `sh` was killed too) go at the next start.
 //! - The template is `circulars_template`, rebuilt by the first test of each process under an
 //!   advisory lock, so test binaries sharing one `DATABASE_URL` server never see it half-built.
+//! - [`OwnServer`]: a server of one test's own, for stories that stop PostgreSQL and start it
+//!   again (same port, same data) while the services run; its files are in
+//!   `<temp dir>/circulars-pg-<pid>-<n>`, removed when it is dropped.
 
 use circulars_shared::nats::local::{die_with_parent, free_port};
 use sqlx::{Connection, Executor, PgConnection};
@@ -292,6 +295,175 @@ fn start_server() -> Result<Server, String> {
     ))
 }
 
+/// A PostgreSQL server of one test's own, on a free loopback port, that the test can stop and
+/// start again on the same port with the same data, as an operator's restart or an outage would.
+///
+/// Its processes are started from the calling thread and get a parent-death signal tied to
+/// it: call [`OwnServer::start`] and [`OwnServer::restart`] from the test's own thread (the body
+/// of a `#[tokio::test]`), not from `spawn_blocking`, whose threads end when idle. Dropping it
+/// stops the server (fast shutdown) and removes its folder.
+pub struct OwnServer {
+    bin: PathBuf,
+    data: PathBuf,
+    port: u16,
+    process: Option<Child>,
+    /// Dropped after the server stops (see `Drop`), which removes the folder.
+    folder: Folder,
+}
+
+impl std::fmt::Debug for OwnServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnServer")
+            .field("dir", &self.folder.dir)
+            .field("port", &self.port)
+            .field("running", &self.process.is_some())
+            .finish()
+    }
+}
+
+impl OwnServer {
+    /// Creates a cluster (initdb) in a folder of its own and starts the server on a free
+    /// loopback port; returns once it accepts connections.
+    pub async fn start() -> Result<OwnServer, PostgresError> {
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let bin = binaries().map_err(PostgresError)?;
+        let name = format!(
+            "{DIR_PREFIX}{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let folder = Folder::create_named(&name).map_err(PostgresError)?;
+        let data = folder.dir.join("data");
+        let mut initdb = folder.command(&bin, "initdb").map_err(PostgresError)?;
+        initdb.arg("-D").arg(&data);
+        initdb.args("-U postgres --auth=trust -E UTF8 --locale=C.UTF-8 --no-sync".split(' '));
+        let status = tokio::task::spawn_blocking(move || initdb.status())
+            .await
+            .map_err(|e| PostgresError(format!("initdb: {e}")))?
+            .map_err(|e| PostgresError(format!("cannot run initdb: {e}")))?;
+        if !status.success() {
+            return Err(PostgresError(format!(
+                "initdb failed ({status}):\n{}",
+                folder.log_tail("initdb")
+            )));
+        }
+        let port = free_port().map_err(|e| PostgresError(format!("no free port: {e}")))?;
+        let mut server = OwnServer {
+            bin,
+            data,
+            port,
+            process: None,
+            folder,
+        };
+        server.restart().await?;
+        Ok(server)
+    }
+
+    /// The URL of database `name` on this server (`postgres` is there from the start).
+    pub fn url(&self, name: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
+    /// Creates an empty database `name` and returns its URL; the services migrate it when they
+    /// open it.
+    pub async fn create_database(&self, name: &str) -> Result<String, PostgresError> {
+        let mut admin = connect(&self.url("postgres")).await?;
+        run(&mut admin, &format!(r#"CREATE DATABASE "{name}""#)).await?;
+        let _ = admin.close().await;
+        Ok(self.url(name))
+    }
+
+    /// Whether the server runs (started and not stopped since).
+    pub fn is_running(&mut self) -> bool {
+        self.process
+            .as_mut()
+            .is_some_and(|p| matches!(p.try_wait(), Ok(None)))
+    }
+
+    /// Stops the server as `pg_ctl stop -m fast` does (SIGINT: open transactions are rolled
+    /// back, sessions closed, a checkpoint written) and waits until it has exited; SIGKILL
+    /// after 30 s. Does nothing when it is not running.
+    pub fn stop(&mut self) {
+        let Some(mut process) = self.process.take() else {
+            return;
+        };
+        let pid = nix::unistd::Pid::from_raw(process.id() as i32);
+        if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGINT).is_ok() {
+            let deadline = Instant::now() + Duration::from_secs(30);
+            while Instant::now() < deadline {
+                if let Ok(Some(_)) = process.try_wait() {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(10));
+            }
+        }
+        let _ = process.kill();
+        let _ = process.wait();
+    }
+
+    /// Starts the server again on the same port with the same data (stopping it first if it
+    /// runs), and returns once it accepts connections.
+    pub async fn restart(&mut self) -> Result<(), PostgresError> {
+        self.stop();
+        let mut postgres = self
+            .folder
+            .command_appending(&self.bin, "postgres")
+            .map_err(PostgresError)?;
+        postgres
+            .arg("-D")
+            .arg(&self.data)
+            .arg("-k")
+            .arg(&self.folder.dir)
+            .args(["-p", &self.port.to_string()]);
+        // fsync off: the tests stop processes, never the machine, and the operating system
+        // keeps what was written. Commits stay synchronous (the default): a commit a client
+        // saw acknowledged is in the WAL the server wrote.
+        postgres.args(
+            "-c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off \
+             -c max_connections=100"
+                .split_whitespace(),
+        );
+        die_with_parent(&mut postgres);
+        let process = postgres
+            .spawn()
+            .map_err(|e| PostgresError(format!("cannot run postgres: {e}")))?;
+        self.process = Some(process);
+        let url = self.url("postgres");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Ok(connection) = PgConnection::connect(&url).await {
+                let _ = connection.close().await;
+                return Ok(());
+            }
+            if !self.is_running() {
+                self.process = None;
+                break;
+            }
+            if Instant::now() > deadline {
+                self.stop();
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Err(PostgresError(format!(
+            "PostgreSQL on port {} did not start:\n{}",
+            self.port,
+            self.folder.log_tail("postgres")
+        )))
+    }
+
+    /// The server's log file (all its runs).
+    pub fn log_file(&self) -> PathBuf {
+        self.folder.dir.join("postgres.log")
+    }
+}
+
+impl Drop for OwnServer {
+    fn drop(&mut self) {
+        self.stop(); // before `folder` drops and its cleaner removes the data
+    }
+}
+
 /// The folder of this process's server, and the user that runs it.
 struct Folder {
     dir: PathBuf,
@@ -303,8 +475,13 @@ struct Folder {
 
 impl Folder {
     fn create() -> Result<Self, String> {
+        Folder::create_named(&format!("{DIR_PREFIX}{}", std::process::id()))
+    }
+
+    /// `<temp dir>/<name>`, where `name` is `circulars-pg-<pid>` or `circulars-pg-<pid>-<n>`.
+    fn create_named(name: &str) -> Result<Self, String> {
         remove_stale_folders();
-        let dir = std::env::temp_dir().join(format!("{DIR_PREFIX}{}", std::process::id()));
+        let dir = std::env::temp_dir().join(name);
         let _ = std::fs::remove_dir_all(&dir); // an earlier process's with the same pid
         std::fs::create_dir(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         let remove = r#"cat >/dev/null; for _ in 1 2 3 4 5 6 7 8 9 10; do
@@ -340,6 +517,26 @@ impl Folder {
         let log = self.dir.join(format!("{program}.log"));
         let log = std::fs::File::create(&log)
             .map_err(|e| format!("cannot create {}: {e}", log.display()))?;
+        self.command_logging_to(bin, program, log)
+    }
+
+    /// Like [`Folder::command`], adding to `<program>.log` rather than starting it afresh.
+    fn command_appending(&self, bin: &Path, program: &str) -> Result<Command, String> {
+        let log = self.dir.join(format!("{program}.log"));
+        let log = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(&log)
+            .map_err(|e| format!("cannot open {}: {e}", log.display()))?;
+        self.command_logging_to(bin, program, log)
+    }
+
+    fn command_logging_to(
+        &self,
+        bin: &Path,
+        program: &str,
+        log: std::fs::File,
+    ) -> Result<Command, String> {
         let mut command = Command::new(bin.join(program));
         command.current_dir(&self.dir).stdin(Stdio::null());
         command
@@ -371,9 +568,11 @@ fn remove_stale_folders() {
     }
     for entry in entries.flatten() {
         let name = entry.file_name();
-        let Some(pid) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
+        let Some(rest) = name.to_str().and_then(|n| n.strip_prefix(DIR_PREFIX)) else {
             continue;
         };
+        // `<pid>` (the process's server) or `<pid>-<n>` (an `OwnServer`).
+        let pid = rest.split_once('-').map_or(rest, |(pid, _)| pid);
         if pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
             let _ = std::fs::remove_dir_all(entry.path());
         }
