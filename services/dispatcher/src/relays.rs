@@ -283,3 +283,68 @@ fn transport(
     }
     Ok(builder.build())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use circulars_shared::config::Config;
+
+    fn relays(file: &str) -> Relays {
+        let config = Config::from_sources(Some(("c.toml", file)), Vec::new()).unwrap();
+        Relays::from_config(&config.smtp).unwrap()
+    }
+
+    async fn free_connections(relays: &Relays, name: &str, expected: usize) -> usize {
+        let relay = relays.relays.iter().find(|r| r.name == name).unwrap();
+        for _ in 0..100 {
+            if relay.connections.available_permits() == expected {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        relay.connections.available_permits()
+    }
+
+    #[tokio::test]
+    async fn limits_set_while_running_lower_and_restore_the_connection_cap() {
+        let relays = relays("[smtp.relays.main]\nconnections = 6\nrate_per_second = 100\n");
+        assert_eq!(free_connections(&relays, "main", 6).await, 6);
+        relays.set_limits(
+            "main",
+            Some(RelayLimits {
+                rate_per_second: 0,
+                connections: 2,
+            }),
+        );
+        assert_eq!(free_connections(&relays, "main", 2).await, 2);
+        let main = &relays.relays[0];
+        assert!(
+            main.limiter.lock().unwrap().is_none(),
+            "rate 0 lifts the limit"
+        );
+        // Above the configured pool is capped at the pool's size.
+        relays.set_limits(
+            "main",
+            Some(RelayLimits {
+                rate_per_second: 5,
+                connections: 50,
+            }),
+        );
+        assert_eq!(free_connections(&relays, "main", 6).await, 6);
+        assert!(main.limiter.lock().unwrap().is_some());
+        // Cleared: back to the configuration.
+        relays.set_limits("main", None);
+        assert_eq!(free_connections(&relays, "main", 6).await, 6);
+    }
+
+    #[tokio::test]
+    async fn relays_are_tried_in_priority_order_and_a_silent_one_is_set_aside() {
+        let relays =
+            relays("[smtp.relays.backup]\npriority = 5\n[smtp.relays.main]\npriority = 1\n");
+        assert_eq!(relays.names(), ["main", "backup"]);
+        let now = Instant::now();
+        relays.relays[0].set_aside(now);
+        assert!(relays.relays[0].is_set_aside(now + Duration::from_secs(1)));
+        assert!(!relays.relays[0].is_set_aside(now + SET_ASIDE));
+    }
+}
