@@ -4,9 +4,10 @@
 //! - [`run`]: the service: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or
 //!   what arrives within `tracker.batch_wait_ms`, write them in one transaction (current state
 //!   by delivery key, plus history), and acknowledge each only after the commit.
-//! - `Progress`: after a commit, each circular it touched has its counts (per state,
-//!   language and category) published on core NATS `progress.<circular>` for the dashboard:
-//!   at most once per [`PROGRESS_INTERVAL`], and always when the circular is complete.
+//! - `Progress`: each circular a commit touched has its counts (per state, language and
+//!   category) published on core NATS `progress.<circular>` for the dashboard, at most once per
+//!   [`PROGRESS_INTERVAL`]; news held back is published when the tracker is idle, so the last
+//!   counts always go out.
 
 use async_nats::jetstream::Message;
 use circulars_shared::domain::CircularId;
@@ -30,7 +31,18 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     let wait = Duration::from_millis(ctx.config.tracker.batch_wait_ms);
     info!(batch_size = size, "tracker ready");
     let mut progress = Progress::default();
-    while let Some(first) = next_message("tracker", &mut messages, &shutdown).await {
+    loop {
+        // Between batches, publish the progress held back by the once-a-second rule.
+        let first = tokio::select! {
+            next = next_message("tracker", &mut messages, &shutdown) => match next {
+                Some(m) => m,
+                None => break,
+            },
+            _ = tokio::time::sleep(PROGRESS_INTERVAL), if progress.has_pending() => {
+                progress.publish_due(&ctx).await;
+                continue;
+            }
+        };
         let mut batch = vec![first];
         let deadline = Instant::now() + wait;
         while batch.len() < size {
@@ -42,9 +54,10 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
                 },
             }
         }
-        let touched = write(&ctx, batch).await;
-        progress.publish(&ctx, touched).await;
+        progress.touched(write(&ctx, batch).await);
+        progress.publish_due(&ctx).await;
     }
+    progress.publish_due(&ctx).await;
     info!("tracker stopped");
     Ok(())
 }
@@ -52,21 +65,43 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
 /// How often, at most, the progress of one circular is published.
 pub const PROGRESS_INTERVAL: Duration = Duration::from_secs(1);
 
-/// When each circular's progress was last published.
+/// Which circulars have news, and when each one's progress was last published.
 #[derive(Default)]
 struct Progress {
+    pending: BTreeSet<CircularId>,
     last: HashMap<CircularId, Instant>,
 }
 
 impl Progress {
-    /// Publishes the counts of the `touched` circulars that are due (or complete). Progress
-    /// is a view, not a record: a lost message is replaced by the next one.
-    async fn publish(&mut self, ctx: &ServiceContext, touched: BTreeSet<CircularId>) {
-        for circular in touched {
-            let due = self
-                .last
-                .get(&circular)
-                .is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL);
+    /// Notes the circulars a committed batch changed.
+    fn touched(&mut self, circulars: BTreeSet<CircularId>) {
+        self.pending.extend(circulars);
+    }
+
+    /// Whether some circular's news is not published yet.
+    fn has_pending(&self) -> bool {
+        !self.pending.is_empty()
+    }
+
+    /// Publishes the counts of each pending circular not published within the last
+    /// [`PROGRESS_INTERVAL`]; the others wait for a later call (the service calls again when
+    /// it is idle), so the counts are read at most once a second per circular however fast
+    /// outcomes arrive. Progress is a view, not a record: a lost message is replaced by the
+    /// next one.
+    async fn publish_due(&mut self, ctx: &ServiceContext) {
+        let due: Vec<CircularId> = self
+            .pending
+            .iter()
+            .filter(|c| {
+                self.last
+                    .get(*c)
+                    .is_none_or(|at| at.elapsed() >= PROGRESS_INTERVAL)
+            })
+            .cloned()
+            .collect();
+        for circular in due {
+            self.pending.remove(&circular);
+            self.last.insert(circular.clone(), Instant::now());
             let status = match ctx.store.circular_status(&circular).await {
                 Ok(s) => s,
                 Err(e) => {
@@ -74,9 +109,6 @@ impl Progress {
                     continue;
                 }
             };
-            if !due && !status.is_complete() {
-                continue;
-            }
             let payload = match serde_json::to_vec(&status) {
                 Ok(p) => p,
                 Err(e) => {
@@ -87,11 +119,6 @@ impl Progress {
             let subject = format!("{PROGRESS_PREFIX}{circular}");
             if let Err(e) = ctx.bus.client.publish(subject, payload.into()).await {
                 debug!(%circular, error = %e, "no progress published");
-            }
-            if status.is_complete() {
-                self.last.remove(&circular);
-            } else {
-                self.last.insert(circular, Instant::now());
             }
         }
     }
