@@ -559,8 +559,7 @@ fn db_name(db: Db) -> &'static str {
 
 fn report(run: &Run, base: &Baseline) {
     let base_rate = base.messages as f64 / base.time.as_secs_f64();
-    let rate = run.size as f64 / run.last_mail.as_secs_f64();
-    let sending = (run.size as f64 - 1.0) / (run.last_mail - run.first_mail).as_secs_f64();
+    let (rate, sending) = rates(run);
     println!(
         "\n{}, {} recipients, DKIM {} (directory imported in {:.1} s)",
         db_name(run.db),
@@ -609,8 +608,21 @@ fn report(run: &Run, base: &Baseline) {
         .map(|(n, s)| format!("{n} {s:.1} s"))
         .collect();
     println!("  circulars threads: {}", threads.join(", "));
-    println!(
-        "  | {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} | {:.3} | {:.1} MiB |",
+    println!("  {}", table_row(run, base_rate));
+}
+
+/// Recipients per second from issue to the last mail, and from the first mail to the last.
+fn rates(run: &Run) -> (f64, f64) {
+    let rate = run.size as f64 / run.last_mail.as_secs_f64();
+    let sending = (run.size as f64 - 1.0) / (run.last_mail - run.first_mail).as_secs_f64();
+    (rate, sending)
+}
+
+/// One line of the results table in docs/BENCHMARKS.md.
+fn table_row(run: &Run, base_rate: f64) -> String {
+    let (rate, sending) = rates(run);
+    format!(
+        "| {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} | {:.3} | {:.1} MiB |",
         db_name(run.db),
         run.size,
         run.dkim.name(),
@@ -621,7 +633,7 @@ fn report(run: &Run, base: &Baseline) {
         sending / base_rate,
         run.first_mail.as_secs_f64(),
         run.peak_rss as f64 / (1024.0 * 1024.0)
-    );
+    )
 }
 
 fn argument(name: &str) -> Option<String> {
@@ -742,21 +754,7 @@ async fn main() -> Result<(), BoxError> {
     );
     println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
     for (run, base_rate) in &runs {
-        let rate = run.size as f64 / run.last_mail.as_secs_f64();
-        let sending = (run.size as f64 - 1.0) / (run.last_mail - run.first_mail).as_secs_f64();
-        println!(
-            "| {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} | {:.3} | {:.1} MiB |",
-            db_name(run.db),
-            run.size,
-            run.dkim.name(),
-            run.last_mail.as_secs_f64(),
-            rate,
-            rate / base_rate,
-            sending,
-            sending / base_rate,
-            run.first_mail.as_secs_f64(),
-            run.peak_rss as f64 / (1024.0 * 1024.0)
-        );
+        println!("{}", table_row(run, *base_rate));
     }
     Ok(())
 }

@@ -1,113 +1,37 @@
 //! Drives the capture SMTP server with a raw TCP client on the loopback interface.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
-use std::time::Duration;
+mod common;
 
-use circulars_capture_smtp::{parse_reply_rule, CaptureError, CaptureServer, RecipientRules};
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use std::net::SocketAddr;
+use std::path::Path;
+
+use circulars_capture_smtp::{
+    parse_reply_rule, CaptureError, CaptureServer, Options, RecipientRules,
+};
+use common::{eml_files, loopback, read, stop, Client, WAIT};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::time::timeout;
 
-const WAIT: Duration = Duration::from_secs(10);
-
-fn loopback() -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], 0))
-}
-
+/// Starts a plain server (no TLS, no AUTH) writing to `dir/out`.
 async fn start(dir: &Path, rules: RecipientRules) -> CaptureServer {
-    CaptureServer::start(loopback(), dir.join("out"), rules)
-        .await
-        .expect("server starts")
+    common::start(dir, rules, Options::default()).await
 }
 
-/// Shuts the server down, failing instead of hanging if that takes too long.
-async fn stop(server: CaptureServer) {
-    timeout(WAIT, server.shutdown())
-        .await
-        .expect("shutdown returns in time");
-}
-
-struct Client {
-    reader: BufReader<OwnedReadHalf>,
-    writer: OwnedWriteHalf,
-}
-
-impl Client {
-    /// Connects and checks the 220 greeting.
-    async fn connect(addr: SocketAddr) -> Client {
-        assert!(addr.ip().is_loopback());
-        let stream = timeout(WAIT, TcpStream::connect(addr))
-            .await
-            .expect("connect in time")
-            .expect("connect");
-        let (reader, writer) = stream.into_split();
-        let mut client = Client {
-            reader: BufReader::new(reader),
-            writer,
-        };
-        let greeting = client.reply().await;
-        assert!(greeting.starts_with("220 "), "{greeting}");
-        assert!(greeting.contains("ESMTP capture"), "{greeting}");
-        client
-    }
-
-    async fn send(&mut self, text: &str) {
-        self.writer.write_all(text.as_bytes()).await.expect("write");
-    }
-
-    /// Reads one (possibly multi-line) reply, lines joined with "\n", CRLF removed.
-    async fn reply(&mut self) -> String {
-        let mut lines = Vec::new();
-        loop {
-            let mut line = String::new();
-            let n = timeout(WAIT, self.reader.read_line(&mut line))
-                .await
-                .expect("reply in time")
-                .expect("read");
-            assert!(n > 0, "connection closed; got so far: {lines:?}");
-            assert!(line.ends_with("\r\n"), "reply line not CRLF: {line:?}");
-            let line = line.trim_end().to_string();
-            let last = line.as_bytes().get(3) != Some(&b'-');
-            lines.push(line);
-            if last {
-                return lines.join("\n");
-            }
-        }
-    }
-
-    async fn cmd(&mut self, command: &str) -> String {
-        self.send(&format!("{command}\r\n")).await;
-        self.reply().await
-    }
-}
-
-fn eml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .expect("read out dir")
-        .map(|e| e.expect("dir entry").path())
-        .collect();
-    files.sort();
-    for f in &files {
-        assert_eq!(
-            f.extension().and_then(|e| e.to_str()),
-            Some("eml"),
-            "unexpected file {f:?}"
-        );
-    }
-    files
-}
-
-fn read(path: &Path) -> String {
-    std::fs::read_to_string(path).expect("read .eml")
+/// Connects and checks the 220 greeting names the capture server.
+async fn connect(addr: SocketAddr) -> Client<TcpStream> {
+    let mut client = Client::new(common::tcp(addr).await);
+    let greeting = client.reply().await;
+    assert!(greeting.starts_with("220 "), "{greeting}");
+    assert!(greeting.contains("ESMTP capture"), "{greeting}");
+    client
 }
 
 #[tokio::test]
 async fn full_session_stores_one_eml_per_recipient_with_dot_unstuffing() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let server = start(tmp.path(), RecipientRules::new()).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
 
     let ehlo = c.cmd("EHLO client.example").await;
     for ext in [
@@ -157,7 +81,7 @@ async fn full_session_stores_one_eml_per_recipient_with_dot_unstuffing() {
     }
 
     // A second message gets another queue id and continues the sequence.
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     c.cmd("HELO client.example").await;
     c.cmd("MAIL FROM:<>").await;
     c.cmd("RCPT TO:<a@example.org>").await;
@@ -185,7 +109,7 @@ async fn rule_rejects_recipient_and_other_recipient_is_stored() {
         .reply("bad@Example.ORG", 550, rejection)
         .reply("later@example.org", 451, "4.2.0 Try again later");
     let server = start(tmp.path(), rules).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     c.cmd("EHLO client.example").await;
     c.cmd("MAIL FROM:<sender@itu.example>").await;
     assert_eq!(
@@ -229,7 +153,7 @@ async fn pipelined_commands_get_replies_in_order() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let rules = RecipientRules::new().reply("bad@example.org", 550, "5.1.1 User unknown");
     let server = start(tmp.path(), rules).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     c.send(
         "EHLO client.example\r\nMAIL FROM:<s@itu.example>\r\nRCPT TO:<bad@example.org>\r\n\
          RCPT TO:<ok@example.org>\r\nDATA\r\nSubject: p\r\n\r\nbody\r\n.\r\nNOOP\r\nVRFY x\r\n\
@@ -246,7 +170,7 @@ async fn pipelined_commands_get_replies_in_order() {
         ["250", "250", "550", "250", "354", "250", "250", "252", "250", "221"]
     );
     let mut rest = Vec::new();
-    timeout(WAIT, c.reader.read_to_end(&mut rest))
+    timeout(WAIT, c.stream.read_to_end(&mut rest))
         .await
         .expect("closed in time")
         .expect("read");
@@ -260,7 +184,7 @@ async fn data_without_recipients_gets_554() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let rules = RecipientRules::new().reply("bad@example.org", 550, "5.1.1 User unknown");
     let server = start(tmp.path(), rules).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     c.cmd("EHLO client.example").await;
     assert!(c.cmd("DATA").await.starts_with("503 "));
     assert!(c.cmd("MAIL FROM:<s@itu.example>").await.starts_with("250 "));
@@ -276,7 +200,7 @@ async fn data_without_recipients_gets_554() {
 async fn unknown_verb_and_bad_order_and_long_line_are_refused() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let server = start(tmp.path(), RecipientRules::new()).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     assert!(c.cmd("FROB now").await.starts_with("500 "));
     assert!(c.cmd("MAIL FROM:<s@itu.example>").await.starts_with("503 "));
     c.cmd("EHLO client.example").await;
@@ -294,7 +218,7 @@ async fn unknown_verb_and_bad_order_and_long_line_are_refused() {
 async fn oversized_message_gets_552_and_is_not_stored() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let server = start(tmp.path(), RecipientRules::new()).await;
-    let mut c = Client::connect(server.local_addr()).await;
+    let mut c = connect(server.local_addr()).await;
     c.cmd("EHLO client.example").await;
     c.cmd("MAIL FROM:<s@itu.example>").await;
     c.cmd("RCPT TO:<a@example.org>").await;
@@ -353,9 +277,9 @@ async fn shutdown_returns_while_a_client_is_connected_and_idle() {
     let tmp = tempfile::tempdir().expect("tempdir");
     let server = start(tmp.path(), RecipientRules::new()).await;
     let addr = server.local_addr();
-    let mut idle = Client::connect(addr).await;
+    let mut idle = connect(addr).await;
     idle.cmd("EHLO client.example").await;
-    let mut mid_data = Client::connect(addr).await;
+    let mut mid_data = connect(addr).await;
     mid_data.cmd("EHLO client.example").await;
     mid_data.cmd("MAIL FROM:<s@itu.example>").await;
     mid_data.cmd("RCPT TO:<a@example.org>").await;
@@ -370,7 +294,7 @@ async fn shutdown_returns_while_a_client_is_connected_and_idle() {
     assert!(idle.reply().await.starts_with("421 "));
     assert!(mid_data.reply().await.starts_with("421 "));
     let mut rest = Vec::new();
-    timeout(WAIT, idle.reader.read_to_end(&mut rest))
+    timeout(WAIT, idle.stream.read_to_end(&mut rest))
         .await
         .expect("closed in time")
         .expect("read");

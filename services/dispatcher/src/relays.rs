@@ -163,7 +163,7 @@ impl Relays {
         drop(permit);
         if let Err(e) = &result {
             if e.status().is_none() && !e.is_client() {
-                relay.set_aside(now);
+                relay.set_aside(Instant::now());
                 if self.relays.len() > 1 {
                     warn!(relay = %relay.name, error = %e, "relay gave no reply: passed over for {} s", SET_ASIDE.as_secs());
                 }

@@ -115,22 +115,6 @@ pub fn parse_entry(entry: &kv::Entry) -> Result<ControlChange, BusError> {
 const CONTROL: &str = super::CONTROL_BUCKET;
 
 impl Bus {
-    /// The dispatch state of `circular` (running when never set).
-    pub async fn dispatch_state(&self, circular: &CircularId) -> Result<DispatchState, BusError> {
-        let bucket = self.control().await?;
-        match bucket
-            .entry(circular_key(circular))
-            .await
-            .map_err(|e| BusError::JetStream(format!("{CONTROL}: {e}")))?
-        {
-            Some(entry) => match parse_entry(&entry)? {
-                ControlChange::Circular(_, state) => Ok(state),
-                ControlChange::Relay(..) => Ok(DispatchState::Running),
-            },
-            None => Ok(DispatchState::Running),
-        }
-    }
-
     /// Sets the dispatch state of `circular`. Cancelling is for good: a cancelled circular can
     /// neither be paused nor resumed (the error says so).
     pub async fn set_dispatch_state(

@@ -195,6 +195,15 @@ impl Bus {
                     why: e.to_string(),
                 })?;
         }
+        // A dispatcher of an earlier version read all circulars through one consumer,
+        // `dispatcher`, which a work-queue stream cannot keep beside the per-circular ones.
+        if let Ok(stream) = self
+            .jetstream
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
+            .await
+        {
+            let _ = stream.delete_consumer("dispatcher").await;
+        }
         for spec in [DIRECTORY_CONSUMER, COMPOSER_CONSUMER, TRACKER_CONSUMER] {
             self.declare_consumer(spec).await?;
         }
@@ -279,9 +288,7 @@ impl Bus {
             .map_err(|e| BusError::JetStream(format!("bucket {name}: {e}")))
     }
 
-    /// The durable consumer of one circular's mail jobs, created when missing. A dispatcher
-    /// of an earlier version read all circulars through one consumer, `dispatcher`, which a
-    /// work-queue stream cannot keep beside filtered ones: it is removed first.
+    /// The durable consumer of one circular's mail jobs, created when missing.
     pub async fn dispatch_consumer(
         &self,
         circular: &crate::domain::CircularId,
@@ -295,10 +302,9 @@ impl Bus {
         };
         let stream = self
             .jetstream
-            .get_stream(MAIL_OUTBOUND_STREAM)
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
             .map_err(|e| declare_err(e.to_string()))?;
-        let _ = stream.delete_consumer("dispatcher").await;
         stream
             .create_consumer(consumer::pull::Config {
                 durable_name: Some(durable.clone()),
@@ -321,7 +327,7 @@ impl Bus {
         use futures::TryStreamExt;
         let stream = self
             .jetstream
-            .get_stream(MAIL_OUTBOUND_STREAM)
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
             .map_err(|e| BusError::JetStream(e.to_string()))?;
         let subjects: Vec<(String, usize)> = stream
@@ -347,7 +353,7 @@ impl Bus {
     ) -> Result<(), BusError> {
         let stream = self
             .jetstream
-            .get_stream(MAIL_OUTBOUND_STREAM)
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
             .map_err(|e| BusError::JetStream(e.to_string()))?;
         stream

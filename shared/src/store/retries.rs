@@ -1,7 +1,7 @@
 //! Deferred mail parked until its next attempt: one row per delivery, holding the job to queue
 //! again, so thousands of greylisted recipients wait here and not in the live work queue.
 
-use super::{parse_timestamp, timestamp, Store, StoreError};
+use super::{timestamp, Store, StoreError};
 use crate::domain::{CircularId, DeliveryKey};
 use crate::events::MailJob;
 use chrono::{DateTime, Utc};
@@ -26,7 +26,6 @@ impl Store {
             table: "delivery_retries",
             why: format!("cannot encode the job: {e}"),
         })?;
-        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO delivery_retries (circular_id, address_key, attempt, due_at, job) \
              VALUES ($1, $2, $3, $4, $5) \
@@ -40,9 +39,8 @@ impl Store {
         .bind(i64::from(job.attempt))
         .bind(timestamp(due_at))
         .bind(text)
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -94,9 +92,6 @@ impl Store {
             if taken == 0 {
                 continue;
             }
-            if let Some(l) = &leased {
-                parse_timestamp("delivery_retries", l)?;
-            }
             let job: MailJob = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
                 table: "delivery_retries",
                 why: format!("the job of {circular} to {address} is not a mail job: {e}"),
@@ -112,7 +107,6 @@ impl Store {
 
     /// Removes a parked job once it is queued again (only that attempt's row).
     pub async fn unpark_retry(&self, key: &DeliveryKey, attempt: u32) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM delivery_retries \
              WHERE circular_id = $1 AND address_key = $2 AND attempt = $3",
@@ -120,9 +114,8 @@ impl Store {
         .bind(key.circular.as_str())
         .bind(key.address.as_str())
         .bind(i64::from(attempt))
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -133,7 +126,6 @@ impl Store {
         attempt: u32,
         due_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE delivery_retries SET due_at = $1, leased_until = NULL \
              WHERE circular_id = $2 AND address_key = $3 AND attempt = $4",
@@ -142,9 +134,8 @@ impl Store {
         .bind(key.circular.as_str())
         .bind(key.address.as_str())
         .bind(i64::from(attempt))
-        .execute(&mut *tx)
+        .execute(&self.pool)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -165,14 +156,12 @@ impl Store {
         circular: &CircularId,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE delivery_retries SET due_at = $1 WHERE circular_id = $2")
             .bind(timestamp(now))
             .bind(circular.as_str())
-            .execute(&mut *tx)
+            .execute(&self.pool)
             .await?
             .rows_affected();
-        tx.commit().await?;
         Ok(n)
     }
 }
