@@ -60,7 +60,8 @@ pub struct DatabaseConfig {
 pub struct SmtpConfig {
     /// How many mails one dispatcher has in flight at once, over all relays.
     pub concurrency: usize,
-    /// Seconds to wait for a relay before a send counts as a temporary failure.
+    /// Seconds one attempt may take (connecting, TLS, AUTH and the mail) before it counts as a
+    /// temporary failure.
     pub timeout_secs: u64,
     /// Seconds a mail job may stay unacknowledged before JetStream hands it to a dispatcher
     /// again (after a crash): longer than the slowest send and the recording of its outcome.

@@ -10,6 +10,7 @@
 //!   (sent, failed, or deferred until when)
 //! - [`claims`]: the claim record kept per delivery key in the `delivery-claims` bucket
 //! - [`relays`]: the relays, with TLS, authentication, rate limits and failover
+//! - [`pool`]: the connections to one relay (`TCP_NODELAY`, a deadline per attempt)
 //! - `send`: one job: claim, send, record, park or publish, then acknowledge
 //! - `pull`: one consumer per circular with jobs waiting (`mail.outbound.<circular>`), so
 //!   a paused circular's jobs simply stay queued
@@ -35,6 +36,7 @@ mod control;
 pub mod dkim;
 pub mod mail;
 pub mod outcome;
+pub mod pool;
 mod pull;
 pub mod relays;
 mod retries;

@@ -1,6 +1,7 @@
 //! Deciding what an SMTP attempt means for the delivery, in one place: [`classify`] reads the
 //! server's answer, [`decide`] turns it into the delivery's next state and retry time.
 
+use crate::pool::SendError;
 use chrono::{DateTime, TimeDelta, Utc};
 use circulars_shared::config::SmtpConfig;
 use circulars_shared::domain::{DeliveryState, SmtpReply};
@@ -31,13 +32,13 @@ pub enum Verdict {
 /// Classifies the result of sending one mail: 2xx sent, 5xx failed, 4xx and every transport
 /// problem (connection, timeout, TLS) deferred; a client-side error (a mail lettre refuses to
 /// send) failed, since sending it again cannot help.
-pub fn classify(result: &Result<Response, lettre::transport::smtp::Error>) -> Verdict {
+pub fn classify(result: &Result<Response, SendError>) -> Verdict {
     match result {
         Ok(response) => Verdict::Sent(SmtpReply::new(
             u16::from(response.code()),
             &response.message().collect::<Vec<_>>().join(" "),
         )),
-        Err(e) => {
+        Err(SendError::Smtp(e)) => {
             let reply = e.status().map(|code| {
                 SmtpReply::new(
                     u16::from(code),
@@ -66,6 +67,10 @@ pub fn classify(result: &Result<Response, lettre::transport::smtp::Error>) -> Ve
                 }
             }
         }
+        Err(e @ (SendError::Connect { .. } | SendError::Timeout { .. })) => Verdict::Deferred {
+            reply: None,
+            detail: Some(e.to_string()),
+        },
     }
 }
 

@@ -1,5 +1,5 @@
-//! The relays a dispatcher sends through: one pooled lettre transport each (TLS and
-//! authentication as configured), a rate limit (governor) and a cap on connections that
+//! The relays a dispatcher sends through: a pool of connections each (TLS and authentication
+//! as configured, see [`crate::pool`]), a rate limit (governor) and a cap on connections that
 //! operators can change while mail is flowing, and failover by priority.
 //!
 //! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
@@ -7,14 +7,14 @@
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
+use crate::pool::{self, Endpoint, Pool, Security, SendError};
 use circulars_shared::config::{RelayConfig, RelayTls, SmtpConfig};
 use circulars_shared::nats::control::RelayLimits;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::transport::smtp::client::{Certificate, TlsParameters};
 use lettre::transport::smtp::response::Response;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::Message;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -56,7 +56,7 @@ pub enum RelayError {
 /// One relay with its limits.
 struct Relay {
     name: String,
-    transport: AsyncSmtpTransport<Tokio1Executor>,
+    pool: Pool,
     /// The configured limits, restored when operators clear theirs.
     configured: RelayLimits,
     /// The rate limiter in force (`None`: no limit).
@@ -80,7 +80,7 @@ pub struct Sent {
     /// The relay that was used.
     pub relay: String,
     /// Its answer.
-    pub result: Result<Response, lettre::transport::smtp::Error>,
+    pub result: Result<Response, SendError>,
 }
 
 impl Relays {
@@ -97,7 +97,7 @@ impl Relays {
                 };
                 let relay = Relay {
                     name: name.to_owned(),
-                    transport: transport(name, config, timeout)?,
+                    pool: Pool::new(endpoint(name, config, timeout)?),
                     configured,
                     limiter: Mutex::new(None),
                     connections: Arc::new(Semaphore::new(config.connections as usize)),
@@ -159,10 +159,10 @@ impl Relays {
             limiter.until_ready().await;
         }
         let permit = relay.connections.clone().acquire_owned().await;
-        let result = relay.transport.send(mail).await;
+        let result = relay.pool.send(mail.envelope(), &mail.formatted()).await;
         drop(permit);
         if let Err(e) = &result {
-            if e.status().is_none() && !e.is_client() {
+            if e.is_no_reply() {
                 relay.set_aside(Instant::now());
                 if self.relays.len() > 1 {
                     warn!(relay = %relay.name, error = %e, "relay gave no reply: passed over for {} s", SET_ASIDE.as_secs());
@@ -229,59 +229,70 @@ impl Relay {
     }
 }
 
-/// The pooled transport of one relay.
-fn transport(
-    name: &str,
-    config: &RelayConfig,
-    timeout: Duration,
-) -> Result<AsyncSmtpTransport<Tokio1Executor>, RelayError> {
-    let mut builder = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&config.host)
-        .port(config.port)
-        .timeout(Some(timeout))
-        .pool_config(PoolConfig::new().max_size(config.connections));
-    if config.tls != RelayTls::None {
-        let mut tls = TlsParameters::builder(config.host.clone());
-        if let Some(path) = &config.tls_ca_file {
-            let pem = std::fs::read(path).map_err(|e| RelayError::File {
-                relay: name.to_owned(),
-                what: "CA file",
-                path: path.display().to_string(),
-                why: e.to_string(),
-            })?;
-            let ca = Certificate::from_pem(&pem).map_err(|e| RelayError::Tls {
-                relay: name.to_owned(),
-                why: format!("{}: {e}", path.display()),
-            })?;
-            tls = tls.add_root_certificate(ca);
-        }
-        let parameters = tls.build_rustls().map_err(|e| RelayError::Tls {
+/// Where and how to reach one relay.
+fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpoint, RelayError> {
+    let ca = match &config.tls_ca_file {
+        Some(path) => Some(std::fs::read(path).map_err(|e| RelayError::File {
             relay: name.to_owned(),
+            what: "CA file",
+            path: path.display().to_string(),
             why: e.to_string(),
-        })?;
-        builder = builder.tls(match config.tls {
-            RelayTls::Tls => Tls::Wrapper(parameters),
-            _ => Tls::Required(parameters),
-        });
-    }
-    if let Some(username) = &config.username {
-        let password = match (&config.password, &config.password_file) {
-            (Some(p), _) => p.clone(),
-            (None, Some(path)) => std::fs::read_to_string(path)
-                .map_err(|e| RelayError::File {
-                    relay: name.to_owned(),
-                    what: "password file",
-                    path: path.display().to_string(),
-                    why: e.to_string(),
-                })?
-                .lines()
-                .next()
-                .unwrap_or_default()
-                .to_owned(),
-            (None, None) => String::new(),
-        };
-        builder = builder.credentials(Credentials::new(username.clone(), password));
-    }
-    Ok(builder.build())
+        })?),
+        None => None,
+    };
+    let tls_error = |why: String| RelayError::Tls {
+        relay: name.to_owned(),
+        why: match &config.tls_ca_file {
+            Some(path) => format!("{}: {why}", path.display()),
+            None => why,
+        },
+    };
+    let security = match config.tls {
+        RelayTls::None => Security::None,
+        RelayTls::Starttls => {
+            let mut tls = TlsParameters::builder(config.host.clone());
+            if let Some(pem) = &ca {
+                let ca = Certificate::from_pem(pem).map_err(|e| tls_error(e.to_string()))?;
+                tls = tls.add_root_certificate(ca);
+            }
+            Security::StartTls(tls.build_rustls().map_err(|e| tls_error(e.to_string()))?)
+        }
+        RelayTls::Tls => {
+            let connector = pool::implicit_tls(ca.as_deref()).map_err(tls_error)?;
+            let server = rustls_pki_types::ServerName::try_from(config.host.clone())
+                .map_err(|e| tls_error(format!("host {}: {e}", config.host)))?;
+            Security::Implicit(connector, server)
+        }
+    };
+    let credentials = match &config.username {
+        Some(username) => {
+            let password = match (&config.password, &config.password_file) {
+                (Some(p), _) => p.clone(),
+                (None, Some(path)) => std::fs::read_to_string(path)
+                    .map_err(|e| RelayError::File {
+                        relay: name.to_owned(),
+                        what: "password file",
+                        path: path.display().to_string(),
+                        why: e.to_string(),
+                    })?
+                    .lines()
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned(),
+                (None, None) => String::new(),
+            };
+            Some(Credentials::new(username.clone(), password))
+        }
+        None => None,
+    };
+    Ok(Endpoint {
+        host: config.host.clone(),
+        port: config.port,
+        security,
+        credentials,
+        timeout,
+        keep: config.connections as usize,
+    })
 }
 
 #[cfg(test)]

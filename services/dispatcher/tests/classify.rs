@@ -1,12 +1,15 @@
 //! `classify` decides every SMTP attempt: checked here per reply class against a real SMTP
-//! server (the capture server) and a port where nothing listens.
+//! server (the capture server), a port where nothing listens and a relay that never answers,
+//! all through the dispatcher's own connection pool.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_dispatcher::outcome::{classify, Verdict};
+use circulars_dispatcher::pool::{Endpoint, Pool, Security, SendError};
 use lettre::message::Mailbox;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::response::Response;
+use lettre::Message;
+use std::time::Duration;
 
 fn mail(to: &str) -> Message {
     Message::builder()
@@ -17,11 +20,21 @@ fn mail(to: &str) -> Message {
         .unwrap()
 }
 
-fn transport(port: u16) -> AsyncSmtpTransport<Tokio1Executor> {
-    AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(port)
-        .pool_config(PoolConfig::new().max_size(1))
-        .build()
+/// A pool of one connection to `port` on loopback.
+fn relay(port: u16) -> Pool {
+    Pool::new(Endpoint {
+        host: "127.0.0.1".to_owned(),
+        port,
+        security: Security::None,
+        credentials: None,
+        timeout: Duration::from_secs(2),
+        keep: 1,
+    })
+}
+
+async fn send(relay: &Pool, to: &str) -> Result<Response, SendError> {
+    let mail = mail(to);
+    relay.send(mail.envelope(), &mail.formatted()).await
 }
 
 #[tokio::test]
@@ -37,9 +50,9 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
     let server = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path(), rules)
         .await
         .unwrap();
-    let smtp = transport(server.local_addr().port());
+    let smtp = relay(server.local_addr().port());
 
-    match classify(&smtp.send(mail("ok@example.org")).await) {
+    match classify(&send(&smtp, "ok@example.org").await) {
         Verdict::Sent(reply) => {
             assert_eq!(
                 (reply.code, reply.enhanced.as_deref()),
@@ -52,7 +65,7 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
         }
         other => panic!("2xx is sent, got {other:?}"),
     }
-    match classify(&smtp.send(mail("gone@example.org")).await) {
+    match classify(&send(&smtp, "gone@example.org").await) {
         Verdict::Failed {
             reply: Some(reply),
             detail: None,
@@ -68,7 +81,7 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
         }
         other => panic!("5xx is failed with the reply, got {other:?}"),
     }
-    match classify(&smtp.send(mail("busy@example.org")).await) {
+    match classify(&send(&smtp, "busy@example.org").await) {
         Verdict::Deferred {
             reply: Some(reply),
             detail: None,
@@ -87,7 +100,9 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
 #[tokio::test]
 async fn a_relay_that_cannot_be_reached_defers() {
     let port = circulars_shared::nats::local::free_port().unwrap();
-    match classify(&transport(port).send(mail("ok@example.org")).await) {
+    let result = send(&relay(port), "ok@example.org").await;
+    assert!(result.as_ref().is_err_and(SendError::is_no_reply));
+    match classify(&result) {
         Verdict::Deferred {
             reply: None,
             detail: Some(detail),
@@ -96,4 +111,30 @@ async fn a_relay_that_cannot_be_reached_defers() {
         }
         other => panic!("a connection error is deferred, got {other:?}"),
     }
+}
+
+#[tokio::test]
+async fn a_relay_that_accepts_the_connection_but_never_answers_defers_after_the_timeout() {
+    // Listens (the kernel completes the handshake) but never says a word.
+    let silent = tokio::net::TcpListener::bind(("127.0.0.1", 0))
+        .await
+        .unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let result = send(&relay(port), "ok@example.org").await;
+    assert!(
+        matches!(result, Err(SendError::Timeout { .. })),
+        "{result:?}"
+    );
+    assert!(result.as_ref().is_err_and(SendError::is_no_reply));
+    match classify(&result) {
+        Verdict::Deferred {
+            reply: None,
+            detail: Some(detail),
+        } => assert_eq!(
+            detail,
+            format!("127.0.0.1:{port} did not answer within 2 s")
+        ),
+        other => panic!("a silent relay is deferred, got {other:?}"),
+    }
+    drop(silent);
 }

@@ -1,0 +1,98 @@
+//! The dispatcher's connections to its relays, set up from `[smtp.relays.*]` as operators write
+//! it: reused from mail to mail, implicit TLS with a private CA and a password, and a relay
+//! whose certificate nobody vouches for refused before a word of SMTP.
+#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
+
+use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
+use circulars_dispatcher::relays::Relays;
+use circulars_shared::config::Config;
+use lettre::message::Mailbox;
+use lettre::Message;
+
+fn mail(to: &str) -> Message {
+    Message::builder()
+        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
+        .to(to.parse::<Mailbox>().unwrap())
+        .subject("TSB Circular 36")
+        .body(String::from("Dear Sir/Madam,"))
+        .unwrap()
+}
+
+fn relays(toml: &str) -> Relays {
+    let config = Config::from_sources(Some(("circulars.toml", toml)), Vec::new()).unwrap();
+    Relays::from_config(&config.smtp).unwrap()
+}
+
+#[tokio::test]
+async fn one_connection_carries_mail_after_mail_and_a_refusal_costs_only_its_own() {
+    let dir = tempfile::tempdir().unwrap();
+    let rules = RecipientRules::new().reply("busy@example.org", 451, "4.7.1 Greylisted");
+    let server = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path(), rules)
+        .await
+        .unwrap();
+    let relays = relays(&format!(
+        "[smtp.relays.main]\nhost = \"127.0.0.1\"\nport = {}\nconnections = 1\n",
+        server.local_addr().port()
+    ));
+    for n in 0..5 {
+        assert!(relays
+            .send(mail(&format!("r{n}@example.org")))
+            .await
+            .result
+            .is_ok());
+    }
+    assert_eq!(server.stats().connections, 1, "five mails, one connection");
+    // lettre closes a session after a refused recipient; the next mail opens a new one.
+    assert!(relays.send(mail("busy@example.org")).await.result.is_err());
+    assert!(relays.send(mail("r5@example.org")).await.result.is_ok());
+    assert_eq!(server.stats().connections, 2);
+    assert_eq!(server.stats().stored, 6);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_relay_on_implicit_tls_with_a_private_ca_and_a_password_gets_both() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = test_tls_files();
+    let options = Options {
+        tls: Some(tls.implicit()),
+        auth: Some(Credentials::new("circulars", "s3cret")),
+        allow_auth_without_tls: false,
+    };
+    let server = CaptureServer::start_with(
+        ([127, 0, 0, 1], 0).into(),
+        dir.path(),
+        RecipientRules::new(),
+        options,
+    )
+    .await
+    .unwrap();
+    let port = server.local_addr().port();
+    let trusted = relays(&format!(
+        "[smtp.relays.smtps]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"tls\"\n\
+         tls_ca_file = \"{}\"\nusername = \"circulars\"\npassword = \"s3cret\"\n",
+        tls.ca.display()
+    ));
+    let sent = trusted.send(mail("ok@example.org")).await;
+    assert_eq!(sent.relay, "smtps");
+    assert_eq!(u16::from(sent.result.unwrap().code()), 250);
+    let stats = server.stats();
+    assert_eq!(
+        (stats.tls_sessions, stats.auth_successes, stats.stored),
+        (1, 1, 1)
+    );
+
+    // Without the private CA the certificate is refused: no SMTP at all, so no reply.
+    let untrusted = relays(&format!(
+        "[smtp.relays.smtps]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"tls\"\n"
+    ));
+    let refused = untrusted
+        .send(mail("ok@example.org"))
+        .await
+        .result
+        .unwrap_err();
+    assert!(refused.is_no_reply(), "{refused}");
+    assert!(refused.to_string().contains("TLS"), "{refused}");
+    assert_eq!(server.stats().stored, 1);
+    server.shutdown().await;
+}
