@@ -101,6 +101,11 @@ async fn a_circular_paused_in_flight_waits_then_resumes_and_another_is_cancelled
     );
     let status = store.circular_status(&tsb36).await.unwrap();
     assert!(!status.is_complete(), "{status:?}");
+    let said = h.circulars_ok(&["status", "TSB-36"]);
+    assert!(
+        said.contains("paused: nothing more is sent until `circulars resume TSB-36`"),
+        "{said}"
+    );
     assert!(
         sent_when_paused < RECIPIENTS,
         "paused half-way: {sent_when_paused}"
@@ -141,6 +146,10 @@ async fn a_circular_paused_in_flight_waits_then_resumes_and_another_is_cancelled
         sent,
         "a mail for every sent record, none for a cancelled one"
     );
+    let said = h.circulars_ok(&["status", "TSB-37", "--json"]);
+    assert!(said.contains(r#""dispatch": "cancelled""#), "{said}");
+    let said = h.circulars_ok(&["status", "TSB-36", "--json"]);
+    assert!(said.contains(r#""dispatch": "running""#), "{said}");
     let refused = h.circulars(&["resume", "TSB-37"]);
     assert!(
         !refused.success && refused.stderr.contains("was cancelled"),

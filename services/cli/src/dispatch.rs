@@ -8,6 +8,9 @@ use circulars_shared::nats::control::{DispatchState, RelayLimits};
 use circulars_shared::nats::Bus;
 use circulars_shared::store::Store;
 use clap::Subcommand;
+use std::time::Duration;
+
+use crate::report::Dispatch;
 
 /// `circulars relay …`
 #[derive(Subcommand)]
@@ -49,6 +52,26 @@ pub async fn set_state(
     }
     Ok(())
 }
+
+/// The dispatch state of `circular` for `status`: asked of nats-server, or why it could not be.
+pub async fn state_of(config: &Config, circular: &CircularId) -> Dispatch {
+    let ask = async {
+        let bus = Bus::connect(&config.nats.url, "circulars status").await?;
+        bus.dispatch_state(circular).await
+    };
+    match tokio::time::timeout(STATUS_WAIT, ask).await {
+        Ok(Ok(state)) => Dispatch::Known(state),
+        Ok(Err(e)) => Dispatch::Unknown(e.to_string()),
+        Err(_) => Dispatch::Unknown(format!(
+            "nats-server at {} did not answer within {} s",
+            config.nats.url,
+            STATUS_WAIT.as_secs()
+        )),
+    }
+}
+
+/// How long `status` waits for nats-server before printing the counts without it.
+const STATUS_WAIT: Duration = Duration::from_secs(2);
 
 /// Runs a `relay` command.
 pub async fn relay(config: &Config, command: RelayCommand) -> Result<()> {

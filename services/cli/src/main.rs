@@ -205,15 +205,22 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Relay { command } => dispatch::relay(&load()?, command).await?,
         Command::Status { id, json } => {
-            let store = store(&load()?).await?;
-            let status = store.circular_status(&circular_id(&id)?).await?;
+            let config = load()?;
+            let store = store(&config).await?;
+            let circular = circular_id(&id)?;
+            let status = store.circular_status(&circular).await?;
+            let dispatch = if status.issued_at.is_some() {
+                dispatch::state_of(&config, &circular).await
+            } else {
+                report::Dispatch::NotIssued
+            };
             if json {
                 println!(
                     "{}",
-                    serde_json::to_string_pretty(&report::status_json(&status))?
+                    serde_json::to_string_pretty(&report::status_json(&status, &dispatch))?
                 );
             } else {
-                print!("{}", report::status_text(&status));
+                print!("{}", report::status_text(&status, &dispatch));
             }
         }
         Command::Explain { id, address } => {

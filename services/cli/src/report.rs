@@ -1,12 +1,47 @@
 //! How `status` and `run-sample` print a circular's delivery counts.
 
 use circulars_shared::domain::{Category, DeliveryState};
+use circulars_shared::nats::control::DispatchState;
 use circulars_shared::store::{CircularStatus, StateCounts};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
 /// The status as tables: totals per state, then per language and per category.
-pub fn status_text(s: &CircularStatus) -> String {
+/// What operators set for a circular's sending, as far as `status` could learn it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Dispatch {
+    /// A draft: nothing to send.
+    NotIssued,
+    /// Read from the control bucket.
+    Known(DispatchState),
+    /// nats-server could not be asked (the counts come from the database alone).
+    Unknown(String),
+}
+
+impl Dispatch {
+    /// The line `status` prints about it, if any (nothing for a circular sending normally).
+    fn line(&self, circular: &str) -> Option<String> {
+        match self {
+            Dispatch::NotIssued | Dispatch::Known(DispatchState::Running) => None,
+            Dispatch::Known(DispatchState::Paused) => Some(format!(
+                "paused: nothing more is sent until `circulars resume {circular}`"
+            )),
+            Dispatch::Known(DispatchState::Cancelled) => {
+                Some("cancelled: every mail not yet sent is recorded as cancelled".to_owned())
+            }
+            Dispatch::Unknown(why) => Some(format!("paused or cancelled: unknown ({why})")),
+        }
+    }
+
+    fn wire_name(&self) -> Option<&'static str> {
+        match self {
+            Dispatch::Known(state) => Some(state.wire_name()),
+            Dispatch::NotIssued | Dispatch::Unknown(_) => None,
+        }
+    }
+}
+
+pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
     let mut out = String::new();
     let issued = s
         .issued_at
@@ -21,6 +56,9 @@ pub fn status_text(s: &CircularStatus) -> String {
         None => "no audience yet".into(),
     };
     let _ = writeln!(out, "{}: {issued}; {audience}", s.circular);
+    if let Some(line) = dispatch.line(s.circular.as_str()) {
+        let _ = writeln!(out, "{line}");
+    }
     let mut states: Vec<DeliveryState> = DeliveryState::ALL
         .into_iter()
         .filter(|st| s.total.get(*st) > 0)
@@ -64,7 +102,7 @@ pub fn status_text(s: &CircularStatus) -> String {
 }
 
 /// The status as JSON: the same counts, keyed by wire names.
-pub fn status_json(s: &CircularStatus) -> Value {
+pub fn status_json(s: &CircularStatus, dispatch: &Dispatch) -> Value {
     let counts = |c: &StateCounts| {
         let mut m: Map<String, Value> =
             c.0.iter()
@@ -79,6 +117,7 @@ pub fn status_json(s: &CircularStatus) -> Value {
         "audience": s.audience,
         "excluded": s.excluded,
         "complete": s.is_complete(),
+        "dispatch": dispatch.wire_name(),
         "total": counts(&s.total),
         "by_language": s.by_language.iter().map(|(l, c)| (l.code().to_owned(), counts(c))).collect::<Map<_, _>>(),
         "by_category": s.by_category.iter().map(|(k, c)| (k.id().to_owned(), counts(c))).collect::<Map<_, _>>(),

@@ -9,6 +9,7 @@ use anyhow::{bail, Context, Result};
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_shared::config::Config;
 use circulars_shared::domain::DeliveryState;
+use circulars_shared::nats::control::DispatchState;
 use circulars_shared::nats::local::{die_with_parent, free_port, LocalNatsServer};
 use circulars_shared::nats::Bus;
 use circulars_shared::store::Store;
@@ -135,7 +136,9 @@ async fn drive(
     services.stop().await;
 
     println!();
-    print!("{}", report::status_text(&status));
+    // The sample is never paused: its sending state is what it sent.
+    let dispatch = report::Dispatch::Known(DispatchState::Running);
+    print!("{}", report::status_text(&status, &dispatch));
     let failed = store
         .deliveries_in_state(&id, DeliveryState::Failed)
         .await?;

@@ -19,15 +19,16 @@
 //! - [`run`]: the service, all of the above until shutdown
 //!
 //! # The order that bounds duplicates
-//! 1. read the claim: a key already final only has its outcome published again;
-//! 2. claim the key (`sending`, compare-and-set on the bucket revision);
-//! 3. send over SMTP;
-//! 4. write the final or deferred claim with the reply;
-//! 5. for deferred mail, park the next attempt in the database;
-//! 6. publish the outcome and wait for JetStream's ack;
-//! 7. acknowledge the job.
+//! 1. claim the key (`sending`): a first attempt creates the claim, which fails if any claim
+//!    exists; otherwise, or then, the claim is read: a key already final only has its outcome
+//!    published again, else it is taken over by compare-and-set on the bucket revision;
+//! 2. send over SMTP;
+//! 3. write the final or deferred claim with the reply;
+//! 4. for deferred mail, park the next attempt in the database;
+//! 5. publish the outcome and wait for JetStream's ack;
+//! 6. acknowledge the job.
 //!
-//! A death between the relay's "250" and step 4 leaves the claim at `sending`; the job is
+//! A death between the relay's "250" and step 3 leaves the claim at `sending`; the job is
 //! handed over again and that one mail is sent again. That is the only window, so a crash
 //! duplicates at most the mails in flight (`smtp.concurrency`).
 

@@ -1,12 +1,13 @@
 //! One mail job, in the order the crate docs give: read the claim, claim, send, record, park
-//! or publish, and only then acknowledge.
+//! or publish, and only then acknowledge. A first attempt skips the read: creating the claim
+//! fails when any claim exists, and only then is it read.
 
 use crate::claims::{self, ClaimRecord, Found};
 use crate::outcome::{self, Verdict};
 use crate::{mail, Dispatcher};
 use async_nats::jetstream::{AckKind, Message};
-use chrono::Utc;
-use circulars_shared::domain::{CircularId, DeliveryState, Language};
+use chrono::{DateTime, Utc};
+use circulars_shared::domain::{CircularId, DeliveryKey, DeliveryState, Language};
 use circulars_shared::events::{Contract, DeliveryOutcome, MailJob};
 use circulars_shared::nats::control::DispatchState;
 use circulars_shared::nats::BusError;
@@ -30,6 +31,28 @@ enum Settlement {
     Ack,
     /// Another dispatcher holds the claim: deliver it again after this delay.
     RetryAfter(Duration),
+}
+
+/// What claiming a key that already had a claim came to.
+enum Claimed {
+    /// Taken as `sending` at this revision; the first attempt began then.
+    Taken(u64, DateTime<Utc>),
+    /// Nothing to send: settle the job so.
+    Settled(Settlement),
+}
+
+/// The claim of an attempt under way.
+fn sending(job: &MailJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimRecord {
+    ClaimRecord {
+        state: DeliveryState::Sending,
+        attempt: job.attempt,
+        reply: None,
+        detail: None,
+        at: now,
+        first_at: Some(first_at),
+        next_at: None,
+        relay: None,
+    }
 }
 
 /// How long a job waits when another dispatcher holds its claim.
@@ -62,58 +85,19 @@ impl Dispatcher {
         let key = job.key();
         let now = Utc::now();
 
-        let found = claims::read(&self.claims, &key).await?;
-        if let Some(f) = &found {
-            if f.record.state.is_final() {
-                // Done before a crash or redelivery: make sure the outcome is recorded, send nothing.
-                self.publish_again(&f.record.outcome(&key)).await?;
-                return Ok(Settlement::Ack);
-            }
-            if f.record.attempt > job.attempt {
-                info!(
-                    claimed = f.record.attempt,
-                    "a later attempt holds the claim; this job is stale"
-                );
-                return Ok(Settlement::Ack);
-            }
-        }
-        let first_at = found
-            .as_ref()
-            .and_then(|f| f.record.first_at)
-            .unwrap_or(now);
-        if self.state(&job.circular) == DispatchState::Cancelled {
-            return self.cancel(&job, found.as_ref(), first_at).await;
-        }
-        if let Some(f) = found.as_ref().filter(|f| {
-            f.record.state == DeliveryState::Deferred && f.record.attempt >= job.attempt
-        }) {
-            // Deferred before a crash: make sure the next attempt is parked and the outcome
-            // recorded, without trying again now.
-            let next = MailJob {
-                attempt: f.record.attempt + 1,
-                ..job.clone()
-            };
-            self.ctx
-                .store
-                .park_retry(&next, f.record.next_at.unwrap_or(now))
-                .await?;
-            self.publish_again(&f.record.outcome(&key)).await?;
-            return Ok(Settlement::Ack);
-        }
-
-        let sending = ClaimRecord {
-            state: DeliveryState::Sending,
-            attempt: job.attempt,
-            reply: None,
-            detail: None,
-            at: now,
-            first_at: Some(first_at),
-            next_at: None,
-            relay: None,
+        // Most jobs are a first attempt nobody has claimed: claim outright (one round trip);
+        // a key that exists is read and handled below, as on every later attempt.
+        let fresh = if job.attempt == 1 && self.state(&job.circular) != DispatchState::Cancelled {
+            claims::take(&self.claims, &key, None, &sending(&job, now, now)).await?
+        } else {
+            None
         };
-        let Some(revision) = claims::take(&self.claims, &key, found.as_ref(), &sending).await?
-        else {
-            return Ok(Settlement::RetryAfter(BUSY_DELAY));
+        let (revision, first_at) = match fresh {
+            Some(revision) => (revision, now),
+            None => match self.claim_known_key(&job, &key, now).await? {
+                Claimed::Taken(revision, first_at) => (revision, first_at),
+                Claimed::Settled(settlement) => return Ok(settlement),
+            },
         };
         let version = self.version(&job.circular, job.recipient.language).await?;
         let settings = mail::MailSettings {
@@ -169,6 +153,65 @@ impl Dispatcher {
         }
         self.publish_new(&record.outcome(&key)).await?;
         Ok(Settlement::Ack)
+    }
+
+    /// Claims a key that may already hold a claim (a later attempt, a redelivery, a cancel):
+    /// reads it, settles the job when the claim says it is done or not this job's to send,
+    /// else takes it over as `sending`.
+    async fn claim_known_key(
+        &self,
+        job: &MailJob,
+        key: &DeliveryKey,
+        now: DateTime<Utc>,
+    ) -> Result<Claimed, Failure> {
+        let found = claims::read(&self.claims, key).await?;
+        if let Some(f) = &found {
+            if f.record.state.is_final() {
+                // Done before a crash or redelivery: make sure the outcome is recorded, send nothing.
+                self.publish_again(&f.record.outcome(key)).await?;
+                return Ok(Claimed::Settled(Settlement::Ack));
+            }
+            if f.record.attempt > job.attempt {
+                info!(
+                    claimed = f.record.attempt,
+                    "a later attempt holds the claim; this job is stale"
+                );
+                return Ok(Claimed::Settled(Settlement::Ack));
+            }
+        }
+        let first_at = found
+            .as_ref()
+            .and_then(|f| f.record.first_at)
+            .unwrap_or(now);
+        if self.state(&job.circular) == DispatchState::Cancelled {
+            return Ok(Claimed::Settled(
+                self.cancel(job, found.as_ref(), first_at).await?,
+            ));
+        }
+        if let Some(f) = found.as_ref().filter(|f| {
+            f.record.state == DeliveryState::Deferred && f.record.attempt >= job.attempt
+        }) {
+            // Deferred before a crash: make sure the next attempt is parked and the outcome
+            // recorded, without trying again now.
+            let next = MailJob {
+                attempt: f.record.attempt + 1,
+                ..job.clone()
+            };
+            self.ctx
+                .store
+                .park_retry(&next, f.record.next_at.unwrap_or(now))
+                .await?;
+            self.publish_again(&f.record.outcome(key)).await?;
+            return Ok(Claimed::Settled(Settlement::Ack));
+        }
+
+        let sending = sending(job, now, first_at);
+        Ok(
+            match claims::take(&self.claims, key, found.as_ref(), &sending).await? {
+                Some(revision) => Claimed::Taken(revision, first_at),
+                None => Claimed::Settled(Settlement::RetryAfter(BUSY_DELAY)),
+            },
+        )
     }
 
     /// Settles a job of a cancelled circular: claimed as `cancelled`, nothing sent.

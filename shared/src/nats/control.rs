@@ -166,6 +166,19 @@ impl Bus {
         })
     }
 
+    /// The dispatch state operators set for `circular` (`Running` when none was set).
+    pub async fn dispatch_state(&self, circular: &CircularId) -> Result<DispatchState, BusError> {
+        let bucket = self.control().await?;
+        let entry = bucket
+            .entry(circular_key(circular))
+            .await
+            .map_err(|e| BusError::JetStream(format!("{CONTROL}: {e}")))?;
+        match entry.as_ref().map(parse_entry).transpose()? {
+            Some(ControlChange::Circular(_, state)) => Ok(state),
+            _ => Ok(DispatchState::Running),
+        }
+    }
+
     /// Sets a relay's limits for every dispatcher, replacing the configured ones.
     pub async fn set_relay_limits(&self, relay: &str, limits: RelayLimits) -> Result<(), BusError> {
         let bucket = self.control().await?;
