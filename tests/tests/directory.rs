@@ -1,9 +1,11 @@
 //! Secretariat staff keep the directory: they import it again and again without changing what
 //! did not change, see what an import would do before doing it, export it back, add topics of
 //! optional circulars, count a circular's audience before issuing it, and years later explain
-//! why an address got (or did not get) a circular, from the audience as it was frozen.
+//! why an address got (or did not get) a circular, from the audience as it was frozen. A
+//! directory that dies part-way through freezing an audience resumes where it stopped.
 
 use circulars_shared::domain::{CircularId, RecipientAddress};
+use circulars_shared::store::FreezeStep;
 use circulars_tests::{on_both_databases, workspace, Db, Harness, DIRECTORY_HEADER as HEADER};
 
 async fn importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same(db: Db) {
@@ -135,7 +137,66 @@ async fn explain_answers_from_the_frozen_audience_after_the_directory_changed(db
     assert!(store.delivery(&id, &address).await.unwrap().is_none());
 }
 
+async fn a_freeze_cut_short_resumes_where_it_stopped_and_everyone_gets_the_circular_once(db: Db) {
+    let mut h = Harness::start(db).await;
+    h.import_sample_directory();
+    h.draft_sample_circular();
+    let id: CircularId = "TSB-36".parse().unwrap();
+    let store = h.store().await;
+    let stored = store.existing_circular(&id).await.unwrap();
+    let (mut query, rules) = circulars_directory::audience_rules(&store, &stored.circular)
+        .await
+        .unwrap();
+    query.page_size = 5;
+    let decide = |c| circulars_directory::resolve::decide(&rules, c);
+
+    // The directory dies after its first page was committed.
+    let step = store
+        .freeze_audience_page(&id, &query, decide)
+        .await
+        .unwrap();
+    let FreezeStep::Page {
+        members, frozen, ..
+    } = step
+    else {
+        panic!("a page is stored: {step:?}")
+    };
+    assert!(!frozen && members > 0, "{step:?}");
+    let stored_so_far = store.audience_page(&id, None, 1000).await.unwrap();
+    assert_eq!(stored_so_far.len() as u64, members);
+    assert!(
+        store
+            .existing_circular(&id)
+            .await
+            .unwrap()
+            .audience
+            .is_none(),
+        "not frozen until the last page"
+    );
+
+    // Issued, and the directory comes back: it resolves the rest, after what it stored.
+    h.serve("all");
+    h.circulars_ok(&["issue", "TSB-36"]);
+    let status = h.wait_until_delivered("TSB-36").await;
+    let mut dry_run = 0;
+    store
+        .walk_audience(&query, decide, |d| {
+            dry_run += u64::from(matches!(d, circulars_shared::store::Decision::Member(_)))
+        })
+        .await
+        .unwrap();
+    assert_eq!(status.audience, Some(dry_run), "the whole audience, once");
+    assert_eq!(h.mails().len() as u64, dry_run, "one mail each");
+    assert_eq!(
+        store.freeze_audience(&id, &query, decide).await.unwrap(),
+        None,
+        "frozen once"
+    );
+    store.close().await;
+}
+
 on_both_databases!(
+    a_freeze_cut_short_resumes_where_it_stopped_and_everyone_gets_the_circular_once,
     importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same,
     a_dry_run_reports_the_changes_and_stores_nothing,
     the_audience_of_a_topic_circular_leaves_out_who_opted_out_and_explain_says_why,

@@ -18,11 +18,11 @@ pub mod import;
 pub mod personal;
 pub mod resolve;
 
-use circulars_shared::domain::{Circular, CircularId};
+use circulars_shared::domain::{Circular, CircularId, RecipientAddress};
 use circulars_shared::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
 use circulars_shared::nats::{confirm, BusError, DIRECTORY_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
-use circulars_shared::store::{AudienceQuery, Store, StoreError};
+use circulars_shared::store::{AudienceQuery, FreezeStep, Store, StoreError};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument};
 
@@ -76,48 +76,88 @@ pub async fn audience_rules(
     ))
 }
 
-/// Freezes the audience (once) and publishes it in numbered batches; a redelivery publishes the
-/// same batches with the same ids, which JetStream or the later steps recognise.
+/// Freezes the audience (once) page by page and publishes it in numbered batches as the pages
+/// are committed, so the first mails leave while a large audience is still being resolved. A
+/// batch is always `BATCH_SIZE` consecutive addresses of the audience (the last one fewer), so
+/// a redelivery, or a freeze resumed after a crash, publishes the same batches with the same
+/// ids, which JetStream or the later steps recognise.
 #[instrument(skip(ctx), fields(circular = %circular))]
 async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Result<(), Failure> {
     let stored = ctx.store.existing_circular(circular).await?;
+    let mut batches = Batches::new(circular);
     if stored.audience.is_none() {
         let (query, rules) = audience_rules(&ctx.store, &stored.circular).await?;
-        let frozen = ctx
-            .store
-            .freeze_audience(circular, &query, |candidate| {
-                resolve::decide(&rules, candidate)
-            })
-            .await?;
-        if let Some(summary) = frozen {
-            info!(
-                recipients = summary.members,
-                excluded = summary.excluded,
-                "audience frozen"
-            );
+        let (mut members, mut excluded) = (0, 0);
+        loop {
+            let step = ctx
+                .store
+                .freeze_audience_page(circular, &query, |candidate| {
+                    resolve::decide(&rules, candidate)
+                })
+                .await?;
+            match step {
+                FreezeStep::AlreadyFrozen => break,
+                FreezeStep::Page {
+                    members: m,
+                    excluded: e,
+                    frozen,
+                } => {
+                    (members, excluded) = (members + m, excluded + e);
+                    if frozen {
+                        info!(members, excluded, "audience frozen");
+                        break;
+                    }
+                    batches.publish(ctx, false).await?;
+                }
+            }
         }
     }
-    let mut after = None;
-    let mut batch = 0;
-    let mut pending = Vec::new();
-    loop {
-        let recipients = ctx
-            .store
-            .audience_page(circular, after.as_ref(), BATCH_SIZE)
-            .await?;
-        let Some(last) = recipients.last() else { break };
-        after = Some(last.address.clone());
-        batch += 1;
-        let event = RecipientBatch {
-            circular: circular.clone(),
-            batch,
-            recipients,
-        };
-        pending.push((event.subject(), ctx.bus.send(&event).await?));
-    }
-    for (subject, ack) in pending {
-        confirm(&subject, ack).await?;
-    }
-    info!(batches = batch, "audience published");
+    batches.publish(ctx, true).await?;
+    info!(batches = batches.published, "audience published");
     Ok(())
+}
+
+/// The audience's batches published so far.
+struct Batches<'a> {
+    circular: &'a CircularId,
+    after: Option<RecipientAddress>,
+    published: u32,
+}
+
+impl<'a> Batches<'a> {
+    fn new(circular: &'a CircularId) -> Batches<'a> {
+        Batches {
+            circular,
+            after: None,
+            published: 0,
+        }
+    }
+
+    /// Publishes every full batch stored after the last one published, and the last short
+    /// one when the audience is `complete`; waits for JetStream's acks.
+    async fn publish(&mut self, ctx: &ServiceContext, complete: bool) -> Result<(), Failure> {
+        let mut pending = Vec::new();
+        loop {
+            let recipients = ctx
+                .store
+                .audience_page(self.circular, self.after.as_ref(), BATCH_SIZE)
+                .await?;
+            let Some(last) = recipients.last() else { break };
+            if recipients.len() < BATCH_SIZE && !complete {
+                break;
+            }
+            self.after = Some(last.address.clone());
+            self.published += 1;
+            let event = RecipientBatch {
+                circular: self.circular.clone(),
+                batch: self.published,
+                recipients,
+            };
+            pending.push((event.subject(), ctx.bus.send(&event).await?));
+        }
+        for (subject, ack) in pending {
+            confirm(&subject, ack).await?;
+        }
+        Ok(())
+    }
 }

@@ -118,16 +118,67 @@ pub struct FreezeSummary {
     pub excluded: u64,
 }
 
+/// What one step of freezing did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FreezeStep {
+    /// The audience was frozen before: nothing changed.
+    AlreadyFrozen,
+    /// One page stored (in one transaction).
+    Page {
+        /// Recipients added to the list.
+        members: u64,
+        /// Addresses left out.
+        excluded: u64,
+        /// No address was left: the audience is now frozen.
+        frozen: bool,
+    },
+}
+
 impl Store {
-    /// Resolves and stores the audience once, in one transaction, reading the directory page
-    /// by page and calling `decide` for each address; returns `None` (and changes nothing) when
-    /// the circular's audience was already frozen.
+    /// Resolves and stores the whole audience (see [`Store::freeze_audience_page`]); returns
+    /// `None` (and changes nothing) when the circular's audience was already frozen.
     pub async fn freeze_audience(
         &self,
         circular: &CircularId,
         query: &AudienceQuery,
         mut decide: impl FnMut(Candidate) -> Decision,
     ) -> Result<Option<FreezeSummary>, StoreError> {
+        let mut summary = FreezeSummary {
+            members: 0,
+            excluded: 0,
+        };
+        loop {
+            match self
+                .freeze_audience_page(circular, query, &mut decide)
+                .await?
+            {
+                FreezeStep::AlreadyFrozen => return Ok(None),
+                FreezeStep::Page {
+                    members,
+                    excluded,
+                    frozen,
+                } => {
+                    summary.members += members;
+                    summary.excluded += excluded;
+                    if frozen {
+                        return Ok(Some(summary));
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resolves and stores the next page of the audience in one transaction, calling `decide`
+    /// for each address after the last one stored (so a freeze cut short by a crash resumes
+    /// where it stopped); the page that finds no more addresses marks the audience frozen.
+    /// Each committed page can be published at once: the first mails leave while the rest of
+    /// a large audience is still being resolved.
+    pub async fn freeze_audience_page(
+        &self,
+        circular: &CircularId,
+        query: &AudienceQuery,
+        decide: impl FnMut(Candidate) -> Decision,
+    ) -> Result<FreezeStep, StoreError> {
         let mut tx = self.begin_write().await?;
         let frozen: Option<Option<String>> =
             sqlx::query_scalar("SELECT audience_frozen_at FROM circulars WHERE id = $1")
@@ -136,37 +187,45 @@ impl Store {
                 .await?;
         match frozen {
             None => return Err(StoreError::UnknownCircular(circular.clone())),
-            Some(Some(_)) => return Ok(None),
+            Some(Some(_)) => return Ok(FreezeStep::AlreadyFrozen),
             Some(None) => {}
         }
-        let mut summary = FreezeSummary {
-            members: 0,
-            excluded: 0,
-        };
-        let mut after = String::new();
-        loop {
-            let page = candidate_page(&mut tx, self.backend, query, &after).await?;
-            let Some(last) = page.last() else { break };
-            after = last.address.as_str().to_owned();
-            let decisions: Vec<Decision> = page.into_iter().map(&mut decide).collect();
-            store_decisions(&mut tx, circular, &decisions).await?;
-            for d in &decisions {
-                match d {
-                    Decision::Member(_) => summary.members += 1,
-                    Decision::Excluded(_) => summary.excluded += 1,
-                }
-            }
-        }
-        sqlx::query(
-            "UPDATE circulars SET audience_frozen_at = $1, audience_size = $2 WHERE id = $3",
+        let after: Option<String> = sqlx::query_scalar(
+            "SELECT MAX(address_key) FROM (\
+               SELECT MAX(address_key) AS address_key FROM audience WHERE circular_id = $1 \
+               UNION ALL \
+               SELECT MAX(address_key) FROM audience_exclusions WHERE circular_id = $1) stored",
         )
-        .bind(timestamp(Utc::now()))
-        .bind(summary.members as i64)
         .bind(circular.as_str())
-        .execute(&mut *tx)
+        .fetch_one(&mut *tx)
         .await?;
+        let page =
+            candidate_page(&mut tx, self.backend, query, after.as_deref().unwrap_or("")).await?;
+        let decisions: Vec<Decision> = page.into_iter().map(decide).collect();
+        store_decisions(&mut tx, circular, &decisions).await?;
+        let members = decisions
+            .iter()
+            .filter(|d| matches!(d, Decision::Member(_)))
+            .count() as u64;
+        let excluded = decisions.len() as u64 - members;
+        let done = decisions.is_empty();
+        if done {
+            sqlx::query(
+                "UPDATE circulars SET audience_frozen_at = $1, \
+                   audience_size = (SELECT COUNT(*) FROM audience WHERE circular_id = $2) \
+                 WHERE id = $2",
+            )
+            .bind(timestamp(Utc::now()))
+            .bind(circular.as_str())
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
-        Ok(Some(summary))
+        Ok(FreezeStep::Page {
+            members,
+            excluded,
+            frozen: done,
+        })
     }
 
     /// Walks the audience the directory gives today, page by page, without storing anything

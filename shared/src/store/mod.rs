@@ -24,7 +24,7 @@ mod retries;
 pub use annexes::Annex;
 pub use audience::{
     AudienceMember, AudienceQuery, AudienceReason, Candidate, CandidateContact, Decision,
-    Exclusion, FreezeSummary,
+    Exclusion, FreezeStep, FreezeSummary,
 };
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
