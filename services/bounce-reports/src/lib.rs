@@ -1,0 +1,44 @@
+//! `circulars-bounce-reports`: reads returned mail (bounces, delay warnings, complaints,
+//! auto-replies) into one finding per address, for the tracker's bounce intake.
+//!
+//! [`parse`] takes the raw message and never fails: it returns a [`Report`] saying what the
+//! message is ([`Kind`], [`Form`]), one [`Finding`] per address it names, the Message-ID of our
+//! original message and the addresses the report was sent to (our VERP return address among
+//! them; the caller verifies the token).
+//!
+//! Crate map:
+//! - `report.rs`: [`parse`], [`Report`], [`Finding`], [`Kind`], [`Form`]; picks the reader for
+//!   what the message is, and bounds the work (the first 256 KiB of a message, 64 KiB of text).
+//! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533).
+//! - `arf.rs`: feedback reports (RFC 5965): complaints.
+//! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL), qmail (and Yahoo),
+//!   Exchange and Outlook, Domino and Gmail, one file per family.
+//! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
+//!   place that decides permanent versus temporary.
+//! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").
+//! - `auto_reply.rs`: out-of-office and vacation replies, which are not bounces.
+//! - `returned.rs`: the returned copy of our message: its Message-ID and `To`.
+//! - `fields.rs`: the `Name: value` blocks of report parts, unfolded.
+//! - `headers.rs`: header values of the parsed message, whatever shape they have.
+//! - `address.rs`: bare addresses out of fields, headers and prose.
+//! - `text.rs`: bounded slices of text.
+//!
+//! mail-parser reads the MIME structure; everything about reports is written here by hand.
+//! `parse` runs it on a thread of its own whose stack fits the input (mail-parser recurses into
+//! nested messages), and answers `Unknown` should that thread panic.
+
+mod address;
+mod arf;
+mod auto_reply;
+mod dsn;
+mod fields;
+mod forms;
+mod headers;
+mod phrases;
+mod report;
+mod returned;
+mod status;
+mod text;
+
+pub use report::{parse, Finding, Form, Kind, Report};
+pub use status::{Status, StatusError};
