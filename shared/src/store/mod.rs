@@ -39,9 +39,12 @@ pub use retries::DueRetry;
 use chrono::{DateTime, Utc};
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
+use std::ops::{Deref, DerefMut};
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 /// The SQL dialect behind a [`Store`], chosen by the database URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -141,6 +144,42 @@ fn list(ids: &[crate::domain::CircularId]) -> String {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// On SQLite, whose turn it is to write among this process's services (see
+    /// [`Store::begin_write`]).
+    write_turn: Arc<Mutex<()>>,
+}
+
+/// A write transaction: the connection in a transaction, and on SQLite this process's turn to
+/// write, held until it commits or is dropped.
+pub(crate) struct WriteTransaction {
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    _turn: Option<OwnedMutexGuard<()>>,
+}
+
+impl WriteTransaction {
+    /// Commits, then gives the turn to the next writer.
+    pub(crate) async fn commit(self) -> Result<(), sqlx::Error> {
+        self.tx.commit().await
+    }
+
+    /// Rolls back, then gives the turn to the next writer.
+    pub(crate) async fn rollback(self) -> Result<(), sqlx::Error> {
+        self.tx.rollback().await
+    }
+}
+
+impl Deref for WriteTransaction {
+    type Target = sqlx::AnyConnection;
+
+    fn deref(&self) -> &sqlx::AnyConnection {
+        &self.tx
+    }
+}
+
+impl DerefMut for WriteTransaction {
+    fn deref_mut(&mut self) -> &mut sqlx::AnyConnection {
+        &mut self.tx
+    }
 }
 
 /// SQLite settings applied to every connection: durable commits, readers beside one writer,
@@ -191,7 +230,11 @@ impl Store {
             .connect(&connect_url)
             .await
             .map_err(open_err)?;
-        let store = Store { pool, backend };
+        let store = Store {
+            pool,
+            backend,
+            write_turn: Arc::new(Mutex::new(())),
+        };
         store.migrate(url, sqlite_path.as_deref()).await?;
         Ok(store)
     }
@@ -246,10 +289,24 @@ impl Store {
     /// (`BEGIN IMMEDIATE`), waiting up to the busy timeout for another writer: a deferred
     /// transaction that reads first fails at once with "database is locked" when another
     /// process committed in between, which the services do all the time.
-    async fn begin_write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+    ///
+    /// On SQLite the services of one process also take turns, first come first served, before
+    /// asking for the lock: SQLite's busy handler sleeps and retries, so a writer that commits
+    /// and begins again at once (the directory freezing page after page) could keep the lock
+    /// from one that sleeps (the composer storing a circular's renditions) for seconds.
+    async fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => {
+                let turn = self.write_turn.clone().lock_owned().await;
+                WriteTransaction {
+                    tx: self.pool.begin_with("BEGIN IMMEDIATE").await?,
+                    _turn: Some(turn),
+                }
+            }
+            Backend::Postgres => WriteTransaction {
+                tx: self.pool.begin().await?,
+                _turn: None,
+            },
         })
     }
 

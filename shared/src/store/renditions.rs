@@ -64,6 +64,7 @@ pub fn escape_html(text: &str) -> String {
 impl Store {
     /// Stores a rendition unless one exists; returns whether this one was stored.
     pub async fn store_rendition(&self, r: &Rendition) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
         let done = sqlx::query(
             "INSERT INTO renditions (circular_id, language, subject, sender_name, reply_to, text_body, html_body, rendered_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (circular_id, language) DO NOTHING",
@@ -76,8 +77,9 @@ impl Store {
         .bind(&r.text_body)
         .bind(&r.html_body)
         .bind(timestamp(Utc::now()))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(done.rows_affected() == 1)
     }
 

@@ -26,6 +26,7 @@ impl Store {
             table: "delivery_retries",
             why: format!("cannot encode the job: {e}"),
         })?;
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO delivery_retries (circular_id, address_key, attempt, due_at, job) \
              VALUES ($1, $2, $3, $4, $5) \
@@ -39,8 +40,9 @@ impl Store {
         .bind(i64::from(job.attempt))
         .bind(timestamp(due_at))
         .bind(text)
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -107,6 +109,7 @@ impl Store {
 
     /// Removes a parked job once it is queued again (only that attempt's row).
     pub async fn unpark_retry(&self, key: &DeliveryKey, attempt: u32) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "DELETE FROM delivery_retries \
              WHERE circular_id = $1 AND address_key = $2 AND attempt = $3",
@@ -114,8 +117,9 @@ impl Store {
         .bind(key.circular.as_str())
         .bind(key.address.as_str())
         .bind(i64::from(attempt))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -126,6 +130,7 @@ impl Store {
         attempt: u32,
         due_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
         sqlx::query(
             "UPDATE delivery_retries SET due_at = $1, leased_until = NULL \
              WHERE circular_id = $2 AND address_key = $3 AND attempt = $4",
@@ -134,8 +139,9 @@ impl Store {
         .bind(key.circular.as_str())
         .bind(key.address.as_str())
         .bind(i64::from(attempt))
-        .execute(&self.pool)
+        .execute(&mut *tx)
         .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -156,12 +162,14 @@ impl Store {
         circular: &CircularId,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
         let n = sqlx::query("UPDATE delivery_retries SET due_at = $1 WHERE circular_id = $2")
             .bind(timestamp(now))
             .bind(circular.as_str())
-            .execute(&self.pool)
+            .execute(&mut *tx)
             .await?
             .rows_affected();
+        tx.commit().await?;
         Ok(n)
     }
 }
