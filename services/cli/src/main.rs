@@ -7,10 +7,12 @@
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
 //! - `directory.rs`: `directory import|export|report|forget|category|topic` and `audience`
 //! - `dispatch.rs`: `pause`, `resume`, `cancel` and `relay limit`
+//! - `bounces.rs`: `bounces parse`, returned mail read without the database
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
 
+mod bounces;
 mod directory;
 mod dispatch;
 mod preview;
@@ -91,6 +93,11 @@ enum Command {
         /// The circular's id.
         id: String,
     },
+    /// Returned mail: bounces, complaints and mailed unsubscribes.
+    Bounces {
+        #[command(subcommand)]
+        command: bounces::BouncesCommand,
+    },
     /// The SMTP relays.
     Relay {
         #[command(subcommand)]
@@ -161,6 +168,7 @@ async fn main() -> std::process::ExitCode {
 async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
     let load = || Config::load(cli.config.as_deref()).map_err(anyhow::Error::from);
     match cli.command {
+        Command::Bounces { command } => return bounces::run_offline(&command),
         Command::Serve { service } => serve::serve(load()?, service).await?,
         Command::Directory { command } => {
             let config = load()?;
