@@ -1,9 +1,11 @@
 //! Operations look at returned mail by hand: `circulars bounces parse` prints what the bounce
 //! intake would read in each message, one JSON line per address, with no configuration,
 //! database or service, for single messages and mbox files alike; a file it cannot read is
-//! named on stderr and the others are still read.
+//! named on stderr and the others are still read. Returned mail is kept whole, once, on either
+//! database.
 
-use circulars_tests::circulars_binary;
+use circulars_shared::store::{report_id, InboundReport, ReportSource, ReportState};
+use circulars_tests::{circulars_binary, on_both_databases, Db, Harness};
 use serde_json::Value;
 use std::path::Path;
 use std::process::Command;
@@ -99,3 +101,37 @@ fn bounces_parse_prints_one_line_per_address_without_any_setup() {
         );
     }
 }
+
+/// The intake keeps every returned mail whole before it answers "250", on either database,
+/// and the same message received twice is kept once.
+async fn a_returned_mail_is_kept_whole_once(db: Db) {
+    let h = Harness::start(db).await;
+    let store = h.store().await;
+    let mut raw = std::fs::read(corpus("dsn-invalid-utf8-headers.eml")).unwrap();
+    raw.extend_from_slice(&[0, 0xff, 0xfe, b'\r', b'\n']);
+    let parsed = circulars_bounce_reports::parse(&raw);
+    let report = InboundReport {
+        id: report_id(&raw),
+        received_at: chrono::Utc::now(),
+        source: ReportSource::Smtp,
+        envelope_to: vec!["bounce+t0001@itu.example".into()],
+        raw: raw.clone(),
+        form: parsed.form.as_str().into(),
+        kind: parsed.kind.as_str().into(),
+    };
+    assert!(store.store_inbound_report(&report).await.unwrap());
+    assert!(!store.store_inbound_report(&report).await.unwrap());
+    assert_eq!(
+        store.inbound_report_raw(&report.id).await.unwrap(),
+        Some(raw)
+    );
+    let received = store
+        .inbound_reports(ReportState::Received, 10)
+        .await
+        .unwrap();
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].form, "dsn");
+    store.close().await;
+}
+
+on_both_databases!(a_returned_mail_is_kept_whole_once,);

@@ -11,6 +11,7 @@
 //! - `renditions`: each language version, rendered once
 //! - `deliveries`: current delivery states, their history, and status counts
 //! - `retries`: deferred mail parked until its next attempt is due
+//! - `reports`: returned mail (bounces, complaints) as it came in, and what became of it
 
 mod annexes;
 mod audience;
@@ -19,6 +20,7 @@ mod deliveries;
 mod directory;
 mod personal;
 mod renditions;
+mod reports;
 mod retries;
 
 pub use annexes::Annex;
@@ -34,6 +36,7 @@ pub use directory::{
 };
 pub use personal::{ForgetSummary, FORGOTTEN};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
+pub use reports::{report_id, InboundReport, ReportSource, ReportState, StoredReport};
 pub use retries::DueRetry;
 
 use chrono::{DateTime, Utc};

@@ -189,6 +189,23 @@ impl Store {
             &[key, alias],
         )
         .await?;
+        // Returned mail about the address is the person's data too: the reports that named it
+        // lose their message (kept as a record that one came, with what it meant), and what
+        // they said about the delivery moves to the pseudonym.
+        sqlx::query(
+            "UPDATE inbound_reports SET raw = $2, detail = 'message erased: the address was forgotten' \
+             WHERE id IN (SELECT report_id FROM delivery_reports WHERE address_key = $1)",
+        )
+        .bind(key)
+        .bind(Vec::<u8>::new())
+        .execute(&mut *tx)
+        .await?;
+        execute(
+            &mut tx,
+            "UPDATE delivery_reports SET address_key = $2 WHERE address_key = $1",
+            &[key, alias],
+        )
+        .await?;
         // Servers' replies and exclusion details may quote the address as it was written.
         for form in &written {
             for sql in [
@@ -196,6 +213,7 @@ impl Store {
                 "UPDATE audience_exclusions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
                 "UPDATE deliveries SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
                 "UPDATE delivery_history SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
+                "UPDATE delivery_reports SET diagnostic = REPLACE(diagnostic, $1, $2) WHERE address_key = $2",
             ] {
                 execute(&mut tx, sql, &[form, alias]).await?;
             }
