@@ -3,22 +3,14 @@
 //! all through the dispatcher's own connection pool.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_dispatcher::outcome::{classify, Verdict};
 use circulars_dispatcher::pool::{Endpoint, Pool, Security, SendError};
-use lettre::message::Mailbox;
+use common::mail;
 use lettre::transport::smtp::response::Response;
-use lettre::Message;
 use std::time::Duration;
-
-fn mail(to: &str) -> Message {
-    Message::builder()
-        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
-        .to(to.parse::<Mailbox>().unwrap())
-        .subject("TSB Circular 36")
-        .body(String::from("Dear Sir/Madam,"))
-        .unwrap()
-}
 
 /// A pool of one connection to `port` on loopback.
 fn relay(port: u16) -> Pool {

@@ -3,20 +3,12 @@
 //! whose certificate nobody vouches for refused before a word of SMTP.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
+mod common;
+
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
 use circulars_dispatcher::relays::Relays;
 use circulars_shared::config::Config;
-use lettre::message::Mailbox;
-use lettre::Message;
-
-fn mail(to: &str) -> Message {
-    Message::builder()
-        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
-        .to(to.parse::<Mailbox>().unwrap())
-        .subject("TSB Circular 36")
-        .body(String::from("Dear Sir/Madam,"))
-        .unwrap()
-}
+use common::mail;
 
 fn relays(toml: &str) -> Relays {
     let config = Config::from_sources(Some(("circulars.toml", toml)), Vec::new()).unwrap();

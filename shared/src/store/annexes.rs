@@ -1,8 +1,7 @@
 //! Annexes: each annex file of a circular, per language, stored once with its content type.
 
-use super::{parse_column, Store, StoreError};
+use super::{parse_column, sha256_hex, Store, StoreError};
 use crate::domain::{CircularId, Language};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 
 /// One annex as a recipient in one language receives it.
@@ -74,10 +73,7 @@ pub(super) async fn replace(
             .await?;
     }
     for a in annexes {
-        let digest: String = Sha256::digest(&a.content)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let digest = sha256_hex(&a.content);
         sqlx::query(
             "INSERT INTO annex_contents (circular_id, digest, content) VALUES ($1, $2, $3) \
              ON CONFLICT (circular_id, digest) DO NOTHING",

@@ -154,13 +154,14 @@ impl Store {
         id: &CircularId,
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query("UPDATE circulars SET announced_at = COALESCE(announced_at, $1) WHERE id = $2")
+        self.write_one(
+            sqlx::query(
+                "UPDATE circulars SET announced_at = COALESCE(announced_at, $1) WHERE id = $2",
+            )
             .bind(timestamp(at))
-            .bind(id.as_str())
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
+            .bind(id.as_str()),
+        )
+        .await?;
         Ok(())
     }
 

@@ -40,6 +40,7 @@ pub use reports::{report_id, InboundReport, ReportSource, ReportState, StoredRep
 pub use retries::DueRetry;
 
 use chrono::{DateTime, Utc};
+use sha2::Digest as _;
 use sqlx::any::{AnyPoolOptions, AnyRow};
 use sqlx::{AnyPool, Executor};
 use std::ops::{Deref, DerefMut};
@@ -313,10 +314,27 @@ impl Store {
         })
     }
 
+    /// Runs one writing statement in a write transaction of its own (on SQLite, in this
+    /// process's turn, like every write); returns the rows it changed.
+    async fn write_one<'q>(
+        &self,
+        statement: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let changed = statement.execute(&mut *tx).await?.rows_affected();
+        tx.commit().await?;
+        Ok(changed)
+    }
+
     /// Closes every connection, waiting for running queries.
     pub async fn close(&self) {
         self.pool.close().await;
     }
+}
+
+/// The SHA-256 of `bytes`, lower-case hex: how stored contents are named.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    data_encoding::HEXLOWER.encode(&sha2::Sha256::digest(bytes))
 }
 
 /// A point in time as stored: RFC 3339 UTC text with microseconds, which sorts as it reads.

@@ -64,8 +64,7 @@ pub fn escape_html(text: &str) -> String {
 impl Store {
     /// Stores a rendition unless one exists; returns whether this one was stored.
     pub async fn store_rendition(&self, r: &Rendition) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO renditions (circular_id, language, subject, sender_name, reply_to, text_body, html_body, rendered_at) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (circular_id, language) DO NOTHING",
         )
@@ -76,11 +75,8 @@ impl Store {
         .bind(&r.reply_to)
         .bind(&r.text_body)
         .bind(&r.html_body)
-        .bind(timestamp(Utc::now()))
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        .bind(timestamp(Utc::now()));
+        Ok(self.write_one(insert).await? == 1)
     }
 
     /// The stored rendition of `circular` in `language`.

@@ -1,9 +1,8 @@
 //! Returned mail as it came in: stored whole before the intake says "250" (or before an import
 //! reports it read), so nothing accepted is lost, then applied to the delivery records.
 
-use super::{parse_timestamp, timestamp, Store, StoreError};
+use super::{parse_timestamp, sha256_hex, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
-use sha2::{Digest, Sha256};
 use sqlx::Row;
 use std::fmt;
 
@@ -120,18 +119,14 @@ pub struct StoredReport {
 /// The id of a returned mail: the SHA-256 of its bytes, hex, so the same message received twice
 /// (a retrying MTA, a mailbox read again) is one report.
 pub fn report_id(raw: &[u8]) -> String {
-    Sha256::digest(raw)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
+    sha256_hex(raw)
 }
 
 impl Store {
     /// Stores a returned mail as `received` unless the same message is stored already;
     /// returns whether it is new.
     pub async fn store_inbound_report(&self, report: &InboundReport) -> Result<bool, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
+        let insert = sqlx::query(
             "INSERT INTO inbound_reports (id, received_at, source, envelope_to, size, raw, form, kind, state) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 'received') ON CONFLICT (id) DO NOTHING",
         )
@@ -142,11 +137,8 @@ impl Store {
         .bind(report.raw.len() as i64)
         .bind(&report.raw)
         .bind(&report.form)
-        .bind(&report.kind)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        .bind(&report.kind);
+        Ok(self.write_one(insert).await? == 1)
     }
 
     /// The stored reports in `state`, oldest first, at most `limit`.

@@ -26,23 +26,22 @@ impl Store {
             table: "delivery_retries",
             why: format!("cannot encode the job: {e}"),
         })?;
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "INSERT INTO delivery_retries (circular_id, address_key, attempt, due_at, job) \
-             VALUES ($1, $2, $3, $4, $5) \
-             ON CONFLICT (circular_id, address_key) DO UPDATE SET \
-             attempt = excluded.attempt, due_at = excluded.due_at, job = excluded.job, \
-             leased_until = NULL \
-             WHERE delivery_retries.attempt < excluded.attempt",
+        self.write_one(
+            sqlx::query(
+                "INSERT INTO delivery_retries (circular_id, address_key, attempt, due_at, job) \
+                 VALUES ($1, $2, $3, $4, $5) \
+                 ON CONFLICT (circular_id, address_key) DO UPDATE SET \
+                 attempt = excluded.attempt, due_at = excluded.due_at, job = excluded.job, \
+                 leased_until = NULL \
+                 WHERE delivery_retries.attempt < excluded.attempt",
+            )
+            .bind(job.circular.as_str())
+            .bind(job.recipient.address.as_str())
+            .bind(i64::from(job.attempt))
+            .bind(timestamp(due_at))
+            .bind(text),
         )
-        .bind(job.circular.as_str())
-        .bind(job.recipient.address.as_str())
-        .bind(i64::from(job.attempt))
-        .bind(timestamp(due_at))
-        .bind(text)
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -109,17 +108,16 @@ impl Store {
 
     /// Removes a parked job once it is queued again (only that attempt's row).
     pub async fn unpark_retry(&self, key: &DeliveryKey, attempt: u32) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "DELETE FROM delivery_retries \
-             WHERE circular_id = $1 AND address_key = $2 AND attempt = $3",
+        self.write_one(
+            sqlx::query(
+                "DELETE FROM delivery_retries \
+                 WHERE circular_id = $1 AND address_key = $2 AND attempt = $3",
+            )
+            .bind(key.circular.as_str())
+            .bind(key.address.as_str())
+            .bind(i64::from(attempt)),
         )
-        .bind(key.circular.as_str())
-        .bind(key.address.as_str())
-        .bind(i64::from(attempt))
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -130,18 +128,17 @@ impl Store {
         attempt: u32,
         due_at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.begin_write().await?;
-        sqlx::query(
-            "UPDATE delivery_retries SET due_at = $1, leased_until = NULL \
-             WHERE circular_id = $2 AND address_key = $3 AND attempt = $4",
+        self.write_one(
+            sqlx::query(
+                "UPDATE delivery_retries SET due_at = $1, leased_until = NULL \
+                 WHERE circular_id = $2 AND address_key = $3 AND attempt = $4",
+            )
+            .bind(timestamp(due_at))
+            .bind(key.circular.as_str())
+            .bind(key.address.as_str())
+            .bind(i64::from(attempt)),
         )
-        .bind(timestamp(due_at))
-        .bind(key.circular.as_str())
-        .bind(key.address.as_str())
-        .bind(i64::from(attempt))
-        .execute(&mut *tx)
         .await?;
-        tx.commit().await?;
         Ok(())
     }
 
@@ -162,15 +159,12 @@ impl Store {
         circular: &CircularId,
         now: DateTime<Utc>,
     ) -> Result<u64, StoreError> {
-        let mut tx = self.begin_write().await?;
-        let n = sqlx::query("UPDATE delivery_retries SET due_at = $1 WHERE circular_id = $2")
-            .bind(timestamp(now))
-            .bind(circular.as_str())
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-        tx.commit().await?;
-        Ok(n)
+        self.write_one(
+            sqlx::query("UPDATE delivery_retries SET due_at = $1 WHERE circular_id = $2")
+                .bind(timestamp(now))
+                .bind(circular.as_str()),
+        )
+        .await
     }
 }
 

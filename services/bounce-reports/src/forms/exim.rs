@@ -46,13 +46,7 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
 }
 
 fn finish((recipient, alias, lines): (String, Option<String>, Vec<&str>)) -> Named {
-    let mut named = match alias {
-        Some(alias) => Named {
-            final_recipient: Some(recipient),
-            ..Named::new(alias, lines)
-        },
-        None => Named::new(recipient, lines),
-    };
+    let mut named = Named::expanded(recipient, alias, lines);
     named.remote_mta = named
         .diagnostic
         .as_deref()

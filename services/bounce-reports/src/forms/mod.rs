@@ -56,6 +56,22 @@ impl Named {
         }
     }
 
+    /// An address a notice names with the alias it was expanded from, when it says so: the
+    /// alias is the address we sent to, the address the one it finally went to.
+    fn expanded<'a>(
+        recipient: String,
+        alias: Option<String>,
+        lines: impl IntoIterator<Item = &'a str>,
+    ) -> Named {
+        match alias {
+            Some(alias) => Named {
+                final_recipient: Some(recipient),
+                ..Named::new(alias, lines)
+            },
+            None => Named::new(recipient, lines),
+        }
+    }
+
     /// The finding, decided by [`kind_of`] from the diagnostic's code or words, else from
     /// what the notice says as a whole.
     fn into_finding(self, hint: Option<Hint>) -> Finding {

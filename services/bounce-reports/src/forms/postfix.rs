@@ -49,13 +49,7 @@ fn recipient_line(line: &str) -> Option<(String, Option<String>, &str)> {
 }
 
 fn finish((recipient, alias, lines): (String, Option<String>, Vec<&str>)) -> Named {
-    let mut named = match alias {
-        Some(alias) => Named {
-            final_recipient: Some(recipient),
-            ..Named::new(alias, lines)
-        },
-        None => Named::new(recipient, lines),
-    };
+    let mut named = Named::expanded(recipient, alias, lines);
     named.remote_mta = named.diagnostic.as_deref().and_then(|diagnostic| {
         host_after(diagnostic, "host ").or_else(|| host_after(diagnostic, "connect to "))
     });
