@@ -8,8 +8,10 @@
 //! - [`nats`]: the JetStream topology declared at start-up, publishing, a local nats-server
 //! - [`input`]: problems in input files, named by file, line and field
 //! - [`telemetry`]: logging set-up
+//! - [`tls`]: client TLS with the public roots and a private CA
 //! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links
 //! - [`service`]: what a service's `run` receives
+//! - [`unsubscribe`]: unsubscribe tokens followed, by link or by mail
 
 pub mod config;
 pub mod domain;
@@ -19,4 +21,6 @@ pub mod nats;
 pub mod service;
 pub mod store;
 pub mod telemetry;
+pub mod tls;
 pub mod tokens;
+pub mod unsubscribe;

@@ -53,6 +53,7 @@ impl From<crate::store::StoreError> for Failure {
     fn from(e: crate::store::StoreError) -> Self {
         match e {
             crate::store::StoreError::UnknownCircular(_)
+            | crate::store::StoreError::UnknownReport(_)
             | crate::store::StoreError::Corrupt { .. } => Failure::Poison(e.to_string()),
             other => Failure::Retry(other.to_string()),
         }

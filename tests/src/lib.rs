@@ -15,8 +15,12 @@
 //!   in a final state
 //! - [`Harness::mails`]: the mails the SMTP server accepted, parsed
 //! - [`http`]: requests to the gateway over a plain TCP stream
+//! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
+//! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
 
 pub mod http;
+pub mod imap;
+pub mod intake;
 pub mod postgres;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
@@ -218,6 +222,8 @@ pub struct Setup {
     pub relay_settings: String,
     /// A database of the test's own instead of a fresh one of `db`'s kind.
     pub database_url: Option<String>,
+    /// TOML lines added to `[bounces]` (whose `listen` the harness sets).
+    pub bounces_settings: String,
 }
 
 impl Setup {
@@ -230,6 +236,7 @@ impl Setup {
             smtp_settings: String::new(),
             relay_settings: String::new(),
             database_url: None,
+            bounces_settings: String::new(),
         }
     }
 }
@@ -267,6 +274,7 @@ pub struct Harness {
     config_file: PathBuf,
     database_url: String,
     gateway_port: u16,
+    intake_port: u16,
     children: Vec<(String, Child)>,
 }
 
@@ -303,6 +311,7 @@ impl Harness {
             smtp_settings,
             relay_settings,
             database_url,
+            bounces_settings,
         } = setup;
         let dir = tempfile::Builder::new()
             .prefix("circulars-test-")
@@ -323,18 +332,21 @@ impl Harness {
         };
         let config_file = dir.path().join("circulars.toml");
         let gateway_port = free_port().expect("a free port");
+        let intake_port = free_port().expect("a free port");
         let config = format!(
             "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
              [smtp]\nconcurrency = 8\n{smtp_settings}\n\
              [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n{relay_settings}\n\
              [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
-             [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n",
+             [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n\
+             [bounces]\nlisten = \"127.0.0.1:{intake}\"\n{bounces_settings}\n",
             data = dir.path().display().to_string(),
             nats = nats.url(),
             db = database_url,
             smtp = smtp.local_addr().port(),
             smtp_settings = smtp_settings_with_defaults(&smtp_settings),
             http = gateway_port,
+            intake = intake_port,
             max_request = MAX_REQUEST_BYTES,
             staff = STAFF_NAME,
             key = STAFF_KEY,
@@ -348,8 +360,14 @@ impl Harness {
             config_file,
             database_url,
             gateway_port,
+            intake_port,
             children: Vec::new(),
         }
+    }
+
+    /// The bounce intake's address once `serve tracker` (or `all`) runs.
+    pub fn intake_addr(&self) -> std::net::SocketAddr {
+        ([127, 0, 0, 1], self.intake_port).into()
     }
 
     /// The gateway's base URL (`http://127.0.0.1:PORT`) once `serve gateway` (or `all`) runs.

@@ -5,7 +5,7 @@
 //! STARTTLS and a password.
 
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
-use circulars_shared::domain::{DeliveryState, RecipientAddress};
+use circulars_shared::domain::{DeliveryEvent, DeliveryState, RecipientAddress};
 use circulars_shared::nats::MAIL_OUTBOUND_STREAM;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
 use futures::StreamExt;
@@ -45,7 +45,7 @@ fn copies(h: &Harness) -> BTreeMap<String, usize> {
     n
 }
 
-async fn history(h: &Harness, address: &str) -> Vec<(DeliveryState, u32)> {
+async fn history(h: &Harness, address: &str) -> Vec<(DeliveryEvent, u32)> {
     let store = h.store().await;
     let history = store
         .delivery_history(
@@ -78,9 +78,9 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
     assert_eq!(
         history(&h, LI).await,
         [
-            (DeliveryState::Deferred, 1),
-            (DeliveryState::Deferred, 2),
-            (DeliveryState::Sent, 3)
+            (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
+            (DeliveryEvent::Reached(DeliveryState::Deferred), 2),
+            (DeliveryEvent::Reached(DeliveryState::Sent), 3)
         ]
     );
     let store = h.store().await;
@@ -101,7 +101,10 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
     // The connection lost in the middle of DATA: nothing was stored, the retry delivers once.
     assert_eq!(
         history(&h, AMINA).await,
-        [(DeliveryState::Deferred, 1), (DeliveryState::Sent, 2)]
+        [
+            (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
+            (DeliveryEvent::Reached(DeliveryState::Sent), 2)
+        ]
     );
     assert_eq!(h.smtp().dropped_during_data(), 1);
 
@@ -110,7 +113,10 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
     // duplicate a lost reply causes, counted here: exactly the mail whose reply was lost.
     assert_eq!(
         history(&h, KARIM).await,
-        [(DeliveryState::Deferred, 1), (DeliveryState::Sent, 2)]
+        [
+            (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
+            (DeliveryEvent::Reached(DeliveryState::Sent), 2)
+        ]
     );
     assert_eq!(h.smtp().dropped_after_store(), 1);
     let copies = copies(&h);

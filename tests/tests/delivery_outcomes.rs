@@ -3,7 +3,9 @@
 
 use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
-use circulars_shared::domain::{DeliveryState, Language, Recipient, RecipientAddress};
+use circulars_shared::domain::{
+    DeliveryEvent, DeliveryState, Language, Recipient, RecipientAddress,
+};
 use circulars_shared::events::{Contract, MailJob};
 use circulars_shared::store::SuppressionReason;
 use circulars_tests::{on_both_databases, Db, Harness};
@@ -129,7 +131,11 @@ async fn a_job_handed_over_again_never_sends_a_second_mail(db: Db) {
         .await
         .unwrap();
     let states: Vec<_> = history.iter().map(|(s, a, _)| (*s, *a)).collect();
-    assert_eq!(states, [(DeliveryState::Sent, 1)], "one sent record, once");
+    assert_eq!(
+        states,
+        [(DeliveryEvent::Reached(DeliveryState::Sent), 1)],
+        "one sent record, once"
+    );
     h.stop_services();
 }
 

@@ -60,7 +60,7 @@ const ORIGINAL_MESSAGE_ID_HEADERS: &[&str] = &["x-original-message-id", "origina
 const ADDRESSED_TO_HEADERS: &[&str] = &["to", "delivered-to", "x-original-to", "envelope-to"];
 
 /// What a returned mail says, as a whole and per address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Report {
     /// What the message is overall: the most serious of the findings, or, when there are none,
     /// what it says without naming anyone.
@@ -77,7 +77,7 @@ pub struct Report {
 }
 
 /// What a returned mail says about one address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
     /// The bare address: the DSN's `Original-Recipient` when given (the address we sent to),
     /// else its `Final-Recipient`, else the address the notice names.

@@ -1,9 +1,14 @@
 //! `circulars bounces …`: returned mail read by hand. `parse` prints what the bounce intake
 //! would read in each message, one JSON line per address, and needs no configuration, database
-//! or running service.
+//! or running service. `import` takes files of returned mail in as the intake would and applies
+//! them at once; `list` shows the stored reports (by default those matching no delivery, for
+//! operations), `show` one report's message exactly as received.
 
-use anyhow::Result;
+use anyhow::{bail, Context, Result};
 use circulars_bounce_reports::Kind;
+use circulars_shared::config::Config;
+use circulars_shared::store::{short_id, ReportState, Store};
+use circulars_tracker::reports::Matcher;
 use clap::Subcommand;
 use serde::Serialize;
 use std::fs::File;
@@ -22,12 +27,155 @@ pub enum BouncesCommand {
         #[arg(required = true)]
         files: Vec<PathBuf>,
     },
+    /// Take returned mail in from files, as the intake does (stored whole, matched, applied),
+    /// printing one JSON line per message: `file`, `report`, `new`, `state`, `detail`.
+    Import {
+        /// `.eml` or mbox files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+    },
+    /// List stored returned mail in one state, oldest first.
+    List {
+        /// `unmatched` (the default), `received`, `applied` or `ignored`.
+        #[arg(long, default_value = "unmatched")]
+        state: String,
+        /// At most this many.
+        #[arg(long, default_value_t = 100)]
+        limit: usize,
+    },
+    /// Print one stored message exactly as it was received.
+    Show {
+        /// The report's id (the full 64 hexadecimal digits, or at least its first 12).
+        id: String,
+    },
 }
 
-/// Runs a `bounces` command that needs no configuration.
+impl BouncesCommand {
+    /// Whether the command needs no configuration or database.
+    pub fn is_offline(&self) -> bool {
+        matches!(self, BouncesCommand::Parse { .. })
+    }
+}
+
+/// Runs a `bounces` command on the database of `config`.
+pub async fn run(config: &Config, store: &Store, command: &BouncesCommand) -> Result<ExitCode> {
+    match command {
+        BouncesCommand::Parse { files } => parse(files),
+        BouncesCommand::Import { files } => import(config, store, files).await,
+        BouncesCommand::List { state, limit } => list(store, state, *limit).await,
+        BouncesCommand::Show { id } => show(store, id).await,
+    }
+}
+
+/// One line of `bounces import`.
+#[derive(Serialize)]
+struct Imported<'a> {
+    file: &'a str,
+    report: &'a str,
+    /// False when the same message was stored before.
+    new: bool,
+    /// `applied`, `unmatched`, `ignored`; `null` when it was applied before.
+    state: Option<&'static str>,
+    detail: Option<&'a str>,
+}
+
+async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<ExitCode> {
+    let matcher = Matcher {
+        store: store.clone(),
+        keyring: config.tokens.keyring()?,
+        return_domain: config.mail.return_domain.clone(),
+        message_id_domain: config.mail.message_id_domain.clone(),
+    };
+    let limit = config.bounces.max_message_bytes;
+    let threshold = config.directory.suppress_after_hard_bounces;
+    let mut failures = 0;
+    let stdout = io::stdout();
+    for path in files {
+        let name = path.to_string_lossy();
+        let messages = match messages(path) {
+            Ok(messages) => messages,
+            Err(e) => {
+                eprintln!("error: {name}: {e}");
+                failures += 1;
+                continue;
+            }
+        };
+        for (n, raw) in messages.into_iter().enumerate() {
+            if raw.len() > limit {
+                eprintln!(
+                    "error: {name}: message {}: {} bytes, more than bounces.max_message_bytes ({limit}); not imported",
+                    n + 1,
+                    raw.len()
+                );
+                failures += 1;
+                continue;
+            }
+            let (received, decision) = circulars_tracker::intake::import(&matcher, raw, threshold)
+                .await
+                .with_context(|| format!("{name}: message {}", n + 1))?;
+            let line = Imported {
+                file: &name,
+                report: &received.event.report,
+                new: received.new,
+                state: decision.as_ref().map(|d| d.state.wire_name()),
+                detail: decision.as_ref().map(|d| d.detail.as_str()),
+            };
+            let mut out = stdout.lock();
+            serde_json::to_writer(&mut out, &line)?;
+            io::Write::write_all(&mut out, b"\n")?;
+        }
+    }
+    Ok(if failures > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+async fn list(store: &Store, state: &str, limit: usize) -> Result<ExitCode> {
+    let state = match state {
+        "received" => ReportState::Received,
+        "applied" => ReportState::Applied,
+        "unmatched" => ReportState::Unmatched,
+        "ignored" => ReportState::Ignored,
+        other => bail!("--state {other}: say received, applied, unmatched or ignored"),
+    };
+    let reports = store.inbound_reports(state, limit).await?;
+    if reports.is_empty() {
+        println!("no returned mail is {}", state.wire_name());
+    }
+    for r in &reports {
+        println!(
+            "{}  {}  {:<4}  {:>8} B  {} {}  {}",
+            short_id(&r.id),
+            r.received_at.format("%Y-%m-%d %H:%M:%S"),
+            r.source.wire_name(),
+            r.size,
+            r.form,
+            r.kind,
+            r.detail.as_deref().unwrap_or("")
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn show(store: &Store, id: &str) -> Result<ExitCode> {
+    let id = id.trim().to_ascii_lowercase();
+    if id.len() < 12 || !id.chars().all(|c| c.is_ascii_hexdigit()) {
+        bail!("'{id}' is not a report id: give at least its first 12 hexadecimal digits");
+    }
+    let Some(raw) = store.inbound_report_raw_by_prefix(&id).await? else {
+        bail!("no stored returned mail, or more than one, has an id starting {id}");
+    };
+    io::Write::write_all(&mut io::stdout().lock(), &raw)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Runs a `bounces` command that needs no configuration ([`BouncesCommand::is_offline`]).
 pub fn run_offline(command: &BouncesCommand) -> Result<ExitCode> {
     match command {
         BouncesCommand::Parse { files } => parse(files),
+        _ => bail!("this bounces command needs the configuration"),
     }
 }
 

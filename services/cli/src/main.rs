@@ -168,7 +168,14 @@ async fn main() -> std::process::ExitCode {
 async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
     let load = || Config::load(cli.config.as_deref()).map_err(anyhow::Error::from);
     match cli.command {
-        Command::Bounces { command } => return bounces::run_offline(&command),
+        Command::Bounces { command } if command.is_offline() => {
+            return bounces::run_offline(&command)
+        }
+        Command::Bounces { command } => {
+            let config = load()?;
+            let store = store(&config).await?;
+            return bounces::run(&config, &store, &command).await;
+        }
         Command::Serve { service } => serve::serve(load()?, service).await?,
         Command::Directory { command } => {
             let config = load()?;
@@ -223,12 +230,16 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
                 report::Dispatch::NotIssued
             };
             if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&report::status_json(&status, &dispatch))?
-                );
+                let mut value = report::status_json(&status, &dispatch);
+                let returned = store.circular_reports(&circular, usize::MAX >> 1).await?;
+                value["returned"] = report::returned_json(&returned);
+                println!("{}", serde_json::to_string_pretty(&value)?);
             } else {
+                let returned = store
+                    .circular_reports(&circular, report::RETURNED_SHOWN + 1)
+                    .await?;
                 print!("{}", report::status_text(&status, &dispatch));
+                print!("{}", report::returned_text(&returned));
             }
         }
         Command::Explain { id, address } => {

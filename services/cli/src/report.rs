@@ -1,8 +1,9 @@
 //! How `status` and `run-sample` print a circular's delivery counts.
 
+use circulars_directory::explain::returned_line;
 use circulars_shared::domain::{Category, DeliveryState};
 use circulars_shared::nats::control::DispatchState;
-use circulars_shared::store::{CircularStatus, StateCounts};
+use circulars_shared::store::{CircularStatus, DeliveryReport, StateCounts};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
@@ -99,6 +100,52 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
         "(a recipient in several categories is counted in each: category rows may overlap)\n",
     );
     out
+}
+
+/// How many of a circular's returned mails `status` lists.
+pub const RETURNED_SHOWN: usize = 20;
+
+/// The returned mail of a circular, newest first, one line each with the remote server's words;
+/// nothing when there is none. `returned` holds at most [`RETURNED_SHOWN`] + 1 (one more says
+/// that there are more).
+pub fn returned_text(returned: &[DeliveryReport]) -> String {
+    let mut out = String::new();
+    if returned.is_empty() {
+        return out;
+    }
+    let _ = writeln!(out, "\nreturned mail (newest first)");
+    for r in returned.iter().take(RETURNED_SHOWN) {
+        let _ = writeln!(out, "  {}: {}", r.delivery.address, returned_line(r));
+    }
+    if returned.len() > RETURNED_SHOWN {
+        let _ = writeln!(
+            out,
+            "  … and more: `circulars status {} --json` lists them all",
+            returned[0].delivery.circular
+        );
+    }
+    out
+}
+
+/// The returned mail as JSON objects.
+pub fn returned_json(returned: &[DeliveryReport]) -> Value {
+    Value::Array(
+        returned
+            .iter()
+            .map(|r| {
+                json!({
+                    "address": r.delivery.address.as_str(),
+                    "kind": r.kind.wire_name(),
+                    "status": r.status,
+                    "diagnostic": r.diagnostic,
+                    "remote_mta": r.remote_mta,
+                    "feedback_type": r.feedback_type,
+                    "at": r.at,
+                    "report": r.report,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// The status as JSON: the same counts, keyed by wire names.

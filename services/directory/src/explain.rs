@@ -4,9 +4,11 @@
 use crate::audience_rules;
 use crate::resolve::decide;
 use chrono::{DateTime, Utc};
+use circulars_shared::domain::DeliveryKey;
 use circulars_shared::domain::{CircularId, Delivery, RecipientAddress};
 use circulars_shared::store::{
-    AudienceMember, Decision, Exclusion, Store, StoreError, StoredContact,
+    AudienceMember, Decision, DeliveryReport, Exclusion, ReportKind, Store, StoreError,
+    StoredContact, Suppression,
 };
 use std::fmt;
 
@@ -18,7 +20,11 @@ pub enum Explanation {
         /// The recipient and the categories and contacts that put them there.
         member: AudienceMember,
         /// What happened to the mail so far.
-        delivery: Option<Delivery>,
+        delivery: Option<Box<Delivery>>,
+        /// What returned mail said about it (bounces, delays, complaints, unsubscribes).
+        returned: Vec<DeliveryReport>,
+        /// Whether the address is suppressed now (so later circulars leave it out).
+        suppression: Option<Suppression>,
         /// Whether this is the frozen audience (issued) or a dry run on today's directory.
         frozen: bool,
     },
@@ -55,10 +61,15 @@ pub async fn explain(
     let frozen_at = stored.audience.map(|(at, _)| at);
     if frozen_at.is_some() {
         if let Some(member) = store.audience_member(circular, address).await? {
-            let delivery = store.delivery(circular, address).await?;
+            let delivery = store.delivery(circular, address).await?.map(Box::new);
+            let returned = store
+                .delivery_reports(&DeliveryKey::new(circular.clone(), address.clone()))
+                .await?;
             return Ok(Explanation::Listed {
                 member,
                 delivery,
+                returned,
+                suppression: store.suppression(address).await?,
                 frozen: true,
             });
         }
@@ -75,6 +86,8 @@ pub async fn explain(
                 Decision::Member(member) => Explanation::Listed {
                     member,
                     delivery: None,
+                    returned: Vec::new(),
+                    suppression: None,
                     frozen: false,
                 },
                 Decision::Excluded(exclusion) => Explanation::Excluded {
@@ -95,6 +108,29 @@ pub async fn explain(
     }
 }
 
+/// One returned mail about a delivery, in a line: when, what it means, and the remote server's
+/// words (`2026-11-23 10:02 UTC bounced 5.1.1 smtp; 550 5.1.1 user unknown (mx.example.org)`).
+pub fn returned_line(r: &DeliveryReport) -> String {
+    let meaning = match r.kind {
+        ReportKind::Permanent => "bounced",
+        ReportKind::Temporary => "delayed",
+        ReportKind::Complaint => "complained",
+        ReportKind::Unsubscribe => "unsubscribed by mail",
+    };
+    let mut line = format!("{} {meaning}", r.at.format("%Y-%m-%d %H:%M UTC"));
+    for part in [&r.feedback_type, &r.status, &r.diagnostic]
+        .into_iter()
+        .flatten()
+    {
+        line.push(' ');
+        line.push_str(part);
+    }
+    if let Some(mta) = &r.remote_mta {
+        line.push_str(&format!(" ({mta})"));
+    }
+    line
+}
+
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let when = |frozen: bool| {
@@ -108,6 +144,8 @@ impl fmt::Display for Explanation {
             Explanation::Listed {
                 member,
                 delivery,
+                returned,
+                suppression,
                 frozen,
             } => {
                 let r = &member.recipient;
@@ -145,11 +183,27 @@ impl fmt::Display for Explanation {
                         if let Some(detail) = &d.detail {
                             write!(f, ": {detail}")?;
                         }
-                        writeln!(f)
+                        writeln!(f)?;
                     }
-                    None if *frozen => writeln!(f, "Delivery: queued"),
-                    None => Ok(()),
+                    None if *frozen => writeln!(f, "Delivery: queued")?,
+                    None => {}
                 }
+                if !returned.is_empty() {
+                    writeln!(f, "Returned mail:")?;
+                    for r in returned {
+                        writeln!(f, "  {}", returned_line(r))?;
+                    }
+                }
+                if let Some(s) = suppression {
+                    writeln!(
+                        f,
+                        "Now suppressed since {} because {} ({}): later circulars leave it out.",
+                        s.since.format("%Y-%m-%d %H:%M UTC"),
+                        s.reason.as_str(),
+                        s.detail
+                    )?;
+                }
+                Ok(())
             }
             Explanation::Excluded { exclusion, frozen } => writeln!(
                 f,

@@ -3,7 +3,7 @@
 //! Both are recorded in the directory's audit trail.
 
 use chrono::{DateTime, Utc};
-use circulars_shared::domain::{CircularId, Delivery, DeliveryState, RecipientAddress, SmtpReply};
+use circulars_shared::domain::{CircularId, Delivery, DeliveryEvent, RecipientAddress, SmtpReply};
 use circulars_shared::store::{ForgetSummary, Store, StoreError};
 use circulars_shared::tokens::Keyring;
 use serde::Serialize;
@@ -115,11 +115,11 @@ pub struct ExclusionReport {
     pub detail: String,
 }
 
-/// One state of a delivery's history.
+/// One entry of a delivery's history.
 #[derive(Debug, Clone, Serialize)]
 pub struct HistoryReport {
-    /// The state.
-    pub state: DeliveryState,
+    /// The state reached, or `delayed`.
+    pub state: DeliveryEvent,
     /// The attempt.
     pub attempt: u32,
     /// The server's reply, when there was one.

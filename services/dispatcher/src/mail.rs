@@ -4,14 +4,13 @@
 
 use crate::dkim::DkimSigner;
 use circulars_shared::config::MailConfig;
-use circulars_shared::domain::{CircularId, DeliveryKey, Language, Recipient};
+use circulars_shared::domain::{DeliveryKey, Language, Recipient};
 use circulars_shared::store::{Annex, Rendition};
-use circulars_shared::tokens::{Keyring, Purpose, Token};
+use circulars_shared::tokens::{message_id, return_address, Keyring, Purpose, Token};
 use lettre::address::Envelope;
 use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart};
 use lettre::{Address, Message};
-use sha2::{Digest, Sha256};
 
 /// Why a mail could not be built (bad configuration or a stored value that is not an address).
 #[derive(Debug, thiserror::Error)]
@@ -85,14 +84,6 @@ impl Header for ContentLanguage {
     }
 }
 
-/// The `Message-ID` of a delivery: the same for every attempt, so a receiver can recognise
-/// the one duplicate a crash may cause.
-pub fn message_id(circular: &CircularId, recipient: &Recipient, domain: &str) -> String {
-    let digest = Sha256::digest(recipient.address.as_str().as_bytes());
-    let hash: String = digest.iter().take(12).map(|b| format!("{b:02x}")).collect();
-    format!("<{circular}.{hash}@{domain}>")
-}
-
 /// The one-click unsubscribe link of a delivery.
 pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
     link(config, &keyring.sign(key, Purpose::Unsubscribe))
@@ -109,10 +100,10 @@ fn link(config: &MailConfig, token: &Token) -> String {
 /// The envelope sender of a delivery, `bounce+<token>@<return domain>` (VERP), so a bounce names
 /// the delivery it is about.
 pub fn return_path(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
-    format!(
-        "bounce+{}@{}",
-        keyring.sign(key, Purpose::Bounce),
-        config.return_domain
+    return_address(
+        Purpose::Bounce,
+        &keyring.sign(key, Purpose::Bounce),
+        &config.return_domain,
     )
 }
 
@@ -189,16 +180,19 @@ pub fn build(
         .reply_to(Mailbox::new(None, reply_to))
         .to(Mailbox::new(Some(recipient.name.clone()), to))
         .subject(rendition.subject.clone())
-        .message_id(Some(message_id(
-            &rendition.circular,
-            recipient,
-            &config.message_id_domain,
+        .message_id(Some(format!(
+            "<{}>",
+            message_id(&key, &config.message_id_domain)
         )))
         .header(ContentLanguage(recipient.language))
         .header(ListId(format!("<{}>", config.list_id)))
         .header(ListUnsubscribe(format!(
-            "<{unsubscribe}>, <mailto:unsubscribe+{unsubscribe_token}@{}?subject=unsubscribe>",
-            config.return_domain
+            "<{unsubscribe}>, <mailto:{}?subject=unsubscribe>",
+            return_address(
+                Purpose::Unsubscribe,
+                &unsubscribe_token,
+                &config.return_domain
+            )
         )))
         .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()))
         .envelope(envelope)

@@ -15,7 +15,7 @@ use lettre::transport::smtp::response::Response;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
@@ -234,30 +234,4 @@ impl AsyncWrite for ImplicitTls {
     fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Pin::new(&mut self.0).poll_shutdown(cx)
     }
-}
-
-/// The TLS client for implicit TLS: the public roots, plus `ca` (PEM) when given.
-pub fn implicit_tls(ca: Option<&[u8]>) -> Result<TlsConnector, String> {
-    let mut roots = rustls::RootCertStore {
-        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-    };
-    if let Some(pem) = ca {
-        use rustls::pki_types::pem::PemObject;
-        let certificates = rustls::pki_types::CertificateDer::pem_slice_iter(pem)
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| e.to_string())?;
-        if certificates.is_empty() {
-            return Err("no certificate in the file".to_owned());
-        }
-        for certificate in certificates {
-            roots.add(certificate).map_err(|e| e.to_string())?;
-        }
-    }
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| e.to_string())?
-        .with_root_certificates(roots)
-        .with_no_client_auth();
-    Ok(TlsConnector::from(Arc::new(config)))
 }

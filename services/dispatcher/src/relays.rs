@@ -7,7 +7,7 @@
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
-use crate::pool::{self, Endpoint, Pool, Security, SendError};
+use crate::pool::{Endpoint, Pool, Security, SendError};
 use circulars_shared::config::{RelayConfig, RelayTls, SmtpConfig};
 use circulars_shared::nats::control::RelayLimits;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -258,7 +258,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
             Security::StartTls(tls.build_rustls().map_err(|e| tls_error(e.to_string()))?)
         }
         RelayTls::Tls => {
-            let connector = pool::implicit_tls(ca.as_deref()).map_err(tls_error)?;
+            let connector = circulars_shared::tls::client(ca.as_deref()).map_err(tls_error)?;
             let server = rustls_pki_types::ServerName::try_from(config.host.clone())
                 .map_err(|e| tls_error(format!("host {}: {e}", config.host)))?;
             Security::Implicit(connector, server)

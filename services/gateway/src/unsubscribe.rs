@@ -7,7 +7,7 @@
 //! - `GET /unsubscribe/{token}` (and `HEAD`) changes nothing: a small page says what the POST
 //!   would do, with a button that sends it.
 //!
-//! The token is checked before anything is read ([`verify_link`]): its length, then its
+//! The token is checked before anything is read (`circulars_shared::unsubscribe::verify_link`): its length, then its
 //! signature, then its purpose. The answer never says which check failed ("invalid link"); the
 //! log does, with only the token's first characters.
 
@@ -21,9 +21,11 @@ use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use circulars_shared::domain::{DeliveryKey, RecipientAddress, TopicId};
-use circulars_shared::store::{escape_html, Store, StoreError, SuppressionReason};
-use circulars_shared::tokens::{DeliveryRef, Keyring, Purpose, TokenError, TOKEN_LEN};
+use circulars_shared::domain::RecipientAddress;
+use circulars_shared::store::{escape_html, StoreError};
+pub use circulars_shared::unsubscribe::{
+    Applied, InvalidLink, Plan, Scope, UnsubscribeError, Unsubscriber,
+};
 use tracing::{error, info, warn};
 
 /// The largest POST body read, in bytes; a longer one is refused with 413 before it is parsed.
@@ -34,36 +36,10 @@ pub const ONE_CLICK_KEY: &str = "List-Unsubscribe";
 pub const ONE_CLICK_VALUE: &str = "One-Click";
 /// Who the audit trail records as having unsubscribed.
 pub const ACTOR: &str = "recipient (one-click)";
+/// How the choice was made, in the suppression's detail or the subscription's source.
+pub const HOW: &str = "one-click unsubscribe";
 /// How many characters of a token the log shows.
 const LOGGED_TOKEN_CHARS: usize = 6;
-
-/// Why a link's token is refused. Logged, never shown: the answer only says "invalid link".
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum InvalidLink {
-    /// Longer than any token can be; refused before verifying.
-    #[error("token of {0} bytes, longer than the {TOKEN_LEN} of the format")]
-    TooLong(usize),
-    /// Malformed, signed by an unknown key, or altered.
-    #[error(transparent)]
-    Token(#[from] TokenError),
-    /// A valid token made for something else (a VERP bounce token).
-    #[error("a {0} token, not an unsubscribe one")]
-    WrongPurpose(Purpose),
-}
-
-/// Why an unsubscribe link could not be followed.
-#[derive(Debug, thiserror::Error)]
-pub enum UnsubscribeError {
-    /// The token is not a valid unsubscribe token (answered 400).
-    #[error("invalid link: {0}")]
-    InvalidLink(#[from] InvalidLink),
-    /// The token is valid but names no delivery of a frozen audience (answered 404).
-    #[error("the link's delivery {0} is in no frozen audience")]
-    UnknownDelivery(DeliveryRef),
-    /// The database failed (answered 503 or 500).
-    #[error(transparent)]
-    Store(#[from] StoreError),
-}
 
 /// Why a POST body is not an RFC 8058 one-click request (answered 400 with this text).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -79,146 +55,6 @@ pub enum BodyError {
     /// The form lacks `List-Unsubscribe=One-Click`, or gives the field another value.
     #[error("the body must be List-Unsubscribe=One-Click")]
     NotOneClick,
-}
-
-/// What following a link unsubscribes from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Scope {
-    /// The circular's topic: optional circulars of that topic stop, official ones continue.
-    Topic {
-        /// The topic's id.
-        id: TopicId,
-        /// Its name (the id when the topic is no longer in the directory).
-        name: String,
-    },
-    /// Every circular: the circular was an official one, so the address is suppressed.
-    Everything,
-}
-
-/// What a valid link names and what following it does.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Plan {
-    /// The delivery the link was sent with.
-    pub delivery: DeliveryKey,
-    /// What it unsubscribes from.
-    pub scope: Scope,
-}
-
-impl Plan {
-    /// `one-click unsubscribe from <circular>`: the suppression's detail or the subscription's
-    /// source.
-    pub fn source(&self) -> String {
-        format!("one-click unsubscribe from {}", self.delivery.circular)
-    }
-
-    /// "from the topic “TSB events” (tsb-events)" or "from all circulars", for people.
-    pub fn describe_scope(&self) -> String {
-        match &self.scope {
-            Scope::Topic { id, name } if name == id.as_str() => format!("from the topic {id}"),
-            Scope::Topic { id, name } => format!("from the topic “{name}” ({id})"),
-            Scope::Everything => "from all circulars".to_owned(),
-        }
-    }
-}
-
-/// What a POST did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Applied {
-    /// The address is now unsubscribed (an audit entry was written).
-    Done,
-    /// It already was; nothing changed (a replay).
-    AlreadyDone,
-}
-
-/// Follows unsubscribe links: verifies their tokens and records the choice in the directory.
-#[derive(Clone, Debug)]
-pub struct Unsubscriber {
-    store: Store,
-    keyring: Keyring,
-}
-
-impl Unsubscriber {
-    /// An unsubscriber writing to `store` and accepting tokens of `keyring`.
-    pub fn new(store: Store, keyring: Keyring) -> Unsubscriber {
-        Unsubscriber { store, keyring }
-    }
-
-    /// What the link with `token` names and would do; reads only.
-    pub async fn resolve(&self, token: &str) -> Result<Plan, UnsubscribeError> {
-        let reference = verify_link(&self.keyring, token)?;
-        let delivery = self
-            .store
-            .delivery_by_ref(&reference)
-            .await?
-            .ok_or(UnsubscribeError::UnknownDelivery(reference))?;
-        let circular = self
-            .store
-            .existing_circular(&delivery.circular)
-            .await?
-            .circular;
-        let scope = match circular.topic {
-            Some(id) => {
-                let name = match self.store.topic(&id).await? {
-                    Some(topic) => topic.name,
-                    None => id.as_str().to_owned(),
-                };
-                Scope::Topic { id, name }
-            }
-            None => Scope::Everything,
-        };
-        Ok(Plan { delivery, scope })
-    }
-
-    /// Whether the address is already unsubscribed as `plan` says; reads only.
-    pub async fn is_done(&self, plan: &Plan) -> Result<bool, UnsubscribeError> {
-        let address = &plan.delivery.address;
-        Ok(match &plan.scope {
-            Scope::Topic { id, .. } => self
-                .store
-                .subscription(address, id)
-                .await?
-                .is_some_and(|s| !s.subscribed),
-            Scope::Everything => self.store.suppression(address).await?.is_some(),
-        })
-    }
-
-    /// Unsubscribes as `plan` says; the store writes the audit entry, and nothing when the
-    /// address already was unsubscribed so.
-    pub async fn apply(&self, plan: &Plan) -> Result<Applied, UnsubscribeError> {
-        let address = &plan.delivery.address;
-        let source = plan.source();
-        let changed = match &plan.scope {
-            Scope::Topic { id, .. } => {
-                self.store
-                    .set_recipient_subscription(address, id, false, &source, ACTOR)
-                    .await?
-            }
-            Scope::Everything => {
-                self.store
-                    .suppress(address, SuppressionReason::Unsubscribed, &source, ACTOR)
-                    .await?
-            }
-        };
-        Ok(if changed {
-            Applied::Done
-        } else {
-            Applied::AlreadyDone
-        })
-    }
-}
-
-/// The delivery an unsubscribe link's `token` names, when it is one: not longer than the format
-/// allows (checked first, before any decoding), signed by a key of `keyring`, and made for
-/// [`Purpose::Unsubscribe`].
-pub fn verify_link(keyring: &Keyring, token: &str) -> Result<DeliveryRef, InvalidLink> {
-    if token.len() > TOKEN_LEN {
-        return Err(InvalidLink::TooLong(token.len()));
-    }
-    let verified = keyring.verify(token)?;
-    if verified.purpose != Purpose::Unsubscribe {
-        return Err(InvalidLink::WrongPurpose(verified.purpose));
-    }
-    Ok(verified.delivery)
 }
 
 /// Checks that a POST body is RFC 8058's one-click request: a form, form-urlencoded (also when
@@ -413,13 +249,10 @@ fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
         .position(|window| window == needle)
 }
 
-/// The address as a page may show it: the first character of the local part, `***`, and the
-/// domain (`a***@example.org`), so that a forwarded link does not reveal whole addresses.
+/// The address as a page may show it (`a***@example.org`), so that a forwarded link does not
+/// reveal whole addresses.
 pub fn mask_address(address: &RecipientAddress) -> String {
-    let text = address.as_str();
-    let (local, domain) = text.rsplit_once('@').unwrap_or((text, ""));
-    let first: String = local.chars().take(1).collect();
-    format!("{first}***@{domain}")
+    address.masked()
 }
 
 /// The unsubscribe routes, with [`MAX_BODY_BYTES`] as their body limit.
@@ -507,7 +340,7 @@ async fn one_click(
     }
     let result = match unsubscriber.resolve(&token).await {
         Ok(plan) => unsubscriber
-            .apply(&plan)
+            .apply(&plan, HOW, ACTOR)
             .await
             .map(|applied| (plan, applied)),
         Err(e) => Err(e),
@@ -628,7 +461,7 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use circulars_shared::tokens::SigningKey;
+    use circulars_shared::domain::{DeliveryKey, TopicId};
 
     const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 
@@ -799,41 +632,6 @@ mod tests {
     }
 
     #[test]
-    fn only_unsubscribe_tokens_of_the_keyring_are_links() {
-        let keys = Keyring::development();
-        let token = keys.sign(&delivery(), Purpose::Unsubscribe);
-        assert_eq!(
-            verify_link(&keys, token.as_str()),
-            Ok(DeliveryRef::of(&delivery()))
-        );
-        let bounce = keys.sign(&delivery(), Purpose::Bounce);
-        assert_eq!(
-            verify_link(&keys, bounce.as_str()),
-            Err(InvalidLink::WrongPurpose(Purpose::Bounce))
-        );
-        let long = format!("{token}{token}");
-        assert_eq!(
-            verify_link(&keys, &long),
-            Err(InvalidLink::TooLong(2 * TOKEN_LEN))
-        );
-        let mut tampered = token.into_string();
-        let last = if tampered.ends_with('a') { "b" } else { "a" };
-        tampered.replace_range(TOKEN_LEN - 1.., last);
-        assert!(matches!(
-            verify_link(&keys, &tampered),
-            Err(InvalidLink::Token(_))
-        ));
-        let other = Keyring::new(SigningKey::new(1, &[7; 32]).unwrap(), vec![]).unwrap();
-        assert_eq!(
-            verify_link(
-                &other,
-                keys.sign(&delivery(), Purpose::Unsubscribe).as_str()
-            ),
-            Err(InvalidLink::Token(TokenError::UnknownKey(0)))
-        );
-    }
-
-    #[test]
     fn the_page_offers_a_one_click_form_and_escapes_what_it_shows() {
         let plan = Plan {
             delivery: delivery(),
@@ -859,7 +657,7 @@ mod tests {
             scope: Scope::Everything,
         };
         assert!(page_body(&official, false).contains("from all circulars"));
-        assert_eq!(official.source(), "one-click unsubscribe from TSB-36");
+        assert_eq!(official.source(HOW), "one-click unsubscribe from TSB-36");
     }
 
     #[test]

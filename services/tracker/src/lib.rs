@@ -1,27 +1,123 @@
-//! `circulars-tracker`: every delivery state change recorded, in batched writes.
+//! `circulars-tracker`: every delivery state change recorded, in batched writes, and the
+//! returned mail (bounces, complaints, mailed unsubscribes) taken in and applied.
 //!
 //! # Layout
-//! - [`run`]: the service: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or
-//!   what arrives within `tracker.batch_wait_ms`, write them in one transaction (current state
-//!   by delivery key, plus history), and acknowledge each only after the commit.
+//! - [`run`]: the service: records outcomes and applies returned mail (below), and runs the
+//!   intake listener and the mailbox poller when they are configured (`[bounces]`).
+//! - outcomes: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or what arrives
+//!   within `tracker.batch_wait_ms`, write them in one transaction (current state by delivery
+//!   key, plus history), and acknowledge each only after the commit.
+//! - [`reports`]: pull `report.received`, match each report to its delivery and apply it.
+//! - [`intake`]: returned mail taken in: parsed, stored whole, published.
+//! - [`listener`]: the intake SMTP listener for VERP and unsubscribe addresses.
+//! - [`mailbox`]: the IMAP mailbox poller.
 //! - `Progress`: each circular a commit touched has its counts (per state, language and
 //!   category) published on core NATS `progress.<circular>` for the dashboard, at most once per
 //!   [`PROGRESS_INTERVAL`], and less often when counting a large circular is slow; news held
 //!   back is published when the tracker is idle, so the last counts always go out.
 
+pub mod intake;
+pub mod listener;
+pub mod mailbox;
+pub mod reports;
+
 use async_nats::jetstream::Message;
 use circulars_shared::domain::CircularId;
 use circulars_shared::events::{Contract, DeliveryOutcome, PROGRESS_PREFIX};
-use circulars_shared::nats::{BusError, TRACKER_CONSUMER};
+use circulars_shared::nats::{BusError, TRACKER_CONSUMER, TRACKER_REPORTS_CONSUMER};
 use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use circulars_shared::store::ReportSource;
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info};
 
+/// Why the tracker could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackerError {
+    /// NATS.
+    #[error(transparent)]
+    Bus(#[from] BusError),
+    /// The token keys in the configuration.
+    #[error("tokens: {0}")]
+    Keys(#[from] circulars_shared::tokens::TokenError),
+    /// The intake listener could not listen.
+    #[error(transparent)]
+    Listener(#[from] listener::ListenerError),
+}
+
+/// Records outcomes and applies returned mail until `shutdown`, writing what it has gathered
+/// before returning.
+pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), TrackerError> {
+    let matcher = reports::Matcher {
+        store: ctx.store.clone(),
+        keyring: ctx.config.tokens.keyring()?,
+        return_domain: ctx.config.mail.return_domain.clone(),
+        message_id_domain: ctx.config.mail.message_id_domain.clone(),
+    };
+    let mut tasks = tokio::task::JoinSet::new();
+    if let Some(address) = ctx.config.bounces.listen {
+        let listener = listener::Listener::bind(
+            address,
+            listener::Settings::of(&ctx.config),
+            matcher.clone(),
+            ctx.bus.clone(),
+        )
+        .await?;
+        tasks.spawn(listener.serve(shutdown.clone()));
+    }
+    if let Some(mailbox) = ctx.config.bounces.mailbox.clone() {
+        let (store, bus) = (ctx.store.clone(), ctx.bus.clone());
+        let take_in = move |raw: Vec<u8>| {
+            let (store, bus) = (store.clone(), bus.clone());
+            async move {
+                intake::receive(&store, &bus, raw, ReportSource::Imap, Vec::new())
+                    .await
+                    .map(|_| ())
+            }
+        };
+        tasks.spawn(mailbox::run(
+            mailbox,
+            ctx.config.bounces.max_message_bytes,
+            take_in,
+            shutdown.clone(),
+        ));
+    }
+    let outcomes = record_outcomes(ctx.clone(), shutdown.clone());
+    let returned = apply_reports(ctx, matcher, shutdown);
+    let (outcomes, returned) = tokio::join!(outcomes, returned);
+    while tasks.join_next().await.is_some() {}
+    outcomes?;
+    returned?;
+    Ok(())
+}
+
+/// Applies `report.received` one at a time until `shutdown`, after publishing again the
+/// reports a crash left unapplied.
+async fn apply_reports(
+    ctx: ServiceContext,
+    matcher: reports::Matcher,
+    shutdown: CancellationToken,
+) -> Result<(), BusError> {
+    if let Err(e) = intake::republish_received(&ctx.store, &ctx.bus).await {
+        tracing::warn!(error = %e, "returned mail not yet applied not published again; next start will");
+    }
+    let consumer = ctx.bus.consumer(TRACKER_REPORTS_CONSUMER).await?;
+    let mut messages = consumer
+        .messages()
+        .await
+        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    let threshold = ctx.config.directory.suppress_after_hard_bounces;
+    while let Some(message) = next_message("tracker", &mut messages, &shutdown).await {
+        let result = reports::apply(&matcher, &message.subject, &message.payload, threshold).await;
+        settle("tracker", &message, result).await;
+    }
+    Ok(())
+}
+
 /// Records outcomes until `shutdown`, writing what it has gathered before returning.
-pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
+async fn record_outcomes(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
     let consumer = ctx.bus.consumer(TRACKER_CONSUMER).await?;
     let mut messages = consumer
         .messages()

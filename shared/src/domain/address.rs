@@ -37,6 +37,14 @@ pub struct RecipientAddress(String);
 const ATEXT_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
 
 impl RecipientAddress {
+    /// The address as a page or a log line may show it: the first character of the local
+    /// part, `***`, and the domain (`a***@example.org`).
+    pub fn masked(&self) -> String {
+        let (local, domain) = self.0.rsplit_once('@').unwrap_or((&self.0, ""));
+        let first: String = local.chars().take(1).collect();
+        format!("{first}***@{domain}")
+    }
+
     /// Parses and normalises an address as written in a directory file or on the command line.
     pub fn parse(written: &str) -> Result<Self, AddressError> {
         let (local, domain) = match written.rsplit_once('@') {

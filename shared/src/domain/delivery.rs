@@ -109,6 +109,49 @@ impl FromStr for DeliveryState {
     }
 }
 
+/// One entry of a delivery's history: a state reached, or a delay the recipient's server
+/// reported after the relay had accepted the mail (the state stays `sent`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DeliveryEvent {
+    /// The delivery reached this state.
+    Reached(DeliveryState),
+    /// A delay warning (a temporary delivery status notification) came back.
+    Delayed,
+}
+
+impl DeliveryEvent {
+    /// The wire name: the state's, or `delayed`.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            DeliveryEvent::Reached(state) => state.wire_name(),
+            DeliveryEvent::Delayed => "delayed",
+        }
+    }
+}
+
+impl fmt::Display for DeliveryEvent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.wire_name())
+    }
+}
+
+impl FromStr for DeliveryEvent {
+    type Err = UnknownState;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        if s == "delayed" {
+            return Ok(DeliveryEvent::Delayed);
+        }
+        s.parse().map(DeliveryEvent::Reached)
+    }
+}
+
+impl Serialize for DeliveryEvent {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.wire_name())
+    }
+}
+
 /// What an SMTP server answered, kept word for word.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SmtpReply {

@@ -12,7 +12,7 @@ pub use address::{AddressError, RecipientAddress};
 pub use addressee::{Addressee, BadAddressee};
 pub use category::{BadCategoryId, Category, UnknownCategory, STANDARD_CATEGORIES};
 pub use circular::{BadCircularId, Circular, CircularId, Contact, DirectoryIds, LanguageText};
-pub use delivery::{Delivery, DeliveryKey, DeliveryState, SmtpReply, UnknownState};
+pub use delivery::{Delivery, DeliveryEvent, DeliveryKey, DeliveryState, SmtpReply, UnknownState};
 pub use language::{Language, UnknownLanguage};
 pub use topic::{AddresseeKey, BadId, TopicId};
 

@@ -7,6 +7,7 @@
 //! | `circular.recipients.<circular>`| [`RecipientBatch`] | `CIRCULARS`     | `<circular>:recipients:<batch>`           |
 //! | `mail.outbound.<circular>`      | [`MailJob`]        | `MAIL_OUTBOUND` | `<circular>:<address>` (`:<n>` for retry n)|
 //! | `delivery.<state>`              | [`DeliveryOutcome`]| `DELIVERIES`    | `<circular>:<address>:<state>:<attempt>`  |
+//! | `report.received`               | [`ReportReceived`] | `REPORTS`       | `<report>:received`                       |
 //!
 //! Every payload is JSON with a version field `v`; a consumer refuses versions it does not know.
 
@@ -14,6 +15,7 @@ mod circular_issued;
 mod delivery_outcome;
 mod mail_job;
 mod recipient_batch;
+mod report_received;
 
 pub use circular_issued::CircularIssued;
 pub use delivery_outcome::DeliveryOutcome;
@@ -24,6 +26,7 @@ pub use mail_job::{MailJob, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
 /// after it records outcomes, at most once a second and when the circular is complete.
 pub const PROGRESS_PREFIX: &str = "progress.";
 pub use recipient_batch::{RecipientBatch, BATCH_SIZE};
+pub use report_received::ReportReceived;
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -112,6 +115,8 @@ pub enum Event {
     MailJob(MailJob),
     /// See [`DeliveryOutcome`].
     DeliveryOutcome(DeliveryOutcome),
+    /// See [`ReportReceived`].
+    ReportReceived(ReportReceived),
 }
 
 impl Event {
@@ -125,6 +130,8 @@ impl Event {
             MailJob::decode(subject, bytes).map(Event::MailJob)
         } else if subject.starts_with(delivery_outcome::SUBJECT_PREFIX) {
             DeliveryOutcome::decode(subject, bytes).map(Event::DeliveryOutcome)
+        } else if subject == report_received::SUBJECT {
+            ReportReceived::decode(subject, bytes).map(Event::ReportReceived)
         } else {
             Err(EventError::UnknownSubject(subject.to_owned()))
         }
@@ -186,6 +193,14 @@ mod tests {
                 reply: Some(SmtpReply::new(550, "5.1.1 User unknown")),
                 detail: None,
             }),
+            Event::ReportReceived(ReportReceived {
+                report: "ab".repeat(32),
+                source: crate::store::ReportSource::Smtp,
+                envelope_to: vec!["bounce+x@circulars.itu.example".into()],
+                parsed: circulars_bounce_reports::parse(
+                    b"From: MAILER-DAEMON@mx.example.org\r\nSubject: Undelivered Mail\r\n\r\n<amina@example.org>: host mx.example.org said: 550 5.1.1 User unknown\r\n",
+                ),
+            }),
         ];
         let mut subjects = Vec::new();
         for event in events {
@@ -194,6 +209,7 @@ mod tests {
                 Event::RecipientBatch(e) => (e.subject(), e.encode().unwrap()),
                 Event::MailJob(e) => (e.subject(), e.encode().unwrap()),
                 Event::DeliveryOutcome(e) => (e.subject(), e.encode().unwrap()),
+                Event::ReportReceived(e) => (e.subject(), e.encode().unwrap()),
             };
             assert_eq!(Event::decode(&subject, &bytes).unwrap(), event);
             subjects.push(subject);
@@ -204,7 +220,8 @@ mod tests {
                 "circular.issued",
                 "circular.recipients.TSB-36",
                 "mail.outbound.TSB-36",
-                "delivery.failed"
+                "delivery.failed",
+                "report.received"
             ]
         );
     }

@@ -17,6 +17,9 @@ pub const CIRCULARS_STREAM: &str = "CIRCULARS";
 pub const MAIL_OUTBOUND_STREAM: &str = "MAIL_OUTBOUND";
 /// Stream of `delivery.>`: every outcome, for the tracker (and later the dashboard).
 pub const DELIVERIES_STREAM: &str = "DELIVERIES";
+/// Stream of `report.>`: returned mail stored by the intake, the mailbox poller or an import,
+/// for the tracker to apply.
+pub const REPORTS_STREAM: &str = "REPORTS";
 /// Key-value bucket where the dispatcher claims each delivery key before SMTP.
 pub const CLAIMS_BUCKET: &str = "delivery-claims";
 /// Key-value bucket of operators' commands to the dispatchers (see [`control`]).
@@ -25,6 +28,9 @@ pub const CONTROL_BUCKET: &str = "dispatch-control";
 /// How long outcome events stay in `DELIVERIES` after the tracker has them: long enough for a
 /// tracker stopped over a holiday to catch up, short enough that `forget` is complete soon.
 pub const DELIVERIES_MAX_AGE: Duration = Duration::from_secs(14 * 24 * 3600);
+/// How long report events stay in `REPORTS`: the database keeps every report, and the tracker
+/// publishes again, when it starts, each one still waiting to be applied.
+pub const REPORTS_MAX_AGE: Duration = DELIVERIES_MAX_AGE;
 /// How long a delivery claim is kept: beyond the longest retry schedule, so a job handed over
 /// again is always recognised; after that the database record alone remembers the delivery.
 pub const CLAIMS_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
@@ -73,6 +79,14 @@ pub const TRACKER_CONSUMER: ConsumerSpec = ConsumerSpec {
     filter: "",
     ack_wait: Duration::from_secs(30),
     max_ack_pending: 20_000,
+};
+/// The tracker reads returned mail, one report at a time.
+pub const TRACKER_REPORTS_CONSUMER: ConsumerSpec = ConsumerSpec {
+    durable: "tracker-reports",
+    stream: REPORTS_STREAM,
+    filter: "",
+    ack_wait: Duration::from_secs(60),
+    max_ack_pending: 64,
 };
 
 /// Why talking to NATS failed.
@@ -172,12 +186,13 @@ impl Bus {
                 "delivery.>",
                 stream::RetentionPolicy::Limits,
             ),
+            (REPORTS_STREAM, "report.>", stream::RetentionPolicy::Limits),
         ];
         for (name, subjects, retention) in streams {
-            let max_age = if name == DELIVERIES_STREAM {
-                DELIVERIES_MAX_AGE
-            } else {
-                Duration::ZERO
+            let max_age = match name {
+                DELIVERIES_STREAM => DELIVERIES_MAX_AGE,
+                REPORTS_STREAM => REPORTS_MAX_AGE,
+                _ => Duration::ZERO,
             };
             self.jetstream
                 .create_or_update_stream(stream::Config {
@@ -204,7 +219,12 @@ impl Bus {
         {
             let _ = stream.delete_consumer("dispatcher").await;
         }
-        for spec in [DIRECTORY_CONSUMER, COMPOSER_CONSUMER, TRACKER_CONSUMER] {
+        for spec in [
+            DIRECTORY_CONSUMER,
+            COMPOSER_CONSUMER,
+            TRACKER_CONSUMER,
+            TRACKER_REPORTS_CONSUMER,
+        ] {
             self.declare_consumer(spec).await?;
         }
         self.declare_bucket(CLAIMS_BUCKET, CLAIMS_MAX_AGE).await?;

@@ -4,7 +4,8 @@
 use super::directory::parse_address;
 use super::{parse_column, timestamp, Store, StoreError};
 use crate::domain::{
-    Category, CircularId, Delivery, DeliveryState, Language, RecipientAddress, SmtpReply,
+    Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, Language,
+    RecipientAddress, SmtpReply,
 };
 use crate::events::DeliveryOutcome;
 use chrono::{DateTime, Utc};
@@ -79,51 +80,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for o in outcomes {
-            let (code, enhanced, text) = match &o.reply {
-                Some(r) => (
-                    Some(i64::from(r.code)),
-                    r.enhanced.clone(),
-                    Some(r.text.clone()),
-                ),
-                None => (None, None, None),
-            };
-            sqlx::query(
-                "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-                 ON CONFLICT (circular_id, address_key) DO UPDATE SET \
-                   state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
-                   smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
-                   detail = excluded.detail, updated_at = excluded.updated_at \
-                 WHERE excluded.state_rank > deliveries.state_rank \
-                    OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
-            )
-            .bind(o.circular.as_str())
-            .bind(o.address.as_str())
-            .bind(o.state.wire_name())
-            .bind(i64::from(o.state.rank()))
-            .bind(i64::from(o.attempt))
-            .bind(code)
-            .bind(&enhanced)
-            .bind(&text)
-            .bind(&o.detail)
-            .bind(timestamp(o.at))
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
-            )
-            .bind(o.circular.as_str())
-            .bind(o.address.as_str())
-            .bind(o.state.wire_name())
-            .bind(i64::from(o.attempt))
-            .bind(code)
-            .bind(&enhanced)
-            .bind(&text)
-            .bind(&o.detail)
-            .bind(timestamp(o.at))
-            .execute(&mut *tx)
-            .await?;
+            write_outcome(&mut tx, o).await?;
         }
         if suppress_after_hard_bounces > 0 {
             let mut bounced: Vec<&RecipientAddress> = outcomes
@@ -252,12 +209,13 @@ impl Store {
             .collect()
     }
 
-    /// The states one delivery went through, oldest first, as `(state, attempt, reply)`.
+    /// The states one delivery went through and the delays reported after it was sent, oldest
+    /// first, as `(event, attempt, reply)`.
     pub async fn delivery_history(
         &self,
         circular: &CircularId,
         address: &RecipientAddress,
-    ) -> Result<Vec<(DeliveryState, u32, Option<SmtpReply>)>, StoreError> {
+    ) -> Result<Vec<(DeliveryEvent, u32, Option<SmtpReply>)>, StoreError> {
         let rows = sqlx::query(
             "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text FROM delivery_history \
              WHERE circular_id = $1 AND address_key = $2 ORDER BY at, id",
@@ -311,13 +269,89 @@ fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     })
 }
 
+/// Writes one outcome: the current state moves only forward (by rank, then attempt), and each
+/// (state, attempt) enters the history once.
+pub(super) async fn write_outcome(
+    conn: &mut sqlx::AnyConnection,
+    o: &DeliveryOutcome,
+) -> Result<(), StoreError> {
+    let (code, enhanced, text) = match &o.reply {
+        Some(r) => (
+            Some(i64::from(r.code)),
+            r.enhanced.clone(),
+            Some(r.text.clone()),
+        ),
+        None => (None, None, None),
+    };
+    sqlx::query(
+            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (circular_id, address_key) DO UPDATE SET \
+               state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
+               smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
+               detail = excluded.detail, updated_at = excluded.updated_at \
+             WHERE excluded.state_rank > deliveries.state_rank \
+                OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
+        )
+        .bind(o.circular.as_str())
+        .bind(o.address.as_str())
+        .bind(o.state.wire_name())
+        .bind(i64::from(o.state.rank()))
+        .bind(i64::from(o.attempt))
+        .bind(code)
+        .bind(&enhanced)
+        .bind(&text)
+        .bind(&o.detail)
+        .bind(timestamp(o.at))
+        .execute(&mut *conn)
+        .await?;
+    write_history(
+        conn,
+        &o.key(),
+        DeliveryEvent::Reached(o.state),
+        o.attempt,
+        o.reply.as_ref(),
+        o.detail.as_deref(),
+        o.at,
+    )
+    .await
+}
+
+/// Adds one entry to a delivery's history, unless the same (event, attempt) is there already.
+pub(super) async fn write_history(
+    conn: &mut sqlx::AnyConnection,
+    delivery: &DeliveryKey,
+    event: DeliveryEvent,
+    attempt: u32,
+    reply: Option<&SmtpReply>,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
+    )
+    .bind(delivery.circular.as_str())
+    .bind(delivery.address.as_str())
+    .bind(event.wire_name())
+    .bind(i64::from(attempt))
+    .bind(reply.map(|r| i64::from(r.code)))
+    .bind(reply.and_then(|r| r.enhanced.clone()))
+    .bind(reply.map(|r| r.text.clone()))
+    .bind(detail)
+    .bind(timestamp(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 /// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`.
 const HARD_BOUNCE_SQL: &str =
     "(state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))";
 
 /// Suppresses `address` (`bounced`, by the tracker) when it is not yet suppressed and its hard
 /// bounces number `threshold` or more; the detail lists the latest three.
-async fn suppress_if_bounced(
+pub(super) async fn suppress_if_bounced(
     conn: &mut sqlx::AnyConnection,
     address: &RecipientAddress,
     threshold: u32,

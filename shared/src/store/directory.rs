@@ -511,30 +511,27 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let now = timestamp(Utc::now());
         let mut tx = self.begin_write().await?;
-        let changed = write_subscription(
-            &mut tx,
-            address,
-            topic,
-            subscribed,
-            "recipient",
-            source,
-            &now,
-        )
-        .await?;
-        if !changed {
-            return Ok(false);
-        }
-        audit(
-            &mut tx,
-            &now,
-            actor,
-            "subscription.set",
-            address.as_str(),
-            json!({"topic": topic.as_str(), "subscribed": subscribed, "source": source}),
-        )
-        .await?;
+        let changed =
+            recipient_subscription(&mut tx, address, topic, subscribed, source, actor, &now)
+                .await?;
         tx.commit().await?;
-        Ok(true)
+        Ok(changed)
+    }
+
+    /// Unsubscribes an address at the recipient's request: from `topic`, or from everything
+    /// when `topic` is `None` (a suppression, `unsubscribed`); false when it already was.
+    pub async fn unsubscribe(
+        &self,
+        address: &RecipientAddress,
+        topic: Option<&TopicId>,
+        source: &str,
+        actor: &str,
+    ) -> Result<bool, StoreError> {
+        let now = timestamp(Utc::now());
+        let mut tx = self.begin_write().await?;
+        let changed = unsubscribe_on(&mut tx, address, topic, source, actor, &now).await?;
+        tx.commit().await?;
+        Ok(changed)
     }
 
     /// The audit entries about one subject (addressee key or normalised address), oldest first.
@@ -930,6 +927,98 @@ pub(super) async fn insert_suppression(
         .await?;
     }
     Ok(added)
+}
+
+/// A recipient's own topic choice written with its audit entry; false when it already was so.
+async fn recipient_subscription(
+    conn: &mut AnyConnection,
+    address: &RecipientAddress,
+    topic: &TopicId,
+    subscribed: bool,
+    source: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    let changed =
+        write_subscription(conn, address, topic, subscribed, "recipient", source, now).await?;
+    if changed {
+        audit(
+            conn,
+            now,
+            actor,
+            "subscription.set",
+            address.as_str(),
+            json!({"topic": topic.as_str(), "subscribed": subscribed, "source": source}),
+        )
+        .await?;
+    }
+    Ok(changed)
+}
+
+/// See [`Store::unsubscribe`], on an open transaction.
+pub(super) async fn unsubscribe_on(
+    conn: &mut AnyConnection,
+    address: &RecipientAddress,
+    topic: Option<&TopicId>,
+    source: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    match topic {
+        Some(topic) => {
+            recipient_subscription(conn, address, topic, false, source, actor, now).await
+        }
+        None => {
+            recipients_suppression(
+                conn,
+                address,
+                SuppressionReason::Unsubscribed,
+                source,
+                actor,
+                now,
+            )
+            .await
+        }
+    }
+}
+
+/// Suppresses an address at the recipient's own word (`unsubscribed`, `complained`): added
+/// when it is not suppressed, and put in place of a `bounced` suppression, which staff may lift
+/// when the mailbox works again while the recipient's choice must stay. False when the address
+/// already was suppressed by a choice of the recipient.
+pub(super) async fn recipients_suppression(
+    conn: &mut AnyConnection,
+    address: &RecipientAddress,
+    reason: SuppressionReason,
+    detail: &str,
+    actor: &str,
+    now: &str,
+) -> Result<bool, StoreError> {
+    match suppression_on(conn, address).await? {
+        None => insert_suppression(conn, address, reason, detail, actor, now).await,
+        Some(existing) if existing.reason == SuppressionReason::Bounced => {
+            sqlx::query(
+                "UPDATE suppressions SET reason = $2, detail = $3, since = $4 WHERE address_key = $1",
+            )
+            .bind(address.as_str())
+            .bind(reason.as_str())
+            .bind(detail)
+            .bind(now)
+            .execute(&mut *conn)
+            .await?;
+            audit(
+                conn,
+                now,
+                actor,
+                "suppression.changed",
+                address.as_str(),
+                json!({"from": existing.reason.as_str(), "reason": reason.as_str(), "detail": detail}),
+            )
+            .await?;
+            Ok(true)
+        }
+        Some(_) => Ok(false),
+    }
 }
 
 pub(super) async fn suppression_on(

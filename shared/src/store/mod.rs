@@ -36,7 +36,10 @@ pub use directory::{
 };
 pub use personal::{ForgetSummary, FORGOTTEN};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
-pub use reports::{report_id, InboundReport, ReportSource, ReportState, StoredReport};
+pub use reports::{
+    report_id, short_id, DeliveryReport, InboundReport, ReportDecision, ReportEffect, ReportKind,
+    ReportSource, ReportState, StoredReport, REPORT_ACTOR,
+};
 pub use retries::DueRetry;
 
 use chrono::{DateTime, Utc};
@@ -133,6 +136,9 @@ pub enum StoreError {
     /// No circular has this id.
     #[error("no circular {0}: draft it first")]
     UnknownCircular(crate::domain::CircularId),
+    /// No returned mail is stored under this id (it is stored before it is published).
+    #[error("no returned mail {0} is stored")]
+    UnknownReport(String),
 }
 
 fn list(ids: &[crate::domain::CircularId]) -> String {

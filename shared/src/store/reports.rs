@@ -1,13 +1,20 @@
 //! Returned mail as it came in: stored whole before the intake says "250" (or before an import
 //! reports it read), so nothing accepted is lost, then applied to the delivery records.
 
-use super::{parse_timestamp, sha256_hex, timestamp, Store, StoreError};
+use super::deliveries::{suppress_if_bounced, write_history, write_outcome};
+use super::directory::{parse_address, recipients_suppression, unsubscribe_on};
+use super::SuppressionReason;
+use super::{parse_column, parse_timestamp, sha256_hex, timestamp, Store, StoreError};
+use crate::domain::{DeliveryEvent, DeliveryKey, DeliveryState, SmtpReply, TopicId};
+use crate::events::DeliveryOutcome;
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use sqlx::Row;
 use std::fmt;
 
 /// Where a returned mail came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 pub enum ReportSource {
     /// The bounce-intake SMTP listener.
     Smtp,
@@ -25,6 +32,19 @@ impl ReportSource {
             ReportSource::Imap => "imap",
             ReportSource::File => "file",
         }
+    }
+}
+
+impl std::str::FromStr for ReportSource {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "smtp" => ReportSource::Smtp,
+            "imap" => ReportSource::Imap,
+            "file" => ReportSource::File,
+            other => return Err(format!("'{other}' is not a report source")),
+        })
     }
 }
 
@@ -74,6 +94,101 @@ impl ReportState {
     }
 }
 
+/// What a report said about one delivery, as `delivery_reports` keeps it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    /// A permanent failure: the delivery is `bounced`.
+    Permanent,
+    /// A delay warning after the relay accepted the mail: a `delayed` history entry.
+    Temporary,
+    /// A spam or abuse complaint: the delivery is `complained` and the address suppressed.
+    Complaint,
+    /// A mail to the `List-Unsubscribe` mailto address.
+    Unsubscribe,
+}
+
+impl ReportKind {
+    /// The stored word.
+    pub fn wire_name(self) -> &'static str {
+        match self {
+            ReportKind::Permanent => "permanent",
+            ReportKind::Temporary => "temporary",
+            ReportKind::Complaint => "complaint",
+            ReportKind::Unsubscribe => "unsubscribe",
+        }
+    }
+}
+
+impl std::str::FromStr for ReportKind {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(match s {
+            "permanent" => ReportKind::Permanent,
+            "temporary" => ReportKind::Temporary,
+            "complaint" => ReportKind::Complaint,
+            "unsubscribe" => ReportKind::Unsubscribe,
+            other => return Err(format!("'{other}' is not a report kind")),
+        })
+    }
+}
+
+/// What a report says about the delivery it was matched to, in the remote server's words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeliveryReport {
+    /// The delivery.
+    pub delivery: DeliveryKey,
+    /// What it means.
+    pub kind: ReportKind,
+    /// The RFC 3463 status (`5.1.1`).
+    pub status: Option<String>,
+    /// The remote server's diagnostic (`smtp; 550 5.1.1 user unknown`).
+    pub diagnostic: Option<String>,
+    /// The server that gave it.
+    pub remote_mta: Option<String>,
+    /// For a complaint: the feedback type (`abuse`).
+    pub feedback_type: Option<String>,
+    /// When the report came in.
+    pub at: DateTime<Utc>,
+    /// The report it came from.
+    pub report: String,
+}
+
+/// What applying a report changes besides the report's own state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportEffect {
+    /// A bounce, delay warning or complaint about one delivery (`report.kind` is not
+    /// [`ReportKind::Unsubscribe`]).
+    Delivery(DeliveryReport),
+    /// A mailed unsubscribe: from `topic`, or from everything when `None`; `source` says how
+    /// (`mailed unsubscribe from TSB-36`).
+    Unsubscribe {
+        /// What was said, with the delivery the address came from.
+        report: DeliveryReport,
+        /// The circular's topic, when it has one.
+        topic: Option<TopicId>,
+        /// The suppression's detail or the subscription's source.
+        source: String,
+    },
+}
+
+/// What becomes of one stored report, worked out before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportDecision {
+    /// The stored report.
+    pub report: String,
+    /// Its new state: `applied`, `unmatched` or `ignored`.
+    pub state: ReportState,
+    /// Why, in words, for operations.
+    pub detail: String,
+    /// What it changes (only when `applied`).
+    pub effect: Option<ReportEffect>,
+}
+
+/// Who the audit trail names for what the tracker applies from returned mail.
+pub const REPORT_ACTOR: &str = "tracker (returned mail)";
+
 /// A returned mail as received.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InboundReport {
@@ -101,7 +216,7 @@ pub struct StoredReport {
     /// When it came in.
     pub received_at: DateTime<Utc>,
     /// Where it came from.
-    pub source: String,
+    pub source: ReportSource,
     /// `RCPT TO`, comma-separated.
     pub envelope_to: String,
     /// The message's size in bytes.
@@ -163,7 +278,7 @@ impl Store {
                         "inbound_reports",
                         &row.try_get::<String, _>("received_at")?,
                     )?,
-                    source: row.try_get("source")?,
+                    source: parse_column("inbound_reports", &row.try_get::<String, _>("source")?)?,
                     envelope_to: row.try_get("envelope_to")?,
                     size: row.try_get::<i64, _>("size")?.max(0) as u64,
                     form: row.try_get("form")?,
@@ -175,6 +290,24 @@ impl Store {
             .collect()
     }
 
+    /// The message of the one stored report whose id starts with `prefix`, exactly as
+    /// received; `None` when no report, or more than one, has such an id.
+    pub async fn inbound_report_raw_by_prefix(
+        &self,
+        prefix: &str,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        let ids: Vec<String> =
+            sqlx::query_scalar("SELECT id FROM inbound_reports WHERE id >= $1 ORDER BY id LIMIT 2")
+                .bind(prefix)
+                .fetch_all(&self.pool)
+                .await?;
+        let matching: Vec<&String> = ids.iter().filter(|id| id.starts_with(prefix)).collect();
+        match matching.as_slice() {
+            [only] => self.inbound_report_raw(only).await,
+            _ => Ok(None),
+        }
+    }
+
     /// The message of a stored report, exactly as received.
     pub async fn inbound_report_raw(&self, id: &str) -> Result<Option<Vec<u8>>, StoreError> {
         Ok(
@@ -184,6 +317,240 @@ impl Store {
                 .await?,
         )
     }
+}
+
+impl Store {
+    /// Applies a decision about a stored report in one transaction: the report's state and
+    /// detail, the delivery report, and its effect: a permanent failure makes the delivery
+    /// `bounced` (a state that outranks `sent`, so a bounce stored before the `sent` record
+    /// stays) and applies the hard-bounce rule (`suppress_after_hard_bounces`, 0: never); a
+    /// complaint makes it `complained` and suppresses the address; a delay adds a `delayed`
+    /// history entry; an unsubscribe unsubscribes. Returns false, changing nothing, when the
+    /// report was applied before (a replay); an unknown report is an error.
+    pub async fn apply_report(
+        &self,
+        decision: &ReportDecision,
+        suppress_after_hard_bounces: u32,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.begin_write().await?;
+        let updated = sqlx::query(
+            "UPDATE inbound_reports SET state = $2, detail = $3 WHERE id = $1 AND state = 'received'",
+        )
+        .bind(&decision.report)
+        .bind(decision.state.wire_name())
+        .bind(&decision.detail)
+        .execute(&mut *tx)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            let known: Option<String> =
+                sqlx::query_scalar("SELECT state FROM inbound_reports WHERE id = $1")
+                    .bind(&decision.report)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            return match known {
+                Some(_) => Ok(false),
+                None => Err(StoreError::UnknownReport(decision.report.clone())),
+            };
+        }
+        let now = Utc::now();
+        match &decision.effect {
+            None => {}
+            Some(ReportEffect::Delivery(report)) => {
+                insert_delivery_report(&mut tx, report).await?;
+                let key = &report.delivery;
+                let attempt: Option<i64> = sqlx::query_scalar(
+                    "SELECT attempt FROM deliveries WHERE circular_id = $1 AND address_key = $2",
+                )
+                .bind(key.circular.as_str())
+                .bind(key.address.as_str())
+                .fetch_optional(&mut *tx)
+                .await?;
+                let attempt = attempt.map_or(1, |a| u32::try_from(a).unwrap_or(1).max(1));
+                let reply = report_reply(report);
+                let detail = Some(format!("returned mail {}", short_id(&report.report)));
+                let state = match report.kind {
+                    ReportKind::Permanent => Some(DeliveryState::Bounced),
+                    ReportKind::Complaint => Some(DeliveryState::Complained),
+                    ReportKind::Temporary | ReportKind::Unsubscribe => None,
+                };
+                match state {
+                    Some(state) => {
+                        write_outcome(
+                            &mut tx,
+                            &DeliveryOutcome {
+                                circular: key.circular.clone(),
+                                address: key.address.clone(),
+                                state,
+                                attempt,
+                                at: report.at,
+                                reply,
+                                detail,
+                            },
+                        )
+                        .await?
+                    }
+                    None => {
+                        write_history(
+                            &mut tx,
+                            key,
+                            DeliveryEvent::Delayed,
+                            attempt,
+                            reply.as_ref(),
+                            detail.as_deref(),
+                            report.at,
+                        )
+                        .await?
+                    }
+                }
+                let now = timestamp(now);
+                match report.kind {
+                    ReportKind::Permanent if suppress_after_hard_bounces > 0 => {
+                        suppress_if_bounced(
+                            &mut tx,
+                            &key.address,
+                            suppress_after_hard_bounces,
+                            &now,
+                        )
+                        .await?
+                    }
+                    ReportKind::Complaint => {
+                        let about = match &report.feedback_type {
+                            Some(t) => format!("complaint ({t})"),
+                            None => "complaint".to_owned(),
+                        };
+                        recipients_suppression(
+                            &mut tx,
+                            &key.address,
+                            SuppressionReason::Complained,
+                            &format!("{about} about {}", key.circular),
+                            REPORT_ACTOR,
+                            &now,
+                        )
+                        .await?;
+                    }
+                    _ => {}
+                }
+            }
+            Some(ReportEffect::Unsubscribe {
+                report,
+                topic,
+                source,
+            }) => {
+                insert_delivery_report(&mut tx, report).await?;
+                unsubscribe_on(
+                    &mut tx,
+                    &report.delivery.address,
+                    topic.as_ref(),
+                    source,
+                    REPORT_ACTOR,
+                    &timestamp(now),
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(true)
+    }
+
+    /// What returned mail said about one delivery, oldest first.
+    pub async fn delivery_reports(
+        &self,
+        delivery: &DeliveryKey,
+    ) -> Result<Vec<DeliveryReport>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{DELIVERY_REPORT_SELECT} WHERE circular_id = $1 AND address_key = $2 ORDER BY at, report_id"
+        ))
+        .bind(delivery.circular.as_str())
+        .bind(delivery.address.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_report).collect()
+    }
+
+    /// What returned mail said about a circular's deliveries, newest first, at most `limit`.
+    pub async fn circular_reports(
+        &self,
+        circular: &crate::domain::CircularId,
+        limit: usize,
+    ) -> Result<Vec<DeliveryReport>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "{DELIVERY_REPORT_SELECT} WHERE circular_id = $1 ORDER BY at DESC, address_key LIMIT $2"
+        ))
+        .bind(circular.as_str())
+        .bind(limit as i64)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(delivery_report).collect()
+    }
+}
+
+const DELIVERY_REPORT_SELECT: &str = "SELECT report_id, circular_id, address_key, kind, status, \
+     diagnostic, remote_mta, feedback_type, at FROM delivery_reports";
+
+fn delivery_report(row: &sqlx::any::AnyRow) -> Result<DeliveryReport, StoreError> {
+    Ok(DeliveryReport {
+        delivery: DeliveryKey::new(
+            parse_column(
+                "delivery_reports",
+                &row.try_get::<String, _>("circular_id")?,
+            )?,
+            parse_address(&row.try_get::<String, _>("address_key")?)?,
+        ),
+        kind: parse_column("delivery_reports", &row.try_get::<String, _>("kind")?)?,
+        status: row.try_get("status")?,
+        diagnostic: row.try_get("diagnostic")?,
+        remote_mta: row.try_get("remote_mta")?,
+        feedback_type: row.try_get("feedback_type")?,
+        at: parse_timestamp("delivery_reports", &row.try_get::<String, _>("at")?)?,
+        report: row.try_get("report_id")?,
+    })
+}
+
+async fn insert_delivery_report(
+    conn: &mut sqlx::AnyConnection,
+    report: &DeliveryReport,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO delivery_reports (report_id, circular_id, address_key, kind, status, diagnostic, remote_mta, feedback_type, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (report_id, circular_id, address_key) DO NOTHING",
+    )
+    .bind(&report.report)
+    .bind(report.delivery.circular.as_str())
+    .bind(report.delivery.address.as_str())
+    .bind(report.kind.wire_name())
+    .bind(&report.status)
+    .bind(&report.diagnostic)
+    .bind(&report.remote_mta)
+    .bind(&report.feedback_type)
+    .bind(timestamp(report.at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// The remote server's reply in a report, when its diagnostic gives an SMTP code
+/// (`smtp; 550 5.1.1 user unknown`); the status stands in for an enhanced code it lacks.
+fn report_reply(report: &DeliveryReport) -> Option<SmtpReply> {
+    let diagnostic = report.diagnostic.as_deref()?;
+    let text = match diagnostic.split_once(';') {
+        Some((kind, rest)) if kind.trim().eq_ignore_ascii_case("smtp") => rest.trim(),
+        _ => diagnostic.trim(),
+    };
+    let code: u16 = text.get(..3)?.parse().ok()?;
+    if !(200..600).contains(&code) || text.as_bytes().get(3).is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
+    let mut reply = SmtpReply::new(code, text[3..].trim_start_matches(['-', ' ']));
+    if reply.enhanced.is_none() {
+        reply.enhanced = report.status.clone();
+    }
+    Some(reply)
+}
+
+/// The first twelve characters of a report id, as logs and details show it.
+pub fn short_id(id: &str) -> &str {
+    id.get(..12).unwrap_or(id)
 }
 
 #[cfg(test)]
