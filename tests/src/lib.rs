@@ -509,6 +509,12 @@ impl Harness {
         }
     }
 
+    /// What `serve <service>` has logged so far.
+    pub fn service_log(&self, service: &str) -> String {
+        std::fs::read_to_string(self.dir.path().join(format!("serve-{service}.log")))
+            .unwrap_or_default()
+    }
+
     /// Kills the `serve <service>` child with SIGKILL, as a crash would, and waits for it.
     pub fn kill_service(&mut self, service: &str) {
         let index = self

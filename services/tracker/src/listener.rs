@@ -8,7 +8,7 @@
 //! `bounces.max_connections_per_client` from one client address (more are answered 421 and
 //! closed), at most `bounces.messages_per_minute_per_client` messages a minute from one client
 //! (more are deferred with 451), messages of at most `bounces.max_message_bytes` (larger ones
-//! are answered 552; the connection is closed when a client goes on sending far beyond), a
+//! are read to their end and answered 552; a client going on far beyond is disconnected), a
 //! command line of at most [`MAX_LINE`] bytes, [`MAX_RECIPIENTS`] recipients per message, and
 //! `bounces.idle_timeout_secs` to wait for anything.
 //!
@@ -36,9 +36,9 @@ use tracing::{debug, info, warn};
 pub const MAX_LINE: usize = 2048;
 /// The most recipients of one message (bounces have one).
 pub const MAX_RECIPIENTS: usize = 100;
-/// A client still sending this many times the size limit after the limit was passed is
-/// disconnected instead of being read to the end.
-const OVERSIZE_FACTOR: usize = 2;
+/// A message over the size limit is read to its end and refused (552), as SMTP expects, unless
+/// the client goes on past twice the limit and at least this much: then it is disconnected.
+const OVERSIZE_CUTOFF: usize = 64 * 1024 * 1024;
 
 /// Why the listener could not start.
 #[derive(Debug, thiserror::Error)]
@@ -461,7 +461,7 @@ impl<'s> Session<'s> {
                 break;
             }
             size += line.len();
-            if size > limit.saturating_mul(OVERSIZE_FACTOR) {
+            if size > limit.saturating_mul(2).max(OVERSIZE_CUTOFF) {
                 self.reply("552 5.3.4 message too big for this system")
                     .await;
                 info!(client = %self.peer, received = size, "bounce intake: message far beyond the size limit; closed");

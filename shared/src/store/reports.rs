@@ -607,4 +607,119 @@ mod tests {
             .unwrap()
             .is_empty());
     }
+
+    #[tokio::test]
+    async fn a_bounce_stored_before_the_sent_record_stays_and_the_history_keeps_the_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let raw = b"From: MAILER-DAEMON@mx.example.org\r\n\r\nbounce\r\n".to_vec();
+        let id = report_id(&raw);
+        store
+            .store_inbound_report(&InboundReport {
+                id: id.clone(),
+                received_at: Utc::now(),
+                source: ReportSource::Smtp,
+                envelope_to: vec![],
+                raw,
+                form: "dsn".into(),
+                kind: "permanent".into(),
+            })
+            .await
+            .unwrap();
+        let delivery = DeliveryKey::new(
+            "TSB-36".parse().unwrap(),
+            crate::domain::RecipientAddress::parse("amina@example.org").unwrap(),
+        );
+        let sent_at = Utc::now() - chrono::Duration::minutes(5);
+        let decision = ReportDecision {
+            report: id.clone(),
+            state: ReportState::Applied,
+            detail: "bounced".into(),
+            effect: Some(ReportEffect::Delivery(DeliveryReport {
+                delivery: delivery.clone(),
+                kind: ReportKind::Permanent,
+                status: Some("5.1.1".into()),
+                diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
+                remote_mta: Some("mx.example.org".into()),
+                feedback_type: None,
+                at: Utc::now(),
+                report: id.clone(),
+            })),
+        };
+        assert!(store.apply_report(&decision, 3).await.unwrap());
+        assert!(
+            !store.apply_report(&decision, 3).await.unwrap(),
+            "a replay changes nothing"
+        );
+        // The tracker records the "250" afterwards: it happened before, and ranks lower.
+        let sent = DeliveryOutcome {
+            circular: delivery.circular.clone(),
+            address: delivery.address.clone(),
+            state: DeliveryState::Sent,
+            attempt: 1,
+            at: sent_at,
+            reply: Some(SmtpReply::new(250, "2.0.0 Ok: queued as 1A2B")),
+            detail: None,
+        };
+        store.record_outcomes(&[sent], 3).await.unwrap();
+        let record = store
+            .delivery(&delivery.circular, &delivery.address)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.state, DeliveryState::Bounced);
+        let reply = record.reply.unwrap();
+        assert_eq!(
+            (reply.code, reply.enhanced.as_deref()),
+            (550, Some("5.1.1"))
+        );
+        let history: Vec<DeliveryEvent> = store
+            .delivery_history(&delivery.circular, &delivery.address)
+            .await
+            .unwrap()
+            .into_iter()
+            .map(|(event, _, _)| event)
+            .collect();
+        assert_eq!(
+            history,
+            [
+                DeliveryEvent::Reached(DeliveryState::Sent),
+                DeliveryEvent::Reached(DeliveryState::Bounced)
+            ]
+        );
+        assert_eq!(store.delivery_reports(&delivery).await.unwrap().len(), 1);
+    }
+
+    #[test]
+    fn the_reply_in_a_diagnostic_is_read_when_it_has_a_code() {
+        let report = |diagnostic: &str, status: Option<&str>| DeliveryReport {
+            delivery: DeliveryKey::new(
+                "TSB-36".parse().unwrap(),
+                crate::domain::RecipientAddress::parse("a@example.org").unwrap(),
+            ),
+            kind: ReportKind::Permanent,
+            status: status.map(str::to_owned),
+            diagnostic: Some(diagnostic.to_owned()),
+            remote_mta: None,
+            feedback_type: None,
+            at: Utc::now(),
+            report: String::new(),
+        };
+        let reply = report_reply(&report("smtp; 550 5.1.1 <a@example.org> unknown", None)).unwrap();
+        assert_eq!(
+            (reply.code, reply.enhanced.as_deref()),
+            (550, Some("5.1.1"))
+        );
+        let reply = report_reply(&report("SMTP; 552-Mailbox full", Some("5.2.2"))).unwrap();
+        assert_eq!(
+            (reply.code, reply.enhanced.as_deref(), reply.text.as_str()),
+            (552, Some("5.2.2"), "Mailbox full")
+        );
+        assert_eq!(
+            report_reply(&report("X-Postfix; host unreachable", Some("4.4.1"))),
+            None
+        );
+        assert_eq!(report_reply(&report("smtp; 5501 odd", None)), None);
+    }
 }
