@@ -562,7 +562,7 @@ impl Harness {
     /// The tables and columns holding a trace of `needle` (a substring; case-insensitive on SQLite), as
     /// `table.column` once per table: every text column that can hold personal data.
     pub async fn traces_of(&self, needle: &str) -> Vec<String> {
-        const PERSONAL_COLUMNS: [(&str, &[&str]); 9] = [
+        const PERSONAL_COLUMNS: [(&str, &[&str]); 10] = [
             ("contacts", &["address", "address_key", "name"]),
             ("subscriptions", &["address_key", "source"]),
             ("suppressions", &["address_key", "detail"]),
@@ -572,6 +572,7 @@ impl Harness {
             ("audience_exclusions", &["address_key", "detail"]),
             ("deliveries", &["address_key", "smtp_text", "detail"]),
             ("delivery_history", &["address_key", "smtp_text", "detail"]),
+            ("delivery_reports", &["address_key", "diagnostic"]),
         ];
         sqlx::any::install_default_drivers();
         let pool = sqlx::AnyPool::connect(&self.database_url)

@@ -354,6 +354,24 @@ async fn bounces_complaints_and_mailed_unsubscribes_change_the_records_and_the_n
     )
     .await;
     assert_eq!(again.last_code(), 250, "{again:?}");
+
+    // Forgetting the bounced address erases the returned message and every trace of it.
+    let bounce_report = store
+        .delivery_reports(&circulars_shared::domain::DeliveryKey::new(
+            id.clone(),
+            address(&gone.recipient),
+        ))
+        .await
+        .unwrap()
+        .remove(0)
+        .report;
+    h.circulars_ok(&["directory", "forget", &gone.recipient]);
+    assert_eq!(h.traces_of(&gone.recipient).await, Vec::<String>::new());
+    assert_eq!(
+        store.inbound_report_raw(&bounce_report).await.unwrap(),
+        Some(Vec::new()),
+        "the message is erased, the report stays"
+    );
     store.close().await;
     h.stop_services();
 }
