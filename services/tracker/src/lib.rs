@@ -86,10 +86,9 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     }
     let outcomes = record_outcomes(ctx.clone(), shutdown.clone());
     let returned = apply_reports(ctx, matcher, shutdown);
-    let (outcomes, returned) = tokio::join!(outcomes, returned);
+    // Either failing stops the tracker (dropping `tasks` stops the listener and the poller).
+    tokio::try_join!(outcomes, returned)?;
     while tasks.join_next().await.is_some() {}
-    outcomes?;
-    returned?;
     Ok(())
 }
 
