@@ -128,16 +128,21 @@ impl Kind {
         }
     }
 
-    /// The more serious of two kinds: complaint, then permanent, temporary, unknown, no bounce.
-    pub(crate) fn worse(self, other: Kind) -> Kind {
-        let rank = |kind: Kind| match kind {
+    /// How serious the kind is, from 0 (not a bounce) through unknown, temporary and permanent
+    /// to 4 (a complaint).
+    pub fn seriousness(self) -> u8 {
+        match self {
             Kind::NotBounce => 0,
             Kind::Unknown => 1,
             Kind::Temporary => 2,
             Kind::Permanent => 3,
             Kind::Complaint => 4,
-        };
-        if rank(other) > rank(self) {
+        }
+    }
+
+    /// The more serious of two kinds: complaint, then permanent, temporary, unknown, no bounce.
+    pub(crate) fn worse(self, other: Kind) -> Kind {
+        if other.seriousness() > self.seriousness() {
             other
         } else {
             self

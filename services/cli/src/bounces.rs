@@ -92,13 +92,8 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
     let stdout = io::stdout();
     for path in files {
         let name = path.to_string_lossy();
-        let messages = match messages(path) {
-            Ok(messages) => messages,
-            Err(e) => {
-                eprintln!("error: {name}: {e}");
-                failures += 1;
-                continue;
-            }
+        let Some(messages) = readable(path, &mut failures) else {
+            continue;
         };
         for (n, raw) in messages.into_iter().enumerate() {
             if raw.len() > limit {
@@ -120,9 +115,7 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
                 state: decision.as_ref().map(|d| d.state.wire_name()),
                 detail: decision.as_ref().map(|d| d.detail.as_str()),
             };
-            let mut out = stdout.lock();
-            serde_json::to_writer(&mut out, &line)?;
-            io::Write::write_all(&mut out, b"\n")?;
+            print_line(&mut stdout.lock(), &line)?;
         }
     }
     Ok(if failures > 0 {
@@ -133,13 +126,9 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
 }
 
 async fn list(store: &Store, state: &str, limit: usize) -> Result<ExitCode> {
-    let state = match state {
-        "received" => ReportState::Received,
-        "applied" => ReportState::Applied,
-        "unmatched" => ReportState::Unmatched,
-        "ignored" => ReportState::Ignored,
-        other => bail!("--state {other}: say received, applied, unmatched or ignored"),
-    };
+    let state: ReportState = state
+        .parse()
+        .map_err(|why| anyhow::anyhow!("--state: {why}"))?;
     let reports = store.inbound_reports(state, limit).await?;
     if reports.is_empty() {
         println!("no returned mail is {}", state.wire_name());
@@ -199,13 +188,8 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
     let mut out = stdout.lock();
     for path in files {
         let name = path.to_string_lossy();
-        let messages = match messages(path) {
-            Ok(messages) => messages,
-            Err(e) => {
-                eprintln!("error: {name}: {e}");
-                unreadable += 1;
-                continue;
-            }
+        let Some(messages) = readable(path, &mut unreadable) else {
+            continue;
         };
         for raw in messages {
             let report = circulars_bounce_reports::parse(&raw);
@@ -238,7 +222,20 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
     })
 }
 
-fn print_line(out: &mut impl io::Write, line: &Line<'_>) -> Result<()> {
+/// The messages of `path`, or `None` after naming the file on stderr and counting a failure.
+fn readable(path: &Path, failures: &mut usize) -> Option<Vec<Vec<u8>>> {
+    match messages(path) {
+        Ok(messages) => Some(messages),
+        Err(e) => {
+            eprintln!("error: {}: {e}", path.to_string_lossy());
+            *failures += 1;
+            None
+        }
+    }
+}
+
+/// Writes one JSON line.
+fn print_line(out: &mut impl io::Write, line: &impl Serialize) -> Result<()> {
     serde_json::to_writer(&mut *out, line)?;
     out.write_all(b"\n")?;
     Ok(())

@@ -287,18 +287,7 @@ fn finding_for<'r>(report: &'r Report, address: &RecipientAddress) -> Option<&'r
     } else {
         naming
     };
-    candidates.into_iter().max_by_key(|f| seriousness(f.kind))
-}
-
-/// Complaint, then permanent, temporary, unknown, not a bounce.
-fn seriousness(kind: Kind) -> u8 {
-    match kind {
-        Kind::NotBounce => 0,
-        Kind::Unknown => 1,
-        Kind::Temporary => 2,
-        Kind::Permanent => 3,
-        Kind::Complaint => 4,
-    }
+    candidates.into_iter().max_by_key(|f| f.kind.seriousness())
 }
 
 /// Applies one `report.received` message (see [`apply_event`]).

@@ -77,18 +77,21 @@ impl ReportState {
             ReportState::Ignored => "ignored",
         }
     }
+}
 
-    fn parse(word: &str) -> Result<ReportState, StoreError> {
+impl std::str::FromStr for ReportState {
+    type Err = String;
+
+    fn from_str(word: &str) -> Result<Self, Self::Err> {
         Ok(match word {
             "received" => ReportState::Received,
             "applied" => ReportState::Applied,
             "unmatched" => ReportState::Unmatched,
             "ignored" => ReportState::Ignored,
             other => {
-                return Err(StoreError::Corrupt {
-                    table: "inbound_reports",
-                    why: format!("'{other}' is not a report state"),
-                })
+                return Err(format!(
+                    "'{other}' is not a report state (received, applied, unmatched or ignored)"
+                ))
             }
         })
     }
@@ -283,7 +286,7 @@ impl Store {
                     size: row.try_get::<i64, _>("size")?.max(0) as u64,
                     form: row.try_get("form")?,
                     kind: row.try_get("kind")?,
-                    state: ReportState::parse(&row.try_get::<String, _>("state")?)?,
+                    state: parse_column("inbound_reports", &row.try_get::<String, _>("state")?)?,
                     detail: row.try_get("detail")?,
                 })
             })
