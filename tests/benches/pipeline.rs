@@ -29,8 +29,8 @@
 //! Under `cargo test` it sends a circular to 120 recipients on SQLite as a smoke test, and skips
 //! (saying why) when `smtp-sink` is not installed.
 
-use circulars_shared::nats::local::{die_with_parent, free_port};
-use circulars_shared::store::Store;
+use circulars_local_servers::{die_with_parent, free_port};
+use circulars_store::Store;
 use circulars_tests::{circulars_binary, workspace, Db, Harness, Setup, DIRECTORY_HEADER};
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -295,7 +295,7 @@ impl Dkim {
             Dkim::Rsa => ("rsa", "rsa-2048.pkcs8.pem"),
         };
         let key = workspace()
-            .join("services/dispatcher/tests/fixtures/dkim")
+            .join("shared/render/tests/fixtures/dkim")
             .join(key);
         format!(
             "\n[dkim]\nenabled = true\nalgorithm = {algorithm:?}\ndomain = \"itu.example\"\n\
@@ -506,7 +506,7 @@ async fn pipeline(db: Db, size: usize, dkim: Dkim, sink_bin: &Path) -> Result<Ru
     store.close().await;
     let sent = status
         .total
-        .get(circulars_shared::domain::DeliveryState::Sent);
+        .get(circulars_core::domain::DeliveryState::Sent);
     if sent != size as u64 || status.audience != Some(size as u64) {
         return Err(format!("{size} recipients, but: {status:?}").into());
     }

@@ -19,9 +19,9 @@
 
 #![allow(unsafe_code)] // the counting allocator below
 
-use circulars_directory::resolve::{decide, Rules};
-use circulars_shared::domain::{Circular, DirectoryIds, TopicId};
-use circulars_shared::store::{AudienceQuery, Decision, Store, Topic};
+use circulars_contacts::resolve::{decide, Rules};
+use circulars_core::domain::{Circular, DirectoryIds, TopicId};
+use circulars_store::{AudienceQuery, Decision, Store, Topic};
 use circulars_tests::{test_database, workspace, Db};
 use futures::TryStreamExt;
 use sqlx::{AnyPool, Row};
@@ -316,7 +316,7 @@ async fn run(db: Db, size: usize) -> Result<Run, Box<dyn std::error::Error>> {
     let query = AudienceQuery {
         categories: circular.audience_categories(),
         topic: circular.topic.clone(),
-        page_size: circulars_directory::RESOLUTION_PAGE,
+        page_size: circulars_contacts::resolve::RESOLUTION_PAGE,
     };
     let rules = Rules {
         topic: Some(Topic {

@@ -10,8 +10,8 @@
 //! chrooted into the mail folder, so the test's private (0700) temporary folder needs no wider
 //! permissions. As any other user, everything runs as that user without chroot.
 
-use circulars_shared::config::{MailboxConfig, MailboxTls};
-use circulars_shared::nats::local::{die_with_parent, free_port};
+use circulars_core::config::{MailboxConfig, MailboxTls};
+use circulars_local_servers::{die_with_parent, free_port};
 use nix::unistd::{Gid, Group, Uid, User};
 use std::io::{BufRead, BufReader};
 use std::net::{Ipv4Addr, SocketAddr, TcpStream};

@@ -24,10 +24,10 @@ pub mod intake;
 pub mod postgres;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
-use circulars_shared::domain::CircularId;
-use circulars_shared::nats::local::{die_with_parent, free_port, LocalNatsServer};
-use circulars_shared::nats::Bus;
-use circulars_shared::store::{CircularStatus, Store};
+use circulars_core::domain::CircularId;
+use circulars_core::nats::Bus;
+use circulars_local_servers::{die_with_parent, free_port, LocalNatsServer};
+use circulars_store::{CircularStatus, Store};
 use mail_parser::MimeHeaders;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
@@ -486,7 +486,14 @@ impl Harness {
         let child = command.spawn().expect("circulars serve starts");
         self.children.push((service.to_owned(), child));
         let names: Vec<&str> = if service == "all" {
-            vec!["gateway", "directory", "composer", "dispatcher", "tracker"]
+            vec![
+                "gateway",
+                "directory",
+                "composer",
+                "dispatcher",
+                "tracker",
+                "intake",
+            ]
         } else {
             vec![service]
         };
@@ -638,7 +645,7 @@ impl Harness {
         loop {
             let mut stream = bus
                 .jetstream
-                .get_stream(circulars_shared::nats::MAIL_OUTBOUND_STREAM)
+                .get_stream(circulars_core::nats::MAIL_OUTBOUND_STREAM)
                 .await
                 .expect("the work queue exists");
             let messages = stream.info().await.expect("stream info").state.messages;

@@ -14,7 +14,7 @@
 //!   again (same port, same data) while the services run; its files are in
 //!   `<temp dir>/circulars-pg-<pid>-<n>`, removed when it is dropped.
 
-use circulars_shared::nats::local::{die_with_parent, free_port};
+use circulars_local_servers::{die_with_parent, free_port};
 use sqlx::{Connection, Executor, PgConnection};
 use std::future::Future;
 use std::os::unix::process::CommandExt;

@@ -4,8 +4,8 @@
 //! to look at; a wrong password is reported with the server's name. Against a real dovecot on
 //! loopback (see `circulars_tests::imap`).
 
+use circulars_intake::mailbox::{poll_once, run, MailboxError, PollSummary};
 use circulars_tests::imap::ImapServer;
-use circulars_tracker::mailbox::{poll_once, run, MailboxError, PollSummary};
 use std::future::{ready, Ready};
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -4,7 +4,7 @@
 //! named on stderr and the others are still read. Returned mail is kept whole, once, on either
 //! database.
 
-use circulars_shared::store::{report_id, InboundReport, ReportSource, ReportState};
+use circulars_store::{report_id, InboundReport, ReportSource, ReportState};
 use circulars_tests::{circulars_binary, on_both_databases, Db, Harness};
 use serde_json::Value;
 use std::path::Path;

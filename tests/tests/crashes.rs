@@ -4,7 +4,7 @@
 //! copies beyond one are at most the mails that were in flight (`smtp.concurrency`, 8 in the
 //! harness's configuration), each with the same Message-ID as the first.
 
-use circulars_shared::domain::{CircularId, DeliveryState, RecipientAddress};
+use circulars_core::domain::{CircularId, DeliveryState, RecipientAddress};
 use circulars_tests::postgres::OwnServer;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};

@@ -5,8 +5,8 @@
 //! STARTTLS and a password.
 
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
-use circulars_shared::domain::{DeliveryEvent, DeliveryState, RecipientAddress};
-use circulars_shared::nats::MAIL_OUTBOUND_STREAM;
+use circulars_core::domain::{DeliveryEvent, DeliveryState, RecipientAddress};
+use circulars_core::nats::MAIL_OUTBOUND_STREAM;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
 use futures::StreamExt;
 use std::collections::BTreeMap;

@@ -3,11 +3,9 @@
 
 use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
-use circulars_shared::domain::{
-    DeliveryEvent, DeliveryState, Language, Recipient, RecipientAddress,
-};
-use circulars_shared::events::{Contract, MailJob};
-use circulars_shared::store::SuppressionReason;
+use circulars_core::domain::{DeliveryEvent, DeliveryState, Language, Recipient, RecipientAddress};
+use circulars_core::events::{Contract, MailJob};
+use circulars_store::SuppressionReason;
 use circulars_tests::{on_both_databases, Db, Harness};
 
 const DIRECTORY: &str = "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\

@@ -4,8 +4,8 @@
 //! why an address got (or did not get) a circular, from the audience as it was frozen. A
 //! directory that dies part-way through freezing an audience resumes where it stopped.
 
-use circulars_shared::domain::{CircularId, RecipientAddress};
-use circulars_shared::store::FreezeStep;
+use circulars_core::domain::{CircularId, RecipientAddress};
+use circulars_store::FreezeStep;
 use circulars_tests::{on_both_databases, workspace, Db, Harness, DIRECTORY_HEADER as HEADER};
 
 async fn importing_the_same_file_twice_changes_nothing_and_the_export_reads_back_the_same(db: Db) {
@@ -144,11 +144,11 @@ async fn a_freeze_cut_short_resumes_where_it_stopped_and_everyone_gets_the_circu
     let id: CircularId = "TSB-36".parse().unwrap();
     let store = h.store().await;
     let stored = store.existing_circular(&id).await.unwrap();
-    let (mut query, rules) = circulars_directory::audience_rules(&store, &stored.circular)
+    let (mut query, rules) = circulars_contacts::resolve::audience_rules(&store, &stored.circular)
         .await
         .unwrap();
     query.page_size = 5;
-    let decide = |c| circulars_directory::resolve::decide(&rules, c);
+    let decide = |c| circulars_contacts::resolve::decide(&rules, c);
 
     // The directory dies after its first page was committed.
     let step = store
@@ -181,7 +181,7 @@ async fn a_freeze_cut_short_resumes_where_it_stopped_and_everyone_gets_the_circu
     let mut dry_run = 0;
     store
         .walk_audience(&query, decide, |d| {
-            dry_run += u64::from(matches!(d, circulars_shared::store::Decision::Member(_)))
+            dry_run += u64::from(matches!(d, circulars_store::Decision::Member(_)))
         })
         .await
         .unwrap();

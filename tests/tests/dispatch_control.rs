@@ -2,9 +2,9 @@
 //! resume, and cancel another circular: nothing is sent while paused, nobody gets a mail twice,
 //! and every mail not sent before the cancellation is recorded as cancelled.
 
-use circulars_shared::domain::{CircularId, DeliveryState};
-use circulars_shared::nats::MAIL_OUTBOUND_STREAM;
-use circulars_shared::store::Store;
+use circulars_core::domain::{CircularId, DeliveryState};
+use circulars_core::nats::MAIL_OUTBOUND_STREAM;
+use circulars_store::Store;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};

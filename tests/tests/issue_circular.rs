@@ -1,7 +1,7 @@
 //! Secretariat staff issue TSB Circular 36 to the sample directory and every recipient gets it
 //! once, in their own language; the record says why each address was, or was not, on the list.
 
-use circulars_shared::domain::{Circular, DeliveryState, Language};
+use circulars_core::domain::{Circular, DeliveryState, Language};
 use circulars_tests::{on_both_databases, workspace, Db, Harness};
 use std::collections::{BTreeMap, BTreeSet};
 

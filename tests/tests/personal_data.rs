@@ -3,9 +3,9 @@
 //! becomes a keyed pseudonym in the delivery records, and the circular's counts stay true. An
 //! address cannot be forgotten while a circular to it is still on its way.
 
-use circulars_shared::domain::{CircularId, DeliveryState, RecipientAddress};
-use circulars_shared::store::SuppressionReason;
-use circulars_shared::tokens::Keyring;
+use circulars_core::domain::{CircularId, DeliveryState, RecipientAddress};
+use circulars_core::tokens::Keyring;
+use circulars_store::SuppressionReason;
 use circulars_tests::{on_both_databases, Db, Harness, DIRECTORY_HEADER as HEADER};
 use serde_json::Value;
 

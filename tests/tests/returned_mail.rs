@@ -5,8 +5,8 @@
 //! Returned mail that matches nothing is kept for operations; bad input is refused or kept,
 //! and the intake keeps serving.
 
-use circulars_shared::domain::{CircularId, DeliveryEvent, DeliveryState, RecipientAddress};
-use circulars_shared::store::{ReportState, Store, SuppressionReason};
+use circulars_core::domain::{CircularId, DeliveryEvent, DeliveryState, RecipientAddress};
+use circulars_store::{ReportState, Store, SuppressionReason};
 use circulars_tests::intake::send;
 use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup, PATIENCE};
 use std::time::Instant;
@@ -357,7 +357,7 @@ async fn bounces_complaints_and_mailed_unsubscribes_change_the_records_and_the_n
 
     // Forgetting the bounced address erases the returned message and every trace of it.
     let bounce_report = store
-        .delivery_reports(&circulars_shared::domain::DeliveryKey::new(
+        .delivery_reports(&circulars_core::domain::DeliveryKey::new(
             id.clone(),
             address(&gone.recipient),
         ))
@@ -697,7 +697,7 @@ async fn the_intake_limits_connections_and_messages_per_client() {
         ..Setup::new(Db::Sqlite)
     })
     .await;
-    h.serve("tracker");
+    h.serve("intake");
     async fn greeting(stream: &mut tokio::net::TcpStream) -> String {
         let mut line = String::new();
         BufReader::new(stream).read_line(&mut line).await.unwrap();
@@ -739,14 +739,14 @@ async fn the_intake_limits_connections_and_messages_per_client() {
     }
 
     // Two messages a minute: the third is deferred before its data is sent.
-    let keys = circulars_shared::tokens::Keyring::development();
-    let delivery = circulars_shared::domain::DeliveryKey::new(
+    let keys = circulars_core::tokens::Keyring::development();
+    let delivery = circulars_core::domain::DeliveryKey::new(
         "TSB-36".parse().unwrap(),
         address("amara.osei@dtc.aldoria.example"),
     );
-    let verp = circulars_shared::tokens::return_address(
-        circulars_shared::tokens::Purpose::Bounce,
-        &keys.sign(&delivery, circulars_shared::tokens::Purpose::Bounce),
+    let verp = circulars_core::tokens::return_address(
+        circulars_core::tokens::Purpose::Bounce,
+        &keys.sign(&delivery, circulars_core::tokens::Purpose::Bounce),
         "circulars.itu.example",
     );
     let message = dsn(
@@ -762,7 +762,7 @@ async fn the_intake_limits_connections_and_messages_per_client() {
         codes.push(send(h.intake_addr(), &[&verp], &message).await.last_code());
     }
     assert_eq!(codes, [250, 250, 451]);
-    let log = h.service_log("tracker");
+    let log = h.service_log("intake");
     assert!(log.contains("message rate limit reached"), "{log}");
 
     // A client that says nothing is closed after the idle timeout.

@@ -3,9 +3,9 @@
 //! changes nothing; following it twice changes nothing more; a link that was altered, made for
 //! something else or naming no delivery changes nothing at all.
 
-use circulars_shared::domain::{CircularId, DeliveryKey, RecipientAddress, TopicId};
-use circulars_shared::store::{Store, SuppressionReason};
-use circulars_shared::tokens::{Keyring, Purpose};
+use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress, TopicId};
+use circulars_core::tokens::{Keyring, Purpose};
+use circulars_store::{Store, SuppressionReason};
 use circulars_tests::http::http;
 use circulars_tests::{on_both_databases, Db, Harness, Mail};
 

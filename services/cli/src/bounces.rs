@@ -6,9 +6,9 @@
 
 use anyhow::{bail, Context, Result};
 use circulars_bounce_reports::Kind;
-use circulars_shared::config::Config;
-use circulars_shared::store::{short_id, ReportState, Store};
-use circulars_tracker::reports::Matcher;
+use circulars_core::config::Config;
+use circulars_returned_mail::reports::Matcher;
+use circulars_store::{short_id, ReportState, Store};
 use clap::Subcommand;
 use serde::Serialize;
 use std::fs::File;
@@ -105,9 +105,10 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
                 failures += 1;
                 continue;
             }
-            let (received, decision) = circulars_tracker::intake::import(&matcher, raw, threshold)
-                .await
-                .with_context(|| format!("{name}: message {}", n + 1))?;
+            let (received, decision) =
+                circulars_returned_mail::intake::import(&matcher, raw, threshold)
+                    .await
+                    .with_context(|| format!("{name}: message {}", n + 1))?;
             let line = Imported {
                 file: &name,
                 report: &received.event.report,

@@ -1,11 +1,11 @@
 //! `circulars directory …` and `circulars audience`: staff's commands on the directory.
 
 use anyhow::{Context, Result};
-use circulars_directory::import::import_file;
-use circulars_directory::personal;
-use circulars_shared::config::Config;
-use circulars_shared::domain::{Category, CircularId, RecipientAddress, TopicId};
-use circulars_shared::store::{ImportReport, Store, Topic};
+use circulars_contacts::import::import_file;
+use circulars_contacts::personal;
+use circulars_core::config::Config;
+use circulars_core::domain::{Category, CircularId, RecipientAddress, TopicId};
+use circulars_store::{ImportReport, Store, Topic};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -168,11 +168,11 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
         DirectoryCommand::Export { file } => {
             let contacts = store.all_contacts().await?;
             if file == Path::new("-") {
-                circulars_directory::export::write_csv(&contacts, std::io::stdout().lock())?;
+                circulars_contacts::export::write_csv(&contacts, std::io::stdout().lock())?;
             } else {
                 let out = std::fs::File::create(&file)
                     .with_context(|| format!("creating {}", file.display()))?;
-                circulars_directory::export::write_csv(&contacts, std::io::BufWriter::new(out))?;
+                circulars_contacts::export::write_csv(&contacts, std::io::BufWriter::new(out))?;
                 eprintln!("{} contacts written to {}", contacts.len(), file.display());
             }
         }
@@ -208,7 +208,7 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
 
 /// `circulars audience ID`: the counts a circular's audience would have today.
 pub async fn audience(store: &Store, id: &CircularId) -> Result<()> {
-    let counts = circulars_directory::audience::dry_run(store, id).await?;
+    let counts = circulars_contacts::audience::dry_run(store, id).await?;
     print!("{counts}");
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! to every dispatcher, written to the `dispatch-control` bucket they watch.
 
 use anyhow::{bail, Result};
-use circulars_shared::config::Config;
-use circulars_shared::domain::CircularId;
-use circulars_shared::nats::control::{DispatchState, RelayLimits};
-use circulars_shared::nats::Bus;
-use circulars_shared::store::Store;
+use circulars_core::config::Config;
+use circulars_core::domain::CircularId;
+use circulars_core::nats::control::{DispatchState, RelayLimits};
+use circulars_core::nats::Bus;
+use circulars_store::Store;
 use clap::Subcommand;
 use std::time::Duration;
 

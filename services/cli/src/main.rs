@@ -21,11 +21,11 @@ mod sample;
 mod serve;
 
 use anyhow::{bail, Context, Result};
-use circulars_shared::config::Config;
-use circulars_shared::domain::{CircularId, RecipientAddress};
-use circulars_shared::nats::control::DispatchState;
-use circulars_shared::nats::Bus;
-use circulars_shared::store::Store;
+use circulars_core::config::Config;
+use circulars_core::domain::{CircularId, RecipientAddress};
+use circulars_core::nats::control::DispatchState;
+use circulars_core::nats::Bus;
+use circulars_store::Store;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -155,7 +155,7 @@ async fn main() -> std::process::ExitCode {
         cli.command,
         Command::Serve { .. } | Command::CaptureSmtp { .. }
     );
-    circulars_shared::telemetry::init(if quiet { "warn" } else { "info" });
+    circulars_core::telemetry::init(if quiet { "warn" } else { "info" });
     match execute(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -190,8 +190,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let config = load()?;
             let store = store(&config).await?;
             let (id, _) =
-                circulars_gateway::staff::draft_file(&store, &file, config.mail.max_annex_bytes)
-                    .await?;
+                circulars_lifecycle::draft_file(&store, &file, config.mail.max_annex_bytes).await?;
             println!("{id}");
         }
         Command::Preview { file, out, send_to } => {
@@ -208,9 +207,9 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let id = circular_id(&id)?;
             let store = store(&config).await?;
             let bus = Bus::connect(&config.nats.url, "circulars issue").await?;
-            match circulars_gateway::staff::issue(&store, &bus, &id).await? {
-                circulars_gateway::staff::Issued::Now => println!("issued {id}"),
-                circulars_gateway::staff::Issued::Already => println!("{id} already issued, 0 new"),
+            match circulars_lifecycle::issue(&store, &bus, &id).await? {
+                circulars_lifecycle::Issued::Now => println!("issued {id}"),
+                circulars_lifecycle::Issued::Already => println!("{id} already issued, 0 new"),
             }
         }
         Command::Pause { id } => set_dispatch_state(&load()?, &id, DispatchState::Paused).await?,
@@ -246,7 +245,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let store = store(&load()?).await?;
             let address = RecipientAddress::parse(&address)?;
             let explanation =
-                circulars_directory::explain::explain(&store, &circular_id(&id)?, &address).await?;
+                circulars_contacts::explain::explain(&store, &circular_id(&id)?, &address).await?;
             print!("{explanation}");
         }
         Command::CaptureSmtp {

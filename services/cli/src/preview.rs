@@ -2,12 +2,12 @@
 //! circular as a recipient gets them, before it is issued. Needs no database or running service.
 
 use anyhow::{bail, Context, Result};
-use circulars_composer::render::render;
-use circulars_composer::templates::Templates;
-use circulars_dispatcher::mail::{self, MailSettings};
-use circulars_shared::config::Config;
-use circulars_shared::domain::{Circular, Language, Recipient, RecipientAddress};
-use circulars_shared::store::{escape_html, Rendition};
+use circulars_core::config::Config;
+use circulars_core::domain::{Circular, Language, Recipient, RecipientAddress};
+use circulars_render::mail::{self, MailSettings};
+use circulars_render::render::render;
+use circulars_render::templates::Templates;
+use circulars_store::{escape_html, Rendition};
 use std::path::Path;
 
 /// The sample recipient a preview is addressed to, in `language`.
@@ -35,7 +35,7 @@ fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Resu
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
     let circular = Circular::from_toml(&name, &text)?;
     let folder = file.parent().unwrap_or(Path::new("."));
-    let annexes = circulars_gateway::annexes::read_annexes(
+    let annexes = circulars_lifecycle::annexes::read_annexes(
         &name,
         folder,
         &circular,
@@ -46,7 +46,7 @@ fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Resu
     if keyring.is_development() {
         eprintln!("note: no [tokens] keys configured: links and envelope senders are signed with the public development key");
     }
-    let dkim = circulars_dispatcher::dkim_signer(config)?;
+    let dkim = circulars_render::dkim_signer(config)?;
     let settings = MailSettings {
         config: &config.mail,
         keyring: &keyring,
@@ -66,7 +66,7 @@ fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Resu
             .cloned()
             .collect();
         let own = mail::prepare_annexes(&own)?;
-        let key = circulars_shared::domain::DeliveryKey::new(
+        let key = circulars_core::domain::DeliveryKey::new(
             circular.id.clone(),
             recipient.address.clone(),
         );

@@ -1,9 +1,9 @@
 //! How `status` and `run-sample` print a circular's delivery counts.
 
-use circulars_directory::explain::returned_line;
-use circulars_shared::domain::{Category, DeliveryState};
-use circulars_shared::nats::control::DispatchState;
-use circulars_shared::store::{CircularStatus, DeliveryReport, StateCounts};
+use circulars_contacts::explain::returned_line;
+use circulars_core::domain::{Category, DeliveryState};
+use circulars_core::nats::control::DispatchState;
+use circulars_store::{CircularStatus, DeliveryReport, StateCounts};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 

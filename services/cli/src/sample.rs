@@ -7,12 +7,12 @@
 use crate::report;
 use anyhow::{bail, Context, Result};
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
-use circulars_shared::config::Config;
-use circulars_shared::domain::DeliveryState;
-use circulars_shared::nats::control::DispatchState;
-use circulars_shared::nats::local::{die_with_parent, free_port, LocalNatsServer};
-use circulars_shared::nats::Bus;
-use circulars_shared::store::Store;
+use circulars_core::config::Config;
+use circulars_core::domain::DeliveryState;
+use circulars_core::nats::control::DispatchState;
+use circulars_core::nats::Bus;
+use circulars_local_servers::{die_with_parent, free_port, LocalNatsServer};
+use circulars_store::Store;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
@@ -90,7 +90,7 @@ async fn drive(
     }
     for file in &files {
         let actor = format!("import {} (run-sample)", file.display());
-        let report = circulars_directory::import::import_file(&store, file, &actor, false).await?;
+        let report = circulars_contacts::import::import_file(&store, file, &actor, false).await?;
         println!(
             "imported {}: {} contacts",
             file.display(),
@@ -98,9 +98,9 @@ async fn drive(
         );
     }
     let (id, _) =
-        circulars_gateway::staff::draft_file(&store, circular, config.mail.max_annex_bytes).await?;
+        circulars_lifecycle::draft_file(&store, circular, config.mail.max_annex_bytes).await?;
     println!("drafted {id}");
-    circulars_gateway::staff::issue(&store, &bus, &id).await?;
+    circulars_lifecycle::issue(&store, &bus, &id).await?;
     println!(
         "issued {id}; waiting for every recipient to reach a final state (at most {} s)",
         timeout.as_secs()

@@ -1,9 +1,9 @@
 //! `circulars serve all|<service>`: each service's `run` with one shutdown signal; `all` runs the
-//! five in one process, still talking over NATS only.
+//! six in one process, still talking over NATS only.
 
 use anyhow::{Context, Result};
-use circulars_shared::config::Config;
-use circulars_shared::service::ServiceContext;
+use circulars_core::config::Config;
+use circulars_runtime::ServiceContext;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use tracing::{error, info};
@@ -11,7 +11,7 @@ use tracing::{error, info};
 /// Which service to run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Service {
-    /// All five in one process.
+    /// All six in one process.
     All,
     /// The HTTP gateway.
     Gateway,
@@ -21,8 +21,10 @@ pub enum Service {
     Composer,
     /// SMTP sending.
     Dispatcher,
-    /// Delivery records.
+    /// Delivery records, returned mail applied.
     Tracker,
+    /// Returned mail taken in (SMTP listener, IMAP poller).
+    Intake,
 }
 
 /// Runs `service` until SIGINT or SIGTERM, then waits for each to finish its work in flight.
@@ -40,6 +42,15 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
             (
                 "tracker",
                 circulars_tracker::run(c, s).await.map_err(Into::into),
+            )
+        });
+    }
+    if wanted(Service::Intake) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "intake",
+                circulars_intake::run(c, s).await.map_err(Into::into),
             )
         });
     }

@@ -1,26 +1,14 @@
-//! `circulars-composer`: each language version of a circular rendered once, then one small
-//! job per recipient.
-//!
-//! # Layout
-//! - [`dates`]: circular dates formatted with ICU4X, and the Fluent `DATE` function
-//! - [`markdown`]: bodies (Markdown) to HTML with inline styles and to plain text
-//! - [`templates`]: the Fluent bundles of `locales/<lang>/circular.ftl`, checked at start
-//! - [`wording`]: the six wording files checked as a set; the list of wording to review
-//! - [`render`]: one language version as text/plain and HTML, personal parts left as slots
-//! - [`run`]: the service: on `circular.recipients.<circular>`, make sure each language in the
-//!   batch is rendered and stored, then publish one `mail.outbound.<circular>` job per recipient
+//! `circulars-composer`: the service that renders each language version of a circular once
+//! (with `circulars-render`), stores it, then queues one small job per recipient: on
+//! `circular.recipients.<circular>`, make sure each language in the batch is rendered and
+//! stored, then publish one `mail.outbound.<circular>` job per recipient.
 
-pub mod dates;
-pub mod markdown;
-pub mod render;
-pub mod templates;
-pub mod wording;
-
-use circulars_shared::events::{Contract, MailJob, RecipientBatch};
-use circulars_shared::nats::{confirm, BusError, COMPOSER_CONSUMER};
-use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
+use circulars_core::events::{Contract, MailJob, RecipientBatch};
+use circulars_core::nats::{confirm, BusError, COMPOSER_CONSUMER};
+use circulars_render::render;
+use circulars_render::templates::{TemplateError, Templates};
+use circulars_runtime::{next_message, settle, Failure, ServiceContext};
 use std::collections::BTreeSet;
-use templates::{TemplateError, Templates};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument};
 

@@ -1,28 +1,14 @@
-//! `circulars-directory`: who receives a circular, and why.
-//!
-//! # Layout
-//! - [`import`]: directory CSV files, checked row by row and stored atomically
-//! - [`export`]: the directory written back in the import format
-//! - [`resolve`]: one address's contacts, suppression and topic choice to a decision: a
-//!   recipient with its reasons and language, or the reason it is left out
-//! - [`audience`]: counts per category and language of the audience a circular would have today
-//! - [`explain`]: why an address is or is not on a circular's list
-//! - [`personal`]: everything held about one address (`report`), and its erasure (`forget`)
-//! - [`run`]: the service: on `circular.issued`, freeze the audience and publish it in batches
-//!   on `circular.recipients.<circular>`
+//! `circulars-directory`: the service that freezes a circular's audience. On `circular.issued`
+//! it resolves the circular's categories to recipients page by page with the rules of
+//! `circulars_contacts::resolve`, stores them as the frozen audience, and publishes them in
+//! batches on `circular.recipients.<circular>`.
 
-pub mod audience;
-pub mod explain;
-pub mod export;
-pub mod import;
-pub mod personal;
-pub mod resolve;
-
-use circulars_shared::domain::{Circular, CircularId, RecipientAddress};
-use circulars_shared::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
-use circulars_shared::nats::{confirm, BusError, DIRECTORY_CONSUMER};
-use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
-use circulars_shared::store::{AudienceQuery, FreezeStep, Store, StoreError};
+use circulars_contacts::resolve::{self, audience_rules};
+use circulars_core::domain::{CircularId, RecipientAddress};
+use circulars_core::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
+use circulars_core::nats::{confirm, BusError, DIRECTORY_CONSUMER};
+use circulars_runtime::{next_message, settle, Failure, ServiceContext};
+use circulars_store::FreezeStep;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, instrument};
 
@@ -43,37 +29,6 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     }
     info!("directory stopped");
     Ok(())
-}
-
-/// How many addresses the directory reads at once while resolving an audience.
-pub const RESOLUTION_PAGE: usize = 1000;
-
-/// The directory query and the resolution rules of a circular.
-pub async fn audience_rules(
-    store: &Store,
-    circular: &Circular,
-) -> Result<(AudienceQuery, resolve::Rules), StoreError> {
-    let topic = match &circular.topic {
-        Some(id) => Some(store.topic(id).await?.ok_or_else(|| StoreError::Corrupt {
-            table: "topics",
-            why: format!(
-                "{} names topic {id}, which the directory does not hold",
-                circular.id
-            ),
-        })?),
-        None => None,
-    };
-    Ok((
-        AudienceQuery {
-            categories: circular.audience_categories(),
-            topic: circular.topic.clone(),
-            page_size: RESOLUTION_PAGE,
-        },
-        resolve::Rules {
-            topic,
-            fallback_language: circular.fallback_language,
-        },
-    ))
 }
 
 /// Freezes the audience (once) page by page and publishes it in numbered batches as the pages

@@ -4,9 +4,9 @@
 
 use async_nats::jetstream::kv;
 use chrono::{DateTime, Utc};
-use circulars_shared::domain::{DeliveryKey, DeliveryState, SmtpReply};
-use circulars_shared::events::DeliveryOutcome;
-use circulars_shared::service::Failure;
+use circulars_core::domain::{DeliveryKey, DeliveryState, SmtpReply};
+use circulars_core::events::DeliveryOutcome;
+use circulars_runtime::Failure;
 use serde::{Deserialize, Serialize};
 
 /// The value stored under a delivery's claim key.

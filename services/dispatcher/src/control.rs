@@ -5,8 +5,8 @@
 use crate::Dispatcher;
 use async_nats::jetstream::kv;
 use chrono::Utc;
-use circulars_shared::nats::control::{parse_entry, ControlChange, DispatchState};
-use circulars_shared::nats::BusError;
+use circulars_core::nats::control::{parse_entry, ControlChange, DispatchState};
+use circulars_core::nats::BusError;
 use futures::StreamExt;
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;

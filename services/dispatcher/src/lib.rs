@@ -4,8 +4,6 @@
 //! by operators while in flight.
 //!
 //! # Layout
-//! - [`dkim`]: DKIM signatures (RSA-2048 or Ed25519) over the headers RFC 8058 needs signed
-//! - [`mail`]: the mail built from the stored language version and the personal fields
 //! - [`outcome`]: the one function that classifies an SMTP attempt, and what follows from it
 //!   (sent, failed, or deferred until when)
 //! - [`claims`]: the claim record kept per delivery key in the `delivery-claims` bucket
@@ -34,8 +32,6 @@
 
 pub mod claims;
 mod control;
-pub mod dkim;
-pub mod mail;
 pub mod outcome;
 pub mod pool;
 mod pull;
@@ -44,13 +40,12 @@ mod retries;
 mod send;
 
 use async_nats::jetstream::kv;
-use circulars_shared::config::Config;
-use circulars_shared::domain::{CircularId, Language};
-use circulars_shared::nats::control::DispatchState;
-use circulars_shared::nats::BusError;
-use circulars_shared::service::ServiceContext;
-use circulars_shared::tokens::Keyring;
-use dkim::DkimSigner;
+use circulars_core::domain::{CircularId, Language};
+use circulars_core::nats::control::DispatchState;
+use circulars_core::nats::BusError;
+use circulars_core::tokens::Keyring;
+use circulars_render::dkim::{self, DkimSigner};
+use circulars_runtime::ServiceContext;
 use relays::Relays;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
@@ -97,24 +92,10 @@ pub enum DispatcherError {
     Dkim(#[from] dkim::DkimError),
     /// The token keys.
     #[error("tokens: {0}")]
-    Tokens(#[from] circulars_shared::tokens::TokenError),
+    Tokens(#[from] circulars_core::tokens::TokenError),
     /// The relays.
     #[error(transparent)]
     Relays(#[from] relays::RelayError),
-}
-
-/// The DKIM signer the configuration asks for, if any.
-pub fn dkim_signer(config: &Config) -> Result<Option<DkimSigner>, dkim::DkimError> {
-    let d = &config.dkim;
-    match (&d.private_key_file, d.enabled) {
-        (Some(path), true) => Ok(Some(DkimSigner::from_file(
-            &d.domain,
-            &d.selector,
-            d.algorithm.parse()?,
-            path,
-        )?)),
-        _ => Ok(None),
-    }
 }
 
 /// Sends jobs until `shutdown`, then finishes the mails in flight and returns.
@@ -129,7 +110,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         relays,
         claims: ctx.bus.claims().await?,
         keyring,
-        dkim: dkim_signer(&ctx.config)?,
+        dkim: circulars_render::dkim_signer(&ctx.config)?,
         versions: Mutex::new(HashMap::new()),
         states: RwLock::new(HashMap::new()),
         changed: Notify::new(),
@@ -151,40 +132,4 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     }
     info!("dispatcher stopped");
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn config(extra: &str) -> Config {
-        Config::from_sources(Some(("c.toml", extra)), Vec::new()).unwrap()
-    }
-
-    #[test]
-    fn dkim_signs_only_when_enabled_with_a_readable_key() {
-        assert!(
-            dkim_signer(&config("")).unwrap().is_none(),
-            "off by default"
-        );
-        let key = concat!(
-            env!("CARGO_MANIFEST_DIR"),
-            "/tests/fixtures/dkim/ed25519.pkcs8.pem"
-        );
-        let on = config(&format!(
-            "[dkim]\nenabled = true\nalgorithm = \"ed25519\"\ndomain = \"itu.example\"\nprivate_key_file = \"{key}\"\n"
-        ));
-        let signer = dkim_signer(&on).unwrap().unwrap();
-        assert_eq!(
-            (signer.domain(), signer.selector()),
-            ("itu.example", "circulars")
-        );
-        let missing =
-            config("[dkim]\nenabled = true\nprivate_key_file = \"/nonexistent/dkim.pem\"\n");
-        let err = dkim_signer(&missing).unwrap_err().to_string();
-        assert!(
-            err.contains("/nonexistent/dkim.pem"),
-            "the error names the file: {err}"
-        );
-    }
 }

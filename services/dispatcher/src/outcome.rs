@@ -3,8 +3,8 @@
 
 use crate::pool::SendError;
 use chrono::{DateTime, TimeDelta, Utc};
-use circulars_shared::config::SmtpConfig;
-use circulars_shared::domain::{DeliveryState, SmtpReply};
+use circulars_core::config::SmtpConfig;
+use circulars_core::domain::{DeliveryState, SmtpReply};
 use lettre::transport::smtp::response::Response;
 use std::error::Error as _;
 

@@ -7,8 +7,8 @@
 //! nothing left removes it and ends; new jobs (a late batch, a retry) bring a new one.
 
 use crate::{send, Dispatcher};
-use circulars_shared::domain::CircularId;
-use circulars_shared::nats::control::DispatchState;
+use circulars_core::domain::CircularId;
+use circulars_core::nats::control::DispatchState;
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -8,8 +8,8 @@
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
 use crate::pool::{Endpoint, Pool, Security, SendError};
-use circulars_shared::config::{RelayConfig, RelayTls, SmtpConfig};
-use circulars_shared::nats::control::RelayLimits;
+use circulars_core::config::{RelayConfig, RelayTls, SmtpConfig};
+use circulars_core::nats::control::RelayLimits;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, TlsParameters};
@@ -258,7 +258,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
             Security::StartTls(tls.build_rustls().map_err(|e| tls_error(e.to_string()))?)
         }
         RelayTls::Tls => {
-            let connector = circulars_shared::tls::client(ca.as_deref()).map_err(tls_error)?;
+            let connector = circulars_core::tls::client(ca.as_deref()).map_err(tls_error)?;
             let server = rustls_pki_types::ServerName::try_from(config.host.clone())
                 .map_err(|e| tls_error(format!("host {}: {e}", config.host)))?;
             Security::Implicit(connector, server)
@@ -298,7 +298,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
 #[cfg(test)]
 mod tests {
     use super::*;
-    use circulars_shared::config::Config;
+    use circulars_core::config::Config;
 
     fn relays(file: &str) -> Relays {
         let config = Config::from_sources(Some(("c.toml", file)), Vec::new()).unwrap();

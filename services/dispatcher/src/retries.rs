@@ -9,8 +9,8 @@
 
 use crate::Dispatcher;
 use chrono::{TimeDelta, Utc};
-use circulars_shared::events::Contract;
-use circulars_shared::nats::{confirm, DUPLICATE_WINDOW};
+use circulars_core::events::Contract;
+use circulars_core::nats::{confirm, DUPLICATE_WINDOW};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;

@@ -4,15 +4,16 @@
 
 use crate::claims::{self, ClaimRecord, Found};
 use crate::outcome::{self, Verdict};
-use crate::{mail, Dispatcher};
+use crate::Dispatcher;
 use async_nats::jetstream::{AckKind, Message};
 use chrono::{DateTime, Utc};
-use circulars_shared::domain::{CircularId, DeliveryKey, DeliveryState, Language};
-use circulars_shared::events::{Contract, DeliveryOutcome, MailJob};
-use circulars_shared::nats::control::DispatchState;
-use circulars_shared::nats::BusError;
-use circulars_shared::service::{settle, Failure};
-use circulars_shared::store::Rendition;
+use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language};
+use circulars_core::events::{Contract, DeliveryOutcome, MailJob};
+use circulars_core::nats::control::DispatchState;
+use circulars_core::nats::BusError;
+use circulars_render::mail;
+use circulars_runtime::{settle, Failure};
+use circulars_store::Rendition;
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;

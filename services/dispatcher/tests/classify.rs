@@ -91,7 +91,7 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
 
 #[tokio::test]
 async fn a_relay_that_cannot_be_reached_defers() {
-    let port = circulars_shared::nats::local::free_port().unwrap();
+    let port = circulars_local_servers::free_port().unwrap();
     let result = send(&relay(port), "ok@example.org").await;
     assert!(result.as_ref().is_err_and(SendError::is_no_reply));
     match classify(&result) {

@@ -6,8 +6,8 @@
 mod common;
 
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
+use circulars_core::config::Config;
 use circulars_dispatcher::relays::Relays;
-use circulars_shared::config::Config;
 use common::mail;
 
 fn relays(toml: &str) -> Relays {

@@ -22,9 +22,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use circulars_directory::import::check_json_records;
-use circulars_shared::input::FileProblems;
-use circulars_shared::store::{ImportReport, Store};
+use circulars_contacts::import::check_json_records;
+use circulars_core::input::FileProblems;
+use circulars_store::{ImportReport, Store};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sha2::{Digest, Sha256};
@@ -114,7 +114,7 @@ struct ImportRequest {
     /// Report what would change, and store nothing.
     #[serde(default)]
     dry_run: bool,
-    /// The records, each checked as `circulars_directory::import::JsonRecord`.
+    /// The records, each checked as `circulars_contacts::import::JsonRecord`.
     records: Vec<serde_json::Value>,
 }
 
@@ -180,7 +180,7 @@ async fn import(State(staff): State<Staff>, headers: HeaderMap, body: Bytes) -> 
             .store
             .import_directory(&records, &actor, request.dry_run)
             .await?;
-        Ok::<_, circulars_shared::store::StoreError>(Ok(report))
+        Ok::<_, circulars_store::StoreError>(Ok(report))
     }
     .await;
     match result {

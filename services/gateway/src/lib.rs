@@ -3,23 +3,19 @@
 //! # Layout
 //! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
 //!   as a file is and stored whole or not at all, behind per-person bearer keys
-//! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
-//! - [`staff`]: draft a circular from its file, issue it (publishes `circular.issued`)
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
 //!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`unsubscribe`] routes and,
 //!   when staff keys are configured, the [`directory`] routes
 
-pub mod annexes;
 pub mod directory;
-pub mod staff;
 pub mod unsubscribe;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
-use circulars_shared::service::ServiceContext;
+use circulars_runtime::ServiceContext;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
@@ -37,7 +33,7 @@ pub enum GatewayError {
     },
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
-    Tokens(#[from] circulars_shared::tokens::TokenError),
+    Tokens(#[from] circulars_core::tokens::TokenError),
     /// A staff key cannot be used.
     #[error(transparent)]
     StaffKey(#[from] directory::StaffKeyError),

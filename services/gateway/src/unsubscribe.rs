@@ -7,7 +7,7 @@
 //! - `GET /unsubscribe/{token}` (and `HEAD`) changes nothing: a small page says what the POST
 //!   would do, with a button that sends it.
 //!
-//! The token is checked before anything is read (`circulars_shared::unsubscribe::verify_link`): its length, then its
+//! The token is checked before anything is read (`circulars_contacts::unsubscribe::verify_link`): its length, then its
 //! signature, then its purpose. The answer never says which check failed ("invalid link"); the
 //! log does, with only the token's first characters.
 
@@ -21,11 +21,11 @@ use axum::http::{HeaderMap, HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
-use circulars_shared::domain::RecipientAddress;
-use circulars_shared::store::{escape_html, StoreError};
-pub use circulars_shared::unsubscribe::{
+pub use circulars_contacts::unsubscribe::{
     Applied, InvalidLink, Plan, Scope, UnsubscribeError, Unsubscriber,
 };
+use circulars_core::domain::RecipientAddress;
+use circulars_store::{escape_html, StoreError};
 use tracing::{error, info, warn};
 
 /// The largest POST body read, in bytes; a longer one is refused with 413 before it is parsed.
@@ -461,7 +461,7 @@ fn html(status: StatusCode, title: &str, body: &str) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use circulars_shared::domain::{DeliveryKey, TopicId};
+    use circulars_core::domain::{DeliveryKey, TopicId};
 
     const FORM: Option<&str> = Some("application/x-www-form-urlencoded");
 

@@ -1,32 +1,24 @@
 //! `circulars-tracker`: every delivery state change recorded, in batched writes, and the
-//! returned mail (bounces, complaints, mailed unsubscribes) taken in and applied.
+//! returned mail that the intake stored (bounces, complaints, mailed unsubscribes) applied.
 //!
 //! # Layout
-//! - [`run`]: the service: records outcomes and applies returned mail (below), and runs the
-//!   intake listener and the mailbox poller when they are configured (`[bounces]`).
+//! - [`run`]: the service: records outcomes and applies returned mail (below).
 //! - outcomes: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or what arrives
 //!   within `tracker.batch_wait_ms`, write them in one transaction (current state by delivery
 //!   key, plus history), and acknowledge each only after the commit.
-//! - [`reports`]: pull `report.received`, match each report to its delivery and apply it.
-//! - [`intake`]: returned mail taken in: parsed, stored whole, published.
-//! - [`listener`]: the intake SMTP listener for VERP and unsubscribe addresses.
-//! - [`mailbox`]: the IMAP mailbox poller.
+//! - returned mail: pull `report.received`, read the stored report back, match it to its
+//!   delivery and apply it (`circulars_returned_mail::reports`).
 //! - `Progress`: each circular a commit touched has its counts (per state, language and
 //!   category) published on core NATS `progress.<circular>` for the dashboard, at most once per
 //!   [`PROGRESS_INTERVAL`], and less often when counting a large circular is slow; news held
 //!   back is published when the tracker is idle, so the last counts always go out.
 
-pub mod intake;
-pub mod listener;
-pub mod mailbox;
-pub mod reports;
-
 use async_nats::jetstream::Message;
-use circulars_shared::domain::CircularId;
-use circulars_shared::events::{Contract, DeliveryOutcome, PROGRESS_PREFIX};
-use circulars_shared::nats::{BusError, TRACKER_CONSUMER, TRACKER_REPORTS_CONSUMER};
-use circulars_shared::service::{next_message, settle, Failure, ServiceContext};
-use circulars_shared::store::ReportSource;
+use circulars_core::domain::CircularId;
+use circulars_core::events::{Contract, DeliveryOutcome, PROGRESS_PREFIX};
+use circulars_core::nats::{BusError, TRACKER_CONSUMER, TRACKER_REPORTS_CONSUMER};
+use circulars_returned_mail::{intake, reports};
+use circulars_runtime::{next_message, settle, Failure, ServiceContext};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -41,10 +33,7 @@ pub enum TrackerError {
     Bus(#[from] BusError),
     /// The token keys in the configuration.
     #[error("tokens: {0}")]
-    Keys(#[from] circulars_shared::tokens::TokenError),
-    /// The intake listener could not listen.
-    #[error(transparent)]
-    Listener(#[from] listener::ListenerError),
+    Keys(#[from] circulars_core::tokens::TokenError),
 }
 
 /// Records outcomes and applies returned mail until `shutdown`, writing what it has gathered
@@ -56,39 +45,10 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         return_domain: ctx.config.mail.return_domain.clone(),
         message_id_domain: ctx.config.mail.message_id_domain.clone(),
     };
-    let mut tasks = tokio::task::JoinSet::new();
-    if let Some(address) = ctx.config.bounces.listen {
-        let listener = listener::Listener::bind(
-            address,
-            listener::Settings::of(&ctx.config),
-            matcher.clone(),
-            ctx.bus.clone(),
-        )
-        .await?;
-        tasks.spawn(listener.serve(shutdown.clone()));
-    }
-    if let Some(mailbox) = ctx.config.bounces.mailbox.clone() {
-        let (store, bus) = (ctx.store.clone(), ctx.bus.clone());
-        let take_in = move |raw: Vec<u8>| {
-            let (store, bus) = (store.clone(), bus.clone());
-            async move {
-                intake::receive(&store, &bus, raw, ReportSource::Imap, Vec::new())
-                    .await
-                    .map(|_| ())
-            }
-        };
-        tasks.spawn(mailbox::run(
-            mailbox,
-            ctx.config.bounces.max_message_bytes,
-            take_in,
-            shutdown.clone(),
-        ));
-    }
     let outcomes = record_outcomes(ctx.clone(), shutdown.clone());
     let returned = apply_reports(ctx, matcher, shutdown);
-    // Either failing stops the tracker (dropping `tasks` stops the listener and the poller).
+    // Either failing stops the tracker.
     tokio::try_join!(outcomes, returned)?;
-    while tasks.join_next().await.is_some() {}
     Ok(())
 }
 

@@ -1,0 +1,21 @@
+//! `circulars-core`: the contracts every circulars crate agrees on, defined once. It depends on
+//! no parser and no storage: what it holds travels between services or configures them.
+//!
+//! # Layout
+//! - [`domain`]: circulars, languages, categories, recipients, deliveries and their states
+//! - [`events`]: the NATS subjects, their versioned payloads and `Nats-Msg-Id` rules
+//! - [`config`]: typed configuration (file, then environment), every bad key named
+//! - [`nats`]: the JetStream topology declared at start-up, publishing, the dispatch-control bucket
+//! - [`input`]: problems in input files, named by file, line and field
+//! - [`telemetry`]: logging set-up
+//! - [`tls`]: client TLS with the public roots and a private CA
+//! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links
+
+pub mod config;
+pub mod domain;
+pub mod events;
+pub mod input;
+pub mod nats;
+pub mod telemetry;
+pub mod tls;
+pub mod tokens;

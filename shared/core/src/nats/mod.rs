@@ -1,0 +1,444 @@
+//! NATS plumbing: the connection every service shares, the JetStream topology declared at
+//! start-up (create-or-update, so changed settings apply), and publishing with `Nats-Msg-Id`.
+//!
+//! - `control`: the `dispatch-control` bucket: pause, resume or cancel a circular, relay limits
+
+pub mod control;
+
+use crate::events::Contract;
+use async_nats::jetstream::{self, consumer, context::PublishAckFuture, kv, stream};
+use std::time::Duration;
+
+/// Stream of `circular.>`: issued circulars and their recipient batches.
+pub const CIRCULARS_STREAM: &str = "CIRCULARS";
+/// Work-queue stream of `mail.outbound.>`: one job per recipient, removed once acknowledged.
+pub const MAIL_OUTBOUND_STREAM: &str = "MAIL_OUTBOUND";
+/// Stream of `delivery.>`: every outcome, for the tracker (and later the dashboard).
+pub const DELIVERIES_STREAM: &str = "DELIVERIES";
+/// Stream of `report.>`: returned mail stored by the intake, the mailbox poller or an import,
+/// for the tracker to apply.
+pub const REPORTS_STREAM: &str = "REPORTS";
+/// Key-value bucket where the dispatcher claims each delivery key before SMTP.
+pub const CLAIMS_BUCKET: &str = "delivery-claims";
+/// Key-value bucket of operators' commands to the dispatchers (see [`control`]).
+pub const CONTROL_BUCKET: &str = "dispatch-control";
+
+/// How long outcome events stay in `DELIVERIES` after the tracker has them: long enough for a
+/// tracker stopped over a holiday to catch up, short enough that `forget` is complete soon.
+pub const DELIVERIES_MAX_AGE: Duration = Duration::from_secs(14 * 24 * 3600);
+/// How long report events stay in `REPORTS`: the database keeps every report, and the tracker
+/// publishes again, when it starts, each one still waiting to be applied.
+pub const REPORTS_MAX_AGE: Duration = DELIVERIES_MAX_AGE;
+/// How long a delivery claim is kept: beyond the longest retry schedule, so a job handed over
+/// again is always recognised; after that the database record alone remembers the delivery.
+pub const CLAIMS_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
+
+/// How long JetStream remembers a `Nats-Msg-Id` to drop a re-publish.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
+
+/// A durable pull consumer of one service.
+#[derive(Debug, Clone, Copy)]
+pub struct ConsumerSpec {
+    /// Its durable name.
+    pub durable: &'static str,
+    /// The stream it reads.
+    pub stream: &'static str,
+    /// The subjects it reads ("" for all of the stream).
+    pub filter: &'static str,
+    /// How long a delivered message may stay unacknowledged before redelivery.
+    pub ack_wait: Duration,
+    /// How many messages may be delivered and unacknowledged at once.
+    pub max_ack_pending: i64,
+}
+
+/// The directory reads issued circulars.
+pub const DIRECTORY_CONSUMER: ConsumerSpec = ConsumerSpec {
+    durable: "directory",
+    stream: CIRCULARS_STREAM,
+    filter: "circular.issued",
+    ack_wait: Duration::from_secs(120),
+    max_ack_pending: 4,
+};
+/// The composer reads recipient batches.
+pub const COMPOSER_CONSUMER: ConsumerSpec = ConsumerSpec {
+    durable: "composer",
+    stream: CIRCULARS_STREAM,
+    filter: "circular.recipients.>",
+    ack_wait: Duration::from_secs(120),
+    max_ack_pending: 16,
+};
+/// The dispatcher reads each circular's mail jobs through a consumer of its own,
+/// `dispatch-<circular>` on `mail.outbound.<circular>`, so one circular can be paused alone.
+pub const DISPATCH_CONSUMER_PREFIX: &str = "dispatch-";
+/// The tracker reads delivery outcomes.
+pub const TRACKER_CONSUMER: ConsumerSpec = ConsumerSpec {
+    durable: "tracker",
+    stream: DELIVERIES_STREAM,
+    filter: "",
+    ack_wait: Duration::from_secs(30),
+    max_ack_pending: 20_000,
+};
+/// The tracker reads returned mail, one report at a time.
+pub const TRACKER_REPORTS_CONSUMER: ConsumerSpec = ConsumerSpec {
+    durable: "tracker-reports",
+    stream: REPORTS_STREAM,
+    filter: "",
+    ack_wait: Duration::from_secs(60),
+    max_ack_pending: 64,
+};
+
+/// Why talking to NATS failed.
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    /// The server could not be reached.
+    #[error("cannot connect to NATS at {url}: {why}")]
+    Connect {
+        /// The URL tried.
+        url: String,
+        /// What the client said.
+        why: String,
+    },
+    /// A stream, consumer or bucket could not be declared.
+    #[error("cannot declare {what}: {why}")]
+    Declare {
+        /// Which.
+        what: String,
+        /// What the server said.
+        why: String,
+    },
+    /// A publish was not acknowledged by JetStream.
+    #[error("cannot publish on {subject}: {why}")]
+    Publish {
+        /// The subject.
+        subject: String,
+        /// What failed.
+        why: String,
+    },
+    /// JetStream already had a message with this id and dropped the new one.
+    #[error("JetStream dropped {msg_id} on {subject} as a duplicate of a message it already has")]
+    Duplicate {
+        /// The subject.
+        subject: String,
+        /// The `Nats-Msg-Id`.
+        msg_id: String,
+    },
+    /// The payload could not be encoded.
+    #[error(transparent)]
+    Event(#[from] crate::events::EventError),
+    /// Another JetStream call failed.
+    #[error("JetStream: {0}")]
+    JetStream(String),
+}
+
+/// A connection to NATS with its JetStream context.
+#[derive(Clone, Debug)]
+pub struct Bus {
+    /// The core client.
+    pub client: async_nats::Client,
+    /// JetStream on that client.
+    pub jetstream: jetstream::Context,
+}
+
+/// JetStream's acknowledgement of one publish.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Published {
+    /// True when JetStream already had this `Nats-Msg-Id` and dropped the message.
+    pub duplicate: bool,
+}
+
+impl Bus {
+    /// Connects to `url` and declares the whole topology.
+    pub async fn connect(url: &str, name: &str) -> Result<Bus, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .name(name)
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(5))
+            .connect(url)
+            .await
+            .map_err(|e| BusError::Connect {
+                url: url.to_owned(),
+                why: e.to_string(),
+            })?;
+        let jetstream = jetstream::new(client.clone());
+        let bus = Bus { client, jetstream };
+        bus.declare().await?;
+        Ok(bus)
+    }
+
+    /// Creates or updates every stream, durable consumer and bucket; safe to run from every
+    /// service at every start.
+    pub async fn declare(&self) -> Result<(), BusError> {
+        let streams = [
+            (
+                CIRCULARS_STREAM,
+                "circular.>",
+                stream::RetentionPolicy::Limits,
+            ),
+            (
+                MAIL_OUTBOUND_STREAM,
+                "mail.outbound.>",
+                stream::RetentionPolicy::WorkQueue,
+            ),
+            (
+                DELIVERIES_STREAM,
+                "delivery.>",
+                stream::RetentionPolicy::Limits,
+            ),
+            (REPORTS_STREAM, "report.>", stream::RetentionPolicy::Limits),
+        ];
+        for (name, subjects, retention) in streams {
+            let max_age = match name {
+                DELIVERIES_STREAM => DELIVERIES_MAX_AGE,
+                REPORTS_STREAM => REPORTS_MAX_AGE,
+                _ => Duration::ZERO,
+            };
+            self.jetstream
+                .create_or_update_stream(stream::Config {
+                    name: name.to_owned(),
+                    subjects: vec![subjects.to_owned()],
+                    retention,
+                    storage: stream::StorageType::File,
+                    duplicate_window: DUPLICATE_WINDOW,
+                    max_age,
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| BusError::Declare {
+                    what: format!("stream {name}"),
+                    why: e.to_string(),
+                })?;
+        }
+        // A dispatcher of an earlier version read all circulars through one consumer,
+        // `dispatcher`, which a work-queue stream cannot keep beside the per-circular ones.
+        if let Ok(stream) = self
+            .jetstream
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
+            .await
+        {
+            let _ = stream.delete_consumer("dispatcher").await;
+        }
+        for spec in [
+            DIRECTORY_CONSUMER,
+            COMPOSER_CONSUMER,
+            TRACKER_CONSUMER,
+            TRACKER_REPORTS_CONSUMER,
+        ] {
+            self.declare_consumer(spec).await?;
+        }
+        self.declare_bucket(CLAIMS_BUCKET, CLAIMS_MAX_AGE).await?;
+        self.declare_bucket(CONTROL_BUCKET, Duration::ZERO).await
+    }
+
+    /// Declares a key-value bucket keeping one value per key. It is a stream with the
+    /// key-value conventions (ADR-8), declared as a stream because async-nats 0.51's
+    /// `create_or_update_key_value` first asks for account info, whose nats-server 2.9 reply
+    /// it cannot parse.
+    async fn declare_bucket(&self, bucket: &str, max_age: Duration) -> Result<(), BusError> {
+        self.jetstream
+            .create_or_update_stream(stream::Config {
+                name: format!("KV_{bucket}"),
+                subjects: vec![format!("$KV.{bucket}.>")],
+                max_age,
+                max_messages_per_subject: 1,
+                storage: stream::StorageType::File,
+                allow_rollup: true,
+                deny_delete: true,
+                allow_direct: true,
+                discard: stream::DiscardPolicy::New,
+                duplicate_window: Duration::from_secs(120),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| BusError::Declare {
+                what: format!("bucket {bucket}"),
+                why: e.to_string(),
+            })?;
+        Ok(())
+    }
+
+    async fn declare_consumer(
+        &self,
+        spec: ConsumerSpec,
+    ) -> Result<consumer::PullConsumer, BusError> {
+        let declare_err = |why: String| BusError::Declare {
+            what: format!("consumer {} on {}", spec.durable, spec.stream),
+            why,
+        };
+        let stream = self
+            .jetstream
+            .get_stream(spec.stream)
+            .await
+            .map_err(|e| declare_err(e.to_string()))?;
+        stream
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(spec.durable.to_owned()),
+                filter_subject: spec.filter.to_owned(),
+                ack_policy: consumer::AckPolicy::Explicit,
+                ack_wait: spec.ack_wait,
+                max_deliver: -1,
+                max_ack_pending: spec.max_ack_pending,
+                deliver_policy: consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| declare_err(e.to_string()))
+    }
+
+    /// The durable consumer of one service (declared again, so its settings are current).
+    pub async fn consumer(&self, spec: ConsumerSpec) -> Result<consumer::PullConsumer, BusError> {
+        self.declare_consumer(spec).await
+    }
+
+    /// The bucket of delivery claims.
+    pub async fn claims(&self) -> Result<kv::Store, BusError> {
+        self.bucket(CLAIMS_BUCKET).await
+    }
+
+    /// The bucket of operators' commands to the dispatchers.
+    pub async fn control(&self) -> Result<kv::Store, BusError> {
+        self.bucket(CONTROL_BUCKET).await
+    }
+
+    async fn bucket(&self, name: &str) -> Result<kv::Store, BusError> {
+        self.jetstream
+            .get_key_value(name)
+            .await
+            .map_err(|e| BusError::JetStream(format!("bucket {name}: {e}")))
+    }
+
+    /// The durable consumer of one circular's mail jobs, created when missing.
+    pub async fn dispatch_consumer(
+        &self,
+        circular: &crate::domain::CircularId,
+        max_ack_pending: i64,
+        ack_wait: Duration,
+    ) -> Result<consumer::PullConsumer, BusError> {
+        let durable = format!("{DISPATCH_CONSUMER_PREFIX}{circular}");
+        let declare_err = |why: String| BusError::Declare {
+            what: format!("consumer {durable} on {MAIL_OUTBOUND_STREAM}"),
+            why,
+        };
+        let stream = self
+            .jetstream
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| declare_err(e.to_string()))?;
+        stream
+            .create_consumer(consumer::pull::Config {
+                durable_name: Some(durable.clone()),
+                filter_subject: format!("{}{circular}", crate::events::MAIL_JOB_PREFIX),
+                ack_policy: consumer::AckPolicy::Explicit,
+                ack_wait,
+                max_deliver: -1,
+                max_ack_pending,
+                deliver_policy: consumer::DeliverPolicy::All,
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| declare_err(e.to_string()))
+    }
+
+    /// The circulars with mail jobs waiting in `MAIL_OUTBOUND`, and how many each.
+    pub async fn circulars_with_jobs(
+        &self,
+    ) -> Result<Vec<(crate::domain::CircularId, u64)>, BusError> {
+        use futures::TryStreamExt;
+        let stream = self
+            .jetstream
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        let subjects: Vec<(String, usize)> = stream
+            .info_with_subjects(format!("{}>", crate::events::MAIL_JOB_PREFIX))
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?
+            .try_collect()
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        Ok(subjects
+            .into_iter()
+            .filter_map(|(subject, n)| {
+                let id = subject.strip_prefix(crate::events::MAIL_JOB_PREFIX)?;
+                Some((id.parse().ok()?, n as u64))
+            })
+            .collect())
+    }
+
+    /// Removes a circular's consumer once it has nothing left (found again when jobs come).
+    pub async fn drop_dispatch_consumer(
+        &self,
+        circular: &crate::domain::CircularId,
+    ) -> Result<(), BusError> {
+        let stream = self
+            .jetstream
+            .get_stream_no_info(MAIL_OUTBOUND_STREAM)
+            .await
+            .map_err(|e| BusError::JetStream(e.to_string()))?;
+        stream
+            .delete_consumer(&format!("{DISPATCH_CONSUMER_PREFIX}{circular}"))
+            .await
+            .map(|_| ())
+            .map_err(|e| BusError::JetStream(e.to_string()))
+    }
+
+    /// Sends `event` with its `Nats-Msg-Id`; the returned future resolves with JetStream's ack,
+    /// so many publishes can be in flight before awaiting them.
+    pub async fn send<C: Contract>(&self, event: &C) -> Result<PublishAckFuture, BusError> {
+        let subject = event.subject();
+        let payload = event.encode()?;
+        self.jetstream
+            .send_publish(
+                subject.clone(),
+                jetstream::message::PublishMessage::build()
+                    .payload(payload.into())
+                    .message_id(event.msg_id()),
+            )
+            .await
+            .map_err(|e| BusError::Publish {
+                subject,
+                why: e.to_string(),
+            })
+    }
+
+    /// Publishes `event` and waits until JetStream has stored it (or recognised a duplicate).
+    pub async fn publish<C: Contract>(&self, event: &C) -> Result<Published, BusError> {
+        let subject = event.subject();
+        let ack = self.send(event).await?;
+        confirm(&subject, ack).await
+    }
+
+    /// Publishes an event that must be new: a duplicate ack means JetStream dropped it as one
+    /// it already had, which for a new event is an error ([`BusError::Duplicate`]), never a
+    /// silent drop.
+    pub async fn publish_new<C: Contract>(&self, event: &C) -> Result<(), BusError> {
+        let subject = event.subject();
+        let ack = self.send(event).await?;
+        confirm_new(&subject, &event.msg_id(), ack).await
+    }
+}
+
+/// Waits for the acknowledgement of an event that must be new (see [`Bus::publish_new`]).
+pub async fn confirm_new(
+    subject: &str,
+    msg_id: &str,
+    ack: PublishAckFuture,
+) -> Result<(), BusError> {
+    if confirm(subject, ack).await?.duplicate {
+        return Err(BusError::Duplicate {
+            subject: subject.to_owned(),
+            msg_id: msg_id.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+/// Waits for one publish acknowledgement sent with [`Bus::send`].
+pub async fn confirm(subject: &str, ack: PublishAckFuture) -> Result<Published, BusError> {
+    let ack = ack.await.map_err(|e| BusError::Publish {
+        subject: subject.to_owned(),
+        why: e.to_string(),
+    })?;
+    Ok(Published {
+        duplicate: ack.duplicate,
+    })
+}

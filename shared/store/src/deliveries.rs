@@ -1,0 +1,401 @@
+//! Delivery records: the current state of each delivery, the history of its changes, and the
+//! counts `status` shows.
+
+use super::directory::parse_address;
+use super::{parse_column, timestamp, Store, StoreError};
+use chrono::{DateTime, Utc};
+use circulars_core::domain::{
+    Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, Language,
+    RecipientAddress, SmtpReply,
+};
+use circulars_core::events::DeliveryOutcome;
+use serde::Serialize;
+use sqlx::Row;
+use std::collections::BTreeMap;
+
+/// Recipients per delivery state.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct StateCounts(pub BTreeMap<DeliveryState, u64>);
+
+impl StateCounts {
+    /// Recipients in `state`.
+    pub fn get(&self, state: DeliveryState) -> u64 {
+        self.0.get(&state).copied().unwrap_or(0)
+    }
+
+    /// All recipients counted.
+    pub fn total(&self) -> u64 {
+        self.0.values().sum()
+    }
+
+    /// Recipients in a final state.
+    pub fn finished(&self) -> u64 {
+        self.0
+            .iter()
+            .filter(|(s, _)| s.is_final())
+            .map(|(_, n)| n)
+            .sum()
+    }
+
+    fn add(&mut self, state: DeliveryState, n: u64) {
+        *self.0.entry(state).or_default() += n;
+    }
+}
+
+/// Where a circular's delivery stands.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct CircularStatus {
+    /// The circular.
+    pub circular: CircularId,
+    /// When it was issued.
+    pub issued_at: Option<DateTime<Utc>>,
+    /// Recipients in the frozen audience, once frozen.
+    pub audience: Option<u64>,
+    /// Addresses in its categories left out (unsubscribed).
+    pub excluded: u64,
+    /// Distinct recipients per state.
+    pub total: StateCounts,
+    /// Per language (each recipient has one).
+    pub by_language: BTreeMap<Language, StateCounts>,
+    /// Per category; a recipient in two categories counts in both.
+    pub by_category: BTreeMap<Category, StateCounts>,
+}
+
+impl CircularStatus {
+    /// Whether the audience is frozen and every recipient is in a final state.
+    pub fn is_complete(&self) -> bool {
+        self.audience.is_some_and(|n| self.total.finished() == n)
+    }
+}
+
+impl Store {
+    /// Records outcomes in one transaction: the current state moves only forward (by rank,
+    /// then attempt), and each (state, attempt) enters the history once, so replays change
+    /// nothing. In the same transaction, an address whose hard bounces (deliveries bounced, or
+    /// refused with a 5xx reply) reach `suppress_after_hard_bounces` (0: never) is suppressed.
+    pub async fn record_outcomes(
+        &self,
+        outcomes: &[DeliveryOutcome],
+        suppress_after_hard_bounces: u32,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.begin_write().await?;
+        for o in outcomes {
+            write_outcome(&mut tx, o).await?;
+        }
+        if suppress_after_hard_bounces > 0 {
+            let mut bounced: Vec<&RecipientAddress> = outcomes
+                .iter()
+                .filter(|o| o.state.is_hard_bounce(o.reply.as_ref()))
+                .map(|o| &o.address)
+                .collect();
+            bounced.sort();
+            bounced.dedup();
+            let now = timestamp(Utc::now());
+            for address in bounced {
+                suppress_if_bounced(&mut tx, address, suppress_after_hard_bounces, &now).await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The current record of one delivery, when it has one.
+    pub async fn delivery(
+        &self,
+        circular: &CircularId,
+        address: &RecipientAddress,
+    ) -> Result<Option<Delivery>, StoreError> {
+        let row = sqlx::query(
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+             WHERE circular_id = $1 AND address_key = $2",
+        )
+        .bind(circular.as_str())
+        .bind(address.as_str())
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(delivery_record).transpose()
+    }
+
+    /// Every delivery of the circular in `state`, by address.
+    pub async fn deliveries_in_state(
+        &self,
+        circular: &CircularId,
+        state: DeliveryState,
+    ) -> Result<Vec<Delivery>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+             WHERE circular_id = $1 AND state = $2 ORDER BY address_key",
+        )
+        .bind(circular.as_str())
+        .bind(state.wire_name())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(delivery_record).collect()
+    }
+
+    /// Counts per state, language and category for one circular; recipients without a record
+    /// yet count as `queued`.
+    pub async fn circular_status(
+        &self,
+        circular: &CircularId,
+    ) -> Result<CircularStatus, StoreError> {
+        let stored = self.existing_circular(circular).await?;
+        let mut status = CircularStatus {
+            circular: circular.clone(),
+            issued_at: stored.issued_at,
+            audience: stored.audience.map(|(_, n)| n),
+            excluded: 0,
+            total: StateCounts::default(),
+            by_language: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+        };
+        let by_language = self
+            .grouped_counts(
+                "SELECT a.language, COALESCE(d.state, 'queued') AS state, COUNT(*) AS n \
+                 FROM audience a LEFT JOIN deliveries d ON d.circular_id = a.circular_id AND d.address_key = a.address_key \
+                 WHERE a.circular_id = $1 GROUP BY a.language, COALESCE(d.state, 'queued')",
+                circular,
+            )
+            .await?;
+        for (language, state, n) in by_language {
+            status.total.add(state, n);
+            status
+                .by_language
+                .entry(parse_column("audience", &language)?)
+                .or_default()
+                .add(state, n);
+        }
+        let by_category = self
+            .grouped_counts(
+                "SELECT r.category, COALESCE(d.state, 'queued') AS state, COUNT(DISTINCT r.address_key) AS n \
+                 FROM audience_reasons r LEFT JOIN deliveries d ON d.circular_id = r.circular_id AND d.address_key = r.address_key \
+                 WHERE r.circular_id = $1 GROUP BY r.category, COALESCE(d.state, 'queued')",
+                circular,
+            )
+            .await?;
+        for (category, state, n) in by_category {
+            status
+                .by_category
+                .entry(parse_column("audience_reasons", &category)?)
+                .or_default()
+                .add(state, n);
+        }
+        let excluded: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM audience_exclusions WHERE circular_id = $1")
+                .bind(circular.as_str())
+                .fetch_one(&self.pool)
+                .await?;
+        status.excluded = excluded.max(0) as u64;
+        Ok(status)
+    }
+
+    /// Runs a status query returning (group, state, count) rows for one circular.
+    async fn grouped_counts(
+        &self,
+        sql: &'static str,
+        circular: &CircularId,
+    ) -> Result<Vec<(String, DeliveryState, u64)>, StoreError> {
+        let rows = sqlx::query(sql)
+            .bind(circular.as_str())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter()
+            .map(|row| {
+                let group: String = row.try_get(0)?;
+                let state: String = row.try_get("state")?;
+                let n: i64 = row.try_get("n")?;
+                Ok((group, parse_column("deliveries", &state)?, n.max(0) as u64))
+            })
+            .collect()
+    }
+
+    /// The states one delivery went through and the delays reported after it was sent, oldest
+    /// first, as `(event, attempt, reply)`.
+    pub async fn delivery_history(
+        &self,
+        circular: &CircularId,
+        address: &RecipientAddress,
+    ) -> Result<Vec<(DeliveryEvent, u32, Option<SmtpReply>)>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text FROM delivery_history \
+             WHERE circular_id = $1 AND address_key = $2 ORDER BY at, id",
+        )
+        .bind(circular.as_str())
+        .bind(address.as_str())
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let state: String = row.try_get("state")?;
+                let attempt: i64 = row.try_get("attempt")?;
+                Ok((
+                    parse_column("delivery_history", &state)?,
+                    attempt.max(0) as u32,
+                    reply_of(&row)?,
+                ))
+            })
+            .collect()
+    }
+}
+
+fn reply_of(row: &sqlx::any::AnyRow) -> Result<Option<SmtpReply>, StoreError> {
+    let code: Option<i64> = row.try_get("smtp_code")?;
+    Ok(match code {
+        Some(code) => Some(SmtpReply {
+            code: u16::try_from(code).map_err(|e| StoreError::Corrupt {
+                table: "deliveries",
+                why: e.to_string(),
+            })?,
+            enhanced: row.try_get("smtp_enhanced")?,
+            text: row
+                .try_get::<Option<String>, _>("smtp_text")?
+                .unwrap_or_default(),
+        }),
+        None => None,
+    })
+}
+
+fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
+    let key: String = row.try_get("address_key")?;
+    let state: String = row.try_get("state")?;
+    let attempt: i64 = row.try_get("attempt")?;
+    Ok(Delivery {
+        address: parse_address(&key)?,
+        state: parse_column("deliveries", &state)?,
+        attempt: attempt.max(0) as u32,
+        reply: reply_of(&row)?,
+        detail: row.try_get("detail")?,
+        at: super::parse_timestamp("deliveries", &row.try_get::<String, _>("updated_at")?)?,
+    })
+}
+
+/// Writes one outcome: the current state moves only forward (by rank, then attempt), and each
+/// (state, attempt) enters the history once.
+pub(super) async fn write_outcome(
+    conn: &mut sqlx::AnyConnection,
+    o: &DeliveryOutcome,
+) -> Result<(), StoreError> {
+    let (code, enhanced, text) = match &o.reply {
+        Some(r) => (
+            Some(i64::from(r.code)),
+            r.enhanced.clone(),
+            Some(r.text.clone()),
+        ),
+        None => (None, None, None),
+    };
+    sqlx::query(
+            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (circular_id, address_key) DO UPDATE SET \
+               state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
+               smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
+               detail = excluded.detail, updated_at = excluded.updated_at \
+             WHERE excluded.state_rank > deliveries.state_rank \
+                OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
+        )
+        .bind(o.circular.as_str())
+        .bind(o.address.as_str())
+        .bind(o.state.wire_name())
+        .bind(i64::from(o.state.rank()))
+        .bind(i64::from(o.attempt))
+        .bind(code)
+        .bind(&enhanced)
+        .bind(&text)
+        .bind(&o.detail)
+        .bind(timestamp(o.at))
+        .execute(&mut *conn)
+        .await?;
+    write_history(
+        conn,
+        &o.key(),
+        DeliveryEvent::Reached(o.state),
+        o.attempt,
+        o.reply.as_ref(),
+        o.detail.as_deref(),
+        o.at,
+    )
+    .await
+}
+
+/// Adds one entry to a delivery's history, unless the same (event, attempt) is there already.
+pub(super) async fn write_history(
+    conn: &mut sqlx::AnyConnection,
+    delivery: &DeliveryKey,
+    event: DeliveryEvent,
+    attempt: u32,
+    reply: Option<&SmtpReply>,
+    detail: Option<&str>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
+    )
+    .bind(delivery.circular.as_str())
+    .bind(delivery.address.as_str())
+    .bind(event.wire_name())
+    .bind(i64::from(attempt))
+    .bind(reply.map(|r| i64::from(r.code)))
+    .bind(reply.and_then(|r| r.enhanced.clone()))
+    .bind(reply.map(|r| r.text.clone()))
+    .bind(detail)
+    .bind(timestamp(at))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`.
+const HARD_BOUNCE_SQL: &str =
+    "(state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))";
+
+/// Suppresses `address` (`bounced`, by the tracker) when it is not yet suppressed and its hard
+/// bounces number `threshold` or more; the detail lists the latest three.
+pub(super) async fn suppress_if_bounced(
+    conn: &mut sqlx::AnyConnection,
+    address: &RecipientAddress,
+    threshold: u32,
+    now: &str,
+) -> Result<(), StoreError> {
+    if super::directory::suppression_on(conn, address)
+        .await?
+        .is_some()
+    {
+        return Ok(());
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT circular_id, state, smtp_code, smtp_enhanced, smtp_text, updated_at FROM deliveries \
+         WHERE address_key = $1 AND {HARD_BOUNCE_SQL} ORDER BY updated_at DESC, circular_id"
+    ))
+    .bind(address.as_str())
+    .fetch_all(&mut *conn)
+    .await?;
+    if rows.len() < threshold as usize {
+        return Ok(());
+    }
+    let mut latest = Vec::new();
+    for row in rows.iter().take(3) {
+        let circular: String = row.try_get("circular_id")?;
+        let state: String = row.try_get("state")?;
+        let said = match reply_of(row)? {
+            Some(reply) => reply.to_string(),
+            None => state,
+        };
+        latest.push(format!("{circular}: {said}"));
+    }
+    let detail = format!(
+        "hard-bounced {} times (suppressed after {threshold}); latest: {}",
+        rows.len(),
+        latest.join("; ")
+    );
+    super::directory::insert_suppression(
+        conn,
+        address,
+        super::SuppressionReason::Bounced,
+        &detail,
+        "tracker (hard bounces)",
+        now,
+    )
+    .await?;
+    Ok(())
+}
