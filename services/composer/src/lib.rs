@@ -26,11 +26,7 @@ pub enum ComposerError {
 /// Consumes recipient batches until `shutdown`.
 pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), ComposerError> {
     let templates = Templates::embedded()?;
-    let consumer = ctx.bus.consumer(COMPOSER_CONSUMER).await?;
-    let mut messages = consumer
-        .messages()
-        .await
-        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    let mut messages = ctx.bus.messages(COMPOSER_CONSUMER).await?;
     info!("composer ready");
     while let Some(message) = next_message("composer", &mut messages, &shutdown).await {
         let result = match RecipientBatch::decode(&message.subject, &message.payload) {
@@ -66,7 +62,7 @@ async fn compose(
         }
         let Some(c) = &circular else { continue };
         let rendition =
-            render::render(templates, c, language).map_err(|e| Failure::Poison(e.to_string()))?;
+            render::render(templates, c, language).map_err(|e| Failure::Poison(e.into()))?;
         if ctx.store.store_rendition(&rendition).await? {
             info!(%language, "language version rendered and stored");
         }

@@ -14,11 +14,7 @@ use tracing::{info, instrument};
 
 /// Consumes `circular.issued` until `shutdown`; returns an error only when it cannot start.
 pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
-    let consumer = ctx.bus.consumer(DIRECTORY_CONSUMER).await?;
-    let mut messages = consumer
-        .messages()
-        .await
-        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    let mut messages = ctx.bus.messages(DIRECTORY_CONSUMER).await?;
     info!("directory ready");
     while let Some(message) = next_message("directory", &mut messages, &shutdown).await {
         let result = match CircularIssued::decode(&message.subject, &message.payload) {

@@ -63,12 +63,13 @@ pub async fn read(bucket: &kv::Store, key: &DeliveryKey) -> Result<Option<Found>
     let entry = bucket
         .entry(claim_key.as_str())
         .await
-        .map_err(|e| Failure::Retry(format!("reading claim {claim_key}: {e}")))?;
+        .map_err(|e| Failure::Retry(format!("reading claim {claim_key}: {e}").into()))?;
     let Some(entry) = entry.filter(|e| e.operation == kv::Operation::Put) else {
         return Ok(None);
     };
-    let record = serde_json::from_slice(&entry.value)
-        .map_err(|e| Failure::Poison(format!("claim {claim_key} holds no claim record: {e}")))?;
+    let record = serde_json::from_slice(&entry.value).map_err(|e| {
+        Failure::Poison(format!("claim {claim_key} holds no claim record: {e}").into())
+    })?;
     Ok(Some(Found {
         record,
         revision: entry.revision,
@@ -89,12 +90,12 @@ pub async fn take(
         None => match bucket.create(&claim_key, value).await {
             Ok(revision) => Ok(Some(revision)),
             Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Ok(None),
-            Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}"))),
+            Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}").into())),
         },
         Some(found) => match bucket.update(&claim_key, value, found.revision).await {
             Ok(revision) => Ok(Some(revision)),
             Err(e) if e.kind() == kv::UpdateErrorKind::WrongLastRevision => Ok(None),
-            Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}"))),
+            Err(e) => Err(Failure::Retry(format!("claiming {claim_key}: {e}").into())),
         },
     }
 }
@@ -111,11 +112,11 @@ pub async fn record(
         .update(&claim_key, encode(record)?, revision)
         .await
         .map(|_| ())
-        .map_err(|e| Failure::Retry(format!("recording claim {claim_key}: {e}")))
+        .map_err(|e| Failure::Retry(format!("recording claim {claim_key}: {e}").into()))
 }
 
 fn encode(record: &ClaimRecord) -> Result<bytes::Bytes, Failure> {
     serde_json::to_vec(record)
         .map(Into::into)
-        .map_err(|e| Failure::Poison(format!("cannot encode claim: {e}")))
+        .map_err(|e| Failure::Poison(format!("cannot encode claim: {e}").into()))
 }

@@ -26,12 +26,12 @@ impl Watcher {
         let mut keys = bucket
             .keys()
             .await
-            .map_err(|e| BusError::JetStream(format!("dispatch-control: {e}")))?;
+            .map_err(BusError::jetstream("dispatch-control keys"))?;
         let mut names = Vec::new();
         while let Some(key) = keys.next().await {
             match key {
                 Ok(k) => names.push(k),
-                Err(e) => return Err(BusError::JetStream(format!("dispatch-control: {e}"))),
+                Err(e) => return Err(BusError::jetstream("dispatch-control keys")(e)),
             }
         }
         let watcher = Watcher { d, bucket };

@@ -36,12 +36,14 @@ pub enum SendError {
     #[error(transparent)]
     Smtp(#[from] lettre::transport::smtp::Error),
     /// No connection could be opened (refused, unreachable, TLS handshake failed).
-    #[error("cannot connect to {relay}: {why}")]
+    #[error("cannot connect to {relay}: {}{source}", if *.tls { "TLS: " } else { "" })]
     Connect {
         /// `host:port`.
         relay: String,
+        /// True when the TLS handshake failed, false for the TCP connection.
+        tls: bool,
         /// What failed.
-        why: String,
+        source: std::io::Error,
     },
     /// The relay did not finish the attempt in time.
     #[error("{relay} did not answer within {} s", .after.as_secs())]
@@ -167,20 +169,23 @@ impl Pool {
     /// A new connection: TCP with `TCP_NODELAY`, TLS as configured, EHLO, AUTH.
     async fn connect(&self) -> Result<AsyncSmtpConnection, SendError> {
         let endpoint = &self.endpoint;
-        let failed = |why: String| SendError::Connect {
-            relay: self.name(),
-            why,
+        let failed = |tls: bool| {
+            move |source: std::io::Error| SendError::Connect {
+                relay: self.name(),
+                tls,
+                source,
+            }
         };
         let tcp = TcpStream::connect((endpoint.host.as_str(), endpoint.port))
             .await
-            .map_err(|e| failed(e.to_string()))?;
-        tcp.set_nodelay(true).map_err(|e| failed(e.to_string()))?;
+            .map_err(failed(false))?;
+        tcp.set_nodelay(true).map_err(failed(false))?;
         let stream: Box<dyn AsyncTokioStream> = match &endpoint.security {
             Security::Implicit(connector, name) => Box::new(ImplicitTls(
                 connector
                     .connect(name.clone(), tcp)
                     .await
-                    .map_err(|e| failed(format!("TLS: {e}")))?,
+                    .map_err(failed(true))?,
             )),
             _ => Box::new(tcp),
         };

@@ -10,6 +10,7 @@
 use crate::pool::{Endpoint, Pool, Security, SendError};
 use circulars_core::config::{RelayConfig, RelayTls, SmtpConfig};
 use circulars_core::nats::control::RelayLimits;
+use circulars_core::BoxError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, TlsParameters};
@@ -29,7 +30,7 @@ pub const SET_ASIDE: Duration = Duration::from_secs(30);
 #[derive(Debug, thiserror::Error)]
 pub enum RelayError {
     /// A file named in the configuration could not be read.
-    #[error("smtp.relays.{relay}: cannot read {what} {path}: {why}")]
+    #[error("smtp.relays.{relay}: cannot read {what} {path}: {source}")]
     File {
         /// The relay.
         relay: String,
@@ -38,18 +39,20 @@ pub enum RelayError {
         /// The path.
         path: String,
         /// What failed.
-        why: String,
+        source: std::io::Error,
     },
     /// No relay is configured.
     #[error("smtp.relays: no relay configured")]
     None,
     /// The TLS settings were refused.
-    #[error("smtp.relays.{relay}: TLS: {why}")]
+    #[error("smtp.relays.{relay}: TLS: {what}: {source}")]
     Tls {
         /// The relay.
         relay: String,
-        /// What lettre said.
-        why: String,
+        /// What was refused: the CA file (named) or the host name.
+        what: String,
+        /// What lettre or rustls said.
+        source: BoxError,
     },
 }
 
@@ -236,31 +239,37 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
             relay: name.to_owned(),
             what: "CA file",
             path: path.display().to_string(),
-            why: e.to_string(),
+            source: e,
         })?),
         None => None,
     };
-    let tls_error = |why: String| RelayError::Tls {
+    let ca_words = match &config.tls_ca_file {
+        Some(path) => format!("CA file {}", path.display()),
+        None => "the public roots".to_owned(),
+    };
+    let tls_error = |what: &str, source: BoxError| RelayError::Tls {
         relay: name.to_owned(),
-        why: match &config.tls_ca_file {
-            Some(path) => format!("{}: {why}", path.display()),
-            None => why,
-        },
+        what: what.to_owned(),
+        source,
     };
     let security = match config.tls {
         RelayTls::None => Security::None,
         RelayTls::Starttls => {
             let mut tls = TlsParameters::builder(config.host.clone());
             if let Some(pem) = &ca {
-                let ca = Certificate::from_pem(pem).map_err(|e| tls_error(e.to_string()))?;
+                let ca = Certificate::from_pem(pem).map_err(|e| tls_error(&ca_words, e.into()))?;
                 tls = tls.add_root_certificate(ca);
             }
-            Security::StartTls(tls.build_rustls().map_err(|e| tls_error(e.to_string()))?)
+            Security::StartTls(
+                tls.build_rustls()
+                    .map_err(|e| tls_error(&ca_words, e.into()))?,
+            )
         }
         RelayTls::Tls => {
-            let connector = circulars_core::tls::client(ca.as_deref()).map_err(tls_error)?;
+            let connector = circulars_core::tls::client(ca.as_deref())
+                .map_err(|e| tls_error(&ca_words, e.into()))?;
             let server = rustls_pki_types::ServerName::try_from(config.host.clone())
-                .map_err(|e| tls_error(format!("host {}: {e}", config.host)))?;
+                .map_err(|e| tls_error(&format!("host {}", config.host), e.into()))?;
             Security::Implicit(connector, server)
         }
     };
@@ -273,7 +282,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
                         relay: name.to_owned(),
                         what: "password file",
                         path: path.display().to_string(),
-                        why: e.to_string(),
+                        source: e,
                     })?
                     .lines()
                     .next()

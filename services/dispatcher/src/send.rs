@@ -249,7 +249,7 @@ impl Dispatcher {
         match self.ctx.bus.publish_new(outcome).await {
             Err(e @ BusError::Duplicate { .. }) => {
                 error!(error = %e, "unexpected duplicate outcome");
-                Err(Failure::Retry(e.to_string()))
+                Err(Failure::Retry(e.into()))
             }
             other => other.map_err(Failure::from),
         }
@@ -280,10 +280,10 @@ impl Dispatcher {
             .rendition(circular, language)
             .await?
             .ok_or_else(|| {
-                Failure::Retry(format!("no stored {language} version of {circular} yet"))
+                Failure::Retry(format!("no stored {language} version of {circular} yet").into())
             })?;
         let stored = self.ctx.store.annexes(circular, language).await?;
-        let annexes = mail::prepare_annexes(&stored).map_err(|e| Failure::Poison(e.to_string()))?;
+        let annexes = mail::prepare_annexes(&stored).map_err(|e| Failure::Poison(e.into()))?;
         let version = Arc::new(LanguageVersion { rendition, annexes });
         self.versions.lock().await.insert(key, version.clone());
         Ok(version)

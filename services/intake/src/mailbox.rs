@@ -20,6 +20,8 @@ use async_imap::imap_proto::{Response, Status};
 use async_imap::types::Uid;
 use async_imap::{Client, Session};
 use circulars_core::config::{MailboxConfig, MailboxTls};
+use circulars_core::tls::TlsError;
+use circulars_core::BoxError;
 use futures::TryStreamExt;
 use std::fmt;
 use std::future::Future;
@@ -43,20 +45,22 @@ const SIZE_BATCH: usize = 50;
 #[derive(Debug, thiserror::Error)]
 pub enum MailboxError {
     /// No TCP connection could be opened.
-    #[error("cannot connect to the IMAP server {server}: {why}")]
+    #[error("cannot connect to the IMAP server {server}: {source}")]
     Connect {
         /// `host:port`.
         server: String,
         /// What failed.
-        why: String,
+        source: std::io::Error,
     },
     /// TLS could not be set up: the CA file, the host name, the handshake or the certificate.
-    #[error("TLS with the IMAP server {server} failed: {why}")]
+    #[error("TLS with the IMAP server {server} failed: {step}: {source}")]
     Tls {
         /// `host:port`.
         server: String,
+        /// The step: the CA file (named), the host name, the handshake.
+        step: String,
         /// What failed.
-        why: String,
+        source: BoxError,
     },
     /// The server refused the user name or password.
     #[error("the IMAP server {server} refused the login of {username:?}: {reply}")]
@@ -219,10 +223,12 @@ impl Steps {
         }
     }
 
-    fn tls(&self, why: String) -> MailboxError {
-        MailboxError::Tls {
+    fn tls(&self, step: impl Into<String>) -> impl FnOnce(BoxError) -> MailboxError + '_ {
+        let step = step.into();
+        move |source| MailboxError::Tls {
             server: self.server.clone(),
-            why,
+            step,
+            source,
         }
     }
 }
@@ -409,9 +415,9 @@ async fn connect(config: &MailboxConfig, steps: &Steps) -> Result<Client<Stream>
             TcpStream::connect((config.host.as_str(), config.port)),
         )
         .await?
-        .map_err(|e| MailboxError::Connect {
+        .map_err(|source| MailboxError::Connect {
             server: steps.server.clone(),
-            why: e.to_string(),
+            source,
         })?;
     let _ = tcp.set_nodelay(true);
     let stream: Stream = match config.tls {
@@ -465,25 +471,54 @@ async fn tls(
     steps: &Steps,
     stream: Stream,
 ) -> Result<Stream, MailboxError> {
-    let connector = tls_connector(config.tls_ca_file.as_deref()).map_err(|why| steps.tls(why))?;
+    let ca_file = config.tls_ca_file.as_deref();
+    let connector = tls_connector(ca_file).map_err(|e| steps.tls("CA file")(e.into()))?;
     let name = rustls::pki_types::ServerName::try_from(config.host.clone())
-        .map_err(|e| steps.tls(format!("{:?} is not a host name: {e}", config.host)))?;
+        .map_err(|e| steps.tls(format!("host name {:?}", config.host))(e.into()))?;
     let stream = steps
         .timed("TLS handshake", connector.connect(name, stream))
         .await?
-        .map_err(|e| steps.tls(e.to_string()))?;
+        .map_err(|e| steps.tls("handshake")(e.into()))?;
     Ok(Box::new(stream))
 }
 
+/// Why the TLS client could not be set up.
+#[derive(Debug, thiserror::Error)]
+enum ConnectorError {
+    /// The CA file could not be read.
+    #[error("{file}: {source}")]
+    Read {
+        /// The file.
+        file: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The CA file's certificates were refused.
+    #[error("{file}: {source}")]
+    Certificates {
+        /// The file.
+        file: String,
+        /// What is wrong with them.
+        source: TlsError,
+    },
+    /// No CA file, and rustls refused the defaults.
+    #[error(transparent)]
+    Tls(#[from] TlsError),
+}
+
 /// The TLS client: the public roots, plus the certificates of `ca_file` (PEM) when given.
-fn tls_connector(ca_file: Option<&Path>) -> Result<TlsConnector, String> {
-    let pem = match ca_file {
-        Some(file) => Some(std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?),
-        None => None,
+fn tls_connector(ca_file: Option<&Path>) -> Result<TlsConnector, ConnectorError> {
+    let Some(file) = ca_file else {
+        return Ok(circulars_core::tls::client(None)?);
     };
-    circulars_core::tls::client(pem.as_deref()).map_err(|e| match ca_file {
-        Some(file) => format!("{}: {e}", file.display()),
-        None => e,
+    let name = || file.display().to_string();
+    let pem = std::fs::read(file).map_err(|source| ConnectorError::Read {
+        file: name(),
+        source,
+    })?;
+    circulars_core::tls::client(Some(&pem)).map_err(|source| ConnectorError::Certificates {
+        file: name(),
+        source,
     })
 }
 
@@ -587,7 +622,10 @@ mod tests {
         let error = tls_connector(Some(Path::new("/nonexistent/ca.pem")))
             .err()
             .expect("no such file");
-        assert!(error.starts_with("/nonexistent/ca.pem: "), "{error}");
+        assert!(
+            error.to_string().starts_with("/nonexistent/ca.pem: "),
+            "{error}"
+        );
     }
 
     #[test]

@@ -62,11 +62,7 @@ async fn apply_reports(
     if let Err(e) = intake::republish_received(&ctx.store, &ctx.bus).await {
         tracing::warn!(error = %e, "returned mail not yet applied not published again; next start will");
     }
-    let consumer = ctx.bus.consumer(TRACKER_REPORTS_CONSUMER).await?;
-    let mut messages = consumer
-        .messages()
-        .await
-        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    let mut messages = ctx.bus.messages(TRACKER_REPORTS_CONSUMER).await?;
     let threshold = ctx.config.directory.suppress_after_hard_bounces;
     while let Some(message) = next_message("tracker", &mut messages, &shutdown).await {
         let result = reports::apply(&matcher, &message.subject, &message.payload, threshold).await;
@@ -77,11 +73,7 @@ async fn apply_reports(
 
 /// Records outcomes until `shutdown`, writing what it has gathered before returning.
 async fn record_outcomes(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
-    let consumer = ctx.bus.consumer(TRACKER_CONSUMER).await?;
-    let mut messages = consumer
-        .messages()
-        .await
-        .map_err(|e| BusError::JetStream(e.to_string()))?;
+    let mut messages = ctx.bus.messages(TRACKER_CONSUMER).await?;
     let size = ctx.config.tracker.batch_size;
     let wait = Duration::from_millis(ctx.config.tracker.batch_wait_ms);
     info!(batch_size = size, "tracker ready");
@@ -213,7 +205,7 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) -> BTreeSet<CircularId
     for message in &decoded {
         let settled = match &result {
             Ok(()) => Ok(()),
-            Err(e) => Err(Failure::Retry(e.to_string())),
+            Err(e) => Err(Failure::Retry(e.to_string().into())),
         };
         settle("tracker", message, settled).await;
     }

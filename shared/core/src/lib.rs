@@ -19,3 +19,6 @@ pub mod nats;
 pub mod telemetry;
 pub mod tls;
 pub mod tokens;
+
+/// An error kept whole as the cause of another, whatever library it came from.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;

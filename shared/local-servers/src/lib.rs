@@ -16,9 +16,14 @@ pub enum LocalServerError {
     /// The binary is not installed.
     #[error("nats-server not found (looked for {0}); install Debian's nats-server package")]
     NotInstalled(String),
-    /// Preparing its folder or spawning failed.
-    #[error("cannot start nats-server: {0}")]
-    Spawn(String),
+    /// Preparing its folder, finding a port or spawning failed.
+    #[error("cannot start nats-server: {what}: {source}")]
+    Spawn {
+        /// The step: the folder, the configuration file, a free port, the binary.
+        what: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
     /// It exited or never said it was ready.
     #[error("nats-server did not become ready: {why}; its log is {log}")]
     NotReady {
@@ -27,6 +32,12 @@ pub enum LocalServerError {
         /// The log file to read.
         log: PathBuf,
     },
+}
+
+/// A [`LocalServerError::Spawn`] naming `what` (a path, or a step in words).
+fn spawn_error(what: &Path) -> impl FnOnce(std::io::Error) -> LocalServerError {
+    let what = what.display().to_string();
+    move |source| LocalServerError::Spawn { what, source }
 }
 
 /// A running nats-server child.
@@ -42,22 +53,22 @@ impl LocalNatsServer {
     /// log under `dir`, and returns once it accepts clients.
     pub fn start(dir: &Path) -> Result<LocalNatsServer, LocalServerError> {
         let binary = find_binary()?;
-        std::fs::create_dir_all(dir)
-            .map_err(|e| LocalServerError::Spawn(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir).map_err(spawn_error(dir))?;
         let config = dir.join("nats-server.conf");
-        std::fs::write(&config, DEPLOY_CONFIG)
-            .map_err(|e| LocalServerError::Spawn(format!("{}: {e}", config.display())))?;
+        std::fs::write(&config, DEPLOY_CONFIG).map_err(spawn_error(&config))?;
         let mut last = None;
         // A free port can be taken between our probe and the server's bind: try a few.
         for _ in 0..5 {
-            let port =
-                free_port().map_err(|e| LocalServerError::Spawn(format!("no free port: {e}")))?;
+            let port = free_port().map_err(spawn_error(Path::new("a free port")))?;
             match Self::spawn(&binary, &config, dir, port) {
                 Ok(server) => return Ok(server),
                 Err(e) => last = Some(e),
             }
         }
-        Err(last.unwrap_or_else(|| LocalServerError::Spawn("no attempt made".into())))
+        Err(last.unwrap_or_else(|| LocalServerError::NotReady {
+            why: "no attempt made".into(),
+            log: dir.join("nats.log"),
+        }))
     }
 
     fn spawn(
@@ -80,9 +91,7 @@ impl LocalNatsServer {
             .stdout(Stdio::null())
             .stderr(Stdio::null());
         die_with_parent(&mut command);
-        let child = command
-            .spawn()
-            .map_err(|e| LocalServerError::Spawn(format!("{}: {e}", binary.display())))?;
+        let child = command.spawn().map_err(spawn_error(binary))?;
         let mut server = LocalNatsServer {
             child,
             port,
@@ -143,7 +152,10 @@ impl LocalNatsServer {
             }
             std::thread::sleep(Duration::from_millis(100));
         }
-        Err(last.unwrap_or_else(|| LocalServerError::Spawn("no attempt made".into())))
+        Err(last.unwrap_or_else(|| LocalServerError::NotReady {
+            why: "no attempt made".into(),
+            log: self.dir.join("nats.log"),
+        }))
     }
 
     /// Stops the server (SIGTERM, then SIGKILL after 5 s) and waits for it to exit.

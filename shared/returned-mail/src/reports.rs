@@ -311,7 +311,7 @@ pub async fn apply(
             return Ok(());
         }
         Err(crate::intake::IntakeError::Store(e)) => return Err(e.into()),
-        Err(e) => return Err(Failure::Retry(e.to_string())),
+        Err(e) => return Err(Failure::Retry(e.into())),
     };
     apply_event(matcher, &event, &parsed, suppress_after_hard_bounces).await?;
     Ok(())

@@ -4,6 +4,7 @@
 
 use circulars_core::config::Config;
 use circulars_core::nats::Bus;
+use circulars_core::BoxError;
 use circulars_store::Store;
 use std::sync::Arc;
 
@@ -46,9 +47,9 @@ pub enum ConnectError {
 #[derive(Debug)]
 pub enum Failure {
     /// The message can never be handled (malformed, unknown circular): logged and terminated.
-    Poison(String),
+    Poison(BoxError),
     /// Something it needs is not available now (database busy, NATS down): redelivered later.
-    Retry(String),
+    Retry(BoxError),
 }
 
 impl From<circulars_store::StoreError> for Failure {
@@ -56,21 +57,21 @@ impl From<circulars_store::StoreError> for Failure {
         match e {
             circulars_store::StoreError::UnknownCircular(_)
             | circulars_store::StoreError::UnknownReport(_)
-            | circulars_store::StoreError::Corrupt { .. } => Failure::Poison(e.to_string()),
-            other => Failure::Retry(other.to_string()),
+            | circulars_store::StoreError::Corrupt { .. } => Failure::Poison(e.into()),
+            other => Failure::Retry(other.into()),
         }
     }
 }
 
 impl From<circulars_core::nats::BusError> for Failure {
     fn from(e: circulars_core::nats::BusError) -> Self {
-        Failure::Retry(e.to_string())
+        Failure::Retry(e.into())
     }
 }
 
 impl From<circulars_core::events::EventError> for Failure {
     fn from(e: circulars_core::events::EventError) -> Self {
-        Failure::Poison(e.to_string())
+        Failure::Poison(e.into())
     }
 }
 

@@ -48,15 +48,16 @@ pub trait Contract: Serialize + DeserializeOwned {
             v: Self::VERSION,
             body: self,
         })
-        .map_err(|e| EventError::Encode(e.to_string()))
+        .map_err(EventError::Encode)
     }
 
     /// Reads a payload received on `subject`, refusing unknown versions and malformed JSON.
     fn decode(subject: &str, bytes: &[u8]) -> Result<Self, EventError> {
-        let Version { v } = serde_json::from_slice(bytes).map_err(|e| EventError::Malformed {
+        let malformed = |source| EventError::Malformed {
             subject: subject.to_owned(),
-            why: e.to_string(),
-        })?;
+            source,
+        };
+        let Version { v } = serde_json::from_slice(bytes).map_err(malformed)?;
         if v != Self::VERSION {
             return Err(EventError::Version {
                 subject: subject.to_owned(),
@@ -65,29 +66,24 @@ pub trait Contract: Serialize + DeserializeOwned {
             });
         }
         let Versioned { body, .. } =
-            serde_json::from_slice::<Versioned<Self>>(bytes).map_err(|e| {
-                EventError::Malformed {
-                    subject: subject.to_owned(),
-                    why: e.to_string(),
-                }
-            })?;
+            serde_json::from_slice::<Versioned<Self>>(bytes).map_err(malformed)?;
         Ok(body)
     }
 }
 
 /// Why an event could not be encoded or decoded.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum EventError {
     /// The payload could not be serialised (a bug, not bad input).
     #[error("cannot encode event: {0}")]
-    Encode(String),
+    Encode(#[source] serde_json::Error),
     /// The bytes are not the payload the subject carries.
-    #[error("malformed payload on {subject}: {why}")]
+    #[error("malformed payload on {subject}: {source}")]
     Malformed {
         /// Where it arrived.
         subject: String,
         /// What the JSON parser said.
-        why: String,
+        source: serde_json::Error,
     },
     /// The payload is of a version this code does not read.
     #[error("payload on {subject} has version {found}, this build reads version {known}")]

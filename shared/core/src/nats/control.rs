@@ -7,7 +7,7 @@
 //! The values are written by `circulars pause|resume|cancel` and `circulars relay limit`, and
 //! watched by the dispatchers.
 
-use super::{Bus, BusError};
+use super::{Bus, BusError, ClientError};
 use crate::domain::CircularId;
 use async_nats::jetstream::kv;
 use serde::{Deserialize, Serialize};
@@ -50,7 +50,7 @@ impl FromStr for DispatchState {
             "running" => Ok(DispatchState::Running),
             "paused" => Ok(DispatchState::Paused),
             "cancelled" => Ok(DispatchState::Cancelled),
-            other => Err(BusError::JetStream(format!(
+            other => Err(BusError::Control(format!(
                 "'{other}' is not a dispatch state (running, paused, cancelled)"
             ))),
         }
@@ -87,7 +87,7 @@ pub fn relay_key(relay: &str) -> String {
 
 /// Reads one bucket entry; an unknown key or a value that is not ours is an error naming it.
 pub fn parse_entry(entry: &kv::Entry) -> Result<ControlChange, BusError> {
-    let bad = |why: String| BusError::JetStream(format!("{CONTROL}: {}: {why}", entry.key));
+    let bad = |why: String| BusError::Control(format!("{CONTROL}: {}: {why}", entry.key));
     let deleted = entry.operation != kv::Operation::Put;
     if let Some(id) = entry.key.strip_prefix("circular.") {
         let circular: CircularId = id.parse().map_err(|e| bad(format!("{e}")))?;
@@ -127,12 +127,12 @@ impl Bus {
         let current = bucket
             .entry(&key)
             .await
-            .map_err(|e| BusError::JetStream(format!("{CONTROL}: {e}")))?;
+            .map_err(BusError::jetstream(CONTROL))?;
         let revision = match &current {
             Some(entry) => {
                 if let ControlChange::Circular(_, DispatchState::Cancelled) = parse_entry(entry)? {
                     if state != DispatchState::Cancelled {
-                        return Err(BusError::JetStream(format!(
+                        return Err(BusError::Control(format!(
                             "{circular} was cancelled; a cancelled circular cannot be {}",
                             if state == DispatchState::Paused {
                                 "paused"
@@ -152,18 +152,16 @@ impl Bus {
                 .update(&key, value, r)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(ClientError::from),
             None => bucket
                 .create(&key, value)
                 .await
                 .map(|_| ())
-                .map_err(|e| e.to_string()),
+                .map_err(ClientError::from),
         };
-        written.map_err(|why| {
-            BusError::JetStream(format!(
-                "{CONTROL}: {key}: changed by someone else meanwhile, try again ({why})"
-            ))
-        })
+        written.map_err(BusError::jetstream(format!(
+            "{CONTROL}: {key}: changed by someone else meanwhile, try again"
+        )))
     }
 
     /// The dispatch state operators set for `circular` (`Running` when none was set).
@@ -172,7 +170,7 @@ impl Bus {
         let entry = bucket
             .entry(circular_key(circular))
             .await
-            .map_err(|e| BusError::JetStream(format!("{CONTROL}: {e}")))?;
+            .map_err(BusError::jetstream(CONTROL))?;
         match entry.as_ref().map(parse_entry).transpose()? {
             Some(ControlChange::Circular(_, state)) => Ok(state),
             _ => Ok(DispatchState::Running),
@@ -183,12 +181,12 @@ impl Bus {
     pub async fn set_relay_limits(&self, relay: &str, limits: RelayLimits) -> Result<(), BusError> {
         let bucket = self.control().await?;
         let value = serde_json::to_vec(&limits)
-            .map_err(|e| BusError::JetStream(format!("cannot encode relay limits: {e}")))?;
+            .map_err(BusError::jetstream("cannot encode relay limits"))?;
         bucket
             .put(relay_key(relay), value.into())
             .await
             .map(|_| ())
-            .map_err(|e| BusError::JetStream(format!("{CONTROL}: {e}")))
+            .map_err(BusError::jetstream(CONTROL))
     }
 }
 

@@ -87,32 +87,35 @@ pub const TRACKER_REPORTS_CONSUMER: ConsumerSpec = ConsumerSpec {
     max_ack_pending: 64,
 };
 
+/// An error of the NATS client, kept whole as the cause of a [`BusError`].
+pub use crate::BoxError as ClientError;
+
 /// Why talking to NATS failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
     /// The server could not be reached.
-    #[error("cannot connect to NATS at {url}: {why}")]
+    #[error("cannot connect to NATS at {url}: {source}")]
     Connect {
         /// The URL tried.
         url: String,
         /// What the client said.
-        why: String,
+        source: async_nats::ConnectError,
     },
     /// A stream, consumer or bucket could not be declared.
-    #[error("cannot declare {what}: {why}")]
+    #[error("cannot declare {what}: {source}")]
     Declare {
         /// Which.
         what: String,
         /// What the server said.
-        why: String,
+        source: ClientError,
     },
     /// A publish was not acknowledged by JetStream.
-    #[error("cannot publish on {subject}: {why}")]
+    #[error("cannot publish on {subject}: {source}")]
     Publish {
         /// The subject.
         subject: String,
         /// What failed.
-        why: String,
+        source: ClientError,
     },
     /// JetStream already had a message with this id and dropped the new one.
     #[error("JetStream dropped {msg_id} on {subject} as a duplicate of a message it already has")]
@@ -126,8 +129,28 @@ pub enum BusError {
     #[error(transparent)]
     Event(#[from] crate::events::EventError),
     /// Another JetStream call failed.
-    #[error("JetStream: {0}")]
-    JetStream(String),
+    #[error("JetStream: {what}: {source}")]
+    JetStream {
+        /// What was being done.
+        what: String,
+        /// What the client said.
+        source: ClientError,
+    },
+    /// The dispatch-control bucket holds what is not ours, or refuses a change (see
+    /// [`control`]); the sentence names the key.
+    #[error("{0}")]
+    Control(String),
+}
+
+impl BusError {
+    /// A JetStream call described by `what` failed with the client's error: for `map_err`.
+    pub fn jetstream<E: Into<ClientError>>(what: impl Into<String>) -> impl FnOnce(E) -> BusError {
+        let what = what.into();
+        move |source| BusError::JetStream {
+            what,
+            source: source.into(),
+        }
+    }
 }
 
 /// A connection to NATS with its JetStream context.
@@ -155,9 +178,9 @@ impl Bus {
             .connection_timeout(Duration::from_secs(5))
             .connect(url)
             .await
-            .map_err(|e| BusError::Connect {
+            .map_err(|source| BusError::Connect {
                 url: url.to_owned(),
-                why: e.to_string(),
+                source,
             })?;
         let jetstream = jetstream::new(client.clone());
         let bus = Bus { client, jetstream };
@@ -205,7 +228,7 @@ impl Bus {
                 .await
                 .map_err(|e| BusError::Declare {
                     what: format!("stream {name}"),
-                    why: e.to_string(),
+                    source: e.into(),
                 })?;
         }
         // A dispatcher of an earlier version read all circulars through one consumer,
@@ -251,7 +274,7 @@ impl Bus {
             .await
             .map_err(|e| BusError::Declare {
                 what: format!("bucket {bucket}"),
-                why: e.to_string(),
+                source: e.into(),
             })?;
         Ok(())
     }
@@ -260,15 +283,15 @@ impl Bus {
         &self,
         spec: ConsumerSpec,
     ) -> Result<consumer::PullConsumer, BusError> {
-        let declare_err = |why: String| BusError::Declare {
+        let declare_err = |source: ClientError| BusError::Declare {
             what: format!("consumer {} on {}", spec.durable, spec.stream),
-            why,
+            source,
         };
         let stream = self
             .jetstream
             .get_stream(spec.stream)
             .await
-            .map_err(|e| declare_err(e.to_string()))?;
+            .map_err(|e| declare_err(e.into()))?;
         stream
             .create_consumer(consumer::pull::Config {
                 durable_name: Some(spec.durable.to_owned()),
@@ -281,12 +304,24 @@ impl Bus {
                 ..Default::default()
             })
             .await
-            .map_err(|e| declare_err(e.to_string()))
+            .map_err(|e| declare_err(e.into()))
     }
 
     /// The durable consumer of one service (declared again, so its settings are current).
     pub async fn consumer(&self, spec: ConsumerSpec) -> Result<consumer::PullConsumer, BusError> {
         self.declare_consumer(spec).await
+    }
+
+    /// The messages of a service's durable consumer (declared first), as they come.
+    pub async fn messages(&self, spec: ConsumerSpec) -> Result<consumer::pull::Stream, BusError> {
+        self.consumer(spec)
+            .await?
+            .messages()
+            .await
+            .map_err(BusError::jetstream(format!(
+                "messages of consumer {}",
+                spec.durable
+            )))
     }
 
     /// The bucket of delivery claims.
@@ -303,7 +338,7 @@ impl Bus {
         self.jetstream
             .get_key_value(name)
             .await
-            .map_err(|e| BusError::JetStream(format!("bucket {name}: {e}")))
+            .map_err(BusError::jetstream(format!("bucket {name}")))
     }
 
     /// The durable consumer of one circular's mail jobs, created when missing.
@@ -314,15 +349,15 @@ impl Bus {
         ack_wait: Duration,
     ) -> Result<consumer::PullConsumer, BusError> {
         let durable = format!("{DISPATCH_CONSUMER_PREFIX}{circular}");
-        let declare_err = |why: String| BusError::Declare {
+        let declare_err = |source: ClientError| BusError::Declare {
             what: format!("consumer {durable} on {MAIL_OUTBOUND_STREAM}"),
-            why,
+            source,
         };
         let stream = self
             .jetstream
             .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
-            .map_err(|e| declare_err(e.to_string()))?;
+            .map_err(|e| declare_err(e.into()))?;
         stream
             .create_consumer(consumer::pull::Config {
                 durable_name: Some(durable.clone()),
@@ -335,7 +370,7 @@ impl Bus {
                 ..Default::default()
             })
             .await
-            .map_err(|e| declare_err(e.to_string()))
+            .map_err(|e| declare_err(e.into()))
     }
 
     /// The circulars with mail jobs waiting in `MAIL_OUTBOUND`, and how many each.
@@ -347,14 +382,14 @@ impl Bus {
             .jetstream
             .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
-            .map_err(|e| BusError::JetStream(e.to_string()))?;
+            .map_err(BusError::jetstream(MAIL_OUTBOUND_STREAM))?;
         let subjects: Vec<(String, usize)> = stream
             .info_with_subjects(format!("{}>", crate::events::MAIL_JOB_PREFIX))
             .await
-            .map_err(|e| BusError::JetStream(e.to_string()))?
+            .map_err(BusError::jetstream("subjects with mail jobs"))?
             .try_collect()
             .await
-            .map_err(|e| BusError::JetStream(e.to_string()))?;
+            .map_err(BusError::jetstream("subjects with mail jobs"))?;
         Ok(subjects
             .into_iter()
             .filter_map(|(subject, n)| {
@@ -373,12 +408,14 @@ impl Bus {
             .jetstream
             .get_stream_no_info(MAIL_OUTBOUND_STREAM)
             .await
-            .map_err(|e| BusError::JetStream(e.to_string()))?;
+            .map_err(BusError::jetstream(MAIL_OUTBOUND_STREAM))?;
         stream
             .delete_consumer(&format!("{DISPATCH_CONSUMER_PREFIX}{circular}"))
             .await
             .map(|_| ())
-            .map_err(|e| BusError::JetStream(e.to_string()))
+            .map_err(BusError::jetstream(format!(
+                "deleting consumer {DISPATCH_CONSUMER_PREFIX}{circular}"
+            )))
     }
 
     /// Sends `event` with its `Nats-Msg-Id`; the returned future resolves with JetStream's ack,
@@ -396,7 +433,7 @@ impl Bus {
             .await
             .map_err(|e| BusError::Publish {
                 subject,
-                why: e.to_string(),
+                source: e.into(),
             })
     }
 
@@ -436,7 +473,7 @@ pub async fn confirm_new(
 pub async fn confirm(subject: &str, ack: PublishAckFuture) -> Result<Published, BusError> {
     let ack = ack.await.map_err(|e| BusError::Publish {
         subject: subject.to_owned(),
-        why: e.to_string(),
+        source: e.into(),
     })?;
     Ok(Published {
         duplicate: ack.duplicate,
