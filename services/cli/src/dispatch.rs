@@ -35,12 +35,8 @@ pub async fn set_state(
     id: &CircularId,
     state: DispatchState,
 ) -> Result<()> {
-    let stored = store.existing_circular(id).await?;
-    if stored.issued_at.is_none() {
-        bail!("{id} is a draft: nothing is being sent yet");
-    }
     let bus = Bus::connect(&config.nats.url, "circulars dispatch control").await?;
-    bus.set_dispatch_state(id, state).await?;
+    circulars_lifecycle::set_dispatch_state(store, &bus, id, state).await?;
     match state {
         DispatchState::Paused => println!(
             "paused {id}: mails in flight finish, the others wait in the queue until `circulars resume {id}`"

@@ -159,7 +159,7 @@ async fn main() -> std::process::ExitCode {
     match execute(cli).await {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            eprintln!("error: {}", said_once(&e));
             std::process::ExitCode::FAILURE
         }
     }
@@ -221,25 +221,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Status { id, json } => {
             let config = load()?;
             let store = store(&config).await?;
-            let circular = circular_id(&id)?;
-            let status = store.circular_status(&circular).await?;
-            let dispatch = if status.issued_at.is_some() {
-                dispatch::state_of(&config, &circular).await
-            } else {
-                report::Dispatch::NotIssued
-            };
-            if json {
-                let mut value = report::status_json(&status, &dispatch);
-                let returned = store.circular_reports(&circular, usize::MAX >> 1).await?;
-                value["returned"] = report::returned_json(&returned);
-                println!("{}", serde_json::to_string_pretty(&value)?);
-            } else {
-                let returned = store
-                    .circular_reports(&circular, report::RETURNED_SHOWN + 1)
-                    .await?;
-                print!("{}", report::status_text(&status, &dispatch));
-                print!("{}", report::returned_text(&returned));
-            }
+            report::status(&config, &store, &circular_id(&id)?, json).await?;
         }
         Command::Explain { id, address } => {
             let store = store(&load()?).await?;
@@ -252,24 +234,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             listen,
             out,
             replies,
-        } => {
-            if !listen.ip().is_loopback() {
-                bail!("capture-smtp listens on loopback addresses only, not {listen}");
-            }
-            let mut rules = circulars_capture_smtp::RecipientRules::new();
-            for rule in &replies {
-                let (address, code, text) = circulars_capture_smtp::parse_reply_rule(rule)?;
-                rules = rules.reply(&address, code, &text);
-            }
-            let server = circulars_capture_smtp::CaptureServer::start(listen, &out, rules).await?;
-            println!(
-                "capture SMTP server on {}; mails go to {}",
-                server.local_addr(),
-                out.display()
-            );
-            serve::shutdown_signal().await;
-            server.shutdown().await;
-        }
+        } => capture_smtp(listen, &out, &replies).await?,
         Command::RunSample {
             circular,
             directory,
@@ -288,6 +253,47 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
     Ok(std::process::ExitCode::SUCCESS)
 }
 
+/// An error and its causes on one line, each said once: a cause whose words the message
+/// above it already shows (errors that print their source) is not repeated.
+fn said_once(error: &anyhow::Error) -> String {
+    let mut line = error.to_string();
+    let mut above = line.clone();
+    for cause in error.chain().skip(1) {
+        let words = cause.to_string();
+        if !above.contains(&words) {
+            line.push_str(": ");
+            line.push_str(&words);
+        }
+        above = words;
+    }
+    line
+}
+
+/// `circulars capture-smtp`: a capture server on a loopback address until SIGINT or SIGTERM.
+async fn capture_smtp(
+    listen: std::net::SocketAddr,
+    out: &std::path::Path,
+    replies: &[String],
+) -> Result<()> {
+    if !listen.ip().is_loopback() {
+        bail!("capture-smtp listens on loopback addresses only, not {listen}");
+    }
+    let mut rules = circulars_capture_smtp::RecipientRules::new();
+    for rule in replies {
+        let (address, code, text) = circulars_capture_smtp::parse_reply_rule(rule)?;
+        rules = rules.reply(&address, code, &text);
+    }
+    let server = circulars_capture_smtp::CaptureServer::start(listen, out, rules).await?;
+    println!(
+        "capture SMTP server on {}; mails go to {}",
+        server.local_addr(),
+        out.display()
+    );
+    serve::shutdown_signal().await;
+    server.shutdown().await;
+    Ok(())
+}
+
 async fn store(config: &Config) -> Result<Store> {
     Store::open(config.database_url())
         .await
@@ -301,4 +307,33 @@ async fn set_dispatch_state(config: &Config, id: &str, state: DispatchState) -> 
 
 fn circular_id(id: &str) -> Result<CircularId> {
     Ok(id.parse::<CircularId>()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::said_once;
+
+    #[derive(Debug, thiserror::Error)]
+    #[error("cannot read {file}: {source}")]
+    struct ShowsItsSource {
+        file: &'static str,
+        source: std::io::Error,
+    }
+
+    #[test]
+    fn each_cause_is_said_once() {
+        let io = || std::io::Error::new(std::io::ErrorKind::NotFound, "no such file");
+        let shown = anyhow::Error::new(ShowsItsSource {
+            file: "tsb-36.toml",
+            source: io(),
+        });
+        assert_eq!(said_once(&shown), "cannot read tsb-36.toml: no such file");
+        let context = anyhow::Error::new(io()).context("drafting");
+        assert_eq!(said_once(&context), "drafting: no such file");
+        let both = shown.context("drafting");
+        assert_eq!(
+            said_once(&both),
+            "drafting: cannot read tsb-36.toml: no such file"
+        );
+    }
 }

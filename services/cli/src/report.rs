@@ -1,9 +1,12 @@
-//! How `status` and `run-sample` print a circular's delivery counts.
+//! `status`: a circular's delivery counts, dispatch state and returned mail, as `status` and
+//! `run-sample` print them.
 
+use anyhow::Result;
 use circulars_contacts::explain::returned_line;
-use circulars_core::domain::{Category, DeliveryState};
+use circulars_core::config::Config;
+use circulars_core::domain::{Category, CircularId, DeliveryState};
 use circulars_core::nats::control::DispatchState;
-use circulars_store::{CircularStatus, DeliveryReport, StateCounts};
+use circulars_store::{CircularStatus, DeliveryReport, StateCounts, Store};
 use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
@@ -170,4 +173,31 @@ pub fn status_json(s: &CircularStatus, dispatch: &Dispatch) -> Value {
         "by_category": s.by_category.iter().map(|(k, c)| (k.id().to_owned(), counts(c))).collect::<Map<_, _>>(),
         "category_rows_overlap": true,
     })
+}
+
+/// `circulars status ID [--json]`: the circular's counts, its dispatch state and the newest
+/// returned mail (all of it with `--json`).
+pub async fn status(
+    config: &Config,
+    store: &Store,
+    circular: &CircularId,
+    json: bool,
+) -> Result<()> {
+    let status = store.circular_status(circular).await?;
+    let dispatch = if status.issued_at.is_some() {
+        crate::dispatch::state_of(config, circular).await
+    } else {
+        Dispatch::NotIssued
+    };
+    if json {
+        let mut value = status_json(&status, &dispatch);
+        let returned = store.circular_reports(circular, usize::MAX >> 1).await?;
+        value["returned"] = returned_json(&returned);
+        println!("{}", serde_json::to_string_pretty(&value)?);
+    } else {
+        let returned = store.circular_reports(circular, RETURNED_SHOWN + 1).await?;
+        print!("{}", status_text(&status, &dispatch));
+        print!("{}", returned_text(&returned));
+    }
+    Ok(())
 }

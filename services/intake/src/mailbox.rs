@@ -255,35 +255,7 @@ where
         server: server_name(config),
         after: step_timeout,
     };
-    let client = connect(config, &steps).await?;
-    let mut session = match steps
-        .timed("LOGIN", client.login(&config.username, &config.password))
-        .await?
-    {
-        Ok(session) => session,
-        Err((error @ (ImapError::No(_) | ImapError::Bad(_)), _)) => {
-            return Err(MailboxError::LoginRefused {
-                server: steps.server.clone(),
-                username: config.username.clone(),
-                reply: server_words(&error),
-            })
-        }
-        Err((error, _)) => return Err(steps.protocol("LOGIN", server_words(&error))),
-    };
-    match steps
-        .timed("SELECT", session.select(&config.folder))
-        .await?
-    {
-        Ok(_) => {}
-        Err(error @ (ImapError::No(_) | ImapError::Bad(_))) => {
-            return Err(MailboxError::FolderMissing {
-                server: steps.server.clone(),
-                folder: config.folder.clone(),
-                reply: server_words(&error),
-            })
-        }
-        Err(error) => return Err(steps.protocol("SELECT", server_words(&error))),
-    }
+    let mut session = open_folder(config, &steps).await?;
     let mut uids: Vec<Uid> = steps
         .imap("UID SEARCH", session.uid_search("NOT DELETED"))
         .await?
@@ -351,6 +323,43 @@ where
         debug!(%error, "bounce mailbox logout failed");
     }
     Ok(summary)
+}
+
+/// Connects, logs in and selects the folder.
+async fn open_folder(
+    config: &MailboxConfig,
+    steps: &Steps,
+) -> Result<Session<Stream>, MailboxError> {
+    let client = connect(config, steps).await?;
+    let mut session = match steps
+        .timed("LOGIN", client.login(&config.username, &config.password))
+        .await?
+    {
+        Ok(session) => session,
+        Err((error @ (ImapError::No(_) | ImapError::Bad(_)), _)) => {
+            return Err(MailboxError::LoginRefused {
+                server: steps.server.clone(),
+                username: config.username.clone(),
+                reply: server_words(&error),
+            })
+        }
+        Err((error, _)) => return Err(steps.protocol("LOGIN", server_words(&error))),
+    };
+    match steps
+        .timed("SELECT", session.select(&config.folder))
+        .await?
+    {
+        Ok(_) => {}
+        Err(error @ (ImapError::No(_) | ImapError::Bad(_))) => {
+            return Err(MailboxError::FolderMissing {
+                server: steps.server.clone(),
+                folder: config.folder.clone(),
+                reply: server_words(&error),
+            })
+        }
+        Err(error) => return Err(steps.protocol("SELECT", server_words(&error))),
+    }
+    Ok(session)
 }
 
 /// The `(UID, RFC822.SIZE)` of each message of `batch` still there, in UID order.

@@ -133,13 +133,6 @@ pub fn returned_line(r: &DeliveryReport) -> String {
 
 impl fmt::Display for Explanation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let when = |frozen: bool| {
-            if frozen {
-                "in the frozen audience"
-            } else {
-                "in a dry run on today's directory (not issued yet)"
-            }
-        };
         match self {
             Explanation::Listed {
                 member,
@@ -148,46 +141,8 @@ impl fmt::Display for Explanation {
                 suppression,
                 frozen,
             } => {
-                let r = &member.recipient;
-                writeln!(
-                    f,
-                    "{} is on the list ({}), reading in {}, as {} of {}.",
-                    r.address,
-                    when(*frozen),
-                    r.language,
-                    r.name,
-                    r.addressee
-                )?;
-                writeln!(f, "Because:")?;
-                for reason in &member.reasons {
-                    writeln!(
-                        f,
-                        "  category {}: contact {} of {} '{}' <{}> ({})",
-                        reason.category,
-                        reason.contact_id,
-                        reason.addressee_key,
-                        reason.addressee,
-                        reason.address_written,
-                        reason.source
-                    )?;
-                }
-                if let Some(subscription) = &member.subscription {
-                    writeln!(f, "  and {subscription}")?;
-                }
-                match delivery {
-                    Some(d) => {
-                        write!(f, "Delivery: {} (attempt {})", d.state, d.attempt)?;
-                        if let Some(reply) = &d.reply {
-                            write!(f, ": {reply}")?;
-                        }
-                        if let Some(detail) = &d.detail {
-                            write!(f, ": {detail}")?;
-                        }
-                        writeln!(f)?;
-                    }
-                    None if *frozen => writeln!(f, "Delivery: queued")?,
-                    None => {}
-                }
+                write_member(f, member, *frozen)?;
+                write_delivery(f, delivery.as_deref(), *frozen)?;
                 if !returned.is_empty() {
                     writeln!(f, "Returned mail:")?;
                     for r in returned {
@@ -209,42 +164,13 @@ impl fmt::Display for Explanation {
                 f,
                 "{} is not on the list ({}): {}.",
                 exclusion.address,
-                when(*frozen),
+                audience_words(*frozen),
                 exclusion.detail
             ),
             Explanation::InNoCategory {
                 contacts,
                 frozen_at,
-            } => {
-                let address = contacts
-                    .first()
-                    .map(|c| c.record.address.to_string())
-                    .unwrap_or_default();
-                match frozen_at {
-                    Some(at) => writeln!(
-                        f,
-                        "{address} is not on the list: it was in no category of this circular when the audience was frozen ({}). Its contacts today:",
-                        at.format("%Y-%m-%d %H:%M UTC")
-                    )?,
-                    None => writeln!(
-                        f,
-                        "{address} is not on the list: in no category of this circular. Its contacts:"
-                    )?,
-                }
-                for c in contacts {
-                    let cats: Vec<&str> = c.record.categories.iter().map(|c| c.id()).collect();
-                    writeln!(
-                        f,
-                        "  contact {} of {} '{}' ({}): {}",
-                        c.id,
-                        c.record.addressee,
-                        c.record.addressee_name,
-                        c.record.source,
-                        cats.join(", ")
-                    )?;
-                }
-                Ok(())
-            }
+            } => write_in_no_category(f, contacts, *frozen_at),
             Explanation::Unknown { frozen_at: Some(at) } => writeln!(
                 f,
                 "not on the list: the address was in no contact of the circular's categories when the audience was frozen ({}), and is in no contact today.",
@@ -255,4 +181,102 @@ impl fmt::Display for Explanation {
             }
         }
     }
+}
+
+/// Which audience an explanation reads.
+fn audience_words(frozen: bool) -> &'static str {
+    if frozen {
+        "in the frozen audience"
+    } else {
+        "in a dry run on today's directory (not issued yet)"
+    }
+}
+
+/// Who the recipient is on the list as, and the contacts that put them there.
+fn write_member(f: &mut fmt::Formatter<'_>, member: &AudienceMember, frozen: bool) -> fmt::Result {
+    let r = &member.recipient;
+    writeln!(
+        f,
+        "{} is on the list ({}), reading in {}, as {} of {}.",
+        r.address,
+        audience_words(frozen),
+        r.language,
+        r.name,
+        r.addressee
+    )?;
+    writeln!(f, "Because:")?;
+    for reason in &member.reasons {
+        writeln!(
+            f,
+            "  category {}: contact {} of {} '{}' <{}> ({})",
+            reason.category,
+            reason.contact_id,
+            reason.addressee_key,
+            reason.addressee,
+            reason.address_written,
+            reason.source
+        )?;
+    }
+    if let Some(subscription) = &member.subscription {
+        writeln!(f, "  and {subscription}")?;
+    }
+    Ok(())
+}
+
+/// What happened to the mail so far (`queued` in a frozen audience before any record).
+fn write_delivery(
+    f: &mut fmt::Formatter<'_>,
+    delivery: Option<&Delivery>,
+    frozen: bool,
+) -> fmt::Result {
+    match delivery {
+        Some(d) => {
+            write!(f, "Delivery: {} (attempt {})", d.state, d.attempt)?;
+            if let Some(reply) = &d.reply {
+                write!(f, ": {reply}")?;
+            }
+            if let Some(detail) = &d.detail {
+                write!(f, ": {detail}")?;
+            }
+            writeln!(f)
+        }
+        None if frozen => writeln!(f, "Delivery: queued"),
+        None => Ok(()),
+    }
+}
+
+/// An address in the directory but in none of the circular's categories, with its contacts.
+fn write_in_no_category(
+    f: &mut fmt::Formatter<'_>,
+    contacts: &[StoredContact],
+    frozen_at: Option<DateTime<Utc>>,
+) -> fmt::Result {
+    let address = contacts
+        .first()
+        .map(|c| c.record.address.to_string())
+        .unwrap_or_default();
+    match frozen_at {
+        Some(at) => writeln!(
+            f,
+            "{address} is not on the list: it was in no category of this circular when the audience was frozen ({}). Its contacts today:",
+            at.format("%Y-%m-%d %H:%M UTC")
+        )?,
+        None => writeln!(
+            f,
+            "{address} is not on the list: in no category of this circular. Its contacts:"
+        )?,
+    }
+    for c in contacts {
+        let cats: Vec<&str> = c.record.categories.iter().map(|c| c.id()).collect();
+        writeln!(
+            f,
+            "  contact {} of {} '{}' ({}): {}",
+            c.id,
+            c.record.addressee,
+            c.record.addressee_name,
+            c.record.source,
+            cats.join(", ")
+        )?;
+    }
+    Ok(())
 }

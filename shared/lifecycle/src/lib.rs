@@ -5,14 +5,18 @@
 //! - [`draft`]: a circular drafted from its file, checked in every language, with its annexes
 //! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
 //! - [`issue`]: a circular issued once (publishes `circular.issued`)
+//! - [`dispatch`]: a circular in flight paused, resumed or cancelled
 
 pub mod annexes;
+pub mod dispatch;
 pub mod draft;
 pub mod issue;
 
+pub use dispatch::set_dispatch_state;
 pub use draft::draft_file;
 pub use issue::{issue, Issued};
 
+use circulars_core::domain::CircularId;
 use circulars_core::input::FileProblems;
 use circulars_core::nats::BusError;
 use circulars_render::templates::TemplateError;
@@ -41,4 +45,7 @@ pub enum LifecycleError {
     /// NATS refused.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// The circular is a draft: nothing is being sent yet.
+    #[error("{0} is a draft: nothing is being sent yet")]
+    NotIssued(CircularId),
 }

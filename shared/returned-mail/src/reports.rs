@@ -69,7 +69,7 @@ impl Matcher {
         report: &Report,
         at: DateTime<Utc>,
     ) -> Result<ReportDecision, StoreError> {
-        let decision = |state, detail: String, effect| ReportDecision {
+        let decision = |(state, detail, effect): Verdict| ReportDecision {
             report: event.report.clone(),
             state,
             detail,
@@ -81,48 +81,19 @@ impl Matcher {
             .chain(&report.addressed_to)
             .map(String::as_str)
             .collect();
-
         let mut refused = Vec::new();
         if let Some(delivery) = self
             .delivery_of(&addresses, Purpose::Unsubscribe, &mut refused)
             .await?
         {
-            let plan = Unsubscriber::new(self.store.clone(), self.keyring.clone())
-                .plan(delivery.clone())
-                .await?;
-            let detail = format!(
-                "mailed unsubscribe: {} {} (from {})",
-                delivery.address.masked(),
-                plan.describe_scope(),
-                delivery.circular
-            );
-            let effect = ReportEffect::Unsubscribe {
-                report: DeliveryReport {
-                    delivery,
-                    kind: ReportKind::Unsubscribe,
-                    status: None,
-                    diagnostic: None,
-                    remote_mta: None,
-                    feedback_type: None,
-                    at,
-                    report: event.report.clone(),
-                },
-                topic: plan.scope.topic().cloned(),
-                source: plan.source(MAILED_UNSUBSCRIBE),
-            };
-            return Ok(decision(ReportState::Applied, detail, Some(effect)));
+            return Ok(decision(self.unsubscribe(delivery, event, at).await?));
         }
-
         if report.kind == Kind::NotBounce
             && report.findings.iter().all(|f| f.kind == Kind::NotBounce)
         {
-            return Ok(decision(
-                ReportState::Ignored,
-                format!("not a bounce ({})", report.form.as_str()),
-                None,
-            ));
+            let detail = format!("not a bounce ({})", report.form.as_str());
+            return Ok(decision((ReportState::Ignored, detail, None)));
         }
-
         let found = match self
             .delivery_of(&addresses, Purpose::Bounce, &mut refused)
             .await?
@@ -134,86 +105,56 @@ impl Matcher {
                 .map(|d| (d, Found::MessageId)),
         };
         let Some((delivery, found)) = found else {
-            let mut why = String::from("matches no delivery: ");
-            why.push_str(&match (&refused.is_empty(), &report.original_message_id) {
+            let why = match (refused.is_empty(), &report.original_message_id) {
                 (true, None) => "no VERP address and no Message-ID of ours".to_owned(),
                 (true, Some(id)) => {
                     format!("no VERP address; Message-ID <{id}> is not one of ours")
                 }
                 (false, _) => refused.join("; "),
-            });
-            return Ok(decision(ReportState::Unmatched, why, None));
+            };
+            let detail = format!("matches no delivery: {why}");
+            return Ok(decision((ReportState::Unmatched, detail, None)));
         };
-
-        let Some(finding) = finding_for(report, &delivery.address) else {
-            return Ok(decision(
-                ReportState::Unmatched,
-                format!(
-                    "names no recipient (a {} {} for {} of {}, found by {})",
-                    report.kind.as_str(),
-                    report.form.as_str(),
-                    delivery.address.masked(),
-                    delivery.circular,
-                    found.words()
-                ),
-                None,
-            ));
-        };
-        let kind = match finding.kind {
-            Kind::Permanent => ReportKind::Permanent,
-            Kind::Temporary => ReportKind::Temporary,
-            Kind::Complaint => ReportKind::Complaint,
-            Kind::NotBounce => {
-                return Ok(decision(
-                    ReportState::Ignored,
-                    format!(
-                        "not a failure ({}, action {})",
-                        report.form.as_str(),
-                        finding.action.as_deref().unwrap_or("none")
-                    ),
-                    None,
-                ))
-            }
-            Kind::Unknown => {
-                return Ok(decision(
-                    ReportState::Unmatched,
-                    format!(
-                        "cannot tell whether the failure for {} of {} is permanent or temporary",
-                        delivery.address.masked(),
-                        delivery.circular
-                    ),
-                    None,
-                ))
-            }
-        };
-        let detail = format!(
-            "{} for {} of {} (found by {}){}",
-            match kind {
-                ReportKind::Permanent => "bounced",
-                ReportKind::Temporary => "delayed",
-                ReportKind::Complaint => "complained",
-                ReportKind::Unsubscribe => "unsubscribed",
-            },
-            delivery.address.masked(),
-            delivery.circular,
-            found.words(),
-            finding
-                .status
-                .as_deref()
-                .map(|s| format!(": {s}"))
-                .unwrap_or_default()
-        );
-        let effect = ReportEffect::Delivery(DeliveryReport {
+        Ok(decision(about_delivery(
+            report,
             delivery,
-            kind,
-            status: finding.status.clone(),
-            diagnostic: finding.diagnostic.clone(),
-            remote_mta: finding.remote_mta.clone(),
-            feedback_type: finding.feedback_type.clone(),
+            found,
+            &event.report,
             at,
-            report: event.report.clone(),
-        });
-        Ok(decision(ReportState::Applied, detail, Some(effect)))
+        )))
+    }
+
+    /// A mailed unsubscribe of `delivery`'s address: what the link would do.
+    async fn unsubscribe(
+        &self,
+        delivery: DeliveryKey,
+        event: &ReportReceived,
+        at: DateTime<Utc>,
+    ) -> Result<Verdict, StoreError> {
+        let plan = Unsubscriber::new(self.store.clone(), self.keyring.clone())
+            .plan(delivery.clone())
+            .await?;
+        let detail = format!(
+            "mailed unsubscribe: {} {} (from {})",
+            delivery.address.masked(),
+            plan.describe_scope(),
+            delivery.circular
+        );
+        let effect = ReportEffect::Unsubscribe {
+            report: DeliveryReport {
+                delivery,
+                kind: ReportKind::Unsubscribe,
+                status: None,
+                diagnostic: None,
+                remote_mta: None,
+                feedback_type: None,
+                at,
+                report: event.report.clone(),
+            },
+            topic: plan.scope.topic().cloned(),
+            source: plan.source(MAILED_UNSUBSCRIBE),
+        };
+        Ok((ReportState::Applied, detail, Some(effect)))
     }
 
     /// The delivery named by the first return address made for `purpose` whose token verifies
@@ -290,6 +231,71 @@ fn finding_for<'r>(report: &'r Report, address: &RecipientAddress) -> Option<&'r
     };
     candidates.into_iter().max_by_key(|f| f.kind.seriousness())
 }
+
+/// What a report says about the delivery it was matched to: applied with the finding that
+/// names its address, or kept (`ignored`, `unmatched`) with the reason.
+fn about_delivery(
+    report: &Report,
+    delivery: DeliveryKey,
+    found: Found,
+    report_id: &str,
+    at: DateTime<Utc>,
+) -> Verdict {
+    let Some(finding) = finding_for(report, &delivery.address) else {
+        let detail = format!(
+            "names no recipient (a {} {} for {} of {}, found by {})",
+            report.kind.as_str(),
+            report.form.as_str(),
+            delivery.address.masked(),
+            delivery.circular,
+            found.words()
+        );
+        return (ReportState::Unmatched, detail, None);
+    };
+    let (kind, done) = match finding.kind {
+        Kind::Permanent => (ReportKind::Permanent, "bounced"),
+        Kind::Temporary => (ReportKind::Temporary, "delayed"),
+        Kind::Complaint => (ReportKind::Complaint, "complained"),
+        Kind::NotBounce => {
+            let detail = format!(
+                "not a failure ({}, action {})",
+                report.form.as_str(),
+                finding.action.as_deref().unwrap_or("none")
+            );
+            return (ReportState::Ignored, detail, None);
+        }
+        Kind::Unknown => {
+            let detail = format!(
+                "cannot tell whether the failure for {} of {} is permanent or temporary",
+                delivery.address.masked(),
+                delivery.circular
+            );
+            return (ReportState::Unmatched, detail, None);
+        }
+    };
+    let status = finding.status.as_deref().map(|s| format!(": {s}"));
+    let detail = format!(
+        "{done} for {} of {} (found by {}){}",
+        delivery.address.masked(),
+        delivery.circular,
+        found.words(),
+        status.unwrap_or_default()
+    );
+    let effect = ReportEffect::Delivery(DeliveryReport {
+        delivery,
+        kind,
+        status: finding.status.clone(),
+        diagnostic: finding.diagnostic.clone(),
+        remote_mta: finding.remote_mta.clone(),
+        feedback_type: finding.feedback_type.clone(),
+        at,
+        report: report_id.to_owned(),
+    });
+    (ReportState::Applied, detail, Some(effect))
+}
+
+/// What a report comes to: its state, the reason in words, and what it changes.
+type Verdict = (ReportState, String, Option<ReportEffect>);
 
 /// Applies one `report.received` message: the stored report is read back and parsed, then
 /// applied (see [`apply_event`]). A report no longer stored (its address was forgotten since)

@@ -143,81 +143,8 @@ impl Store {
             .await?,
             ..ForgetSummary::default()
         };
-        // A suppression is kept, so the count of suppressed addresses stays true; if the
-        // pseudonym is suppressed already (forgotten before), the older entry stays.
-        let moved = execute(
-            &mut tx,
-            "UPDATE suppressions SET address_key = $2 WHERE address_key = $1 \
-             AND NOT EXISTS (SELECT 1 FROM suppressions WHERE address_key = $2)",
-            &[key, alias],
-        )
-        .await?;
-        let dropped = execute(
-            &mut tx,
-            "DELETE FROM suppressions WHERE address_key = $1",
-            &[key],
-        )
-        .await?;
-        summary.suppression = moved + dropped > 0;
-        summary.audiences = execute(
-            &mut tx,
-            "UPDATE audience SET address_key = $2, name = $3 WHERE address_key = $1",
-            &[key, alias, FORGOTTEN],
-        )
-        .await?;
-        execute(
-            &mut tx,
-            "UPDATE audience_reasons SET address_key = $2, address = $2 WHERE address_key = $1",
-            &[key, alias],
-        )
-        .await?;
-        summary.exclusions = execute(
-            &mut tx,
-            "UPDATE audience_exclusions SET address_key = $2 WHERE address_key = $1",
-            &[key, alias],
-        )
-        .await?;
-        summary.deliveries = execute(
-            &mut tx,
-            "UPDATE deliveries SET address_key = $2 WHERE address_key = $1",
-            &[key, alias],
-        )
-        .await?;
-        summary.history = execute(
-            &mut tx,
-            "UPDATE delivery_history SET address_key = $2 WHERE address_key = $1",
-            &[key, alias],
-        )
-        .await?;
-        // Returned mail about the address is the person's data too: the reports that named it
-        // lose their message (kept as a record that one came, with what it meant), and what
-        // they said about the delivery moves to the pseudonym.
-        sqlx::query(
-            "UPDATE inbound_reports SET raw = $2, detail = 'message erased: the address was forgotten' \
-             WHERE id IN (SELECT report_id FROM delivery_reports WHERE address_key = $1)",
-        )
-        .bind(key)
-        .bind(Vec::<u8>::new())
-        .execute(&mut *tx)
-        .await?;
-        execute(
-            &mut tx,
-            "UPDATE delivery_reports SET address_key = $2 WHERE address_key = $1",
-            &[key, alias],
-        )
-        .await?;
-        // Servers' replies and exclusion details may quote the address as it was written.
-        for form in &written {
-            for sql in [
-                "UPDATE suppressions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
-                "UPDATE audience_exclusions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
-                "UPDATE deliveries SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
-                "UPDATE delivery_history SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
-                "UPDATE delivery_reports SET diagnostic = REPLACE(diagnostic, $1, $2) WHERE address_key = $2",
-            ] {
-                execute(&mut tx, sql, &[form, alias]).await?;
-            }
-        }
+        move_records(&mut tx, key, alias, &mut summary).await?;
+        erase_returned_mail(&mut tx, key, alias, &written).await?;
         summary.audit_entries = redact_audit(&mut tx, key, alias, &written).await?;
         audit(
             &mut tx,
@@ -231,6 +158,104 @@ impl Store {
         tx.commit().await?;
         Ok(summary)
     }
+}
+
+/// Moves what the address keeps to `alias` (suppression, frozen audiences, exclusions,
+/// deliveries and their history), counting in `summary`.
+async fn move_records(
+    tx: &mut AnyConnection,
+    key: &str,
+    alias: &str,
+    summary: &mut ForgetSummary,
+) -> Result<(), StoreError> {
+    // A suppression is kept, so the count of suppressed addresses stays true; if the
+    // pseudonym is suppressed already (forgotten before), the older entry stays.
+    let moved = execute(
+        tx,
+        "UPDATE suppressions SET address_key = $2 WHERE address_key = $1 \
+         AND NOT EXISTS (SELECT 1 FROM suppressions WHERE address_key = $2)",
+        &[key, alias],
+    )
+    .await?;
+    let dropped = execute(
+        tx,
+        "DELETE FROM suppressions WHERE address_key = $1",
+        &[key],
+    )
+    .await?;
+    summary.suppression = moved + dropped > 0;
+    summary.audiences = execute(
+        tx,
+        "UPDATE audience SET address_key = $2, name = $3 WHERE address_key = $1",
+        &[key, alias, FORGOTTEN],
+    )
+    .await?;
+    execute(
+        tx,
+        "UPDATE audience_reasons SET address_key = $2, address = $2 WHERE address_key = $1",
+        &[key, alias],
+    )
+    .await?;
+    summary.exclusions = execute(
+        tx,
+        "UPDATE audience_exclusions SET address_key = $2 WHERE address_key = $1",
+        &[key, alias],
+    )
+    .await?;
+    summary.deliveries = execute(
+        tx,
+        "UPDATE deliveries SET address_key = $2 WHERE address_key = $1",
+        &[key, alias],
+    )
+    .await?;
+    summary.history = execute(
+        tx,
+        "UPDATE delivery_history SET address_key = $2 WHERE address_key = $1",
+        &[key, alias],
+    )
+    .await?;
+    Ok(())
+}
+
+/// Erases the returned mail that named the address (keeping that one came and what it meant),
+/// moves what it said to `alias`, and replaces the address as it was `written` wherever a
+/// server's reply or a detail quotes it.
+async fn erase_returned_mail(
+    tx: &mut AnyConnection,
+    key: &str,
+    alias: &str,
+    written: &[String],
+) -> Result<(), StoreError> {
+    // Returned mail about the address is the person's data too: the reports that named it
+    // lose their message (kept as a record that one came, with what it meant), and what
+    // they said about the delivery moves to the pseudonym.
+    sqlx::query(
+        "UPDATE inbound_reports SET raw = $2, detail = 'message erased: the address was forgotten' \
+         WHERE id IN (SELECT report_id FROM delivery_reports WHERE address_key = $1)",
+    )
+    .bind(key)
+    .bind(Vec::<u8>::new())
+    .execute(&mut *tx)
+    .await?;
+    execute(
+        tx,
+        "UPDATE delivery_reports SET address_key = $2 WHERE address_key = $1",
+        &[key, alias],
+    )
+    .await?;
+    // Servers' replies and exclusion details may quote the address as it was written.
+    for form in written {
+        for sql in [
+            "UPDATE suppressions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
+            "UPDATE audience_exclusions SET detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
+            "UPDATE deliveries SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
+            "UPDATE delivery_history SET smtp_text = REPLACE(smtp_text, $1, $2), detail = REPLACE(detail, $1, $2) WHERE address_key = $2",
+            "UPDATE delivery_reports SET diagnostic = REPLACE(diagnostic, $1, $2) WHERE address_key = $2",
+        ] {
+            execute(tx, sql, &[form, alias]).await?;
+        }
+    }
+    Ok(())
 }
 
 /// The circulars still being delivered to the address: in a frozen audience, with no delivery
