@@ -4,7 +4,10 @@
 //! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
 //!   as a file is and stored whole or not at all, behind per-person bearer keys
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
-//!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do
+//!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do.
+//!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
+//!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
+//!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`unsubscribe`] routes and,
 //!   when staff keys are configured, the [`directory`] routes
 
