@@ -35,20 +35,46 @@ use tracing::{error, info, warn};
 /// The shortest staff key accepted, in characters.
 pub const MIN_STAFF_KEY_LEN: usize = 32;
 
-/// A staff key that cannot be used.
+/// A staff key that cannot be used (the message names the person, never the key).
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("gateway.staff_keys.{name}: {why}")]
+#[error("gateway.staff_keys.{name}: {problem}")]
 pub struct StaffKeyError {
     /// Whose key.
     pub name: String,
     /// What is wrong with it.
-    pub why: String,
+    pub problem: StaffKeyProblem,
+}
+
+/// What is wrong with a staff key.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StaffKeyProblem {
+    /// Shorter than [`MIN_STAFF_KEY_LEN`] characters.
+    #[error("is shorter than {MIN_STAFF_KEY_LEN} characters")]
+    TooShort,
+    /// The same key as someone else's.
+    #[error("is also {other}'s key: give each person their own")]
+    Shared {
+        /// The other person.
+        other: String,
+    },
 }
 
 /// Staff's API keys, kept as SHA-256 digests, so that comparing them takes the same time
-/// whatever a guess has in common with a key.
+/// whatever a guess has in common with a key. Neither the keys nor their digests are kept in
+/// plain text or shown by `Debug`, which lists the names only.
 #[derive(Clone)]
 pub struct StaffKeys(Vec<(String, [u8; 32])>);
+
+impl std::fmt::Debug for StaffKeys {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StaffKeys")
+            .field(
+                "names",
+                &self.0.iter().map(|(name, _)| name).collect::<Vec<_>>(),
+            )
+            .finish_non_exhaustive()
+    }
+}
 
 impl StaffKeys {
     /// The keys of `[gateway.staff_keys]`, each at least [`MIN_STAFF_KEY_LEN`] characters and
@@ -56,20 +82,18 @@ impl StaffKeys {
     pub fn new(keys: &BTreeMap<String, String>) -> Result<StaffKeys, StaffKeyError> {
         let mut digests: Vec<(String, [u8; 32])> = Vec::new();
         for (name, key) in keys {
-            let bad = |why: String| StaffKeyError {
+            let bad = |problem| StaffKeyError {
                 name: name.clone(),
-                why,
+                problem,
             };
             if key.chars().count() < MIN_STAFF_KEY_LEN {
-                return Err(bad(format!(
-                    "is shorter than {MIN_STAFF_KEY_LEN} characters"
-                )));
+                return Err(bad(StaffKeyProblem::TooShort));
             }
             let digest = digest(key);
             if let Some((other, _)) = digests.iter().find(|(_, d)| *d == digest) {
-                return Err(bad(format!(
-                    "is also {other}'s key: give each person their own"
-                )));
+                return Err(bad(StaffKeyProblem::Shared {
+                    other: other.clone(),
+                }));
             }
             digests.push((name.clone(), digest));
         }
@@ -96,6 +120,7 @@ impl StaffKeys {
     }
 }
 
+/// The SHA-256 digest a key is kept and compared as.
 fn digest(key: &str) -> [u8; 32] {
     Sha256::digest(key.as_bytes()).into()
 }
@@ -286,5 +311,11 @@ mod tests {
             shared.err().unwrap().to_string(),
             "gateway.staff_keys.ben: is also ana's key: give each person their own"
         );
+    }
+
+    #[test]
+    fn debug_shows_the_names_and_no_key() {
+        let shown = format!("{:?}", keys());
+        assert_eq!(shown, "StaffKeys { names: [\"ana\", \"ben\"], .. }");
     }
 }

@@ -4,7 +4,10 @@
 //! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
 //!   as a file is and stored whole or not at all, behind per-person bearer keys
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
-//!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do
+//!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do.
+//!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
+//!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
+//!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`unsubscribe`] routes and,
 //!   when staff keys are configured, the [`directory`] routes
 
@@ -24,12 +27,12 @@ use tracing::{info, warn};
 #[derive(Debug, thiserror::Error)]
 pub enum GatewayError {
     /// The listen address could not be bound.
-    #[error("cannot listen on {addr}: {why}")]
+    #[error("cannot listen on {addr}: {source}")]
     Bind {
         /// The address.
-        addr: String,
+        addr: std::net::SocketAddr,
         /// The system's reason.
-        why: String,
+        source: std::io::Error,
     },
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
@@ -37,9 +40,9 @@ pub enum GatewayError {
     /// A staff key cannot be used.
     #[error(transparent)]
     StaffKey(#[from] directory::StaffKeyError),
-    /// Serving failed.
+    /// Serving failed (or the bound listener's address could not be read).
     #[error("HTTP server: {0}")]
-    Serve(String),
+    Serve(#[source] std::io::Error),
 }
 
 /// Serves HTTP on `gateway.listen` until `shutdown`.
@@ -47,10 +50,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     let addr = ctx.config.gateway.listen;
     let listener = TcpListener::bind(addr)
         .await
-        .map_err(|e| GatewayError::Bind {
-            addr: addr.to_string(),
-            why: e.to_string(),
-        })?;
+        .map_err(|source| GatewayError::Bind { addr, source })?;
     serve(ctx, listener, shutdown).await
 }
 
@@ -60,9 +60,7 @@ pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
 ) -> Result<(), GatewayError> {
-    let addr = listener
-        .local_addr()
-        .map_err(|e| GatewayError::Serve(e.to_string()))?;
+    let addr = listener.local_addr().map_err(GatewayError::Serve)?;
     let keyring = ctx.config.tokens.keyring()?;
     if keyring.is_development() {
         warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
@@ -86,7 +84,7 @@ pub async fn serve(
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })
         .await
-        .map_err(|e| GatewayError::Serve(e.to_string()))?;
+        .map_err(GatewayError::Serve)?;
     info!("gateway stopped");
     Ok(())
 }
