@@ -8,7 +8,7 @@
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
 use crate::pool::{Endpoint, Pool, Security, SendError};
-use circulars_core::config::{RelayConfig, RelayTls, SmtpConfig};
+use circulars_core::config::{ExposeSecret, RelayConfig, RelayTls, SmtpConfig};
 use circulars_core::nats::control::RelayLimits;
 use circulars_core::BoxError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
@@ -276,7 +276,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
     let credentials = match &config.username {
         Some(username) => {
             let password = match (&config.password, &config.password_file) {
-                (Some(p), _) => p.clone(),
+                (Some(p), _) => p.expose_secret().to_owned(),
                 (None, Some(path)) => std::fs::read_to_string(path)
                     .map_err(|e| RelayError::File {
                         relay: name.to_owned(),

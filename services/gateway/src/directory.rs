@@ -23,6 +23,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
 use circulars_contacts::import::check_json_records;
+use circulars_core::config::{ExposeSecret, SecretString};
 use circulars_core::input::FileProblems;
 use circulars_store::{ImportReport, Store};
 use serde::{Deserialize, Serialize};
@@ -79,9 +80,10 @@ impl std::fmt::Debug for StaffKeys {
 impl StaffKeys {
     /// The keys of `[gateway.staff_keys]`, each at least [`MIN_STAFF_KEY_LEN`] characters and
     /// none shared by two people.
-    pub fn new(keys: &BTreeMap<String, String>) -> Result<StaffKeys, StaffKeyError> {
+    pub fn new(keys: &BTreeMap<String, SecretString>) -> Result<StaffKeys, StaffKeyError> {
         let mut digests: Vec<(String, [u8; 32])> = Vec::new();
         for (name, key) in keys {
+            let key = key.expose_secret();
             let bad = |problem| StaffKeyError {
                 name: name.clone(),
                 problem,
@@ -261,8 +263,8 @@ mod tests {
 
     fn keys() -> StaffKeys {
         StaffKeys::new(&BTreeMap::from([
-            ("ana".to_owned(), "a".repeat(32)),
-            ("ben".to_owned(), "b".repeat(40)),
+            ("ana".to_owned(), "a".repeat(32).into()),
+            ("ben".to_owned(), "b".repeat(40).into()),
         ]))
         .unwrap()
     }
@@ -298,14 +300,14 @@ mod tests {
 
     #[test]
     fn short_and_shared_keys_are_refused() {
-        let short = StaffKeys::new(&BTreeMap::from([("ana".to_owned(), "x".repeat(31))]));
+        let short = StaffKeys::new(&BTreeMap::from([("ana".to_owned(), "x".repeat(31).into())]));
         assert_eq!(
             short.err().unwrap().to_string(),
             "gateway.staff_keys.ana: is shorter than 32 characters"
         );
         let shared = StaffKeys::new(&BTreeMap::from([
-            ("ana".to_owned(), "x".repeat(32)),
-            ("ben".to_owned(), "x".repeat(32)),
+            ("ana".to_owned(), "x".repeat(32).into()),
+            ("ben".to_owned(), "x".repeat(32).into()),
         ]));
         assert_eq!(
             shared.err().unwrap().to_string(),

@@ -19,7 +19,7 @@ use async_imap::error::Error as ImapError;
 use async_imap::imap_proto::{Response, Status};
 use async_imap::types::Uid;
 use async_imap::{Client, Session};
-use circulars_core::config::{MailboxConfig, MailboxTls};
+use circulars_core::config::{ExposeSecret, MailboxConfig, MailboxTls};
 use circulars_core::tls::TlsError;
 use circulars_core::BoxError;
 use futures::TryStreamExt;
@@ -332,7 +332,10 @@ async fn open_folder(
 ) -> Result<Session<Stream>, MailboxError> {
     let client = connect(config, steps).await?;
     let mut session = match steps
-        .timed("LOGIN", client.login(&config.username, &config.password))
+        .timed(
+            "LOGIN",
+            client.login(&config.username, config.password.expose_secret()),
+        )
         .await?
     {
         Ok(session) => session,

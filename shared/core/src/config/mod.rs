@@ -1,0 +1,391 @@
+//! Typed configuration, loaded once at start: defaults, then a TOML file, then environment
+//! variables `CIRCULARS__SECTION__KEY`. Every bad key is reported at once, by name and source.
+//! Passwords and keys are [`SecretString`]s: they never print in `Debug` or logs, and code
+//! reads them only through `expose_secret`.
+//!
+//! - `sections`: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
+//!   `[directory]`, `[tracker]`
+//! - `smtp`: `[smtp]` and its relays
+//! - `bounces`: `[bounces]` and `[bounces.mailbox]`
+//! - `sources`: the file and the environment laid over each other, sections read key by key
+
+mod bounces;
+mod sections;
+mod smtp;
+mod sources;
+
+pub use bounces::{BouncesConfig, MailboxConfig, MailboxTls};
+pub use secrecy::{ExposeSecret, SecretString};
+pub use sections::{
+    DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, MailConfig, NatsConfig,
+    TokenKeyConfig, TokensConfig, TrackerConfig,
+};
+pub use smtp::{RelayConfig, RelayTls, SmtpConfig};
+
+use bounces::check_bounces;
+use smtp::check_smtp;
+use sources::{lay_environment, parse_file, section};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// The SQL dialect behind the store, chosen by the database URL's scheme.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// `sqlite://PATH`: the embedded default, one file.
+    Sqlite,
+    /// `postgres://…` (or `postgresql://…`): for production.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names, when it is one of the two.
+    pub fn of_url(url: &str) -> Option<Backend> {
+        let scheme = url.split_once(':').map(|(s, _)| s)?;
+        match scheme {
+            "sqlite" => Some(Backend::Sqlite),
+            "postgres" | "postgresql" => Some(Backend::Postgres),
+            _ => None,
+        }
+    }
+}
+
+/// The prefix of environment variables that override the file (`CIRCULARS__SMTP__PORT=2525`).
+pub const ENV_PREFIX: &str = "CIRCULARS__";
+
+/// The whole configuration of every service.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where local state lives (SQLite database, local runs); relative paths are taken from
+    /// the working directory.
+    pub data_dir: PathBuf,
+    /// The NATS server.
+    pub nats: NatsConfig,
+    /// The database.
+    pub database: DatabaseConfig,
+    /// The SMTP relay the dispatcher sends through.
+    pub smtp: SmtpConfig,
+    /// How mails are addressed.
+    pub mail: MailConfig,
+    /// The HTTP gateway.
+    pub gateway: GatewayConfig,
+    /// Delivery record writing.
+    pub tracker: TrackerConfig,
+    /// Rules of the directory.
+    pub directory: DirectoryConfig,
+    /// Keys of the signed tokens in envelope senders and unsubscribe links.
+    pub tokens: TokensConfig,
+    /// DKIM signing.
+    pub dkim: DkimConfig,
+    /// Returned mail: the intake listener and the bounce mailbox.
+    pub bounces: BouncesConfig,
+}
+
+/// Every problem found in the configuration, each naming its key and where it was set.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub struct ConfigError {
+    /// One line per bad key.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "bad configuration:")?;
+        for p in &self.problems {
+            write!(f, "\n  {p}")?;
+        }
+        Ok(())
+    }
+}
+
+impl Config {
+    /// Loads the configuration from `file` (when given) and this process's environment.
+    pub fn load(file: Option<&Path>) -> Result<Config, ConfigError> {
+        let text = match file {
+            Some(path) => Some(std::fs::read_to_string(path).map_err(|e| ConfigError {
+                problems: vec![format!("{}: cannot read: {e}", path.display())],
+            })?),
+            None => None,
+        };
+        let name = file.map(|p| p.display().to_string());
+        Config::from_sources(name.as_deref().zip(text.as_deref()), std::env::vars())
+    }
+
+    /// Builds the configuration from a file's `(name, text)` and environment variables.
+    pub fn from_sources(
+        file: Option<(&str, &str)>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, ConfigError> {
+        let mut problems = Vec::new();
+        let file_name = file
+            .map(|(n, _)| n.to_owned())
+            .unwrap_or_else(|| "defaults".into());
+        let mut table = match file {
+            Some((name, text)) => parse_file(name, text)?,
+            None => toml::Table::new(),
+        };
+        // Which keys the environment set, to name the variable in errors.
+        let from_env = lay_environment(&mut table, env, &mut problems);
+        let origin = |key: &str| match from_env.get(key) {
+            Some(var) => format!("environment {var}"),
+            None => file_name.clone(),
+        };
+
+        let data_dir = match table.remove("data_dir") {
+            None => PathBuf::from("data"),
+            Some(toml::Value::String(s)) => PathBuf::from(s),
+            Some(other) => {
+                problems.push(format!(
+                    "{}: data_dir: expected a path, found {}",
+                    origin("data_dir"),
+                    other.type_str()
+                ));
+                PathBuf::from("data")
+            }
+        };
+        let mut config = Config {
+            data_dir,
+            nats: section(&mut table, "nats", &origin, &mut problems),
+            database: section(&mut table, "database", &origin, &mut problems),
+            smtp: section(&mut table, "smtp", &origin, &mut problems),
+            mail: section(&mut table, "mail", &origin, &mut problems),
+            gateway: section(&mut table, "gateway", &origin, &mut problems),
+            tracker: section(&mut table, "tracker", &origin, &mut problems),
+            directory: section(&mut table, "directory", &origin, &mut problems),
+            tokens: section(&mut table, "tokens", &origin, &mut problems),
+            dkim: section(&mut table, "dkim", &origin, &mut problems),
+            bounces: section(&mut table, "bounces", &origin, &mut problems),
+        };
+        for key in table.keys() {
+            problems.push(format!("{}: {key}: unknown key", origin(key)));
+        }
+        check_smtp(&config.smtp, &origin, &mut problems);
+        check_bounces(&config.bounces, &origin, &mut problems);
+        check_rest(&config, &origin, &mut problems);
+        if config.database.url.is_none() {
+            config.database.url = Some(format!(
+                "sqlite://{}",
+                config.data_dir.join("circulars.db").display()
+            ));
+        }
+        if problems.is_empty() {
+            Ok(config)
+        } else {
+            Err(ConfigError { problems })
+        }
+    }
+
+    /// The database URL (always set after loading).
+    pub fn database_url(&self) -> &str {
+        self.database.url.as_deref().unwrap_or_default()
+    }
+}
+
+/// The rules of the other sections that types cannot say.
+fn check_rest(config: &Config, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
+    if config.smtp.concurrency == 0 {
+        problems.push(format!(
+            "{}: smtp.concurrency: must be at least 1",
+            origin("smtp.concurrency")
+        ));
+    }
+    if config.tracker.batch_size == 0 {
+        problems.push(format!(
+            "{}: tracker.batch_size: must be at least 1",
+            origin("tracker.batch_size")
+        ));
+    }
+    if !config.mail.from.contains('@') {
+        problems.push(format!(
+            "{}: mail.from: '{}' is not an e-mail address",
+            origin("mail.from"),
+            config.mail.from
+        ));
+    }
+    if !config.mail.public_base_url.starts_with("https://") {
+        problems.push(format!(
+            "{}: mail.public_base_url: '{}' must be an https URL (unsubscribe links)",
+            origin("mail.public_base_url"),
+            config.mail.public_base_url
+        ));
+    }
+    let key_ids: Vec<u8> = config.tokens.keys.iter().map(|k| k.id).collect();
+    if let Some(current) = config.tokens.current {
+        if !key_ids.contains(&current) {
+            problems.push(format!(
+                "{}: tokens.current: no key with id {current} in tokens.keys",
+                origin("tokens.current")
+            ));
+        }
+    } else if !key_ids.is_empty() {
+        problems.push(format!(
+            "{}: tokens.current: name the key that signs",
+            origin("tokens.keys")
+        ));
+    }
+    if !config.tokens.keys.is_empty() && config.tokens.current.is_some() {
+        if let Err(e) = config.tokens.keyring() {
+            problems.push(format!("{}: tokens.keys: {e}", origin("tokens.keys")));
+        }
+    }
+    if config.dkim.enabled {
+        if !matches!(config.dkim.algorithm.as_str(), "rsa" | "ed25519") {
+            problems.push(format!(
+                "{}: dkim.algorithm: '{}' is not rsa or ed25519",
+                origin("dkim.algorithm"),
+                config.dkim.algorithm
+            ));
+        }
+        if config.dkim.private_key_file.is_none() {
+            problems.push(format!(
+                "{}: dkim.private_key_file: required when dkim.enabled",
+                origin("dkim.enabled")
+            ));
+        }
+    }
+    if let Some(url) = &config.database.url {
+        if Backend::of_url(url).is_none() {
+            problems.push(format!(
+                "{}: database.url: '{url}' is neither sqlite://PATH nor postgres://USER@HOST:PORT/DATABASE",
+                origin("database.url")
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_then_file_then_environment() {
+        let file = "data_dir = \"/srv/circulars\"\n[smtp.relays.main]\nhost = \"relay.example\"\nport = 587\n";
+        let c = Config::from_sources(
+            Some(("circulars.toml", file)),
+            env(&[
+                ("CIRCULARS__SMTP__RELAYS__MAIN__PORT", "2525"),
+                ("CIRCULARS__NATS__URL", "nats://127.0.0.1:4333"),
+                ("PATH", "/bin"),
+            ]),
+        )
+        .unwrap();
+        let main = &c.smtp.relays["main"];
+        assert_eq!(main.host, "relay.example");
+        assert_eq!(main.port, 2525, "the environment wins over the file");
+        assert_eq!(
+            c.smtp.relays.len(),
+            1,
+            "the file's relays replace the default one"
+        );
+        assert_eq!(c.nats.url, "nats://127.0.0.1:4333");
+        assert_eq!(c.smtp.concurrency, 8, "defaults fill the rest");
+        assert_eq!(c.database_url(), "sqlite:///srv/circulars/circulars.db");
+    }
+
+    #[test]
+    fn passwords_and_keys_never_print() {
+        let secrets = [
+            "relay-password-1234",
+            "a1b2c3d4e5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8f90",
+            "staff-key-of-ana-with-enough-characters",
+            "mailbox-password-5678",
+        ];
+        let file = format!(
+            "[smtp.relays.local]\nusername = \"u\"\npassword = \"{}\"\n\
+             [tokens]\ncurrent = 1\nkeys = [{{ id = 1, secret = \"{}\" }}]\n\
+             [gateway.staff_keys]\nana = \"{}\"\n\
+             [bounces.mailbox]\nhost = \"imap.itu.example\"\nusername = \"b\"\npassword = \"{}\"\n",
+            secrets[0], secrets[1], secrets[2], secrets[3]
+        );
+        let config = Config::from_sources(Some(("c.toml", &file)), Vec::new()).unwrap();
+        let printed = format!("{config:?}");
+        for secret in secrets {
+            assert!(!printed.contains(secret), "{secret} printed in {printed}");
+        }
+        assert_eq!(
+            config.gateway.staff_keys["ana"].expose_secret(),
+            secrets[2],
+            "read as given"
+        );
+        assert!(config.tokens.keyring().is_ok());
+    }
+
+    #[test]
+    fn every_bad_key_is_named_with_its_source() {
+        let file = "[smtp]\nport = \"twenty-five\"\ncolour = \"blue\"\nconcurrency = -1\n[nats]\nurl = 5\n[extra]\nx = 1\n";
+        let err = Config::from_sources(
+            Some(("c.toml", file)),
+            env(&[("CIRCULARS__GATEWAY__LISTEN", "nowhere")]),
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        for expected in [
+            "c.toml: smtp.port:",
+            "c.toml: smtp.colour: unknown field `colour`",
+            "c.toml: smtp.concurrency:",
+            "c.toml: nats.url:",
+            "c.toml: extra: unknown key",
+            "environment CIRCULARS__GATEWAY__LISTEN: gateway.listen:",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(err.problems.len(), 6, "{text}");
+    }
+
+    #[test]
+    fn relays_are_checked_and_ordered_for_failover() {
+        let file = "[smtp.relays.main]\ntls = \"ssl\"\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("c.toml: smtp.relays.main.tls: unknown variant `ssl`"),
+            "{text}"
+        );
+        let file = "[smtp]\nretry_jitter = 1.5\nretry_delays_secs = []\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        for expected in [
+            "c.toml: smtp.retry_jitter: 1.5 is not a fraction",
+            "c.toml: smtp.retry_delays_secs: give at least one delay",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let file = "[smtp.relays.backup]\nhost = \"b.example\"\npriority = 10\n\
+                    [smtp.relays.main]\nhost = \"a.example\"\nusername = \"circulars\"\ntls_ca_file = \"/ca.pem\"\n\
+                    [smtp.relays.\"bad name\"]\nconnections = 0\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        for expected in [
+            "smtp.relays.bad name: a relay name is letters",
+            "smtp.relays.bad name.connections: must be at least 1",
+            "smtp.relays.main.username: authentication needs both",
+            "smtp.relays.main.tls_ca_file: set tls",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let file = "[smtp]\nretry_delays_secs = [1, 5]\n\
+                    [smtp.relays.backup]\nhost = \"b.example\"\npriority = 10\n\
+                    [smtp.relays.main]\nhost = \"a.example\"\n";
+        let c = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        let order: Vec<&str> = c.smtp.relays_in_order().iter().map(|(n, _)| *n).collect();
+        assert_eq!(order, ["main", "backup"]);
+        let delays: Vec<u64> = (1..=4).map(|n| c.smtp.retry_delay(n).as_secs()).collect();
+        assert_eq!(delays, [1, 5, 5, 5], "the last delay repeats");
+    }
+
+    #[test]
+    fn a_syntax_error_names_the_line() {
+        let err =
+            Config::from_sources(Some(("c.toml", "[smtp]\nport = = 1\n")), env(&[])).unwrap_err();
+        assert!(err.to_string().contains("c.toml:2:"), "{err}");
+    }
+}

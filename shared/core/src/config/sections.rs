@@ -1,0 +1,200 @@
+//! The smaller sections: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
+//! `[directory]`, `[tracker]`.
+
+use secrecy::{ExposeSecret, SecretString};
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+/// `[nats]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NatsConfig {
+    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    pub url: String,
+}
+
+/// `[database]`
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DatabaseConfig {
+    /// `sqlite://PATH` or `postgres://USER@HOST:PORT/DATABASE`; when unset,
+    /// `sqlite://<data_dir>/circulars.db`.
+    pub url: Option<String>,
+}
+
+/// `[mail]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct MailConfig {
+    /// The address in `From:` (the display name comes from the recipient's language).
+    pub from: String,
+    /// The domain on the right of every `Message-ID`.
+    pub message_id_domain: String,
+    /// The `List-Id` of circulars (RFC 2919), e.g. `tsb-circulars.itu.example`.
+    pub list_id: String,
+    /// Where the one-click unsubscribe links point (`<base>/unsubscribe/<token>`); https.
+    pub public_base_url: String,
+    /// The domain of the envelope sender (`bounce+<token>@…`, VERP) and of the mailto
+    /// unsubscribe address (`unsubscribe+<token>@…`).
+    pub return_domain: String,
+    /// The largest annex accepted, in bytes.
+    pub max_annex_bytes: u64,
+}
+
+/// `[tokens]`: HMAC keys of the signed tokens; without keys a development key is used (and said).
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TokensConfig {
+    /// The id of the key that signs new tokens; the others only verify (rotation).
+    pub current: Option<u8>,
+    /// The keys: `[[tokens.keys]] id = 1, secret = "<64+ hex digits>"`.
+    pub keys: Vec<TokenKeyConfig>,
+}
+
+impl TokensConfig {
+    /// The keyring these keys make: `current` signs, the others still verify; the public
+    /// development keyring when no key is configured.
+    pub fn keyring(&self) -> Result<crate::tokens::Keyring, crate::tokens::TokenError> {
+        use crate::tokens::{Keyring, SigningKey, TokenError};
+        let Some(current_id) = self.current else {
+            return if self.keys.is_empty() {
+                Ok(Keyring::development())
+            } else {
+                Err(TokenError::Malformed("tokens.current names no key".into()))
+            };
+        };
+        let mut current = None;
+        let mut older = Vec::new();
+        for k in &self.keys {
+            let key = SigningKey::from_hex(k.id, k.secret.expose_secret())?;
+            if k.id == current_id {
+                current = Some(key);
+            } else {
+                older.push(key);
+            }
+        }
+        let current = current.ok_or(TokenError::UnknownKey(current_id))?;
+        Keyring::new(current, older)
+    }
+}
+
+/// One token key.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TokenKeyConfig {
+    /// Its id, carried in every token it signs.
+    pub id: u8,
+    /// The secret, hex-encoded, at least 32 bytes.
+    pub secret: SecretString,
+}
+
+/// `[dkim]`: off by default, since many relays sign themselves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DkimConfig {
+    /// Whether the dispatcher signs.
+    pub enabled: bool,
+    /// `rsa` (RSA-2048, what receivers verify) or `ed25519`.
+    pub algorithm: String,
+    /// The signing domain (`d=`).
+    pub domain: String,
+    /// The selector (`s=`): the key is published at `<selector>._domainkey.<domain>`.
+    pub selector: String,
+    /// The private key file (PEM).
+    pub private_key_file: Option<PathBuf>,
+}
+
+impl Default for DkimConfig {
+    fn default() -> Self {
+        DkimConfig {
+            enabled: false,
+            algorithm: "rsa".into(),
+            domain: "itu.example".into(),
+            selector: "circulars".into(),
+            private_key_file: None,
+        }
+    }
+}
+
+/// `[gateway]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct GatewayConfig {
+    /// Where the HTTP API listens.
+    pub listen: SocketAddr,
+    /// Who may call the staff API, by name: `[gateway.staff_keys] ana = "<32 or more
+    /// characters>"`, sent as `Authorization: Bearer <key>`. None: the staff API is off.
+    pub staff_keys: BTreeMap<String, SecretString>,
+    /// The largest staff API request body, in bytes (a directory import of some 50 000
+    /// contacts fits in the default 16 MiB).
+    pub max_request_bytes: usize,
+}
+
+/// `[directory]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct DirectoryConfig {
+    /// After this many hard bounces (deliveries bounced, or refused with a 5xx reply) an
+    /// address is suppressed (`bounced`); 0 never suppresses.
+    pub suppress_after_hard_bounces: u32,
+}
+
+impl Default for DirectoryConfig {
+    fn default() -> Self {
+        DirectoryConfig {
+            suppress_after_hard_bounces: 3,
+        }
+    }
+}
+
+/// `[tracker]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TrackerConfig {
+    /// Most events written in one transaction.
+    pub batch_size: usize,
+    /// Milliseconds to wait for a batch to fill before writing what has arrived.
+    pub batch_wait_ms: u64,
+}
+
+impl Default for NatsConfig {
+    fn default() -> Self {
+        NatsConfig {
+            url: "nats://127.0.0.1:4222".into(),
+        }
+    }
+}
+
+impl Default for MailConfig {
+    fn default() -> Self {
+        MailConfig {
+            from: "tsb-circulars@itu.example".into(),
+            message_id_domain: "circulars.itu.example".into(),
+            list_id: "tsb-circulars.itu.example".into(),
+            public_base_url: "https://circulars.itu.example".into(),
+            return_domain: "circulars.itu.example".into(),
+            max_annex_bytes: 10 * 1024 * 1024,
+        }
+    }
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            staff_keys: BTreeMap::new(),
+            max_request_bytes: 16 << 20,
+        }
+    }
+}
+
+impl Default for TrackerConfig {
+    fn default() -> Self {
+        TrackerConfig {
+            batch_size: 500,
+            batch_wait_ms: 50,
+        }
+    }
+}
