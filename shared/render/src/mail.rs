@@ -2,7 +2,7 @@
 //! fields: the standard headers of a list mail (RFC 2369, 2919, 8058), an envelope sender that
 //! carries a signed token (VERP), and a DKIM signature when configured.
 
-use crate::dkim::DkimSigner;
+use crate::dkim::{DkimError, DkimSigner};
 use circulars_core::config::MailConfig;
 use circulars_core::domain::{Annex, Rendition};
 use circulars_core::domain::{DeliveryKey, Language, Recipient};
@@ -12,10 +12,16 @@ use lettre::message::header::{ContentType, Header, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Body, Mailbox, MultiPart};
 use lettre::{Address, Message};
 
-/// Why a mail could not be built (bad configuration or a stored value that is not an address).
+/// Why a mail could not be built.
 #[derive(Debug, thiserror::Error)]
-#[error("cannot build the mail: {0}")]
-pub struct MailError(String);
+pub enum MailError {
+    /// Bad configuration or a stored value that is not an address or a content type.
+    #[error("cannot build the mail: {0}")]
+    Invalid(String),
+    /// The DKIM signature could not be made.
+    #[error("cannot build the mail: {0}")]
+    Dkim(#[from] DkimError),
+}
 
 /// What every mail of a dispatcher shares: addresses, token keys and the DKIM signer.
 #[derive(Debug, Clone, Copy)]
@@ -121,7 +127,7 @@ pub fn prepare_annexes(annexes: &[Annex]) -> Result<Vec<PreparedAnnex>, MailErro
         .iter()
         .map(|annex| {
             let content_type = ContentType::parse(&annex.content_type).map_err(|e| {
-                MailError(format!(
+                MailError::Invalid(format!(
                     "annex {}: content type {}: {e}",
                     annex.file_name, annex.content_type
                 ))
@@ -146,7 +152,7 @@ pub fn build(
     let address = |what: &str, value: &str| {
         value
             .parse::<Address>()
-            .map_err(|e| MailError(format!("{what} '{value}': {e}")))
+            .map_err(|e| MailError::Invalid(format!("{what} '{value}': {e}")))
     };
     let key = DeliveryKey::new(rendition.circular.clone(), recipient.address.clone());
     let from = address("mail.from", &config.from)?;
@@ -157,7 +163,7 @@ pub fn build(
         &return_path(config, settings.keyring, &key),
     )?;
     let envelope = Envelope::new(Some(envelope_from), vec![to.clone()])
-        .map_err(|e| MailError(e.to_string()))?;
+        .map_err(|e| MailError::Invalid(e.to_string()))?;
     let unsubscribe_token = settings.keyring.sign(&key, Purpose::Unsubscribe);
     let unsubscribe = link(config, &unsubscribe_token);
     let (text, html) = rendition.personalise(recipient.addressee.name(), &unsubscribe);
@@ -197,9 +203,9 @@ pub fn build(
         .header(ListUnsubscribePost("List-Unsubscribe=One-Click".into()))
         .envelope(envelope)
         .multipart(body)
-        .map_err(|e| MailError(e.to_string()))?;
+        .map_err(|e| MailError::Invalid(e.to_string()))?;
     if let Some(signer) = settings.dkim {
-        signer.sign(&mut mail);
+        signer.sign(&mut mail)?;
     }
     Ok(mail)
 }
