@@ -12,6 +12,10 @@
 //! command line of at most [`MAX_LINE`] bytes, [`MAX_RECIPIENTS`] recipients per message, and
 //! `bounces.idle_timeout_secs` to wait for anything.
 //!
+//! Returned mail quotes our circulars, personal data included: with `bounces.tls_cert_file`
+//! and `bounces.tls_key_file` set, EHLO offers STARTTLS (RFC 3207), and after the upgrade the
+//! session starts over. Without them, STARTTLS is not offered.
+//!
 //! A message is answered 250 only after it is stored whole and its report published
 //! ([`intake::receive`]); when either fails the answer is 451 and the sender tries again.
 //!
@@ -24,10 +28,14 @@ use circulars_core::nats::Bus;
 use circulars_core::tokens::{parse_return_address, Purpose};
 use circulars_returned_mail::intake;
 use circulars_returned_mail::reports::Matcher;
-use circulars_smtp_server::{Envelope, Handler, Rcpt, Replies, Reply, State, Verdict, RCPT_OK};
+use circulars_smtp_server::{
+    tls_acceptor, Envelope, Handler, Rcpt, Replies, Reply, State, Tls, TlsError, TlsFile, Verdict,
+    RCPT_OK,
+};
 use circulars_store::{short_id, ReportSource};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -75,6 +83,38 @@ pub enum ListenerError {
         /// What the system said.
         source: std::io::Error,
     },
+    /// The certificate or key for STARTTLS cannot be used.
+    #[error("{key}: {source}")]
+    Tls {
+        /// The configuration key of the file at fault (`bounces.tls_cert_file` or
+        /// `bounces.tls_key_file`).
+        key: &'static str,
+        /// What is wrong with it.
+        source: TlsError,
+    },
+}
+
+/// The PEM files of the listener's certificate, for STARTTLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first (`bounces.tls_cert_file`).
+    pub cert: PathBuf,
+    /// Its private key (`bounces.tls_key_file`).
+    pub key: PathBuf,
+}
+
+impl TlsFiles {
+    /// Loads the certificate and key; the error names the configuration key at fault.
+    fn load(&self) -> Result<Tls, ListenerError> {
+        let acceptor = tls_acceptor(&self.cert, &self.key).map_err(|source| {
+            let key = match source.file() {
+                TlsFile::Certificate => "bounces.tls_cert_file",
+                TlsFile::Key => "bounces.tls_key_file",
+            };
+            ListenerError::Tls { key, source }
+        })?;
+        Ok(Tls::StartTls(acceptor))
+    }
 }
 
 /// The listener's limits and names, from `[bounces]` and `[mail]`.
@@ -92,6 +132,8 @@ pub struct Settings {
     pub messages_per_minute_per_client: usize,
     /// How long to wait for the client.
     pub idle_timeout: Duration,
+    /// The certificate STARTTLS uses; `None`: STARTTLS is not offered.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Settings {
@@ -105,13 +147,18 @@ impl Settings {
             max_connections_per_client: b.max_connections_per_client,
             messages_per_minute_per_client: b.messages_per_minute_per_client,
             idle_timeout: Duration::from_secs(b.idle_timeout_secs),
+            tls: b
+                .tls_cert_file
+                .clone()
+                .zip(b.tls_key_file.clone())
+                .map(|(cert, key)| TlsFiles { cert, key }),
         }
     }
 }
 
 impl Settings {
-    /// The session core's settings for these.
-    fn session(&self) -> circulars_smtp_server::Settings {
+    /// The session core's settings for these, with `tls` loaded from [`Settings::tls`].
+    fn session(&self, tls: Option<Tls>) -> circulars_smtp_server::Settings {
         let limit = self.max_message_bytes;
         circulars_smtp_server::Settings {
             hostname: self.hostname.clone(),
@@ -124,7 +171,7 @@ impl Settings {
             max_data_bytes: Some(limit.saturating_mul(2).max(OVERSIZE_CUTOFF)),
             max_recipients: Some(MAX_RECIPIENTS),
             idle_timeout: Some(self.idle_timeout),
-            tls: None,
+            tls,
             replies: REPLIES,
         }
     }
@@ -212,20 +259,22 @@ impl Shared {
 }
 
 impl Listener {
-    /// Binds `address`; `matcher` verifies recipients' tokens and holds the database.
+    /// Loads the TLS files (when set) and binds `address`; `matcher` verifies recipients'
+    /// tokens and holds the database.
     pub async fn bind(
         address: SocketAddr,
         settings: Settings,
         matcher: Matcher,
         bus: Bus,
     ) -> Result<Listener, ListenerError> {
+        let tls = settings.tls.as_ref().map(TlsFiles::load).transpose()?;
         let socket = TcpListener::bind(address)
             .await
             .map_err(|source| ListenerError::Bind { address, source })?;
         Ok(Listener {
             socket,
             shared: Arc::new(Shared {
-                smtp: settings.session(),
+                smtp: settings.session(tls),
                 settings,
                 matcher,
                 bus,
@@ -242,7 +291,8 @@ impl Listener {
     /// Serves until `shutdown`, then lets sessions finish the message in hand.
     pub async fn serve(self, shutdown: CancellationToken) {
         let address = self.local_addr().ok();
-        info!(address = ?address, "bounce intake listening");
+        let starttls = self.shared.settings.tls.is_some();
+        info!(address = ?address, starttls, "bounce intake listening");
         let mut sessions = tokio::task::JoinSet::new();
         loop {
             let accepted = tokio::select! {
@@ -376,6 +426,42 @@ fn shown(address: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tls_file_that_cannot_be_used_is_named_by_its_key() {
+        let files = circulars_capture_smtp::test_tls_files();
+        let good = TlsFiles {
+            cert: files.cert.clone(),
+            key: files.key.clone(),
+        };
+        assert!(matches!(good.load(), Ok(Tls::StartTls(_))));
+        let dir = tempfile::tempdir().expect("a folder");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "not PEM at all\n").expect("written");
+        for (files, key) in [
+            (
+                TlsFiles {
+                    cert: garbage.clone(),
+                    key: files.key.clone(),
+                },
+                "bounces.tls_cert_file",
+            ),
+            (
+                TlsFiles {
+                    cert: files.cert.clone(),
+                    key: files.cert.clone(),
+                },
+                "bounces.tls_key_file",
+            ),
+        ] {
+            let Err(error) = files.load() else {
+                panic!("{files:?} loads");
+            };
+            let text = error.to_string();
+            assert!(text.starts_with(&format!("{key}: ")), "{text}");
+            assert!(std::error::Error::source(&error).is_some(), "{error:?}");
+        }
+    }
 
     #[test]
     fn logged_recipients_show_no_token() {
