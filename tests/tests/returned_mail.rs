@@ -7,56 +7,9 @@
 
 use circulars_core::domain::{CircularId, DeliveryEvent, DeliveryState, RecipientAddress};
 use circulars_store::{ReportState, Store, SuppressionReason};
-use circulars_tests::intake::send;
+use circulars_tests::intake::{dsn, send};
 use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup, PATIENCE};
 use std::time::Instant;
-
-/// A delivery status notification (RFC 3464) from the recipient's server, sent to `verp`,
-/// about `recipient`, quoting the original `Message-ID`.
-fn dsn(
-    verp: &str,
-    recipient: &str,
-    action: &str,
-    status: &str,
-    diagnostic: &str,
-    message_id: &str,
-) -> Vec<u8> {
-    format!(
-        "From: MAILER-DAEMON@mx.example.org\r\n\
-         To: {verp}\r\n\
-         Subject: Undelivered Mail Returned to Sender\r\n\
-         Date: Mon, 23 Nov 2026 10:00:00 +0000\r\n\
-         Message-ID: <dsn.{status}.{action}@mx.example.org>\r\n\
-         Auto-Submitted: auto-replied\r\n\
-         MIME-Version: 1.0\r\n\
-         Content-Type: multipart/report; report-type=delivery-status; boundary=\"dsn-part\"\r\n\
-         \r\n\
-         --dsn-part\r\n\
-         Content-Type: text/plain; charset=us-ascii\r\n\
-         \r\n\
-         This is the mail system at host mx.example.org.\r\n\
-         \r\n\
-         --dsn-part\r\n\
-         Content-Type: message/delivery-status\r\n\
-         \r\n\
-         Reporting-MTA: dns; mx.example.org\r\n\
-         \r\n\
-         Final-Recipient: rfc822; {recipient}\r\n\
-         Action: {action}\r\n\
-         Status: {status}\r\n\
-         Remote-MTA: dns; mx.example.org\r\n\
-         Diagnostic-Code: smtp; {diagnostic}\r\n\
-         \r\n\
-         --dsn-part\r\n\
-         Content-Type: text/rfc822-headers\r\n\
-         \r\n\
-         Message-ID: {message_id}\r\n\
-         Subject: Circular\r\n\
-         \r\n\
-         --dsn-part--\r\n"
-    )
-    .into_bytes()
-}
 
 /// A feedback report (RFC 5965): `recipient` marked the mail as spam at their provider.
 fn complaint(verp: &str, recipient: &str, message_id: &str) -> Vec<u8> {

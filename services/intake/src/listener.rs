@@ -12,21 +12,34 @@
 //! command line of at most [`MAX_LINE`] bytes, [`MAX_RECIPIENTS`] recipients per message, and
 //! `bounces.idle_timeout_secs` to wait for anything.
 //!
+//! Returned mail quotes our circulars, personal data included: with `bounces.tls_cert_file`
+//! and `bounces.tls_key_file` set, EHLO offers STARTTLS (RFC 3207), and after the upgrade the
+//! session starts over. Without them, STARTTLS is not offered.
+//!
 //! A message is answered 250 only after it is stored whole and its report published
 //! ([`intake::receive`]); when either fails the answer is 451 and the sender tries again.
+//!
+//! The SMTP session itself (commands, DATA, the limits on lines, size and time) is
+//! `circulars-smtp-server`'s; this file admits clients and decides, as its [`Handler`], who
+//! may send, to whom, and what becomes of a message.
 
 use circulars_core::config::Config;
 use circulars_core::nats::Bus;
 use circulars_core::tokens::{parse_return_address, Purpose};
 use circulars_returned_mail::intake;
 use circulars_returned_mail::reports::Matcher;
+use circulars_smtp_server::{
+    tls_acceptor, Envelope, Handler, Rcpt, Replies, Reply, State, Tls, TlsError, TlsFile, Verdict,
+    RCPT_OK,
+};
 use circulars_store::{short_id, ReportSource};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpListener;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
@@ -40,17 +53,68 @@ pub const MAX_RECIPIENTS: usize = 100;
 /// the client goes on past twice the limit and at least this much: then it is disconnected.
 const OVERSIZE_CUTOFF: usize = 64 * 1024 * 1024;
 
+/// The intake's wording of the protocol's replies.
+const REPLIES: Replies = Replies {
+    shutting_down: "421 4.4.2 the service is stopping",
+    idle_timeout: "421 4.4.2 idle timeout",
+    line_too_long: "500 5.5.2 line too long",
+    not_utf8: None,
+    hello_syntax: None,
+    unknown_command: "502 5.5.2 command not recognised",
+    not_implemented: "502 5.5.2 command not recognised",
+    need_hello: "503 5.5.1 say EHLO first",
+    nested_mail: "503 5.5.1 sender already given",
+    mail_syntax: "501 5.5.4 syntax: MAIL FROM:<address>",
+    need_mail: "503 5.5.1 MAIL first",
+    rcpt_syntax: "501 5.5.4 syntax: RCPT TO:<address>",
+    data_without_mail: "503 5.5.1 RCPT first",
+    data_without_recipients: "503 5.5.1 RCPT first",
+    too_big: "552 5.3.4 message too big for this system",
+};
+
 /// Why the listener could not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ListenerError {
     /// The address could not be bound.
-    #[error("bounces.listen: cannot listen on {address}: {why}")]
+    #[error("bounces.listen: cannot listen on {address}: {source}")]
     Bind {
         /// The configured address.
         address: SocketAddr,
         /// What the system said.
-        why: std::io::Error,
+        source: std::io::Error,
     },
+    /// The certificate or key for STARTTLS cannot be used.
+    #[error("{key}: {source}")]
+    Tls {
+        /// The configuration key of the file at fault (`bounces.tls_cert_file` or
+        /// `bounces.tls_key_file`).
+        key: &'static str,
+        /// What is wrong with it.
+        source: TlsError,
+    },
+}
+
+/// The PEM files of the listener's certificate, for STARTTLS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// The certificate chain, leaf first (`bounces.tls_cert_file`).
+    pub cert: PathBuf,
+    /// Its private key (`bounces.tls_key_file`).
+    pub key: PathBuf,
+}
+
+impl TlsFiles {
+    /// Loads the certificate and key; the error names the configuration key at fault.
+    fn load(&self) -> Result<Tls, ListenerError> {
+        let acceptor = tls_acceptor(&self.cert, &self.key).map_err(|source| {
+            let key = match source.file() {
+                TlsFile::Certificate => "bounces.tls_cert_file",
+                TlsFile::Key => "bounces.tls_key_file",
+            };
+            ListenerError::Tls { key, source }
+        })?;
+        Ok(Tls::StartTls(acceptor))
+    }
 }
 
 /// The listener's limits and names, from `[bounces]` and `[mail]`.
@@ -68,6 +132,8 @@ pub struct Settings {
     pub messages_per_minute_per_client: usize,
     /// How long to wait for the client.
     pub idle_timeout: Duration,
+    /// The certificate STARTTLS uses; `None`: STARTTLS is not offered.
+    pub tls: Option<TlsFiles>,
 }
 
 impl Settings {
@@ -81,6 +147,32 @@ impl Settings {
             max_connections_per_client: b.max_connections_per_client,
             messages_per_minute_per_client: b.messages_per_minute_per_client,
             idle_timeout: Duration::from_secs(b.idle_timeout_secs),
+            tls: b
+                .tls_cert_file
+                .clone()
+                .zip(b.tls_key_file.clone())
+                .map(|(cert, key)| TlsFiles { cert, key }),
+        }
+    }
+}
+
+impl Settings {
+    /// The session core's settings for these, with `tls` loaded from [`Settings::tls`].
+    fn session(&self, tls: Option<Tls>) -> circulars_smtp_server::Settings {
+        let limit = self.max_message_bytes;
+        circulars_smtp_server::Settings {
+            hostname: self.hostname.clone(),
+            banner: "circulars bounce intake ESMTP".to_owned(),
+            greet_client: false,
+            log_name: "bounce intake",
+            max_command_line: MAX_LINE,
+            close_after_long_line: true,
+            max_message_bytes: limit,
+            max_data_bytes: Some(limit.saturating_mul(2).max(OVERSIZE_CUTOFF)),
+            max_recipients: Some(MAX_RECIPIENTS),
+            idle_timeout: Some(self.idle_timeout),
+            tls,
+            replies: REPLIES,
         }
     }
 }
@@ -94,6 +186,8 @@ pub struct Listener {
 /// What every session of one listener shares.
 struct Shared {
     settings: Settings,
+    /// The session core's settings.
+    smtp: circulars_smtp_server::Settings,
     matcher: Matcher,
     bus: Bus,
     clients: Mutex<Clients>,
@@ -165,19 +259,22 @@ impl Shared {
 }
 
 impl Listener {
-    /// Binds `address`; `matcher` verifies recipients' tokens and holds the database.
+    /// Loads the TLS files (when set) and binds `address`; `matcher` verifies recipients'
+    /// tokens and holds the database.
     pub async fn bind(
         address: SocketAddr,
         settings: Settings,
         matcher: Matcher,
         bus: Bus,
     ) -> Result<Listener, ListenerError> {
+        let tls = settings.tls.as_ref().map(TlsFiles::load).transpose()?;
         let socket = TcpListener::bind(address)
             .await
-            .map_err(|why| ListenerError::Bind { address, why })?;
+            .map_err(|source| ListenerError::Bind { address, source })?;
         Ok(Listener {
             socket,
             shared: Arc::new(Shared {
+                smtp: settings.session(tls),
                 settings,
                 matcher,
                 bus,
@@ -194,7 +291,8 @@ impl Listener {
     /// Serves until `shutdown`, then lets sessions finish the message in hand.
     pub async fn serve(self, shutdown: CancellationToken) {
         let address = self.local_addr().ok();
-        info!(address = ?address, "bounce intake listening");
+        let starttls = self.shared.settings.tls.is_some();
+        info!(address = ?address, starttls, "bounce intake listening");
         let mut sessions = tokio::task::JoinSet::new();
         loop {
             let accepted = tokio::select! {
@@ -221,8 +319,15 @@ impl Listener {
                         .await;
                     return;
                 }
-                let mut session = Session::new(&shared, stream, peer);
-                session.run(&shutdown).await;
+                let mut intake = Intake {
+                    shared: &shared,
+                    peer,
+                };
+                let smtp = &shared.smtp;
+                let served = circulars_smtp_server::serve(stream, peer, smtp, &mut intake, &shutdown);
+                if let Err(e) = served.await {
+                    debug!(client = %peer, error = %e, "bounce intake session ended by an I/O error");
+                }
                 shared.leave(peer.ip());
             });
         }
@@ -231,142 +336,15 @@ impl Listener {
     }
 }
 
-/// What the next read gave.
-enum Read {
-    /// A whole line, CRLF or LF included.
-    Line(Vec<u8>),
-    /// A line longer than the limit (the rest of it not read).
-    TooLong,
-    /// The client closed, went silent past the timeout, or the service is stopping.
-    Closed(&'static str),
-}
-
-/// One SMTP session.
-struct Session<'s> {
+/// The bounce intake's side of one SMTP session: who may send, to whom, and taking the
+/// message in.
+struct Intake<'s> {
     shared: &'s Shared,
-    reader: BufReader<tokio::net::tcp::OwnedReadHalf>,
-    writer: tokio::net::tcp::OwnedWriteHalf,
     peer: SocketAddr,
-    greeted: bool,
-    sender: Option<String>,
-    recipients: Vec<String>,
 }
 
-impl<'s> Session<'s> {
-    fn new(shared: &'s Shared, stream: TcpStream, peer: SocketAddr) -> Session<'s> {
-        let _ = stream.set_nodelay(true);
-        let (read, write) = stream.into_split();
-        Session {
-            shared,
-            reader: BufReader::new(read),
-            writer: write,
-            peer,
-            greeted: false,
-            sender: None,
-            recipients: Vec::new(),
-        }
-    }
-
-    async fn reply(&mut self, text: &str) -> bool {
-        let sent = self.writer.write_all(text.as_bytes()).await.is_ok()
-            && self.writer.write_all(b"\r\n").await.is_ok();
-        sent && self.writer.flush().await.is_ok()
-    }
-
-    /// Reads one line of at most `limit` bytes, waiting at most the idle timeout.
-    async fn read_line(&mut self, limit: usize, shutdown: &CancellationToken) -> Read {
-        let mut line = Vec::new();
-        let mut bounded = (&mut self.reader).take(limit as u64);
-        let read = bounded.read_until(b'\n', &mut line);
-        let result = tokio::select! {
-            _ = shutdown.cancelled() => return Read::Closed("the service is stopping"),
-            r = tokio::time::timeout(self.shared.settings.idle_timeout, read) => r,
-        };
-        match result {
-            Err(_) => Read::Closed("idle timeout"),
-            Ok(Err(_)) | Ok(Ok(0)) => Read::Closed("connection closed"),
-            Ok(Ok(_)) if line.ends_with(b"\n") => Read::Line(line),
-            Ok(Ok(_)) if line.len() >= limit => Read::TooLong,
-            Ok(Ok(_)) => Read::Closed("connection closed mid-line"),
-        }
-    }
-
-    async fn run(&mut self, shutdown: &CancellationToken) {
-        let greeting = format!(
-            "220 {} circulars bounce intake ESMTP",
-            self.shared.settings.hostname
-        );
-        if !self.reply(&greeting).await {
-            return;
-        }
-        loop {
-            let line = match self.read_line(MAX_LINE, shutdown).await {
-                Read::Line(line) => line,
-                Read::TooLong => {
-                    self.reply("500 5.5.2 line too long").await;
-                    info!(client = %self.peer, "bounce intake: command line too long; closed");
-                    return;
-                }
-                Read::Closed(why) => {
-                    if why != "connection closed" {
-                        self.reply(&format!("421 4.4.2 {why}")).await;
-                    }
-                    debug!(client = %self.peer, why, "bounce intake session ended");
-                    return;
-                }
-            };
-            let line = String::from_utf8_lossy(&line);
-            let line = line.trim_end_matches(['\r', '\n']);
-            let (verb, rest) = line.split_once(' ').unwrap_or((line, ""));
-            let keep_on = match verb.to_ascii_uppercase().as_str() {
-                "EHLO" => self.ehlo(rest).await,
-                "HELO" => {
-                    self.greeted = true;
-                    self.reply(&format!("250 {}", self.shared.settings.hostname))
-                        .await
-                }
-                "MAIL" => self.mail(rest).await,
-                "RCPT" => self.rcpt(rest).await,
-                "DATA" => self.data(shutdown).await,
-                "RSET" => {
-                    self.sender = None;
-                    self.recipients.clear();
-                    self.reply("250 2.0.0 Ok").await
-                }
-                "NOOP" => self.reply("250 2.0.0 Ok").await,
-                "QUIT" => {
-                    self.reply("221 2.0.0 Bye").await;
-                    return;
-                }
-                _ => self.reply("502 5.5.2 command not recognised").await,
-            };
-            if !keep_on {
-                return;
-            }
-        }
-    }
-
-    async fn ehlo(&mut self, _client_name: &str) -> bool {
-        self.greeted = true;
-        self.sender = None;
-        self.recipients.clear();
-        let text = format!(
-            "250-{}\r\n250-SIZE {}\r\n250-8BITMIME\r\n250-PIPELINING\r\n250 ENHANCEDSTATUSCODES",
-            self.shared.settings.hostname, self.shared.settings.max_message_bytes
-        );
-        self.reply(&text).await
-    }
-
-    async fn mail(&mut self, rest: &str) -> bool {
-        if !self.greeted {
-            return self.reply("503 5.5.1 say EHLO first").await;
-        }
-        if self.sender.is_some() {
-            return self.reply("503 5.5.1 sender already given").await;
-        }
-        let Some((path, parameters)) = path_after(rest, "FROM:") else {
-            return self.reply("501 5.5.4 syntax: MAIL FROM:<address>").await;
-        };
+impl Handler for Intake<'_> {
+    fn mail(&mut self, _state: &State, _from: &str, parameters: &str) -> Result<(), Reply> {
         let declared = parameters.split_whitespace().find_map(|p| {
             let (key, value) = p.split_once('=')?;
             key.eq_ignore_ascii_case("SIZE")
@@ -374,42 +352,45 @@ impl<'s> Session<'s> {
         });
         if declared.is_some_and(|size| size > self.shared.settings.max_message_bytes) {
             info!(client = %self.peer, size = declared, "bounce intake: declared size over the limit");
-            return self
-                .reply("552 5.3.4 message too big for this system")
-                .await;
+            return Err(REPLIES.too_big.into());
         }
         if !self.shared.may_send(self.peer.ip()) {
             info!(client = %self.peer, "bounce intake: message rate limit reached");
-            return self
-                .reply("451 4.7.1 too many messages from your address, try again later")
-                .await;
+            return Err("451 4.7.1 too many messages from your address, try again later".into());
         }
-        self.sender = Some(path);
-        self.reply("250 2.1.0 Ok").await
+        Ok(())
     }
 
-    async fn rcpt(&mut self, rest: &str) -> bool {
-        if self.sender.is_none() {
-            return self.reply("503 5.5.1 MAIL first").await;
-        }
-        let Some((address, _)) = path_after(rest, "TO:") else {
-            return self.reply("501 5.5.4 syntax: RCPT TO:<address>").await;
-        };
-        if self.recipients.len() >= MAX_RECIPIENTS {
-            return self.reply("452 4.5.3 too many recipients").await;
-        }
-        match self.recipient_check(&address) {
-            Ok(()) => {
-                self.recipients.push(address);
-                self.reply("250 2.1.5 Ok").await
-            }
+    fn rcpt(&mut self, _state: &State, address: &str) -> Rcpt {
+        match self.recipient_check(address) {
+            Ok(()) => Rcpt::Accept(RCPT_OK.into()),
             Err(why) => {
-                info!(client = %self.peer, recipient = %shown(&address), why, "bounce intake: recipient refused");
-                self.reply("550 5.1.1 no such recipient here").await
+                info!(client = %self.peer, recipient = %shown(address), why, "bounce intake: recipient refused");
+                Rcpt::Refuse("550 5.1.1 no such recipient here".into())
             }
         }
     }
 
+    async fn message(&mut self, _state: &State, envelope: Envelope, message: Vec<u8>) -> Verdict {
+        let shared = self.shared;
+        let (store, bus) = (&shared.matcher.store, &shared.bus);
+        let recipients = envelope.recipients;
+        let reply = match intake::receive(store, bus, message, ReportSource::Smtp, recipients).await
+        {
+            Ok(received) => {
+                let id = short_id(&received.event.report).to_owned();
+                format!("250 2.0.0 Ok: stored as {id}")
+            }
+            Err(e) => {
+                warn!(client = %self.peer, error = %e, "bounce intake: message not stored; sender will retry");
+                "451 4.3.0 cannot store the message now, try again later".to_owned()
+            }
+        };
+        Verdict::Reply(reply.into())
+    }
+}
+
+impl Intake<'_> {
     /// Whether `address` is one of our return addresses with a token signed by our keys and
     /// made for what its prefix says.
     fn recipient_check(&self, address: &str) -> Result<(), &'static str> {
@@ -428,93 +409,6 @@ impl<'s> Session<'s> {
         }
         Ok(())
     }
-
-    async fn data(&mut self, shutdown: &CancellationToken) -> bool {
-        if self.recipients.is_empty() {
-            return self.reply("503 5.5.1 RCPT first").await;
-        }
-        if !self.reply("354 End data with <CR><LF>.<CR><LF>").await {
-            return false;
-        }
-        let limit = self.shared.settings.max_message_bytes;
-        let mut message = Vec::new();
-        let mut size = 0usize;
-        loop {
-            // A line longer than the limit is read in pieces of it.
-            let line = match self.read_line(limit.max(MAX_LINE), shutdown).await {
-                Read::Line(line) => line,
-                Read::TooLong => {
-                    self.reply("552 5.3.4 message too big for this system")
-                        .await;
-                    info!(client = %self.peer, "bounce intake: message line beyond the size limit; closed");
-                    return false;
-                }
-                Read::Closed(why) => {
-                    info!(client = %self.peer, why, received = size, "bounce intake: message not finished; nothing stored");
-                    if why != "connection closed" && why != "connection closed mid-line" {
-                        self.reply(&format!("421 4.4.2 {why}")).await;
-                    }
-                    return false;
-                }
-            };
-            if line == b".\r\n" || line == b".\n" {
-                break;
-            }
-            size += line.len();
-            if size > limit.saturating_mul(2).max(OVERSIZE_CUTOFF) {
-                self.reply("552 5.3.4 message too big for this system")
-                    .await;
-                info!(client = %self.peer, received = size, "bounce intake: message far beyond the size limit; closed");
-                return false;
-            }
-            if size <= limit {
-                let unstuffed = line.strip_prefix(b".").unwrap_or(&line);
-                message.extend_from_slice(unstuffed);
-            }
-        }
-        let recipients = std::mem::take(&mut self.recipients);
-        self.sender = None;
-        if size > limit {
-            info!(client = %self.peer, size, limit, "bounce intake: message too big; refused");
-            return self
-                .reply("552 5.3.4 message too big for this system")
-                .await;
-        }
-        let store = &self.shared.matcher.store;
-        match intake::receive(
-            store,
-            &self.shared.bus,
-            message,
-            ReportSource::Smtp,
-            recipients,
-        )
-        .await
-        {
-            Ok(received) => {
-                let id = short_id(&received.event.report).to_owned();
-                self.reply(&format!("250 2.0.0 Ok: stored as {id}")).await
-            }
-            Err(e) => {
-                warn!(client = %self.peer, error = %e, "bounce intake: message not stored; sender will retry");
-                self.reply("451 4.3.0 cannot store the message now, try again later")
-                    .await
-            }
-        }
-    }
-}
-
-/// The address in `<...>` after `keyword` (`FROM:`, `TO:`, any case, spaces allowed before
-/// the `<`), and the parameters after it.
-fn path_after<'a>(rest: &'a str, keyword: &str) -> Option<(String, &'a str)> {
-    let rest = rest.trim_start();
-    let head = rest.get(..keyword.len())?;
-    if !head.eq_ignore_ascii_case(keyword) {
-        return None;
-    }
-    let rest = rest[keyword.len()..].trim_start();
-    let inner = rest.strip_prefix('<')?;
-    let (path, parameters) = inner.split_once('>')?;
-    Some((path.trim().to_owned(), parameters.trim()))
 }
 
 /// A recipient as the log shows it: the return-address prefix and domain, not the token.
@@ -534,15 +428,39 @@ mod tests {
     use super::*;
 
     #[test]
-    fn paths_are_read_after_their_keyword() {
-        assert_eq!(path_after("FROM:<>", "FROM:"), Some((String::new(), "")));
-        assert_eq!(
-            path_after("from: <a@b.example> SIZE=1000", "FROM:"),
-            Some(("a@b.example".to_owned(), "SIZE=1000"))
-        );
-        assert_eq!(path_after("TO:a@b.example", "TO:"), None);
-        assert_eq!(path_after("FROM:<a@b.example>", "TO:"), None);
-        assert_eq!(path_after("", "TO:"), None);
+    fn a_tls_file_that_cannot_be_used_is_named_by_its_key() {
+        let files = circulars_capture_smtp::test_tls_files();
+        let good = TlsFiles {
+            cert: files.cert.clone(),
+            key: files.key.clone(),
+        };
+        assert!(matches!(good.load(), Ok(Tls::StartTls(_))));
+        let dir = tempfile::tempdir().expect("a folder");
+        let garbage = dir.path().join("garbage.pem");
+        std::fs::write(&garbage, "not PEM at all\n").expect("written");
+        for (files, key) in [
+            (
+                TlsFiles {
+                    cert: garbage.clone(),
+                    key: files.key.clone(),
+                },
+                "bounces.tls_cert_file",
+            ),
+            (
+                TlsFiles {
+                    cert: files.cert.clone(),
+                    key: files.cert.clone(),
+                },
+                "bounces.tls_key_file",
+            ),
+        ] {
+            let Err(error) = files.load() else {
+                panic!("{files:?} loads");
+            };
+            let text = error.to_string();
+            assert!(text.starts_with(&format!("{key}: ")), "{text}");
+            assert!(std::error::Error::source(&error).is_some(), "{error:?}");
+        }
     }
 
     #[test]

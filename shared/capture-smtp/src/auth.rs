@@ -59,27 +59,7 @@ pub(crate) fn base64_decode(text: &str) -> Option<Vec<u8>> {
     if text.len() - data.len() > 2 {
         return None;
     }
-    let mut out = Vec::with_capacity(data.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0u32);
-    for b in data.bytes() {
-        let value = match b {
-            b'A'..=b'Z' => b - b'A',
-            b'a'..=b'z' => b - b'a' + 26,
-            b'0'..=b'9' => b - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = (acc << 6) | u32::from(value);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push(((acc >> bits) & 0xFF) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    // One leftover character (6 bits) cannot end a valid encoding.
-    (bits < 6).then_some(out)
+    data_encoding::BASE64_NOPAD.decode(data.as_bytes()).ok()
 }
 
 #[cfg(test)]

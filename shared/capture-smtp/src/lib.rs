@@ -15,12 +15,13 @@
 //!   was stored but before the final reply ([`RecipientRules::drop_after_store`]).
 //!   Replaceable while the server runs with [`CaptureServer::set_rules`]. Also
 //!   [`parse_reply_rule`], which parses a command-line rule `ADDRESS=CODE TEXT`.
-//! - `session.rs`: one connection: the command loop, STARTTLS (RFC 3207), AUTH, DATA with the
-//!   injected faults, and writing the `.eml` files.
+//! - `session.rs`: what this server decides in an SMTP session (the session itself, STARTTLS
+//!   included, is `circulars-smtp-server`'s): the recipient rules, the injected faults, AUTH,
+//!   the replies' wording, and writing the `.eml` files.
 //! - `tls.rs`: [`TlsMode`] (STARTTLS or implicit TLS, RFC 8314) with PEM certificate and key
 //!   files, and [`test_tls_files`], the committed test CA and certificate for `localhost` and
 //!   `127.0.0.1` (`fixtures/tls/`), for this and other crates' tests.
-//! - `auth.rs`: [`Credentials`] and the AUTH PLAIN / LOGIN exchanges (RFC 4954).
+//! - `auth.rs`: [`Credentials`] and the AUTH PLAIN / LOGIN messages (RFC 4954).
 //! - [`CaptureError`]: start-up and rule-parsing errors.
 //!
 //! Stored files are named `<nnnnnn>-<queue id>.eml` (a zero-padded sequence, so name order is
@@ -56,9 +57,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use circulars_smtp_server::TlsError;
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::task::{JoinHandle, JoinSet};
-use tokio_rustls::TlsAcceptor;
 use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, warn};
 
@@ -99,14 +100,9 @@ pub enum CaptureError {
         /// What is wrong with it.
         reason: String,
     },
-    /// A TLS certificate or key file cannot be read or used.
-    #[error("cannot use TLS file {}: {reason}", path.display())]
-    Tls {
-        /// The certificate or key file.
-        path: PathBuf,
-        /// What is wrong with it.
-        reason: String,
-    },
+    /// A TLS certificate or key file cannot be read or used (the error names the file).
+    #[error(transparent)]
+    Tls(#[from] TlsError),
     /// The [`Options`] contradict each other.
     #[error("invalid options: {0}")]
     Options(String),
@@ -180,21 +176,6 @@ fn bump(counter: &AtomicUsize) {
     counter.fetch_add(1, Ordering::SeqCst);
 }
 
-/// The loaded TLS setting.
-#[derive(Clone)]
-struct TlsSetup {
-    acceptor: TlsAcceptor,
-    implicit: bool,
-}
-
-impl std::fmt::Debug for TlsSetup {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TlsSetup")
-            .field("implicit", &self.implicit)
-            .finish_non_exhaustive()
-    }
-}
-
 /// State shared by the accept loop and all sessions.
 #[derive(Debug)]
 struct Shared {
@@ -202,7 +183,8 @@ struct Shared {
     rules: Mutex<RecipientRules>,
     next_seq: AtomicU64,
     started: u64,
-    tls: Option<TlsSetup>,
+    /// The session core's settings, TLS included.
+    smtp: circulars_smtp_server::Settings,
     auth: Option<Credentials>,
     allow_auth_without_tls: bool,
     stats: Counters,
@@ -268,13 +250,7 @@ impl CaptureServer {
                 "AUTH credentials without TLS need allow_auth_without_tls".to_string(),
             ));
         }
-        let tls = match &options.tls {
-            None => None,
-            Some(mode) => Some(TlsSetup {
-                acceptor: tls::acceptor(mode)?,
-                implicit: matches!(mode, TlsMode::Implicit { .. }),
-            }),
-        };
+        let tls = options.tls.as_ref().map(tls::load).transpose()?;
         let out_dir = out_dir.into();
         let out_err = |source| CaptureError::OutDir {
             path: out_dir.clone(),
@@ -292,7 +268,7 @@ impl CaptureServer {
             rules: Mutex::new(rules),
             next_seq: AtomicU64::new(next_seq),
             started,
-            tls,
+            smtp: session::settings(tls),
             auth: options.auth,
             allow_auth_without_tls: options.allow_auth_without_tls,
             stats: Counters::default(),

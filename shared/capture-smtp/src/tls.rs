@@ -1,15 +1,8 @@
 //! TLS settings (STARTTLS or implicit TLS) and the committed test certificate.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use rustls_pki_types::pem::PemObject;
-use rustls_pki_types::{CertificateDer, PrivateKeyDer};
-use tokio_rustls::rustls::crypto::ring;
-use tokio_rustls::rustls::ServerConfig;
-use tokio_rustls::TlsAcceptor;
-
-use crate::CaptureError;
+use circulars_smtp_server::{tls_acceptor, Tls, TlsError};
 
 /// How the server speaks TLS; the files are PEM (certificate chain, leaf first, and private key).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -81,25 +74,12 @@ pub fn test_tls_files() -> TestTls {
     }
 }
 
-/// Loads the certificate and key of `mode` into a TLS acceptor (ring provider, TLS 1.2 and 1.3).
-pub(crate) fn acceptor(mode: &TlsMode) -> Result<TlsAcceptor, CaptureError> {
+/// Loads the certificate and key of `mode` for the session core.
+pub(crate) fn load(mode: &TlsMode) -> Result<Tls, TlsError> {
     let (cert, key) = mode.files();
-    let err = |path: &Path, reason: String| CaptureError::Tls {
-        path: path.to_path_buf(),
-        reason,
-    };
-    let chain = CertificateDer::pem_file_iter(cert)
-        .and_then(|certs| certs.collect::<Result<Vec<_>, _>>())
-        .map_err(|e| err(cert, e.to_string()))?;
-    if chain.is_empty() {
-        return Err(err(cert, "no CERTIFICATE found".to_string()));
-    }
-    let private_key = PrivateKeyDer::from_pem_file(key).map_err(|e| err(key, e.to_string()))?;
-    let config = ServerConfig::builder_with_provider(Arc::new(ring::default_provider()))
-        .with_safe_default_protocol_versions()
-        .map_err(|e| err(cert, e.to_string()))?
-        .with_no_client_auth()
-        .with_single_cert(chain, private_key)
-        .map_err(|e| err(cert, e.to_string()))?;
-    Ok(TlsAcceptor::from(Arc::new(config)))
+    let acceptor = tls_acceptor(cert, key)?;
+    Ok(match mode {
+        TlsMode::StartTls { .. } => Tls::StartTls(acceptor),
+        TlsMode::Implicit { .. } => Tls::Implicit(acceptor),
+    })
 }

@@ -24,6 +24,11 @@ pub struct BouncesConfig {
     pub messages_per_minute_per_client: usize,
     /// Seconds a session may wait for the client's next command or data before it is closed.
     pub idle_timeout_secs: u64,
+    /// The listener's certificate chain (PEM, leaf first); with `tls_key_file`, the listener
+    /// offers STARTTLS. Both or neither.
+    pub tls_cert_file: Option<PathBuf>,
+    /// The private key of `tls_cert_file` (PEM: PKCS#8, PKCS#1 or SEC1).
+    pub tls_key_file: Option<PathBuf>,
     /// The mailbox to poll over IMAP, for sites whose bounces land in one.
     pub mailbox: Option<MailboxConfig>,
 }
@@ -37,6 +42,8 @@ impl Default for BouncesConfig {
             max_connections_per_client: 10,
             messages_per_minute_per_client: 600,
             idle_timeout_secs: 60,
+            tls_cert_file: None,
+            tls_key_file: None,
             mailbox: None,
         }
     }
@@ -112,6 +119,27 @@ pub(super) fn check_bounces(
     ] {
         if value == 0 {
             problems.push(format!("{}: {key}: must be at least 1", origin(key)));
+        }
+    }
+    let (cert, key) = (&bounces.tls_cert_file, &bounces.tls_key_file);
+    if cert.is_some() != key.is_some() {
+        let (set, missing) = match cert {
+            Some(_) => ("bounces.tls_cert_file", "bounces.tls_key_file"),
+            None => ("bounces.tls_key_file", "bounces.tls_cert_file"),
+        };
+        problems.push(format!(
+            "{}: {set}: set {missing} too (both or neither)",
+            origin(set)
+        ));
+    }
+    for (name, file) in [
+        ("bounces.tls_cert_file", cert),
+        ("bounces.tls_key_file", key),
+    ] {
+        let Some(path) = file else { continue };
+        if let Err(e) = std::fs::read(path) {
+            let path = path.display();
+            problems.push(format!("{}: {name}: cannot read {path}: {e}", origin(name)));
         }
     }
     if let Some(mailbox) = &bounces.mailbox {
