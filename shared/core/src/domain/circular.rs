@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 use std::str::FromStr;
 use toml::Spanned;
 
@@ -185,193 +186,37 @@ impl Circular {
         let raw: RawCircular = match toml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
-                let line = e.span().map(|s| line_of(text, s.start));
-                // The key written on the faulty line, when there is one.
-                let field = line
-                    .and_then(|l| text.lines().nth(l - 1))
-                    .and_then(|l| l.split_once('='))
-                    .map(|(key, _)| key.trim().to_owned())
-                    .filter(|k| !k.is_empty() && !k.starts_with('['))
-                    .unwrap_or_else(|| "file".to_owned());
-                problems.push(line, field, e.message().trim().to_owned());
+                push_syntax_error(&mut problems, text, &e);
                 return Err(problems);
             }
         };
-        let at = |s: std::ops::Range<usize>| Some(line_of(text, s.start));
-
-        let series_span = raw.series.span();
-        let series = raw.series.into_inner();
-        if series.is_empty()
-            || !series
-                .chars()
-                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-        {
-            problems.push(
-                at(series_span.clone()),
-                "series",
-                "must be capital letters or digits, e.g. TSB",
-            );
-        }
-        let id = CircularId::new(&series, raw.number);
-
-        let mut categories = Vec::new();
-        if raw.categories.get_ref().is_empty() {
-            problems.push(
-                at(raw.categories.span()),
-                "categories",
-                "name at least one addressee category",
-            );
-        }
-        for c in raw.categories.into_inner() {
-            let span = c.span();
-            match Category::known(c.get_ref(), &known.custom_categories) {
-                Ok(cat) if categories.contains(&cat) => {
-                    problems.push(at(span), "categories", format!("'{cat}' is listed twice"))
-                }
-                Ok(cat) => categories.push(cat),
-                Err(e) => problems.push(at(span), "categories", e.to_string()),
-            }
-        }
-        categories.sort_by_key(Category::rank);
-
-        let mut copy = Vec::new();
-        for c in raw.copy {
-            let span = c.span();
-            match Category::known(c.get_ref(), &known.custom_categories) {
-                Ok(cat) if categories.contains(&cat) => problems.push(
-                    at(span),
-                    "copy",
-                    format!("'{cat}' is already an addressee category"),
-                ),
-                Ok(cat) if copy.contains(&cat) => {
-                    problems.push(at(span), "copy", format!("'{cat}' is listed twice"))
-                }
-                Ok(cat) => copy.push(cat),
-                Err(e) => problems.push(at(span), "copy", e.to_string()),
-            }
-        }
-        copy.sort_by_key(Category::rank);
-
-        let topic = raw.topic.and_then(|t| {
-            let span = t.span();
-            match TopicId::parse(t.get_ref()) {
-                Ok(topic) if known.topics.contains(&topic) => Some(topic),
-                Ok(topic) => {
-                    let known_topics: Vec<&str> = known.topics.iter().map(TopicId::as_str).collect();
-                    problems.push(
-                        at(span),
-                        "topic",
-                        format!(
-                            "unknown topic '{topic}' (known: {}); add it with `circulars directory topic add`",
-                            if known_topics.is_empty() { "none".to_owned() } else { known_topics.join(", ") }
-                        ),
-                    );
-                    None
-                }
-                Err(e) => {
-                    problems.push(at(span), "topic", e.to_string());
-                    None
-                }
-            }
-        });
-        let fallback_language = match raw.fallback_language {
-            None => Language::En,
-            Some(l) => {
-                let span = l.span();
-                l.get_ref().parse::<Language>().unwrap_or_else(|e| {
-                    problems.push(at(span), "fallback_language", e.to_string());
-                    Language::En
-                })
-            }
+        let mut check = Checker {
+            text,
+            known,
+            problems,
         };
+        let series_span = raw.series.span();
+        let series = check.series(raw.series);
+        let id = CircularId::new(&series, raw.number);
+        let categories = check.categories(raw.categories);
+        let copy = check.copies(raw.copy, &categories);
+        let topic = raw.topic.and_then(|t| check.topic(t));
+        let fallback_language = raw
+            .fallback_language
+            .map_or(Language::En, |l| check.fallback_language(l));
+        let annexes = check.annexes(raw.annexes);
+        check.contact_email(&raw.contact.email);
+        let texts = check.texts(&raw.text);
 
-        let mut annexes: Vec<String> = Vec::new();
-        for a in raw.annexes {
-            let span = a.span();
-            let name = a.into_inner();
-            let plain = !name.is_empty()
-                && !name.starts_with('.')
-                && !name.contains(['/', '\\'])
-                && name.contains('.')
-                && !name.chars().any(char::is_control);
-            if !plain {
-                problems.push(
-                    at(span),
-                    "annexes",
-                    format!("'{name}' must be a file name beside the circular file (no folders), with an extension"),
-                );
-            } else if annexes.contains(&name) {
-                problems.push(at(span), "annexes", format!("'{name}' is listed twice"));
-            } else {
-                annexes.push(name);
-            }
-        }
-
-        if raw.contact.email.get_ref().trim().is_empty()
-            || !raw.contact.email.get_ref().contains('@')
-        {
-            problems.push(
-                at(raw.contact.email.span()),
-                "contact.email",
-                "must be an e-mail address",
-            );
-        }
-
-        let mut texts = BTreeMap::new();
-        for (code, raw_text) in &raw.text {
-            if code.parse::<Language>().is_err() {
-                problems.push(
-                    at(raw_text.span()),
-                    format!("text.{code}"),
-                    format!("'{code}' is not one of the six languages (ar, zh, en, fr, ru, es)"),
-                );
-            }
-        }
-        for language in Language::ALL {
-            let Some(raw_text) = raw.text.get(language.code()) else {
-                problems.push(
-                    None,
-                    format!("text.{language}"),
-                    "missing: every circular needs a subject and body in all six languages",
-                );
-                continue;
-            };
-            let line = at(raw_text.span());
-            let raw_text = raw_text.get_ref();
-            let mut required = |name: &str, value: &Option<Spanned<String>>| match value {
-                Some(v) if !v.get_ref().trim().is_empty() => Some(v.get_ref().trim().to_owned()),
-                Some(v) => {
-                    problems.push(at(v.span()), format!("text.{language}.{name}"), "is empty");
-                    None
-                }
-                None => {
-                    problems.push(line, format!("text.{language}.{name}"), "missing");
-                    None
-                }
-            };
-            let subject = required("subject", &raw_text.subject);
-            let body = required("body", &raw_text.body);
-            if let Some(s) = &subject {
-                if s.contains('\n') {
-                    problems.push(line, format!("text.{language}.subject"), "must be one line");
-                }
-            }
-            if let (Some(subject), Some(body)) = (subject, body) {
-                texts.insert(
-                    language,
-                    LanguageText {
-                        reference: raw_text.reference.clone(),
-                        subject,
-                        body,
-                    },
-                );
-            }
-        }
-
+        let mut problems = check.problems;
         let id = match id {
             Ok(id) => id,
             Err(e) => {
-                problems.push(at(series_span), "series", e.to_string());
+                problems.push(
+                    Some(line_of(text, series_span.start)),
+                    "series",
+                    e.to_string(),
+                );
                 return Err(problems);
             }
         };
@@ -399,6 +244,257 @@ impl Circular {
             fallback_language,
             texts,
         })
+    }
+}
+
+/// Records the error of a file that is not a circular's TOML shape, at its line and under the
+/// key written on that line (`file` when there is none).
+fn push_syntax_error(problems: &mut FileProblems, text: &str, e: &toml::de::Error) {
+    let line = e.span().map(|s| line_of(text, s.start));
+    // The key written on the faulty line, when there is one.
+    let field = line
+        .and_then(|l| text.lines().nth(l - 1))
+        .and_then(|l| l.split_once('='))
+        .map(|(key, _)| key.trim().to_owned())
+        .filter(|k| !k.is_empty() && !k.starts_with('['))
+        .unwrap_or_else(|| "file".to_owned());
+    problems.push(line, field, e.message().trim().to_owned());
+}
+
+/// The checks of a circular file that parsed: each field group in file order, every problem
+/// recorded with its line.
+struct Checker<'a> {
+    /// The file's text, to turn spans into lines.
+    text: &'a str,
+    /// The categories and topics the directory adds to the standard ones.
+    known: &'a DirectoryIds,
+    /// What is wrong so far.
+    problems: FileProblems,
+}
+
+impl Checker<'_> {
+    /// The 1-based line where `span` starts.
+    fn at(&self, span: Range<usize>) -> Option<usize> {
+        Some(line_of(self.text, span.start))
+    }
+
+    /// Records a problem at the line of `span`.
+    fn push(&mut self, span: Range<usize>, field: impl Into<String>, message: impl Into<String>) {
+        let line = self.at(span);
+        self.problems.push(line, field, message);
+    }
+
+    /// The series, which must be capital letters or digits.
+    fn series(&mut self, series: Spanned<String>) -> String {
+        let span = series.span();
+        let series = series.into_inner();
+        if series.is_empty()
+            || !series
+                .chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+        {
+            self.push(
+                span,
+                "series",
+                "must be capital letters or digits, e.g. TSB",
+            );
+        }
+        series
+    }
+
+    /// The addressee categories: at least one, each known and listed once; in list order.
+    fn categories(&mut self, raw: Spanned<Vec<Spanned<String>>>) -> Vec<Category> {
+        let mut categories = Vec::new();
+        if raw.get_ref().is_empty() {
+            self.push(
+                raw.span(),
+                "categories",
+                "name at least one addressee category",
+            );
+        }
+        for c in raw.into_inner() {
+            let span = c.span();
+            match Category::known(c.get_ref(), &self.known.custom_categories) {
+                Ok(cat) if categories.contains(&cat) => {
+                    self.push(span, "categories", format!("'{cat}' is listed twice"))
+                }
+                Ok(cat) => categories.push(cat),
+                Err(e) => self.push(span, "categories", e.to_string()),
+            }
+        }
+        categories.sort_by_key(Category::rank);
+        categories
+    }
+
+    /// The categories receiving a copy: each known, listed once and not an addressee category;
+    /// in list order.
+    fn copies(&mut self, raw: Vec<Spanned<String>>, categories: &[Category]) -> Vec<Category> {
+        let mut copy = Vec::new();
+        for c in raw {
+            let span = c.span();
+            match Category::known(c.get_ref(), &self.known.custom_categories) {
+                Ok(cat) if categories.contains(&cat) => self.push(
+                    span,
+                    "copy",
+                    format!("'{cat}' is already an addressee category"),
+                ),
+                Ok(cat) if copy.contains(&cat) => {
+                    self.push(span, "copy", format!("'{cat}' is listed twice"))
+                }
+                Ok(cat) => copy.push(cat),
+                Err(e) => self.push(span, "copy", e.to_string()),
+            }
+        }
+        copy.sort_by_key(Category::rank);
+        copy
+    }
+
+    /// The topic of an optional circular, which the directory must know.
+    fn topic(&mut self, raw: Spanned<String>) -> Option<TopicId> {
+        let span = raw.span();
+        match TopicId::parse(raw.get_ref()) {
+            Ok(topic) if self.known.topics.contains(&topic) => Some(topic),
+            Ok(topic) => {
+                let known_topics: Vec<&str> =
+                    self.known.topics.iter().map(TopicId::as_str).collect();
+                let known_topics = if known_topics.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known_topics.join(", ")
+                };
+                self.push(
+                    span,
+                    "topic",
+                    format!(
+                        "unknown topic '{topic}' (known: {known_topics}); add it with `circulars directory topic add`"
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                self.push(span, "topic", e.to_string());
+                None
+            }
+        }
+    }
+
+    /// The fallback language, English when it is not one of the six.
+    fn fallback_language(&mut self, raw: Spanned<String>) -> Language {
+        let span = raw.span();
+        raw.get_ref().parse::<Language>().unwrap_or_else(|e| {
+            self.push(span, "fallback_language", e.to_string());
+            Language::En
+        })
+    }
+
+    /// The annexes: plain file names with an extension, each listed once.
+    fn annexes(&mut self, raw: Vec<Spanned<String>>) -> Vec<String> {
+        let mut annexes: Vec<String> = Vec::new();
+        for a in raw {
+            let span = a.span();
+            let name = a.into_inner();
+            let plain = !name.is_empty()
+                && !name.starts_with('.')
+                && !name.contains(['/', '\\'])
+                && name.contains('.')
+                && !name.chars().any(char::is_control);
+            if !plain {
+                self.push(
+                    span,
+                    "annexes",
+                    format!("'{name}' must be a file name beside the circular file (no folders), with an extension"),
+                );
+            } else if annexes.contains(&name) {
+                self.push(span, "annexes", format!("'{name}' is listed twice"));
+            } else {
+                annexes.push(name);
+            }
+        }
+        annexes
+    }
+
+    /// The contact's e-mail address, which must look like one.
+    fn contact_email(&mut self, email: &Spanned<String>) {
+        if email.get_ref().trim().is_empty() || !email.get_ref().contains('@') {
+            self.push(email.span(), "contact.email", "must be an e-mail address");
+        }
+    }
+
+    /// The texts: no language beyond the six, then each of the six with its subject and body.
+    fn texts(
+        &mut self,
+        raw: &BTreeMap<String, Spanned<RawText>>,
+    ) -> BTreeMap<Language, LanguageText> {
+        for (code, raw_text) in raw {
+            if code.parse::<Language>().is_err() {
+                self.push(
+                    raw_text.span(),
+                    format!("text.{code}"),
+                    format!("'{code}' is not one of the six languages (ar, zh, en, fr, ru, es)"),
+                );
+            }
+        }
+        let mut texts = BTreeMap::new();
+        for language in Language::ALL {
+            let Some(raw_text) = raw.get(language.code()) else {
+                self.problems.push(
+                    None,
+                    format!("text.{language}"),
+                    "missing: every circular needs a subject and body in all six languages",
+                );
+                continue;
+            };
+            if let Some(text) = self.language_text(language, raw_text) {
+                texts.insert(language, text);
+            }
+        }
+        texts
+    }
+
+    /// The text in `language`: a one-line subject and a body, neither empty.
+    fn language_text(
+        &mut self,
+        language: Language,
+        raw_text: &Spanned<RawText>,
+    ) -> Option<LanguageText> {
+        let line = self.at(raw_text.span());
+        let raw_text = raw_text.get_ref();
+        let subject = self.required(language, "subject", &raw_text.subject, line);
+        let body = self.required(language, "body", &raw_text.body, line);
+        if let Some(s) = &subject {
+            if s.contains('\n') {
+                self.problems
+                    .push(line, format!("text.{language}.subject"), "must be one line");
+            }
+        }
+        Some(LanguageText {
+            reference: raw_text.reference.clone(),
+            subject: subject?,
+            body: body?,
+        })
+    }
+
+    /// The trimmed value of the field `name` of the text in `language`, recorded as missing
+    /// (at `line`, the text's table) or empty when it is.
+    fn required(
+        &mut self,
+        language: Language,
+        name: &str,
+        value: &Option<Spanned<String>>,
+        line: Option<usize>,
+    ) -> Option<String> {
+        match value {
+            Some(v) if !v.get_ref().trim().is_empty() => Some(v.get_ref().trim().to_owned()),
+            Some(v) => {
+                self.push(v.span(), format!("text.{language}.{name}"), "is empty");
+                None
+            }
+            None => {
+                self.problems
+                    .push(line, format!("text.{language}.{name}"), "missing");
+                None
+            }
+        }
     }
 }
 
