@@ -147,7 +147,6 @@ impl Checker<'_> {
 
     /// The addressee categories: at least one, each known and listed once; in list order.
     fn categories(&mut self, raw: Spanned<Vec<Spanned<String>>>) -> Vec<Category> {
-        let mut categories = Vec::new();
         if raw.get_ref().is_empty() {
             self.push(
                 raw.span(),
@@ -155,41 +154,41 @@ impl Checker<'_> {
                 "name at least one addressee category",
             );
         }
-        for c in raw.into_inner() {
-            let span = c.span();
-            match Category::known(c.get_ref(), &self.known.custom_categories) {
-                Ok(cat) if categories.contains(&cat) => {
-                    self.push(span, "categories", format!("'{cat}' is listed twice"))
-                }
-                Ok(cat) => categories.push(cat),
-                Err(e) => self.push(span, "categories", e.to_string()),
-            }
-        }
-        categories.sort_by_key(Category::rank);
-        categories
+        self.category_list("categories", raw.into_inner(), &[])
     }
 
     /// The categories receiving a copy: each known, listed once and not an addressee category;
     /// in list order.
     fn copies(&mut self, raw: Vec<Spanned<String>>, categories: &[Category]) -> Vec<Category> {
-        let mut copy = Vec::new();
+        self.category_list("copy", raw, categories)
+    }
+
+    /// The categories of the list `field`: each known, listed once and none among `addressees`;
+    /// sorted in the order of the standard list.
+    fn category_list(
+        &mut self,
+        field: &str,
+        raw: Vec<Spanned<String>>,
+        addressees: &[Category],
+    ) -> Vec<Category> {
+        let mut list = Vec::new();
         for c in raw {
             let span = c.span();
             match Category::known(c.get_ref(), &self.known.custom_categories) {
-                Ok(cat) if categories.contains(&cat) => self.push(
+                Ok(cat) if addressees.contains(&cat) => self.push(
                     span,
-                    "copy",
+                    field,
                     format!("'{cat}' is already an addressee category"),
                 ),
-                Ok(cat) if copy.contains(&cat) => {
-                    self.push(span, "copy", format!("'{cat}' is listed twice"))
+                Ok(cat) if list.contains(&cat) => {
+                    self.push(span, field, format!("'{cat}' is listed twice"))
                 }
-                Ok(cat) => copy.push(cat),
-                Err(e) => self.push(span, "copy", e.to_string()),
+                Ok(cat) => list.push(cat),
+                Err(e) => self.push(span, field, e.to_string()),
             }
         }
-        copy.sort_by_key(Category::rank);
-        copy
+        list.sort_by_key(Category::rank);
+        list
     }
 
     /// The topic of an optional circular, which the directory must know.
