@@ -157,7 +157,7 @@ impl TextWriter {
                 self.flush();
                 self.blank_pending = true;
             }
-            TagEnd::BlockQuote(_) => {
+            TagEnd::BlockQuote(_) | TagEnd::List(_) => {
                 self.flush();
                 self.stack.pop();
                 self.blank_pending = true;
@@ -167,11 +167,6 @@ impl TextWriter {
                 for line in code.trim_end_matches('\n').split('\n') {
                     self.line(&format!("    {line}"));
                 }
-                self.blank_pending = true;
-            }
-            TagEnd::List(_) => {
-                self.flush();
-                self.stack.pop();
                 self.blank_pending = true;
             }
             TagEnd::Item => {
