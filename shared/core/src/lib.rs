@@ -9,7 +9,8 @@
 //! - [`input`]: problems in input files, named by file, line and field
 //! - [`telemetry`]: logging set-up
 //! - [`tls`]: client TLS with the public roots and a private CA
-//! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links
+//! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links;
+//!   Message-IDs; the keyring with rotation; pseudonyms of forgotten addresses
 
 pub mod config;
 pub mod domain;

@@ -3,10 +3,10 @@
 //! annexes and footer; as HTML (inline styles only, `lang` and `dir` on the root) and as plain
 //! text with the same content. The personal parts are left as slots for the dispatcher.
 
-use crate::markdown::{render_body, BodyError};
+use crate::markdown::{render_body, BodyError, RenderedBody};
 use crate::templates::{strip_isolation, TemplateError, Templates};
 use circulars_core::domain::{escape_html as escape, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
-use circulars_core::domain::{Circular, Language};
+use circulars_core::domain::{Category, Circular, Language, LanguageText};
 use fluent_bundle::FluentValue;
 use std::fmt::Write;
 
@@ -66,240 +66,380 @@ pub fn render(
         .text(language)
         .ok_or(RenderError::MissingText(language))?;
     let body = render_body(&text.body).map_err(|error| RenderError::Body { language, error })?;
-    let rtl = language.is_right_to_left();
-    // Raw wording keeps Fluent's isolation marks; `plain` drops them (text, headers, LTR HTML).
-    let raw =
-        |id: &str, args: &[(&str, FluentValue<'static>)]| templates.message(language, id, args);
-    let plain = |id: &str| raw(id, &[]).map(|s| strip_isolation(&s));
-    let html = |s: &str| {
-        if rtl {
+    let wording = Wording::look_up(templates, circular, language, &text.subject)?;
+    let letter = Letter {
+        circular,
+        language,
+        text,
+        body: &body,
+        wording: &wording,
+    };
+    let text_body = letter.text_part();
+    let html_body = letter.html_part();
+    Ok(Rendition {
+        circular: circular.id.clone(),
+        language,
+        subject: wording.subject,
+        sender_name: wording.sender_name,
+        reply_to: circular.contact.email.clone(),
+        text_body,
+        html_body,
+    })
+}
+
+/// The wording of one language version. Messages marked raw keep Fluent's isolation marks (for
+/// right-to-left HTML); the others are plain (marks dropped).
+struct Wording<'c> {
+    /// Raw: the place and date line.
+    date_line: String,
+    /// Raw: the circular's designation (`Circular TSB 36`).
+    designation: String,
+    /// Raw: one line per addressee category.
+    addressees: Vec<String>,
+    /// Raw: one line per category receiving a copy.
+    copies: Vec<String>,
+    /// Raw labels, with the contact's details they introduce.
+    contact: Vec<(String, &'c str)>,
+    /// Raw: the annex count line, when there are annexes.
+    annexes: Option<String>,
+    /// Raw: why the addressee receives the circular (with the addressee slot).
+    footer_reason: String,
+    /// Raw: how to unsubscribe (with the unsubscribe slot).
+    footer_unsubscribe: String,
+    /// Raw: the line about the other languages.
+    footer_language: String,
+    /// The mail's subject.
+    subject: String,
+    /// What ends every line of an addressee list but the last.
+    separator: String,
+    organisation: String,
+    bureau: String,
+    reference_label: String,
+    addressees_label: String,
+    /// Looked up only when the circular has copies.
+    copy_label: Option<String>,
+    subject_label: String,
+    salutation: String,
+    closing: String,
+    signed: String,
+    signature_title: String,
+    sender_name: String,
+}
+
+impl<'c> Wording<'c> {
+    /// Looks up every message of the layout: the raw parts first, then the plain labels in
+    /// letter order, the sender name last; when several fail, the first in this order is reported.
+    fn look_up(
+        templates: &Templates,
+        circular: &'c Circular,
+        language: Language,
+        subject: &str,
+    ) -> Result<Self, TemplateError> {
+        let raw =
+            |id: &str, args: &[(&str, FluentValue<'static>)]| templates.message(language, id, args);
+        let plain = |id: &str| raw(id, &[]).map(|s| strip_isolation(&s));
+        let lines = |categories: &[Category]| {
+            categories
+                .iter()
+                .map(|c| raw(&format!("category-{}", c.id()), &[]))
+                .collect::<Result<Vec<String>, _>>()
+        };
+        let date_line = raw(
+            "date-line",
+            &[("date", circular.date.format("%Y-%m-%d").to_string().into())],
+        )?;
+        let designation = raw(
+            "circular-designation",
+            &[("number", FluentValue::from(circular.number))],
+        )?;
+        let addressees = lines(&circular.categories)?;
+        let copies = lines(&circular.copy)?;
+        let contact = Self::contact_lines(&raw, circular)?;
+        let annexes = match circular.annexes.len() {
+            0 => None,
+            n => Some(raw("annexes", &[("count", FluentValue::from(n))])?),
+        };
+        let footer_reason = raw("footer-reason", &[("addressee", ADDRESSEE_SLOT.into())])?;
+        let footer_unsubscribe = raw(
+            "footer-unsubscribe",
+            &[("unsubscribe", UNSUBSCRIBE_SLOT.into())],
+        )?;
+        let footer_language = raw("footer-language", &[])?;
+        let subject = strip_isolation(&raw(
+            "mail-subject",
+            &[
+                ("designation", designation.clone().into()),
+                ("subject", subject.to_owned().into()),
+            ],
+        )?);
+        Ok(Wording {
+            date_line,
+            designation,
+            contact,
+            annexes,
+            footer_reason,
+            footer_unsubscribe,
+            footer_language,
+            subject,
+            separator: plain("list-separator")?,
+            organisation: plain("organisation")?,
+            bureau: plain("bureau")?,
+            reference_label: plain("reference-label")?,
+            addressees_label: plain("addressees-label")?,
+            copy_label: if copies.is_empty() {
+                None
+            } else {
+                Some(plain("copy-label")?)
+            },
+            addressees,
+            copies,
+            subject_label: plain("subject-label")?,
+            salutation: plain("salutation")?,
+            closing: plain("closing")?,
+            signed: plain("signed")?,
+            signature_title: plain("signature-title")?,
+            sender_name: plain("sender-name")?,
+        })
+    }
+
+    /// The contact block: name, telephone and fax when given, e-mail; each with its raw label.
+    fn contact_lines(
+        raw: &impl Fn(&str, &[(&str, FluentValue<'static>)]) -> Result<String, TemplateError>,
+        circular: &'c Circular,
+    ) -> Result<Vec<(String, &'c str)>, TemplateError> {
+        let contact = &circular.contact;
+        let mut lines = vec![(raw("contact-label", &[])?, contact.name.as_str())];
+        if let Some(tel) = &contact.tel {
+            lines.push((raw("tel-label", &[])?, tel.as_str()));
+        }
+        if let Some(fax) = &contact.fax {
+            lines.push((raw("fax-label", &[])?, fax.as_str()));
+        }
+        lines.push((raw("email-label", &[])?, contact.email.as_str()));
+        Ok(lines)
+    }
+}
+
+/// One language version being laid out: the circular, its text and body in the language, and
+/// the wording.
+struct Letter<'a> {
+    circular: &'a Circular,
+    language: Language,
+    text: &'a LanguageText,
+    body: &'a RenderedBody,
+    wording: &'a Wording<'a>,
+}
+
+impl Letter<'_> {
+    /// The text/plain part.
+    fn text_part(&self) -> String {
+        let w = self.wording;
+        let mut t = String::new();
+        // letterhead, place and date
+        let _ = write!(
+            t,
+            "{}\n{}\n\n{}\n\n",
+            w.organisation,
+            w.bureau,
+            strip_isolation(&w.date_line)
+        );
+        self.text_references(&mut t);
+        // subject, salutation, body
+        let _ = write!(
+            t,
+            "\n{} {}\n\n{}\n\n",
+            w.subject_label, self.text.subject, w.salutation
+        );
+        t.push_str(self.body.text.trim_end());
+        // closing, signature, annexes
+        let _ = writeln!(t, "\n\n{}\n\n{}", w.closing, w.signed);
+        if let Some(name) = &self.circular.signatory {
+            let _ = writeln!(t, "{name}");
+        }
+        let _ = writeln!(t, "{}", w.signature_title);
+        if let Some(a) = &w.annexes {
+            let _ = writeln!(t, "\n{}", strip_isolation(a));
+        }
+        // footer
+        let _ = writeln!(
+            t,
+            "\n-- \n{}\n{}\n{}",
+            strip_isolation(&w.footer_reason),
+            strip_isolation(&w.footer_unsubscribe),
+            strip_isolation(&w.footer_language)
+        );
+        t
+    }
+
+    /// The text part's reference, addressee, copy and contact blocks.
+    fn text_references(&self, t: &mut String) {
+        let w = self.wording;
+        let _ = write!(
+            t,
+            "{} {}\n{}\n\n",
+            w.reference_label,
+            strip_isolation(&w.designation),
+            self.circular.reference_in(self.language)
+        );
+        let _ = writeln!(t, "{}", w.addressees_label);
+        self.text_list(t, &w.addressees);
+        if let Some(label) = &w.copy_label {
+            let _ = writeln!(t, "\n{label}");
+            self.text_list(t, &w.copies);
+        }
+        t.push('\n');
+        for (label, value) in &w.contact {
+            let _ = writeln!(t, "{} {value}", strip_isolation(label));
+        }
+    }
+
+    /// An addressee list in the text part: `- line`, separators but on the last.
+    fn text_list(&self, t: &mut String, lines: &[String]) {
+        for (line, end) in with_separators(lines, &self.wording.separator) {
+            let _ = writeln!(t, "- {}{end}", strip_isolation(line));
+        }
+    }
+
+    /// The text/html part: a complete document, inline styles only.
+    fn html_part(&self) -> String {
+        let mut h = String::new();
+        self.html_letterhead(&mut h);
+        self.html_references(&mut h);
+        self.html_letter(&mut h);
+        self.html_footer(&mut h);
+        h
+    }
+
+    /// `s` as HTML text: escaped, isolation marks kept only in right-to-left languages.
+    fn html(&self, s: &str) -> String {
+        if self.language.is_right_to_left() {
             escape(s)
         } else {
             escape(&strip_isolation(s))
         }
-    };
-
-    let date_line = raw(
-        "date-line",
-        &[("date", circular.date.format("%Y-%m-%d").to_string().into())],
-    )?;
-    let designation = raw(
-        "circular-designation",
-        &[("number", FluentValue::from(circular.number))],
-    )?;
-    let reference = circular.reference_in(language);
-    let line_of = |c: &circulars_core::domain::Category| raw(&format!("category-{}", c.id()), &[]);
-    let addressees: Vec<String> = circular
-        .categories
-        .iter()
-        .map(line_of)
-        .collect::<Result<_, _>>()?;
-    let copies: Vec<String> = circular
-        .copy
-        .iter()
-        .map(line_of)
-        .collect::<Result<_, _>>()?;
-    let mut contact: Vec<(String, &str)> =
-        vec![(raw("contact-label", &[])?, circular.contact.name.as_str())];
-    if let Some(tel) = &circular.contact.tel {
-        contact.push((raw("tel-label", &[])?, tel));
     }
-    if let Some(fax) = &circular.contact.fax {
-        contact.push((raw("fax-label", &[])?, fax));
-    }
-    contact.push((raw("email-label", &[])?, circular.contact.email.as_str()));
-    let annexes = match circular.annexes.len() {
-        0 => None,
-        n => Some(raw("annexes", &[("count", FluentValue::from(n))])?),
-    };
-    let footer_reason = raw("footer-reason", &[("addressee", ADDRESSEE_SLOT.into())])?;
-    let footer_unsubscribe = raw(
-        "footer-unsubscribe",
-        &[("unsubscribe", UNSUBSCRIBE_SLOT.into())],
-    )?;
-    let footer_language = raw("footer-language", &[])?;
-    let subject = strip_isolation(&raw(
-        "mail-subject",
-        &[
-            ("designation", designation.clone().into()),
-            ("subject", text.subject.clone().into()),
-        ],
-    )?);
 
-    // text/plain
-    let mut t = String::new();
-    let separator = plain("list-separator")?;
-    let list = |t: &mut String, lines: &[String]| {
-        for (i, line) in lines.iter().enumerate() {
-            let end = if i + 1 < lines.len() {
-                separator.as_str()
-            } else {
-                ""
-            };
-            let _ = writeln!(t, "- {}{end}", strip_isolation(line));
+    /// The document's head, the page and sheet tables, and the letterhead with place and date.
+    fn html_letterhead(&self, h: &mut String) {
+        let w = self.wording;
+        let language = self.language;
+        let rtl = language.is_right_to_left();
+        let dir = if rtl { "rtl" } else { "ltr" };
+        let (start, end) = if rtl {
+            ("right", "left")
+        } else {
+            ("left", "right")
+        };
+        let _ = write!(
+            h,
+            "<!DOCTYPE html>\n<html lang=\"{language}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
+             <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n</head>\n\
+             <body style=\"margin:0;padding:0;background-color:#f3f4f6\">\n\
+             <table role=\"presentation\" style=\"{PAGE}\"><tr><td style=\"padding:16px\">\n\
+             <table role=\"presentation\" style=\"{SHEET}\"><tr><td style=\"padding:28px 32px;text-align:{start}\">\n",
+            escape(&w.subject)
+        );
+        let _ = writeln!(
+            h,
+            "<p style=\"{ORGANISATION}\">{}</p>\n<p style=\"{BUREAU}\">{}</p>\n<p style=\"margin:0 0 16px 0;text-align:{end}\">{}</p>",
+            self.html(&w.organisation),
+            self.html(&w.bureau),
+            self.html(&w.date_line)
+        );
+    }
+
+    /// The table of reference, addressees, copies, contact and subject.
+    fn html_references(&self, h: &mut String) {
+        let w = self.wording;
+        h.push_str("<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;margin:0 0 16px 0\">\n");
+        let reference = format!(
+            "{}<br>{}",
+            self.html(&w.designation),
+            escape(self.circular.reference_in(self.language))
+        );
+        html_row(h, &self.html(&w.reference_label), &reference);
+        let addressees = format!("\n{}", self.html_list(&w.addressees));
+        html_row(h, &self.html(&w.addressees_label), &addressees);
+        if let Some(label) = &w.copy_label {
+            let copies = format!("\n{}", self.html_list(&w.copies));
+            html_row(h, &self.html(label), &copies);
         }
-    };
-    let _ = write!(
-        t,
-        "{}\n{}\n\n{}\n\n",
-        plain("organisation")?,
-        plain("bureau")?,
-        strip_isolation(&date_line)
-    );
-    let _ = write!(
-        t,
-        "{} {}\n{}\n\n",
-        plain("reference-label")?,
-        strip_isolation(&designation),
-        reference
-    );
-    let _ = writeln!(t, "{}", plain("addressees-label")?);
-    list(&mut t, &addressees);
-    if !copies.is_empty() {
-        let _ = writeln!(t, "\n{}", plain("copy-label")?);
-        list(&mut t, &copies);
+        for (label, value) in &w.contact {
+            html_row(h, &self.html(label), &escape(value));
+        }
+        let subject = format!("<strong>{}</strong>", escape(&self.text.subject));
+        html_row(h, &self.html(&w.subject_label), &subject);
+        h.push_str("</table>\n");
     }
-    t.push('\n');
-    for (label, value) in &contact {
-        let _ = writeln!(t, "{} {value}", strip_isolation(label));
-    }
-    let _ = write!(
-        t,
-        "\n{} {}\n\n{}\n\n",
-        plain("subject-label")?,
-        text.subject,
-        plain("salutation")?
-    );
-    t.push_str(body.text.trim_end());
-    let _ = writeln!(t, "\n\n{}\n\n{}", plain("closing")?, plain("signed")?);
-    if let Some(name) = &circular.signatory {
-        let _ = writeln!(t, "{name}");
-    }
-    let _ = writeln!(t, "{}", plain("signature-title")?);
-    if let Some(a) = &annexes {
-        let _ = writeln!(t, "\n{}", strip_isolation(a));
-    }
-    let _ = writeln!(
-        t,
-        "\n-- \n{}\n{}\n{}",
-        strip_isolation(&footer_reason),
-        strip_isolation(&footer_unsubscribe),
-        strip_isolation(&footer_language)
-    );
 
-    // text/html
-    let dir = if rtl { "rtl" } else { "ltr" };
-    let (start, end) = if rtl {
-        ("right", "left")
-    } else {
-        ("left", "right")
-    };
-    let mut h = String::new();
-    let _ = write!(
-        h,
-        "<!DOCTYPE html>\n<html lang=\"{language}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n</head>\n\
-         <body style=\"margin:0;padding:0;background-color:#f3f4f6\">\n\
-         <table role=\"presentation\" style=\"{PAGE}\"><tr><td style=\"padding:16px\">\n\
-         <table role=\"presentation\" style=\"{SHEET}\"><tr><td style=\"padding:28px 32px;text-align:{start}\">\n",
-        escape(&subject)
-    );
-    let _ = writeln!(
-        h,
-        "<p style=\"{ORGANISATION}\">{}</p>\n<p style=\"{BUREAU}\">{}</p>\n<p style=\"margin:0 0 16px 0;text-align:{end}\">{}</p>",
-        html(&plain("organisation")?),
-        html(&plain("bureau")?),
-        html(&date_line)
-    );
-    let items = |lines: &[String]| {
+    /// An addressee list in the HTML part: one paragraph per line, separators but on the last.
+    fn html_list(&self, lines: &[String]) -> String {
         let mut s = String::new();
-        for (i, line) in lines.iter().enumerate() {
-            let end = if i + 1 < lines.len() {
-                separator.as_str()
-            } else {
-                ""
-            };
-            let _ = writeln!(s, "<p style=\"{LIST}\">– {}{end}</p>", html(line));
+        for (line, end) in with_separators(lines, &self.wording.separator) {
+            let _ = writeln!(s, "<p style=\"{LIST}\">– {}{end}</p>", self.html(line));
         }
         s
-    };
-    h.push_str("<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;margin:0 0 16px 0\">\n");
-    let _ = writeln!(
-        h,
-        "<tr><td style=\"{LABEL}\">{}</td><td style=\"{VALUE}\">{}<br>{}</td></tr>",
-        html(&plain("reference-label")?),
-        html(&designation),
-        escape(reference)
-    );
-    let _ = writeln!(
-        h,
-        "<tr><td style=\"{LABEL}\">{}</td><td style=\"{VALUE}\">\n{}</td></tr>",
-        html(&plain("addressees-label")?),
-        items(&addressees)
-    );
-    if !copies.is_empty() {
-        let _ = writeln!(
-            h,
-            "<tr><td style=\"{LABEL}\">{}</td><td style=\"{VALUE}\">\n{}</td></tr>",
-            html(&plain("copy-label")?),
-            items(&copies)
-        );
     }
-    for (label, value) in &contact {
-        let _ = writeln!(
-            h,
-            "<tr><td style=\"{LABEL}\">{}</td><td style=\"{VALUE}\">{}</td></tr>",
-            html(label),
-            escape(value)
-        );
-    }
-    let _ = writeln!(
-        h,
-        "<tr><td style=\"{LABEL}\">{}</td><td style=\"{VALUE}\"><strong>{}</strong></td></tr>\n</table>",
-        html(&plain("subject-label")?),
-        escape(&text.subject)
-    );
-    let _ = writeln!(
-        h,
-        "<p style=\"margin:0 0 12px 0\">{}</p>",
-        html(&plain("salutation")?)
-    );
-    h.push_str(&body.html);
-    let _ = writeln!(
-        h,
-        "\n<p style=\"margin:16px 0 0 0\">{}</p>",
-        html(&plain("closing")?)
-    );
-    let _ = write!(
-        h,
-        "<p style=\"margin:16px 0 0 0\">{}<br>",
-        html(&plain("signed")?)
-    );
-    if let Some(name) = &circular.signatory {
-        let _ = write!(h, "<strong>{}</strong><br>", escape(name));
-    }
-    let _ = writeln!(h, "{}</p>", html(&plain("signature-title")?));
-    if let Some(a) = &annexes {
-        let _ = writeln!(h, "<p style=\"margin:16px 0 0 0\">{}</p>", html(a));
-    }
-    let link = format!("<a href=\"{UNSUBSCRIBE_SLOT}\">{UNSUBSCRIBE_SLOT}</a>");
-    let _ = writeln!(
-        h,
-        "<p style=\"{FOOTER}\">{}<br>{}<br>{}</p>\n</td></tr></table>\n</td></tr></table>\n</body>\n</html>",
-        html(&footer_reason),
-        html(&footer_unsubscribe).replace(UNSUBSCRIBE_SLOT, &link),
-        html(&footer_language)
-    );
 
-    Ok(Rendition {
-        circular: circular.id.clone(),
-        language,
-        subject,
-        sender_name: plain("sender-name")?,
-        reply_to: circular.contact.email.clone(),
-        text_body: t,
-        html_body: h,
+    /// Salutation, body, closing, signature and annexes.
+    fn html_letter(&self, h: &mut String) {
+        let w = self.wording;
+        let _ = writeln!(
+            h,
+            "<p style=\"margin:0 0 12px 0\">{}</p>",
+            self.html(&w.salutation)
+        );
+        h.push_str(&self.body.html);
+        let _ = writeln!(
+            h,
+            "\n<p style=\"margin:16px 0 0 0\">{}</p>",
+            self.html(&w.closing)
+        );
+        let _ = write!(
+            h,
+            "<p style=\"margin:16px 0 0 0\">{}<br>",
+            self.html(&w.signed)
+        );
+        if let Some(name) = &self.circular.signatory {
+            let _ = write!(h, "<strong>{}</strong><br>", escape(name));
+        }
+        let _ = writeln!(h, "{}</p>", self.html(&w.signature_title));
+        if let Some(a) = &w.annexes {
+            let _ = writeln!(h, "<p style=\"margin:16px 0 0 0\">{}</p>", self.html(a));
+        }
+    }
+
+    /// The footer (with the addressee and unsubscribe slots) and the end of the document.
+    fn html_footer(&self, h: &mut String) {
+        let w = self.wording;
+        let link = format!("<a href=\"{UNSUBSCRIBE_SLOT}\">{UNSUBSCRIBE_SLOT}</a>");
+        let _ = writeln!(
+            h,
+            "<p style=\"{FOOTER}\">{}<br>{}<br>{}</p>\n</td></tr></table>\n</td></tr></table>\n</body>\n</html>",
+            self.html(&w.footer_reason),
+            self.html(&w.footer_unsubscribe).replace(UNSUBSCRIBE_SLOT, &link),
+            self.html(&w.footer_language)
+        );
+    }
+}
+
+/// The lines of an addressee list, each with what ends it: `separator`, nothing on the last.
+fn with_separators<'l>(
+    lines: &'l [String],
+    separator: &'l str,
+) -> impl Iterator<Item = (&'l String, &'l str)> + 'l {
+    lines.iter().enumerate().map(move |(i, line)| {
+        let end = if i + 1 < lines.len() { separator } else { "" };
+        (line, end)
     })
+}
+
+/// One row of the reference table: a label and its value, both already HTML.
+fn html_row(h: &mut String, label: &str, value: &str) {
+    let _ = writeln!(
+        h,
+        "<tr><td style=\"{LABEL}\">{label}</td><td style=\"{VALUE}\">{value}</td></tr>"
+    );
 }
 
 #[cfg(test)]
