@@ -6,6 +6,7 @@ use super::COLUMNS;
 use circulars_core::domain::DirectoryIds;
 use circulars_core::input::FileProblems;
 use circulars_store::DirectoryRecord;
+use csv_core::ReadFieldResult;
 use std::collections::HashSet;
 
 /// The columns of the directory files before addressees had keys, recognised to say so.
@@ -184,116 +185,119 @@ struct QuoteProblem {
     message: &'static str,
 }
 
+/// The quoting mistakes of a file.
+#[derive(Default)]
 struct Quoting {
     problems: Vec<QuoteProblem>,
     /// A quoted field runs to the end of the file (it is in the last record the csv crate reads).
     unterminated: bool,
 }
 
-/// Follows the quotes of RFC 4180 over the raw bytes, as the csv crate reads them, to find
-/// what it reads past.
-fn check_quoting(bytes: &[u8], lines: &Lines) -> Quoting {
-    #[derive(Clone, Copy)]
-    enum State {
-        FieldStart,
-        /// In a field that did not start with a quote; `blank` while only spaces were seen.
-        Unquoted {
-            blank: bool,
-            reported: bool,
-        },
-        /// In a quoted field opened at byte `opened`.
-        Quoted {
-            opened: usize,
-        },
-        /// After a quote in a quoted field: its end, or the first of a doubled quote.
-        QuoteInQuoted {
-            opened: usize,
-        },
-        /// After the closing quote and spaces.
-        Closed,
-    }
-    let space = |b: u8| b == b' ' || b == b'\t';
-    let mut problems = Vec::new();
-    let mut column = 1;
-    let mut row_line = 1;
-    let mut state = State::FieldStart;
-    for (i, &b) in bytes.iter().enumerate() {
-        if matches!(state, State::FieldStart) && column == 1 && b != b'\n' && b != b'\r' {
-            row_line = lines.line(i);
+/// A quoting mistake the csv crate reads past.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Mistake {
+    /// A quote inside a field that does not start with one.
+    StrayQuote,
+    /// A quote after spaces at the start of a field.
+    QuoteAfterSpace,
+    /// Text after the closing quote of a quoted field.
+    TextAfterQuote,
+    /// A quoted field that runs to the end of the file.
+    NeverClosed,
+}
+
+impl Mistake {
+    fn message(self) -> &'static str {
+        match self {
+            Mistake::StrayQuote => {
+                "a '\"' inside a field that does not start with one: quote the whole field and \
+                 double each '\"' inside it (\"Jean \"\"JJ\"\" Dupont\")"
+            }
+            Mistake::QuoteAfterSpace => {
+                "a '\"' after a space: a quoted field starts with '\"' right after the comma"
+            }
+            Mistake::TextAfterQuote => {
+                "text after the closing '\"' of a quoted field: a '\"' inside a quoted field is \
+                 written twice (\"\")"
+            }
+            Mistake::NeverClosed => {
+                "the quoted field opened on this line is never closed: it runs to the end of the \
+                 file; add the closing '\"'"
+            }
         }
-        let mut report = |message| {
-            problems.push(QuoteProblem {
-                line: lines.line(i),
+    }
+}
+
+/// Finds what the csv crate reads past: its own parser (csv-core, with the csv crate's
+/// default settings, as [`read_rows`] uses them) splits the file into fields, and each field
+/// as written is checked by [`misquoting`].
+fn check_quoting(bytes: &[u8], lines: &Lines) -> Quoting {
+    let mut reader = csv_core::Reader::new();
+    // Where csv-core writes the fields' text, which is not needed: the csv crate's records
+    // hold it.
+    let mut text = [0; 4096];
+    let mut quoting = Quoting::default();
+    let (mut start, mut at, mut column, mut row_line) = (0, 0, 1, 1);
+    loop {
+        let input = &bytes[at..];
+        let (result, read, _) = reader.read_field(input, &mut text);
+        at += read;
+        let record_end = match result {
+            ReadFieldResult::InputEmpty | ReadFieldResult::OutputFull => continue,
+            ReadFieldResult::End => break,
+            ReadFieldResult::Field { record_end } => record_end,
+        };
+        // The field as written: without the byte that ended it (a comma or a line end, unless
+        // the file ended it), and, at the start of a row, without the line ends before it
+        // (the end of a `\r\n`, or blank lines).
+        let mut field = start..at - usize::from(!input.is_empty());
+        if column == 1 {
+            field.start += bytes[field.clone()]
+                .iter()
+                .take_while(|b| matches!(b, b'\r' | b'\n'))
+                .count();
+            row_line = lines.line(field.start);
+        }
+        if let Some((offset, mistake)) = misquoting(&bytes[field.clone()]) {
+            quoting.unterminated |= mistake == Mistake::NeverClosed;
+            quoting.problems.push(QuoteProblem {
+                line: lines.line(field.start + offset),
                 row_line,
                 column,
-                message,
-            })
-        };
-        state = match state {
-            State::Quoted { opened } if b == b'"' => State::QuoteInQuoted { opened },
-            State::Quoted { opened } => State::Quoted { opened },
-            State::QuoteInQuoted { opened } if b == b'"' => State::Quoted { opened },
-            _ if b == b',' => {
-                column += 1;
-                State::FieldStart
-            }
-            _ if b == b'\n' || b == b'\r' => {
-                column = 1;
-                State::FieldStart
-            }
-            State::FieldStart if b == b'"' => State::Quoted { opened: i },
-            State::FieldStart => State::Unquoted {
-                blank: space(b),
-                reported: false,
-            },
-            State::Unquoted { blank, reported } if b == b'"' => {
-                if !reported {
-                    report(if blank {
-                        "a '\"' after a space: a quoted field starts with '\"' right after \
-                         the comma"
-                    } else {
-                        "a '\"' inside a field that does not start with one: quote the whole \
-                         field and double each '\"' inside it (\"Jean \"\"JJ\"\" Dupont\")"
-                    });
-                }
-                State::Unquoted {
-                    blank: false,
-                    reported: true,
-                }
-            }
-            State::Unquoted { blank, reported } => State::Unquoted {
-                blank: blank && space(b),
-                reported,
-            },
-            State::QuoteInQuoted { .. } | State::Closed if space(b) => State::Closed,
-            State::QuoteInQuoted { .. } | State::Closed => {
-                report(
-                    "text after the closing '\"' of a quoted field: a '\"' inside a quoted \
-                     field is written twice (\"\")",
-                );
-                State::Unquoted {
-                    blank: false,
-                    reported: true,
-                }
-            }
-        };
+                message: mistake.message(),
+            });
+        }
+        start = at;
+        column = if record_end { 1 } else { column + 1 };
     }
-    let unterminated = if let State::Quoted { opened } = state {
-        problems.push(QuoteProblem {
-            line: lines.line(opened),
-            row_line,
-            column,
-            message: "the quoted field opened on this line is never closed: it runs to the \
-                      end of the file; add the closing '\"'",
-        });
-        true
-    } else {
-        false
+    quoting
+}
+
+/// The quoting mistake in one field as written (without the comma or line end after it), with
+/// the offset of the quote or text at fault.
+fn misquoting(field: &[u8]) -> Option<(usize, Mistake)> {
+    let space = |b: &u8| *b == b' ' || *b == b'\t';
+    if field.first() != Some(&b'"') {
+        let quote = field.iter().position(|&b| b == b'"')?;
+        let mistake = if field[..quote].iter().all(space) {
+            Mistake::QuoteAfterSpace
+        } else {
+            Mistake::StrayQuote
+        };
+        return Some((quote, mistake));
+    }
+    // A quoted field ends at its first quote that is not doubled.
+    let mut i = 1;
+    let closing = loop {
+        match (field.get(i), field.get(i + 1)) {
+            (None, _) => return Some((0, Mistake::NeverClosed)),
+            (Some(b'"'), Some(b'"')) => i += 2,
+            (Some(b'"'), _) => break i,
+            _ => i += 1,
+        }
     };
-    Quoting {
-        problems,
-        unterminated,
-    }
+    let text = field[closing + 1..].iter().position(|b| !space(b))?;
+    Some((closing + 1 + text, Mistake::TextAfterQuote))
 }
 
 #[cfg(test)]
