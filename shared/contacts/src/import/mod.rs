@@ -53,12 +53,12 @@ const TOPICS: usize = 9;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
-    #[error("cannot read {file}: {why}")]
+    #[error("cannot read {file}: {source}")]
     Read {
         /// The file.
         file: String,
         /// The system's reason.
-        why: String,
+        source: std::io::Error,
     },
     /// The file has problems; nothing of it was stored.
     #[error(transparent)]
@@ -78,10 +78,12 @@ pub async fn import_file(
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
     let file = path.display().to_string();
-    let bytes = tokio::fs::read(path).await.map_err(|e| ImportError::Read {
-        file: file.clone(),
-        why: e.to_string(),
-    })?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|source| ImportError::Read {
+            file: file.clone(),
+            source,
+        })?;
     let known = store.directory_ids().await?;
     let records = parse_records(&file, &bytes, &known)?;
     Ok(store.import_directory(&records, actor, dry_run).await?)
