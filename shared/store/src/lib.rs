@@ -72,13 +72,39 @@ pub enum StoreError {
         /// The driver's error.
         source: sqlx::Error,
     },
+    /// The folder of a SQLite database could not be created.
+    #[error("cannot migrate database {url}: cannot create {}: {source}", dir.display())]
+    CreateDir {
+        /// The URL tried.
+        url: String,
+        /// The folder.
+        dir: PathBuf,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The lock file that keeps SQLite migrations one at a time could not be taken.
+    #[error("cannot migrate database {url}: cannot lock: {source}")]
+    MigrateLock {
+        /// The URL tried.
+        url: String,
+        /// The system's reason.
+        source: std::io::Error,
+    },
+    /// The task taking the migration lock failed (it panicked or was cancelled).
+    #[error("cannot migrate database {url}: {source}")]
+    MigrateLockTask {
+        /// The URL tried.
+        url: String,
+        /// The task's failure.
+        source: tokio::task::JoinError,
+    },
     /// The schema could not be brought up to date.
-    #[error("cannot migrate database {url}: {why}")]
+    #[error("cannot migrate database {url}: {source}")]
     Migrate {
         /// The URL tried.
         url: String,
-        /// What failed.
-        why: String,
+        /// What the migrator reported.
+        source: sqlx::migrate::MigrateError,
     },
     /// A query failed.
     #[error("database error: {0}")]
@@ -196,9 +222,10 @@ impl Store {
             let options = sqlx::sqlite::SqliteConnectOptions::from_str(url).map_err(open_err)?;
             let path = options.get_filename().to_path_buf();
             if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                std::fs::create_dir_all(dir).map_err(|e| StoreError::Migrate {
+                std::fs::create_dir_all(dir).map_err(|source| StoreError::CreateDir {
                     url: url.to_owned(),
-                    why: format!("cannot create {}: {e}", dir.display()),
+                    dir: dir.to_owned(),
+                    source,
                 })?;
             }
             if !connect_url.contains("mode=") {
@@ -239,10 +266,6 @@ impl Store {
     /// lock; for SQLite a lock file beside the database keeps processes that start together
     /// (the five services) from migrating at the same time.
     async fn migrate(&self, url: &str, sqlite_path: Option<&Path>) -> Result<(), StoreError> {
-        let migrate_err = |why: String| StoreError::Migrate {
-            url: url.to_owned(),
-            why,
-        };
         let lock = match sqlite_path {
             Some(path) => {
                 let mut lock_path = PathBuf::from(path);
@@ -258,8 +281,14 @@ impl Store {
                         Ok(file)
                     })
                     .await
-                    .map_err(|e| migrate_err(e.to_string()))?
-                    .map_err(|e| migrate_err(format!("cannot lock: {e}")))?;
+                    .map_err(|source| StoreError::MigrateLockTask {
+                        url: url.to_owned(),
+                        source,
+                    })?
+                    .map_err(|source| StoreError::MigrateLock {
+                        url: url.to_owned(),
+                        source,
+                    })?;
                 Some(file)
             }
             None => None,
@@ -271,7 +300,10 @@ impl Store {
         let result = migrator
             .run(&self.pool)
             .await
-            .map_err(|e| migrate_err(e.to_string()));
+            .map_err(|source| StoreError::Migrate {
+                url: url.to_owned(),
+                source,
+            });
         drop(lock);
         result
     }
@@ -399,6 +431,22 @@ mod tests {
             .await
             .unwrap();
         assert_eq!((timeout, journal.as_str(), keys), (30_000, "wal", 1));
+    }
+
+    #[tokio::test]
+    async fn a_folder_that_cannot_be_created_is_named_and_the_system_error_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("not-a-folder");
+        std::fs::write(&file, b"").unwrap();
+        let url = format!("sqlite://{}", file.join("c.db").display());
+        let error = Store::open(&url).await.unwrap_err();
+        let expected = format!(
+            "cannot migrate database {url}: cannot create {}: ",
+            file.display()
+        );
+        assert!(error.to_string().starts_with(&expected), "{error}");
+        let source = std::error::Error::source(&error).expect("the system error is kept");
+        assert!(source.is::<std::io::Error>(), "{source:?}");
     }
 
     #[test]

@@ -1,0 +1,25 @@
+//! The directory: addressees in categories, their contacts, topics and each address's
+//! subscriptions, suppressed addresses, and the audit trail of every change.
+//!
+//! - `contacts`: addressees in categories and their contacts, as stored and read back
+//! - `import`: directory records stored at once, each change audited and reported
+//! - `topics`: topics and each address's choices, by staff or by the recipient
+//! - `suppressions`: addresses that receive nothing, and why
+//! - `audit`: the trail of every change
+
+mod audit;
+mod contacts;
+mod import;
+mod suppressions;
+mod topics;
+
+pub use audit::AuditEntry;
+pub use contacts::{ContactStatus, DirectoryRecord, StoredContact};
+pub use import::ImportReport;
+pub use suppressions::{Suppression, SuppressionReason};
+pub use topics::{Subscription, Topic};
+
+pub(crate) use audit::audit;
+pub(crate) use contacts::parse_address;
+pub(crate) use suppressions::{insert_suppression, recipients_suppression, suppression_on};
+pub(crate) use topics::{subscription_of_row, unsubscribe_on};
