@@ -101,6 +101,26 @@ impl fmt::Display for FileProblems {
     }
 }
 
+/// A file that could not be read: its name and the system's reason.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot read {file}: {source}")]
+pub struct Unreadable {
+    /// The file, as the user named it.
+    pub file: String,
+    /// The system's reason.
+    pub source: std::io::Error,
+}
+
+impl Unreadable {
+    /// For `map_err`: the error of reading `file`.
+    pub fn of(file: &str) -> impl FnOnce(std::io::Error) -> Unreadable + '_ {
+        move |source| Unreadable {
+            file: file.to_owned(),
+            source,
+        }
+    }
+}
+
 /// The 1-based line of byte offset `at` in `text`.
 pub fn line_of(text: &str, at: usize) -> usize {
     text.as_bytes()[..at.min(text.len())]

@@ -4,7 +4,7 @@
 
 use crate::LifecycleError;
 use circulars_core::domain::{Circular, CircularId, Language};
-use circulars_core::input::FileProblems;
+use circulars_core::input::{FileProblems, Unreadable};
 use circulars_render::render::render;
 use circulars_render::templates::Templates;
 use circulars_store::{DraftOutcome, Store};
@@ -18,10 +18,7 @@ pub async fn draft_file(
     max_annex_bytes: u64,
 ) -> Result<(CircularId, DraftOutcome), LifecycleError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| LifecycleError::Read {
-        file: file.clone(),
-        source,
-    })?;
+    let text = std::fs::read_to_string(path).map_err(Unreadable::of(&file))?;
     let known = store.directory_ids().await?;
     let circular = Circular::from_toml_with(&file, &text, &known)?;
     check_renders(&file, &circular)?;

@@ -17,7 +17,7 @@ pub use draft::draft_file;
 pub use issue::{issue, Issued};
 
 use circulars_core::domain::CircularId;
-use circulars_core::input::FileProblems;
+use circulars_core::input::{FileProblems, Unreadable};
 use circulars_core::nats::BusError;
 use circulars_render::templates::TemplateError;
 use circulars_store::StoreError;
@@ -26,13 +26,8 @@ use circulars_store::StoreError;
 #[derive(Debug, thiserror::Error)]
 pub enum LifecycleError {
     /// The circular file could not be read.
-    #[error("cannot read {file}: {source}")]
-    Read {
-        /// The file.
-        file: String,
-        /// The system's reason.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] Unreadable),
     /// The circular file has problems; nothing was stored.
     #[error(transparent)]
     Invalid(#[from] FileProblems),

@@ -19,7 +19,7 @@ pub use self::csv::parse_records;
 pub use json::{check_json_records, JsonRecord};
 
 use circulars_core::domain::{Category, TopicId};
-use circulars_core::input::FileProblems;
+use circulars_core::input::{FileProblems, Unreadable};
 use circulars_store::{ImportReport, Store};
 use std::path::Path;
 
@@ -53,13 +53,8 @@ const TOPICS: usize = 9;
 #[derive(Debug, thiserror::Error)]
 pub enum ImportError {
     /// The file could not be read.
-    #[error("cannot read {file}: {source}")]
-    Read {
-        /// The file.
-        file: String,
-        /// The system's reason.
-        source: std::io::Error,
-    },
+    #[error(transparent)]
+    Read(#[from] Unreadable),
     /// The file has problems; nothing of it was stored.
     #[error(transparent)]
     Invalid(#[from] FileProblems),
@@ -78,12 +73,7 @@ pub async fn import_file(
     dry_run: bool,
 ) -> Result<ImportReport, ImportError> {
     let file = path.display().to_string();
-    let bytes = tokio::fs::read(path)
-        .await
-        .map_err(|source| ImportError::Read {
-            file: file.clone(),
-            source,
-        })?;
+    let bytes = tokio::fs::read(path).await.map_err(Unreadable::of(&file))?;
     let known = store.directory_ids().await?;
     let records = parse_records(&file, &bytes, &known)?;
     Ok(store.import_directory(&records, actor, dry_run).await?)
