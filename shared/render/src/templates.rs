@@ -75,15 +75,23 @@ pub enum TemplateError {
     /// The FTL files have syntax errors, missing messages or differing variables.
     #[error("bad wording files:\n  {}", .0.join("\n  "))]
     Invalid(Vec<String>),
+    /// The message is not in the FTL file.
+    #[error("{file}: message {id}: no such message")]
+    Missing {
+        /// The FTL file.
+        file: &'static str,
+        /// The message id.
+        id: String,
+    },
     /// A message could not be formatted (a variable missing, a reference broken).
-    #[error("{file}: message {id}: {why}")]
+    #[error("{file}: message {id}: {source}")]
     Format {
         /// The FTL file.
         file: &'static str,
         /// The message id.
         id: String,
         /// What Fluent said.
-        why: String,
+        source: fluent_bundle::FluentError,
     },
 }
 
@@ -170,23 +178,25 @@ impl Templates {
                 "no bundle for {language}"
             )]));
         };
-        let format_err = |why: String| TemplateError::Format {
-            file,
-            id: id.to_owned(),
-            why,
-        };
         let pattern = bundle
             .get_message(id)
             .and_then(|m| m.value())
-            .ok_or_else(|| format_err("no such message".into()))?;
+            .ok_or_else(|| TemplateError::Missing {
+                file,
+                id: id.to_owned(),
+            })?;
         let mut fluent_args = FluentArgs::new();
         for (name, value) in args {
             fluent_args.set(*name, value.clone());
         }
         let mut errors = Vec::new();
         let text = bundle.format_pattern(pattern, Some(&fluent_args), &mut errors);
-        if let Some(e) = errors.first() {
-            return Err(format_err(e.to_string()));
+        if let Some(source) = errors.into_iter().next() {
+            return Err(TemplateError::Format {
+                file,
+                id: id.to_owned(),
+                source,
+            });
         }
         Ok(text.into_owned())
     }
