@@ -87,7 +87,7 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
         message_id_domain: config.mail.message_id_domain.clone(),
     };
     let limit = config.bounces.max_message_bytes;
-    let threshold = config.directory.suppress_after_hard_bounces;
+    let rule = config.directory.hard_bounce_rule();
     let mut failures = 0;
     let stdout = io::stdout();
     for path in files {
@@ -105,10 +105,9 @@ async fn import(config: &Config, store: &Store, files: &[PathBuf]) -> Result<Exi
                 failures += 1;
                 continue;
             }
-            let (received, decision) =
-                circulars_returned_mail::intake::import(&matcher, raw, threshold)
-                    .await
-                    .with_context(|| format!("{name}: message {}", n + 1))?;
+            let (received, decision) = circulars_returned_mail::intake::import(&matcher, raw, rule)
+                .await
+                .with_context(|| format!("{name}: message {}", n + 1))?;
             let line = Imported {
                 file: &name,
                 report: &received.event.report,

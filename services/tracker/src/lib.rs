@@ -63,9 +63,9 @@ async fn apply_reports(
         tracing::warn!(error = %e, "returned mail not yet applied not published again; next start will");
     }
     let mut messages = ctx.bus.messages(TRACKER_REPORTS_CONSUMER).await?;
-    let threshold = ctx.config.directory.suppress_after_hard_bounces;
+    let rule = ctx.config.directory.hard_bounce_rule();
     while let Some(message) = next_message("tracker", &mut messages, &shutdown).await {
-        let result = reports::apply(&matcher, &message.subject, &message.payload, threshold).await;
+        let result = reports::apply(&matcher, &message.subject, &message.payload, rule).await;
         settle("tracker", &message, result).await;
     }
     Ok(())
@@ -194,7 +194,7 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) -> BTreeSet<CircularId
     }
     let result = ctx
         .store
-        .record_outcomes(&outcomes, ctx.config.directory.suppress_after_hard_bounces)
+        .record_outcomes(&outcomes, ctx.config.directory.hard_bounce_rule())
         .await;
     match &result {
         Ok(()) => debug!(events = outcomes.len(), "outcomes recorded"),

@@ -7,6 +7,7 @@
 use crate::reports::Matcher;
 use chrono::Utc;
 use circulars_bounce_reports::{parse, Report};
+use circulars_core::domain::HardBounceRule;
 use circulars_core::events::ReportReceived;
 use circulars_core::nats::{Bus, BusError};
 use circulars_store::{
@@ -59,16 +60,11 @@ pub async fn receive(
 pub async fn import(
     matcher: &Matcher,
     raw: Vec<u8>,
-    suppress_after_hard_bounces: u32,
+    rule: HardBounceRule,
 ) -> Result<(Received, Option<ReportDecision>), IntakeError> {
     let received = parse_and_store(&matcher.store, raw, ReportSource::File, Vec::new()).await?;
-    let decision = crate::reports::apply_event(
-        matcher,
-        &received.event,
-        &received.parsed,
-        suppress_after_hard_bounces,
-    )
-    .await?;
+    let decision =
+        crate::reports::apply_event(matcher, &received.event, &received.parsed, rule).await?;
     Ok((received, decision))
 }
 

@@ -16,7 +16,7 @@
 use chrono::{DateTime, Utc};
 use circulars_bounce_reports::{Finding, Kind, Report};
 use circulars_contacts::unsubscribe::Unsubscriber;
-use circulars_core::domain::{DeliveryKey, RecipientAddress};
+use circulars_core::domain::{DeliveryKey, HardBounceRule, RecipientAddress};
 use circulars_core::events::{Contract, ReportReceived};
 use circulars_core::tokens::{parse_message_id, parse_return_address, Keyring, Purpose};
 use circulars_runtime::Failure;
@@ -304,7 +304,7 @@ pub async fn apply(
     matcher: &Matcher,
     subject: &str,
     payload: &[u8],
-    suppress_after_hard_bounces: u32,
+    rule: HardBounceRule,
 ) -> Result<(), Failure> {
     let event = ReportReceived::decode(subject, payload)?;
     let parsed = match crate::intake::parse_stored(&matcher.store, &event.report).await {
@@ -319,7 +319,7 @@ pub async fn apply(
         Err(crate::intake::IntakeError::Store(e)) => return Err(e.into()),
         Err(e) => return Err(Failure::Retry(e.into())),
     };
-    apply_event(matcher, &event, &parsed, suppress_after_hard_bounces).await?;
+    apply_event(matcher, &event, &parsed, rule).await?;
     Ok(())
 }
 
@@ -329,13 +329,10 @@ pub async fn apply_event(
     matcher: &Matcher,
     event: &ReportReceived,
     report: &Report,
-    suppress_after_hard_bounces: u32,
+    rule: HardBounceRule,
 ) -> Result<Option<ReportDecision>, StoreError> {
     let decision = matcher.decide(event, report, Utc::now()).await?;
-    let applied = matcher
-        .store
-        .apply_report(&decision, suppress_after_hard_bounces)
-        .await?;
+    let applied = matcher.store.apply_report(&decision, rule).await?;
     let report = short_id(&event.report);
     if !applied {
         info!(report, "returned mail already applied; nothing changed");

@@ -5,8 +5,8 @@ use super::directory::parse_address;
 use super::{parse_column, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
 use circulars_core::domain::{
-    Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, Language,
-    RecipientAddress, SmtpReply,
+    Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, HardBounce,
+    HardBounceRule, Language, RecipientAddress, SmtpReply,
 };
 use circulars_core::events::DeliveryOutcome;
 use serde::Serialize;
@@ -71,18 +71,18 @@ impl CircularStatus {
 impl Store {
     /// Records outcomes in one transaction: the current state moves only forward (by rank,
     /// then attempt), and each (state, attempt) enters the history once, so replays change
-    /// nothing. In the same transaction, an address whose hard bounces (deliveries bounced, or
-    /// refused with a 5xx reply) reach `suppress_after_hard_bounces` (0: never) is suppressed.
+    /// nothing. In the same transaction, the hard-bounce `rule` is applied to each address
+    /// that bounced hard.
     pub async fn record_outcomes(
         &self,
         outcomes: &[DeliveryOutcome],
-        suppress_after_hard_bounces: u32,
+        rule: HardBounceRule,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
         for o in outcomes {
             write_outcome(&mut tx, o).await?;
         }
-        if suppress_after_hard_bounces > 0 {
+        if !rule.is_off() {
             let mut bounced: Vec<&RecipientAddress> = outcomes
                 .iter()
                 .filter(|o| o.state.is_hard_bounce(o.reply.as_ref()))
@@ -92,7 +92,7 @@ impl Store {
             bounced.dedup();
             let now = timestamp(Utc::now());
             for address in bounced {
-                suppress_if_bounced(&mut tx, address, suppress_after_hard_bounces, &now).await?;
+                suppress_if_bounced(&mut tx, address, rule, &now).await?;
             }
         }
         tx.commit().await?;
@@ -349,17 +349,18 @@ pub(super) async fn write_history(
 const HARD_BOUNCE_SQL: &str =
     "(state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))";
 
-/// Suppresses `address` (`bounced`, by the tracker) when it is not yet suppressed and its hard
-/// bounces number `threshold` or more; the detail lists the latest three.
+/// Applies the hard-bounce rule to `address` when it is not yet suppressed: reads its hard
+/// bounces, newest first, and suppresses it (`bounced`) when the rule says so.
 pub(super) async fn suppress_if_bounced(
     conn: &mut sqlx::AnyConnection,
     address: &RecipientAddress,
-    threshold: u32,
+    rule: HardBounceRule,
     now: &str,
 ) -> Result<(), StoreError> {
-    if super::directory::suppression_on(conn, address)
-        .await?
-        .is_some()
+    if rule.is_off()
+        || super::directory::suppression_on(conn, address)
+            .await?
+            .is_some()
     {
         return Ok(());
     }
@@ -370,30 +371,26 @@ pub(super) async fn suppress_if_bounced(
     .bind(address.as_str())
     .fetch_all(&mut *conn)
     .await?;
-    if rows.len() < threshold as usize {
-        return Ok(());
-    }
-    let mut latest = Vec::new();
-    for row in rows.iter().take(3) {
-        let circular: String = row.try_get("circular_id")?;
+    let mut bounces = Vec::with_capacity(rows.len());
+    for row in &rows {
         let state: String = row.try_get("state")?;
-        let said = match reply_of(row)? {
-            Some(reply) => reply.to_string(),
-            None => state,
-        };
-        latest.push(format!("{circular}: {said}"));
+        bounces.push(HardBounce {
+            circular: row.try_get("circular_id")?,
+            said: match reply_of(row)? {
+                Some(reply) => reply.to_string(),
+                None => state,
+            },
+        });
     }
-    let detail = format!(
-        "hard-bounced {} times (suppressed after {threshold}); latest: {}",
-        rows.len(),
-        latest.join("; ")
-    );
+    let Some(detail) = rule.suppression(&bounces) else {
+        return Ok(());
+    };
     super::directory::insert_suppression(
         conn,
         address,
         super::SuppressionReason::Bounced,
         &detail,
-        "tracker (hard bounces)",
+        HardBounceRule::ACTOR,
         now,
     )
     .await?;

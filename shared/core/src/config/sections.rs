@@ -141,6 +141,13 @@ pub struct DirectoryConfig {
     pub suppress_after_hard_bounces: u32,
 }
 
+impl DirectoryConfig {
+    /// The hard-bounce rule this section sets.
+    pub fn hard_bounce_rule(&self) -> crate::domain::HardBounceRule {
+        crate::domain::HardBounceRule::new(self.suppress_after_hard_bounces)
+    }
+}
+
 impl Default for DirectoryConfig {
     fn default() -> Self {
         DirectoryConfig {

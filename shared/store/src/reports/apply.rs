@@ -7,7 +7,7 @@ use crate::deliveries::{suppress_if_bounced, write_history, write_outcome};
 use crate::directory::{recipients_suppression, unsubscribe_on};
 use crate::{timestamp, Store, StoreError, SuppressionReason};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{DeliveryEvent, DeliveryState, SmtpReply, TopicId};
+use circulars_core::domain::{DeliveryEvent, DeliveryState, HardBounceRule, SmtpReply, TopicId};
 use circulars_core::events::DeliveryOutcome;
 use sqlx::AnyConnection;
 
@@ -49,14 +49,14 @@ impl Store {
     /// Applies a decision about a stored report in one transaction: the report's state and
     /// detail, the delivery report, and its effect: a permanent failure makes the delivery
     /// `bounced` (a state that outranks `sent`, so a bounce stored before the `sent` record
-    /// stays) and applies the hard-bounce rule (`suppress_after_hard_bounces`, 0: never); a
+    /// stays) and applies the hard-bounce `rule`; a
     /// complaint makes it `complained` and suppresses the address; a delay adds a `delayed`
     /// history entry; an unsubscribe unsubscribes. Returns false, changing nothing, when the
     /// report was applied before (a replay); an unknown report is an error.
     pub async fn apply_report(
         &self,
         decision: &ReportDecision,
-        suppress_after_hard_bounces: u32,
+        rule: HardBounceRule,
     ) -> Result<bool, StoreError> {
         let mut tx = self.begin_write().await?;
         let updated = sqlx::query(
@@ -83,7 +83,7 @@ impl Store {
         match &decision.effect {
             None => {}
             Some(ReportEffect::Delivery(report)) => {
-                apply_delivery_report(&mut tx, report, suppress_after_hard_bounces, now).await?;
+                apply_delivery_report(&mut tx, report, rule, now).await?;
             }
             Some(ReportEffect::Unsubscribe {
                 report,
@@ -112,7 +112,7 @@ impl Store {
 async fn apply_delivery_report(
     conn: &mut AnyConnection,
     report: &DeliveryReport,
-    suppress_after_hard_bounces: u32,
+    rule: HardBounceRule,
     now: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     insert_delivery_report(conn, report).await?;
@@ -163,9 +163,7 @@ async fn apply_delivery_report(
     }
     let now = timestamp(now);
     match report.kind {
-        ReportKind::Permanent if suppress_after_hard_bounces > 0 => {
-            suppress_if_bounced(conn, &key.address, suppress_after_hard_bounces, &now).await?
-        }
+        ReportKind::Permanent => suppress_if_bounced(conn, &key.address, rule, &now).await?,
         ReportKind::Complaint => {
             let about = match &report.feedback_type {
                 Some(t) => format!("complaint ({t})"),
@@ -273,9 +271,15 @@ mod tests {
                 report: id.clone(),
             })),
         };
-        assert!(store.apply_report(&decision, 3).await.unwrap());
+        assert!(store
+            .apply_report(&decision, HardBounceRule::new(3))
+            .await
+            .unwrap());
         assert!(
-            !store.apply_report(&decision, 3).await.unwrap(),
+            !store
+                .apply_report(&decision, HardBounceRule::new(3))
+                .await
+                .unwrap(),
             "a replay changes nothing"
         );
         // The tracker records the "250" afterwards: it happened before, and ranks lower.
@@ -288,7 +292,10 @@ mod tests {
             reply: Some(SmtpReply::new(250, "2.0.0 Ok: queued as 1A2B")),
             detail: None,
         };
-        store.record_outcomes(&[sent], 3).await.unwrap();
+        store
+            .record_outcomes(&[sent], HardBounceRule::new(3))
+            .await
+            .unwrap();
         let record = store
             .delivery(&delivery.circular, &delivery.address)
             .await
