@@ -130,34 +130,7 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
                 None => println!("{address} is not suppressed; nothing changed"),
             }
         }
-        DirectoryCommand::Forget { address } => {
-            let address = RecipientAddress::parse(&address)?;
-            let keyring = config.tokens.keyring()?;
-            if keyring.is_development() {
-                eprintln!(
-                    "warning: the public development token key is in use: anyone can tell which \
-                     address its pseudonyms stand for (configure [tokens] keys)"
-                );
-            }
-            let actor = format!("cli (by {})", operator());
-            let (pseudonym, s) = personal::forget(store, &keyring, &address, &actor).await?;
-            if s.found() {
-                println!(
-                    "forgot {address}: {} contacts and {} topic choices deleted; now {pseudonym} in \
-                     {} audiences, {} exclusions, {} deliveries ({} history rows), {} audit entries{}",
-                    s.contacts,
-                    s.subscriptions,
-                    s.audiences,
-                    s.exclusions,
-                    s.deliveries,
-                    s.history,
-                    s.audit_entries,
-                    if s.suppression { " and the suppression list" } else { "" }
-                );
-            } else {
-                println!("nothing held about {address}; the request is recorded as {pseudonym}");
-            }
-        }
+        DirectoryCommand::Forget { address } => forget(store, config, &address).await?,
         DirectoryCommand::Import { files, dry_run } => {
             for file in files {
                 let actor = format!("import {} (by {})", file.display(), operator());
@@ -202,6 +175,41 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
                 println!("topic {} exists already", topic.id);
             }
         }
+    }
+    Ok(())
+}
+
+/// `circulars directory forget ADDRESS`: erases a person, saying what was held.
+async fn forget(store: &Store, config: &Config, address: &str) -> Result<()> {
+    let address = RecipientAddress::parse(address)?;
+    let keyring = config.tokens.keyring()?;
+    if keyring.is_development() {
+        eprintln!(
+            "warning: the public development token key is in use: anyone can tell which \
+             address its pseudonyms stand for (configure [tokens] keys)"
+        );
+    }
+    let actor = format!("cli (by {})", operator());
+    let (pseudonym, s) = personal::forget(store, &keyring, &address, &actor).await?;
+    if s.found() {
+        println!(
+            "forgot {address}: {} contacts and {} topic choices deleted; now {pseudonym} in \
+             {} audiences, {} exclusions, {} deliveries ({} history rows), {} audit entries{}",
+            s.contacts,
+            s.subscriptions,
+            s.audiences,
+            s.exclusions,
+            s.deliveries,
+            s.history,
+            s.audit_entries,
+            if s.suppression {
+                " and the suppression list"
+            } else {
+                ""
+            }
+        );
+    } else {
+        println!("nothing held about {address}; the request is recorded as {pseudonym}");
     }
     Ok(())
 }

@@ -79,24 +79,7 @@ async fn drive(
     let store = Store::open(config.database_url()).await?;
     let bus = Bus::connect(&config.nats.url, "circulars run-sample").await?;
 
-    let mut files: Vec<PathBuf> = std::fs::read_dir(directory)
-        .with_context(|| format!("reading {}", directory.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no .csv files in {}", directory.display());
-    }
-    for file in &files {
-        let actor = format!("import {} (run-sample)", file.display());
-        let report = circulars_contacts::import::import_file(&store, file, &actor, false).await?;
-        println!(
-            "imported {}: {} contacts",
-            file.display(),
-            report.contacts_created + report.contacts_updated + report.unchanged
-        );
-    }
+    import_directory(&store, directory).await?;
     let (id, _) =
         circulars_lifecycle::draft_file(&store, circular, config.mail.max_annex_bytes).await?;
     println!("drafted {id}");
@@ -166,6 +149,29 @@ async fn drive(
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// Imports every `.csv` file of `directory`, in name order, saying how many contacts each holds.
+async fn import_directory(store: &Store, directory: &Path) -> Result<()> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(directory)
+        .with_context(|| format!("reading {}", directory.display()))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
+        .collect();
+    files.sort();
+    if files.is_empty() {
+        bail!("no .csv files in {}", directory.display());
+    }
+    for file in &files {
+        let actor = format!("import {} (run-sample)", file.display());
+        let report = circulars_contacts::import::import_file(store, file, &actor, false).await?;
+        println!(
+            "imported {}: {} contacts",
+            file.display(),
+            report.contacts_created + report.contacts_updated + report.unchanged
+        );
+    }
+    Ok(())
 }
 
 /// A fresh folder `<data>/runs/<UTC time>` for this run's database, mails and logs.
