@@ -3,7 +3,7 @@
 //! For each size N it generates a directory of N contacts (addressees of four contacts in six
 //! of the circular's categories, every contact active, the six languages in equal shares),
 //! imports it with `circulars directory import`, drafts the sample circular TSB-36 and issues it
-//! with `circulars issue`, while `circulars serve all` (the five services in one process, a real
+//! with `circulars issue`, while `circulars serve all` (the six services in one process, a real
 //! nats-server, SQLite or PostgreSQL) sends to Postfix's `smtp-sink`. In the same run, the
 //! **baseline**: Postfix's `smtp-source` sends the same six language versions (as `circulars
 //! preview` writes them, N/6 each) to a fresh `smtp-sink` with as many parallel sessions as the

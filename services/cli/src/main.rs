@@ -1,4 +1,4 @@
-//! `circulars`: the one command of the project. Serves the five services (together or one at a
+//! `circulars`: the one command of the project. Serves the six services (together or one at a
 //! time), and gives staff and operators their commands: import the directory, draft, issue,
 //! status, explain; `run-sample` issues the sample circular end to end on a fresh local setup.
 //!

@@ -264,7 +264,7 @@ impl Store {
 
     /// Applies pending migrations. PostgreSQL serialises concurrent migrators with an advisory
     /// lock; for SQLite a lock file beside the database keeps processes that start together
-    /// (the five services) from migrating at the same time.
+    /// (the six services) from migrating at the same time.
     async fn migrate(&self, url: &str, sqlite_path: Option<&Path>) -> Result<(), StoreError> {
         let lock = match sqlite_path {
             Some(path) => {
