@@ -50,7 +50,7 @@ pub async fn receive(
     envelope_to: Vec<String>,
 ) -> Result<Received, IntakeError> {
     let received = parse_and_store(store, raw, source, envelope_to).await?;
-    publish(bus, received.event.clone()).await?;
+    bus.publish(&received.event).await?;
     Ok(received)
 }
 
@@ -112,12 +112,6 @@ async fn parse_and_store(
     })
 }
 
-/// Publishes the event of a stored report.
-async fn publish(bus: &Bus, event: ReportReceived) -> Result<(), BusError> {
-    bus.publish(&event).await?;
-    Ok(())
-}
-
 /// The most stored reports published again at one start (the rest at the next).
 const REPUBLISH_LIMIT: usize = 10_000;
 
@@ -139,7 +133,7 @@ pub async fn republish_received(store: &Store, bus: &Bus) -> Result<usize, Intak
             source: stored.source,
             envelope_to,
         };
-        publish(bus, event).await?;
+        bus.publish(&event).await?;
     }
     if !waiting.is_empty() {
         info!(
@@ -150,10 +144,12 @@ pub async fn republish_received(store: &Store, bus: &Bus) -> Result<usize, Intak
     Ok(waiting.len())
 }
 
-/// Reads a stored report back and parses it, on a thread of its own: `None` when the message
-/// is no longer stored (its address was forgotten).
+/// Reads a stored report back and parses it, on a thread of its own: `None` when the report
+/// is gone or its message was erased (`forget` empties the message of the reports about a
+/// forgotten address).
 pub async fn parse_stored(store: &Store, report: &str) -> Result<Option<Report>, IntakeError> {
-    let Some(raw) = store.inbound_report_raw(report).await? else {
+    let stored = store.inbound_report_raw(report).await?;
+    let Some(raw) = stored.filter(|raw| !raw.is_empty()) else {
         return Ok(None);
     };
     Ok(Some(

@@ -88,13 +88,13 @@ async fn tls(
     stream: Stream,
 ) -> Result<Stream, MailboxError> {
     let ca_file = config.tls_ca_file.as_deref();
-    let connector = tls_connector(ca_file).map_err(|e| steps.tls("CA file")(e.into()))?;
+    let connector = tls_connector(ca_file).map_err(|e| steps.tls("CA file", e))?;
     let name = rustls::pki_types::ServerName::try_from(config.host.clone())
-        .map_err(|e| steps.tls(format!("host name {:?}", config.host))(e.into()))?;
+        .map_err(|e| steps.tls(format!("host name {:?}", config.host), e))?;
     let stream = steps
         .timed("TLS handshake", connector.connect(name, stream))
         .await?
-        .map_err(|e| steps.tls("handshake")(e.into()))?;
+        .map_err(|e| steps.tls("handshake", e))?;
     Ok(Box::new(stream))
 }
 

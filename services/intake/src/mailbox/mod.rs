@@ -213,12 +213,11 @@ impl Steps {
         }
     }
 
-    fn tls(&self, step: impl Into<String>) -> impl FnOnce(BoxError) -> MailboxError + '_ {
-        let step = step.into();
-        move |source| MailboxError::Tls {
+    fn tls(&self, step: impl Into<String>, source: impl Into<BoxError>) -> MailboxError {
+        MailboxError::Tls {
             server: self.server.clone(),
-            step,
-            source,
+            step: step.into(),
+            source: source.into(),
         }
     }
 }

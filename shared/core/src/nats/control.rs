@@ -7,8 +7,9 @@
 //! The values are written by `circulars pause|resume|cancel` and `circulars relay limit`, and
 //! watched by the dispatchers.
 
-use super::{Bus, BusError, ClientError};
+use super::{Bus, BusError};
 use crate::domain::CircularId;
+use crate::BoxError;
 use async_nats::jetstream::kv;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -152,12 +153,12 @@ impl Bus {
                 .update(&key, value, r)
                 .await
                 .map(|_| ())
-                .map_err(ClientError::from),
+                .map_err(BoxError::from),
             None => bucket
                 .create(&key, value)
                 .await
                 .map(|_| ())
-                .map_err(ClientError::from),
+                .map_err(BoxError::from),
         };
         written.map_err(BusError::jetstream(format!(
             "{CONTROL}: {key}: changed by someone else meanwhile, try again"

@@ -6,6 +6,7 @@
 pub mod control;
 
 use crate::events::Contract;
+use crate::BoxError;
 use async_nats::jetstream::{self, consumer, context::PublishAckFuture, kv, stream};
 use std::time::Duration;
 
@@ -87,9 +88,6 @@ pub const TRACKER_REPORTS_CONSUMER: ConsumerSpec = ConsumerSpec {
     max_ack_pending: 64,
 };
 
-/// An error of the NATS client, kept whole as the cause of a [`BusError`].
-pub use crate::BoxError as ClientError;
-
 /// Why talking to NATS failed.
 #[derive(Debug, thiserror::Error)]
 pub enum BusError {
@@ -107,7 +105,7 @@ pub enum BusError {
         /// Which.
         what: String,
         /// What the server said.
-        source: ClientError,
+        source: BoxError,
     },
     /// A publish was not acknowledged by JetStream.
     #[error("cannot publish on {subject}: {source}")]
@@ -115,7 +113,7 @@ pub enum BusError {
         /// The subject.
         subject: String,
         /// What failed.
-        source: ClientError,
+        source: BoxError,
     },
     /// JetStream already had a message with this id and dropped the new one.
     #[error("JetStream dropped {msg_id} on {subject} as a duplicate of a message it already has")]
@@ -134,7 +132,7 @@ pub enum BusError {
         /// What was being done.
         what: String,
         /// What the client said.
-        source: ClientError,
+        source: BoxError,
     },
     /// The dispatch-control bucket holds what is not ours, or refuses a change (see
     /// [`control`]); the sentence names the key.
@@ -144,7 +142,7 @@ pub enum BusError {
 
 impl BusError {
     /// A JetStream call described by `what` failed with the client's error: for `map_err`.
-    pub fn jetstream<E: Into<ClientError>>(what: impl Into<String>) -> impl FnOnce(E) -> BusError {
+    pub fn jetstream<E: Into<BoxError>>(what: impl Into<String>) -> impl FnOnce(E) -> BusError {
         let what = what.into();
         move |source| BusError::JetStream {
             what,
@@ -283,7 +281,7 @@ impl Bus {
         &self,
         spec: ConsumerSpec,
     ) -> Result<consumer::PullConsumer, BusError> {
-        let declare_err = |source: ClientError| BusError::Declare {
+        let declare_err = |source: BoxError| BusError::Declare {
             what: format!("consumer {} on {}", spec.durable, spec.stream),
             source,
         };
@@ -307,14 +305,9 @@ impl Bus {
             .map_err(|e| declare_err(e.into()))
     }
 
-    /// The durable consumer of one service (declared again, so its settings are current).
-    pub async fn consumer(&self, spec: ConsumerSpec) -> Result<consumer::PullConsumer, BusError> {
-        self.declare_consumer(spec).await
-    }
-
     /// The messages of a service's durable consumer (declared first), as they come.
     pub async fn messages(&self, spec: ConsumerSpec) -> Result<consumer::pull::Stream, BusError> {
-        self.consumer(spec)
+        self.declare_consumer(spec)
             .await?
             .messages()
             .await
@@ -349,7 +342,7 @@ impl Bus {
         ack_wait: Duration,
     ) -> Result<consumer::PullConsumer, BusError> {
         let durable = format!("{DISPATCH_CONSUMER_PREFIX}{circular}");
-        let declare_err = |source: ClientError| BusError::Declare {
+        let declare_err = |source: BoxError| BusError::Declare {
             what: format!("consumer {durable} on {MAIL_OUTBOUND_STREAM}"),
             source,
         };
