@@ -224,6 +224,9 @@ pub struct Setup {
     pub database_url: Option<String>,
     /// TOML lines added to `[bounces]` (whose `listen` the harness sets).
     pub bounces_settings: String,
+    /// `[approval] required`: off by default here, so that stories about delivery issue with
+    /// `circulars issue ID` alone; the approval stories turn it on.
+    pub approval_required: bool,
 }
 
 impl Setup {
@@ -237,6 +240,7 @@ impl Setup {
             relay_settings: String::new(),
             database_url: None,
             bounces_settings: String::new(),
+            approval_required: false,
         }
     }
 }
@@ -312,6 +316,7 @@ impl Harness {
             relay_settings,
             database_url,
             bounces_settings,
+            approval_required,
         } = setup;
         let dir = tempfile::Builder::new()
             .prefix("circulars-test-")
@@ -339,7 +344,8 @@ impl Harness {
              [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n{relay_settings}\n\
              [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
              [gateway.staff_keys]\n{staff} = {key:?}\n[tracker]\nbatch_wait_ms = 20\n\
-             [bounces]\nlisten = \"127.0.0.1:{intake}\"\n{bounces_settings}\n",
+             [bounces]\nlisten = \"127.0.0.1:{intake}\"\n{bounces_settings}\n\
+             [approval]\nrequired = {approval_required}\n",
             data = dir.path().display().to_string(),
             nats = nats.url(),
             db = database_url,

@@ -4,7 +4,7 @@
 //! reads them only through `expose_secret`.
 //!
 //! - `sections`: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
-//!   `[directory]`, `[tracker]`
+//!   `[directory]`, `[tracker]`, `[approval]`
 //! - `smtp`: `[smtp]` and its relays
 //! - `bounces`: `[bounces]` and `[bounces.mailbox]`
 //! - `sources`: the file and the environment laid over each other, sections read key by key
@@ -17,8 +17,8 @@ mod sources;
 pub use bounces::{BouncesConfig, MailboxConfig, MailboxTls};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sections::{
-    DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, MailConfig, NatsConfig,
-    TokenKeyConfig, TokensConfig, TrackerConfig,
+    ApprovalConfig, DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, MailConfig,
+    NatsConfig, TokenKeyConfig, TokensConfig, TrackerConfig,
 };
 pub use smtp::{RelayConfig, RelayTls, SmtpConfig};
 
@@ -78,6 +78,8 @@ pub struct Config {
     pub dkim: DkimConfig,
     /// Returned mail: the intake listener and the bounce mailbox.
     pub bounces: BouncesConfig,
+    /// Four-eyes approval before a circular is issued.
+    pub approval: ApprovalConfig,
 }
 
 /// Every problem found in the configuration, each naming its key and where it was set.
@@ -154,6 +156,7 @@ impl Config {
             tokens: section(&mut table, "tokens", &origin, &mut problems),
             dkim: section(&mut table, "dkim", &origin, &mut problems),
             bounces: section(&mut table, "bounces", &origin, &mut problems),
+            approval: section(&mut table, "approval", &origin, &mut problems),
         };
         for key in table.keys() {
             problems.push(format!("{}: {key}: unknown key", origin(key)));

@@ -156,6 +156,22 @@ impl Default for DirectoryConfig {
     }
 }
 
+/// `[approval]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ApprovalConfig {
+    /// Whether a circular must be approved by a second person (an account with the approver
+    /// role that neither drafted nor last edited it) before it can be issued, from the console,
+    /// the API and the CLI alike; the CLI then needs `--as NAME` on every step of a circular.
+    pub required: bool,
+}
+
+impl Default for ApprovalConfig {
+    fn default() -> Self {
+        ApprovalConfig { required: true }
+    }
+}
+
 /// `[tracker]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]

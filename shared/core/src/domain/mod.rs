@@ -8,8 +8,10 @@ mod circular;
 mod delivery;
 mod hard_bounces;
 mod language;
+mod life;
 mod rendition;
 mod returned;
+mod staff;
 mod topic;
 
 pub use address::{AddressError, RecipientAddress};
@@ -20,8 +22,10 @@ pub use circular::{BadCircularId, Circular, CircularId, Contact, DirectoryIds, L
 pub use delivery::{Delivery, DeliveryEvent, DeliveryKey, DeliveryState, SmtpReply, UnknownState};
 pub use hard_bounces::{HardBounce, HardBounceRule};
 pub use language::{Language, UnknownLanguage};
+pub use life::{CircularState, UnknownCircularState};
 pub use rendition::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 pub use returned::ReportSource;
+pub use staff::{AccountName, Actor, BadAccountName, Role, Roles, UnknownRole, Via};
 pub use topic::{AddresseeKey, BadId, TopicId};
 
 use serde::{Deserialize, Serialize};
