@@ -312,7 +312,15 @@ async fn run(db: Db, size: usize) -> Result<Run, Box<dyn std::error::Error>> {
         topics: vec![TopicId::parse("tsb-events")?],
     };
     let circular = Circular::from_toml_with("tsb-36.toml", &text, &known)?;
-    store.save_draft(&circular, "tsb-36.toml", &[]).await?;
+    store
+        .save_draft(
+            &circular,
+            "tsb-36.toml",
+            &[],
+            "bench",
+            circulars_core::domain::Via::Cli,
+        )
+        .await?;
     let query = AudienceQuery {
         categories: circular.audience_categories(),
         topic: circular.topic.clone(),

@@ -1,12 +1,11 @@
-//! `pause`, `resume` and `cancel` of a circular in flight, and `relay limit`: operators' words
-//! to every dispatcher, written to the `dispatch-control` bucket they watch.
+//! `relay limit`, and a circular's dispatch state read for `status`: operators' words to every
+//! dispatcher, written to the `dispatch-control` bucket they watch.
 
 use anyhow::{bail, Result};
 use circulars_core::config::Config;
 use circulars_core::domain::CircularId;
-use circulars_core::nats::control::{DispatchState, RelayLimits};
+use circulars_core::nats::control::RelayLimits;
 use circulars_core::nats::Bus;
-use circulars_store::Store;
 use clap::Subcommand;
 use std::time::Duration;
 
@@ -26,27 +25,6 @@ pub enum RelayCommand {
         #[arg(long)]
         connections: Option<u32>,
     },
-}
-
-/// Sets the dispatch state of an issued circular and says what it means.
-pub async fn set_state(
-    config: &Config,
-    store: &Store,
-    id: &CircularId,
-    state: DispatchState,
-) -> Result<()> {
-    let bus = Bus::connect(&config.nats.url, "circulars dispatch control").await?;
-    circulars_lifecycle::set_dispatch_state(store, &bus, id, state).await?;
-    match state {
-        DispatchState::Paused => println!(
-            "paused {id}: mails in flight finish, the others wait in the queue until `circulars resume {id}`"
-        ),
-        DispatchState::Running => println!("resumed {id}"),
-        DispatchState::Cancelled => println!(
-            "cancelled {id}: mails in flight finish; every mail not yet sent is recorded as cancelled"
-        ),
-    }
-    Ok(())
 }
 
 /// The dispatch state of `circular` for `status`: asked of nats-server, or why it could not be.

@@ -6,13 +6,16 @@
 //! - `main.rs`: the command line and the commands that call the service libraries
 //! - `serve.rs`: `serve all|<service>`, with shutdown on SIGINT/SIGTERM
 //! - `directory.rs`: `directory import|export|report|forget|category|topic` and `audience`
-//! - `dispatch.rs`: `pause`, `resume`, `cancel` and `relay limit`
+//! - `circular.rs`: `draft`, `submit`, `approve`, `send-back`, `issue`, `pause`, `resume`,
+//!   `cancel`, each taken `--as` a staff account
+//! - `dispatch.rs`: `relay limit`, and the dispatch state `status` shows
 //! - `bounces.rs`: `bounces parse`, returned mail read without the database
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
 
 mod bounces;
+mod circular;
 mod directory;
 mod dispatch;
 mod preview;
@@ -21,10 +24,10 @@ mod sample;
 mod serve;
 
 use anyhow::{bail, Context, Result};
+use circular::Acting;
 use circulars_core::config::Config;
 use circulars_core::domain::{CircularId, RecipientAddress};
 use circulars_core::nats::control::DispatchState;
-use circulars_core::nats::Bus;
 use circulars_store::Store;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -61,6 +64,32 @@ enum Command {
     Draft {
         /// The circular file (TOML).
         file: PathBuf,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Hand a draft to the approvers.
+    Submit {
+        /// The circular's id.
+        id: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Approve a submitted circular as it stands (not one you drafted or last edited).
+    Approve {
+        /// The circular's id.
+        id: String,
+        #[command(flatten)]
+        acting: Acting,
+    },
+    /// Return a submitted circular to draft, saying what to change.
+    SendBack {
+        /// The circular's id.
+        id: String,
+        /// What the drafter should change.
+        #[arg(long)]
+        comment: String,
+        #[command(flatten)]
+        acting: Acting,
     },
     /// The six language versions of a circular file, as files (`--out`) or as test mails (`--send-to`).
     Preview {
@@ -77,21 +106,29 @@ enum Command {
     Issue {
         /// The circular's id, e.g. TSB-36.
         id: String,
+        #[command(flatten)]
+        acting: Acting,
     },
     /// Stop sending an issued circular for now; the mails not yet sent wait in the queue.
     Pause {
         /// The circular's id.
         id: String,
+        #[command(flatten)]
+        acting: Acting,
     },
     /// Send a paused circular again.
     Resume {
         /// The circular's id.
         id: String,
+        #[command(flatten)]
+        acting: Acting,
     },
     /// Stop sending an issued circular for good: every mail not yet sent is recorded `cancelled`.
     Cancel {
         /// The circular's id.
         id: String,
+        #[command(flatten)]
+        acting: Acting,
     },
     /// Returned mail: bounces, complaints and mailed unsubscribes.
     Bounces {
@@ -186,12 +223,28 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let store = store(&load()?).await?;
             directory::audience(&store, &circular_id(&id)?).await?;
         }
-        Command::Draft { file } => {
+        Command::Draft { file, acting } => {
+            let config = load()?;
+            circular::draft(&config, &store(&config).await?, &acting, &file).await?;
+        }
+        Command::Submit { id, acting } => {
             let config = load()?;
             let store = store(&config).await?;
-            let (id, _) =
-                circulars_lifecycle::draft_file(&store, &file, config.mail.max_annex_bytes).await?;
-            println!("{id}");
+            circular::submit(&config, &store, &acting, &circular_id(&id)?).await?;
+        }
+        Command::Approve { id, acting } => {
+            let config = load()?;
+            let store = store(&config).await?;
+            circular::approve(&config, &store, &acting, &circular_id(&id)?).await?;
+        }
+        Command::SendBack {
+            id,
+            comment,
+            acting,
+        } => {
+            let config = load()?;
+            let store = store(&config).await?;
+            circular::send_back(&config, &store, &acting, &circular_id(&id)?, &comment).await?;
         }
         Command::Preview { file, out, send_to } => {
             let config = load()?;
@@ -202,20 +255,19 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
                 preview::send(&config, &file, &address).await?;
             }
         }
-        Command::Issue { id } => {
+        Command::Issue { id, acting } => {
             let config = load()?;
-            let id = circular_id(&id)?;
             let store = store(&config).await?;
-            let bus = Bus::connect(&config.nats.url, "circulars issue").await?;
-            match circulars_lifecycle::issue(&store, &bus, &id).await? {
-                circulars_lifecycle::Issued::Now => println!("issued {id}"),
-                circulars_lifecycle::Issued::Already => println!("{id} already issued, 0 new"),
-            }
+            circular::issue(&config, &store, &acting, &circular_id(&id)?).await?;
         }
-        Command::Pause { id } => set_dispatch_state(&load()?, &id, DispatchState::Paused).await?,
-        Command::Resume { id } => set_dispatch_state(&load()?, &id, DispatchState::Running).await?,
-        Command::Cancel { id } => {
-            set_dispatch_state(&load()?, &id, DispatchState::Cancelled).await?
+        Command::Pause { id, acting } => {
+            set_dispatch_state(&load()?, &acting, &id, DispatchState::Paused).await?
+        }
+        Command::Resume { id, acting } => {
+            set_dispatch_state(&load()?, &acting, &id, DispatchState::Running).await?
+        }
+        Command::Cancel { id, acting } => {
+            set_dispatch_state(&load()?, &acting, &id, DispatchState::Cancelled).await?
         }
         Command::Relay { command } => dispatch::relay(&load()?, command).await?,
         Command::Status { id, json } => {
@@ -300,9 +352,14 @@ async fn store(config: &Config) -> Result<Store> {
         .with_context(|| format!("opening the database {}", config.database_url()))
 }
 
-async fn set_dispatch_state(config: &Config, id: &str, state: DispatchState) -> Result<()> {
+async fn set_dispatch_state(
+    config: &Config,
+    acting: &Acting,
+    id: &str,
+    state: DispatchState,
+) -> Result<()> {
     let store = store(config).await?;
-    dispatch::set_state(config, &store, &circular_id(id)?, state).await
+    circular::set_dispatch_state(config, &store, acting, &circular_id(id)?, state).await
 }
 
 fn circular_id(id: &str) -> Result<CircularId> {

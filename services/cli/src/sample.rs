@@ -80,10 +80,22 @@ async fn drive(
     let bus = Bus::connect(&config.nats.url, "circulars run-sample").await?;
 
     import_directory(&store, directory).await?;
-    let (id, _) =
-        circulars_lifecycle::draft_file(&store, circular, config.mail.max_annex_bytes).await?;
+    // Until the demo accounts exist, the sample is drafted and issued by the system user
+    // without approval.
+    let policy = circulars_lifecycle::Policy {
+        approval_required: false,
+    };
+    let actor = circulars_core::domain::Actor::system("run-sample");
+    let (id, _) = circulars_lifecycle::draft_file(
+        &store,
+        policy,
+        &actor,
+        circular,
+        config.mail.max_annex_bytes,
+    )
+    .await?;
     println!("drafted {id}");
-    circulars_lifecycle::issue(&store, &bus, &id).await?;
+    circulars_lifecycle::issue(&store, &bus, policy, &actor, &id).await?;
     println!(
         "issued {id}; waiting for every recipient to reach a final state (at most {} s)",
         timeout.as_secs()

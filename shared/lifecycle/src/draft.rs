@@ -2,31 +2,55 @@
 //! every language (so whatever the composer would refuse is refused now), its annexes read,
 //! then stored as a draft.
 
+use crate::rules::Policy;
 use crate::LifecycleError;
-use circulars_core::domain::{Circular, CircularId, Language};
+use circulars_core::domain::{Actor, Circular, CircularId, Language, Role};
 use circulars_core::input::{FileProblems, Unreadable};
 use circulars_render::render::render;
 use circulars_render::templates::Templates;
-use circulars_store::{DraftOutcome, Store};
+use circulars_store::{Annex, DraftOutcome, Store};
 use std::path::Path;
 use tracing::info;
 
-/// Reads a circular file and stores it as a draft (new, or replacing the unissued draft).
+/// Reads a circular file and stores it as a draft (new, or replacing the unissued draft), by
+/// `actor` (a drafter).
 pub async fn draft_file(
     store: &Store,
+    policy: Policy,
+    actor: &Actor,
     path: &Path,
     max_annex_bytes: u64,
 ) -> Result<(CircularId, DraftOutcome), LifecycleError> {
+    policy.allow(actor, Role::Drafter)?;
     let file = path.display().to_string();
     let text = std::fs::read_to_string(path).map_err(Unreadable::of(&file))?;
     let known = store.directory_ids().await?;
     let circular = Circular::from_toml_with(&file, &text, &known)?;
-    check_renders(&file, &circular)?;
     let folder = path.parent().unwrap_or(Path::new("."));
     let annexes = crate::annexes::read_annexes(&file, folder, &circular, max_annex_bytes)?;
-    let outcome = store.save_draft(&circular, &file, &annexes).await?;
-    info!(circular = %circular.id, ?outcome, "draft stored");
+    let outcome = save_draft(store, policy, actor, &circular, &file, &annexes).await?;
     Ok((circular.id, outcome))
+}
+
+/// Stores a checked circular as a draft with its annexes, by `actor` (a drafter): rendered
+/// once in every language first, so that whatever the composer would refuse is refused now.
+/// An edit of a submitted or approved circular returns it to draft and clears its approval.
+/// `source` names where it came from (the file, `page`, `api`), for the audit trail.
+pub async fn save_draft(
+    store: &Store,
+    policy: Policy,
+    actor: &Actor,
+    circular: &Circular,
+    source: &str,
+    annexes: &[Annex],
+) -> Result<DraftOutcome, LifecycleError> {
+    policy.allow(actor, Role::Drafter)?;
+    check_renders(source, circular)?;
+    let outcome = store
+        .save_draft(circular, source, annexes, &actor.name(), actor.via)
+        .await?;
+    info!(circular = %circular.id, ?outcome, by = %actor.name(), via = %actor.via, "draft stored");
+    Ok(outcome)
 }
 
 /// Renders every language version once, so a body or wording the composer would refuse is

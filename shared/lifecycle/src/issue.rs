@@ -1,9 +1,10 @@
 //! A circular issued: marked issued once, then announced on `circular.issued` for the directory
 //! to freeze its audience.
 
+use crate::rules::Policy;
 use crate::LifecycleError;
 use chrono::Utc;
-use circulars_core::domain::CircularId;
+use circulars_core::domain::{Actor, CircularId, Role};
 use circulars_core::events::CircularIssued;
 use circulars_core::nats::Bus;
 use circulars_store::{IssueMark, Store};
@@ -18,13 +19,31 @@ pub enum Issued {
     Already,
 }
 
-/// Issues a circular: marks it issued (once), then publishes `circular.issued` and waits for
-/// JetStream's ack. When an earlier issue stopped between the two, issuing again finishes it.
-pub async fn issue(store: &Store, bus: &Bus, id: &CircularId) -> Result<Issued, LifecycleError> {
+/// Issues a circular, by `actor` (an operator): marks it issued (once, and only once approved
+/// when approval is required), then publishes `circular.issued` and waits for JetStream's ack.
+/// When an earlier issue stopped between the two, issuing again finishes it.
+pub async fn issue(
+    store: &Store,
+    bus: &Bus,
+    policy: Policy,
+    actor: &Actor,
+    id: &CircularId,
+) -> Result<Issued, LifecycleError> {
+    policy.allow(actor, Role::Operator)?;
     let now = Utc::now();
-    let mark = store.mark_issued(id, now).await?;
-    if mark == (IssueMark::AlreadyIssued { announced: true }) {
-        return Ok(Issued::Already);
+    let by = actor.name();
+    let mark = store
+        .mark_issued(id, now, policy.issuable_from(), &by, actor.via)
+        .await?;
+    match mark {
+        IssueMark::AlreadyIssued { announced: true } => return Ok(Issued::Already),
+        IssueMark::NotReady(state) => {
+            return Err(LifecycleError::NeedsApproval {
+                id: id.clone(),
+                state,
+            })
+        }
+        IssueMark::NewlyIssued | IssueMark::AlreadyIssued { announced: false } => {}
     }
     let issued_at = store.issued_at(id).await?.unwrap_or(now);
     bus.publish(&CircularIssued {
@@ -33,9 +52,9 @@ pub async fn issue(store: &Store, bus: &Bus, id: &CircularId) -> Result<Issued, 
     })
     .await?;
     store.mark_announced(id, Utc::now()).await?;
-    info!(circular = %id, "issued");
+    info!(circular = %id, by = %by, via = %actor.via, "issued");
     Ok(match mark {
         IssueMark::NewlyIssued => Issued::Now,
-        IssueMark::AlreadyIssued { .. } => Issued::Already,
+        _ => Issued::Already,
     })
 }

@@ -2,7 +2,9 @@
 //! SQLite (the embedded default) or PostgreSQL (production), chosen by the database URL.
 //! One SQL text serves both; `migrations/sqlite` and `migrations/postgres` hold each schema.
 //!
-//! - `circulars`: drafts and their lifecycle (issued, announced, audience frozen)
+//! - `circulars`: drafts and their lifecycle marks (issued, announced, audience frozen)
+//! - `circular_life`: a circular's steps (submitted, approved, …) with its audit trail, and the
+//!   list of circulars
 //! - `directory`: addressees in categories, contacts, topics, subscriptions, suppressions, and
 //!   the audit trail of every change
 //! - `personal`: everything held about one address, and its erasure by pseudonym
@@ -15,6 +17,7 @@
 
 mod annexes;
 mod audience;
+mod circular_life;
 mod circulars;
 mod deliveries;
 mod directory;
@@ -22,11 +25,15 @@ mod personal;
 mod renditions;
 mod reports;
 mod retries;
+mod staff_roles;
 
 pub use annexes::Annex;
 pub use audience::{
     AudienceMember, AudienceQuery, AudienceReason, Candidate, CandidateContact, Decision,
     Exclusion, FreezeStep, FreezeSummary,
+};
+pub use circular_life::{
+    ApprovalMark, CircularAuditEntry, CircularSummary, LifeMarks, StateChange,
 };
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
