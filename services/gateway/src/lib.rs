@@ -1,6 +1,9 @@
 //! `circulars-gateway`: where staff and operators reach circulars.
 //!
 //! # Layout
+//! - [`console`]: the staff console's pages under `/staff` (English and French, no script):
+//!   the layout, form fields and error summary every page is drawn with, the words, the
+//!   security headers, the cross-site and CSRF checks, the cookies, and the sign-in page
 //! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
 //!   as a file is and stored whole or not at all, behind per-person bearer keys
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
@@ -8,9 +11,10 @@
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
 //!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`unsubscribe`] routes and,
-//!   when staff keys are configured, the [`directory`] routes
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`] and
+//!   [`unsubscribe`] routes and, when staff keys are configured, the [`directory`] routes
 
+pub mod console;
 pub mod directory;
 pub mod unsubscribe;
 
@@ -37,6 +41,9 @@ pub enum GatewayError {
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
     Tokens(#[from] circulars_core::tokens::TokenError),
+    /// The staff console's wording files do not load.
+    #[error("staff console: {0}")]
+    Console(#[from] circulars_render::templates::TemplateError),
     /// A staff key cannot be used.
     #[error(transparent)]
     StaffKey(#[from] directory::StaffKeyError),
@@ -70,7 +77,8 @@ pub async fn serve(
     let mut app = Router::new()
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
-        .merge(unsubscribe::routes(unsubscriber));
+        .merge(unsubscribe::routes(unsubscriber))
+        .merge(console::routes(console::ConsoleState::new(&ctx.config)?));
     if staff_keys.is_empty() {
         info!("staff API off: no [gateway.staff_keys] configured");
     } else {

@@ -1,6 +1,7 @@
 //! The fixed wording of circulars: one Fluent bundle per language, built once from
 //! `locales/<lang>/circular.ftl` (compiled into the binary), checked as a set before the service
-//! starts, with the ICU4X `DATE` function registered.
+//! starts, with the ICU4X `DATE` function registered. Other wording files (the staff console's)
+//! load the same way with [`Templates::load`].
 
 use circulars_core::domain::Language;
 use fluent_bundle::concurrent::FluentBundle;
@@ -95,7 +96,7 @@ pub enum TemplateError {
     },
 }
 
-/// The six bundles.
+/// The six bundles (or those of the set [`Templates::load`] was given).
 pub struct Templates {
     bundles: BTreeMap<Language, (&'static str, FluentBundle<FluentResource>)>,
 }
@@ -118,10 +119,32 @@ impl Templates {
     pub fn from_sources(
         sources: &[(Language, &'static str, &str)],
     ) -> Result<Templates, TemplateError> {
-        crate::wording::check(sources).map_err(TemplateError::Invalid)?;
+        let required: Vec<String> = REQUIRED_MESSAGES
+            .iter()
+            .map(|id| id.to_string())
+            .chain(
+                circulars_core::domain::STANDARD_CATEGORIES
+                    .iter()
+                    .map(|c| format!("category-{c}")),
+            )
+            .collect();
+        Templates::load(&Language::ALL, "circular.ftl", &required, sources)
+    }
+
+    /// Builds the bundles of another set of wording files, `locales/<lang>/<file_name>` for each
+    /// of `languages` (the staff console's `staff.ftl` in English and French, say): checked as a
+    /// set with [`crate::wording::check_set`], each holding the `required` messages, with the
+    /// `DATE` function; reports every problem at once.
+    pub fn load(
+        languages: &[Language],
+        file_name: &str,
+        required: &[String],
+        sources: &[(Language, &'static str, &str)],
+    ) -> Result<Templates, TemplateError> {
+        crate::wording::check_set(languages, file_name, sources).map_err(TemplateError::Invalid)?;
         let mut problems = Vec::new();
         let mut bundles = BTreeMap::new();
-        for &(language, file, text) in sources {
+        for &(language, file, text) in sources.iter().filter(|s| languages.contains(&s.0)) {
             let resource = match FluentResource::try_new(text.to_owned()) {
                 Ok(r) => r,
                 Err((_, errors)) => {
@@ -147,13 +170,8 @@ impl Templates {
             if let Err(errors) = bundle.add_resource(resource) {
                 problems.extend(errors.iter().map(|e| format!("{file}: {e}")));
             }
-            let required = REQUIRED_MESSAGES.iter().map(|id| id.to_string()).chain(
-                circulars_core::domain::STANDARD_CATEGORIES
-                    .iter()
-                    .map(|c| format!("category-{c}")),
-            );
             for id in required {
-                if !bundle.has_message(&id) {
+                if !bundle.has_message(id) {
                     problems.push(format!("{file}: message {id} is missing"));
                 }
             }

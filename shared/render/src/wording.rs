@@ -1,5 +1,6 @@
 //! Checks of the wording files `locales/<lang>/circular.ftl` as a set: every file parses, every
-//! message and term exists in all six languages with the same variables, and the messages
+//! message and term exists in all six languages with the same variables (and the same checks
+//! for another set of files, [`check_set`]), and the messages
 //! marked `# unverified` are listed for a language reviewer (`docs/WORDING-REVIEW.md`).
 
 use circulars_core::domain::Language;
@@ -80,12 +81,23 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
 pub fn check(
     sources: &[(Language, &str, &str)],
 ) -> Result<BTreeMap<Language, Vec<Wording>>, Vec<String>> {
+    check_set(&Language::ALL, "circular.ftl", sources)
+}
+
+/// Checks the files `locales/<lang>/<file_name>` of `languages` together (each present and
+/// parsed, every message and term in all of them with the same variables): the circular's six
+/// files, or another set such as the staff console's English and French.
+pub fn check_set(
+    languages: &[Language],
+    file_name: &str,
+    sources: &[(Language, &str, &str)],
+) -> Result<BTreeMap<Language, Vec<Wording>>, Vec<String>> {
     let mut problems = Vec::new();
     let mut all = BTreeMap::new();
     let mut files = BTreeMap::new();
-    for language in Language::ALL {
+    for &language in languages {
         match sources.iter().find(|(l, _, _)| *l == language) {
-            None => problems.push(format!("locales/{language}/circular.ftl: missing")),
+            None => problems.push(format!("locales/{language}/{file_name}: missing")),
             Some((_, file, text)) => {
                 files.insert(language, *file);
                 match read(file, text) {

@@ -1,0 +1,104 @@
+//! The staff console: server-rendered pages under `/staff`, in English and French, with no
+//! script. This module holds what every page stands on and the sign-in page; the pages that
+//! need an account are added to [`routes`] by the accounts and lifecycle wiring.
+//!
+//! # Layout
+//! - [`page`]: [`PageContext`] (what a handler extracts: language, words), [`Layout`] (what
+//!   `templates/base.html` draws: title, account and sign-out, navigation, language switch,
+//!   error summary) and [`render`] (a template to an HTML answer)
+//! - [`form`]: [`Field`] (label, hint, error, value, control) and [`ErrorSummary`], drawn by
+//!   `templates/fields.html` and `templates/error_summary.html`
+//! - [`words`]: the Fluent bundles of `locales/{en,fr}/staff.ftl`, checked as a set
+//! - [`language`]: which language a page speaks (`?lang=`, the `lang` cookie,
+//!   `Accept-Language`, English) and the layer that remembers the switch's choice
+//! - [`security`]: the Content-Security-Policy and the other headers of every answer
+//! - [`csrf`]: the cross-site layer (`Origin`, `Sec-Fetch-Site`), the constant-time token
+//!   check, and the 403 page that says why a request was refused
+//! - [`cookies`]: `Set-Cookie` values (`HttpOnly; SameSite=Strict; Path=/`, `Secure` by
+//!   [`CookiePolicy`]) and reading a cookie back
+//! - [`assets`]: the stylesheet, compiled in, at `/staff/static/console.css`
+//! - [`sign_in`]: `GET /staff` and `GET /staff/sign-in`, the account-name-and-password form
+//!
+//! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
+//! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
+//! `csrf`), `sign_in.html`, `refused.html`.
+
+pub mod assets;
+pub mod cookies;
+pub mod csrf;
+pub mod form;
+pub mod language;
+pub mod page;
+pub mod security;
+pub mod sign_in;
+pub mod words;
+
+pub use cookies::CookiePolicy;
+pub use csrf::{csrf_token_matches, refused, Refusal, SameOrigin, CSRF_FIELD};
+pub use form::{Choice, Control, ErrorSummary, Field, InputKind};
+pub use language::ConsoleLanguage;
+pub use page::{render, Layout, NavLink, PageContext};
+pub use words::Words;
+
+use axum::extract::FromRef;
+use axum::middleware::{from_fn_with_state, map_response};
+use axum::routing::get;
+use axum::Router;
+use circulars_core::config::Config;
+use circulars_render::templates::TemplateError;
+use std::sync::Arc;
+
+/// What the console's layers and pages share: the words, how cookies are built, and which
+/// origins are the console's own.
+#[derive(Clone, Debug)]
+pub struct ConsoleState {
+    /// The console's words, built once.
+    pub words: Arc<Words>,
+    /// How cookies are built.
+    pub cookies: CookiePolicy,
+    /// The console's own origins, for the cross-site check.
+    pub origins: SameOrigin,
+}
+
+impl ConsoleState {
+    /// The state a configuration gives, with the compiled-in words.
+    pub fn new(config: &Config) -> Result<ConsoleState, TemplateError> {
+        Ok(ConsoleState {
+            words: Arc::new(Words::embedded()?),
+            cookies: CookiePolicy::from_config(config),
+            origins: SameOrigin::from_config(config),
+        })
+    }
+}
+
+impl FromRef<ConsoleState> for CookiePolicy {
+    fn from_ref(state: &ConsoleState) -> CookiePolicy {
+        state.cookies
+    }
+}
+
+/// The console's routes (the sign-in page, the stylesheet) behind [`protect`]'s layers.
+pub fn routes(state: ConsoleState) -> Router {
+    let pages = Router::new()
+        .route(page::HOME_PATH, get(sign_in::page))
+        .route(page::SIGN_IN_PATH, get(sign_in::page))
+        .route(assets::STYLESHEET_PATH, get(assets::stylesheet));
+    protect(pages, state)
+}
+
+/// `router` behind the layers every staff route needs, outermost first: the security headers
+/// on every answer, the `lang` cookie remembered from the switch's `?lang=`, and cross-site
+/// POSTs refused before any handler runs.
+pub fn protect(router: Router<ConsoleState>, state: ConsoleState) -> Router {
+    router
+        .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
+        .layer(from_fn_with_state(
+            state.cookies,
+            language::remember_language,
+        ))
+        .layer(map_response(security::security_headers))
+        .with_state(state)
+}
+
+#[cfg(test)]
+mod tests;
