@@ -66,3 +66,48 @@ fn check_renders(file: &str, circular: &Circular) -> Result<(), LifecycleError> 
     }
     Ok(problems.into_result(())?)
 }
+
+/// Stores a circular sent as a document in the shape of its file (the API, the console) as a
+/// draft, by `actor` (a drafter): checked as a file is, then as [`save_draft`] does. When
+/// `expected` is given the document must be that circular. The annex files already stored
+/// under names the document still lists are kept.
+pub async fn draft_document(
+    store: &Store,
+    policy: Policy,
+    actor: &Actor,
+    document: &serde_json::Value,
+    expected: Option<&CircularId>,
+) -> Result<(Circular, DraftOutcome), LifecycleError> {
+    policy.allow(actor, Role::Drafter)?;
+    let source = actor.via.as_str();
+    let known = store.directory_ids().await?;
+    let circular = crate::document::circular_from_json(source, document, &known)?;
+    if let Some(expected) = expected.filter(|e| **e != circular.id) {
+        let mut problems = FileProblems::new(source);
+        problems.push(
+            None,
+            "number",
+            format!(
+                "the document is {}, not {expected}: series and number name the circular",
+                circular.id
+            ),
+        );
+        return Err(problems.into());
+    }
+    let mut annexes = Vec::new();
+    for language in Language::ALL {
+        annexes.extend(
+            store
+                .annexes(&circular.id, language)
+                .await?
+                .into_iter()
+                .filter_map(|mut annex| {
+                    let index = circular.annexes.iter().position(|n| *n == annex.file_name)?;
+                    annex.position = index as u32 + 1;
+                    Some(annex)
+                }),
+        );
+    }
+    let outcome = save_draft(store, policy, actor, &circular, source, &annexes).await?;
+    Ok((circular, outcome))
+}

@@ -6,6 +6,7 @@
 //! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
 //! - [`rules`]: who may take which step from which state ([`Policy`], the steps' table)
 //! - [`approval`]: submitted, approved by a second person, or sent back with a comment
+//! - [`document`]: a circular as JSON in the shape of its file, read through the file's checks
 //! - [`issue`]: a circular issued once (publishes `circular.issued`), approved first when
 //!   approval is required
 //! - [`dispatch`]: a circular in flight paused, resumed or cancelled
@@ -16,13 +17,14 @@
 pub mod annexes;
 pub mod approval;
 pub mod dispatch;
+pub mod document;
 pub mod draft;
 pub mod issue;
 pub mod rules;
 
 pub use approval::{approve, send_back, submit};
 pub use dispatch::set_dispatch_state;
-pub use draft::{draft_file, save_draft};
+pub use draft::{draft_document, draft_file, save_draft};
 pub use issue::{issue, Issued};
 pub use rules::Policy;
 
