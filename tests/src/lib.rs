@@ -17,7 +17,9 @@
 //! - [`http`]: requests to the gateway over a plain TCP stream
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
+//! - [`browser`]: a headless Chromium driven over WebDriver, with axe-core and screenshots
 
+pub mod browser;
 pub mod http;
 pub mod imap;
 pub mod intake;

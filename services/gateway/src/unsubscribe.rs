@@ -2,8 +2,8 @@
 //!
 //! - `POST /unsubscribe/{token}` with the body `List-Unsubscribe=One-Click` (form-urlencoded or
 //!   multipart/form-data) unsubscribes at once: from the circular's topic when it has one
-//!   ([`Scope::Topic`]), else from every circular (a suppression, [`Scope::Everything`]). A replay
-//!   changes nothing and answers the same 200.
+//!   ([`Scope::Topic`]), else from every circular (a suppression, [`Scope::Everything`]), and
+//!   answers 200 with a page saying so. A replay changes nothing and answers 200 too.
 //! - `GET /unsubscribe/{token}` (and `HEAD`) changes nothing: a small page says what the POST
 //!   would do, with a button that sends it.
 //!
@@ -31,7 +31,7 @@ use axum::Router;
 pub use circulars_contacts::unsubscribe::{
     Applied, InvalidLink, Plan, Scope, UnsubscribeError, Unsubscriber,
 };
-use page::{failure_page, failure_text, html, page_body, text};
+use page::{failure_page, failure_text, html, outcome_body, page_body, text};
 use tracing::{error, info, warn};
 
 /// The largest POST body read, in bytes; a longer one is refused with 413 before it is parsed.
@@ -111,23 +111,17 @@ async fn one_click(
     };
     match result {
         Ok((plan, applied)) => {
-            let address = mask_address(&plan.delivery.address);
-            let scope = plan.describe_scope();
             info!(
                 token = %token_prefix,
                 circular = %plan.delivery.circular,
-                address = %address,
+                address = %mask_address(&plan.delivery.address),
                 scope = %plan.describe_scope(),
                 ?applied,
                 "one-click unsubscribe"
             );
-            let message = match applied {
-                Applied::Done => format!("Unsubscribed: {address} {scope}.\n"),
-                Applied::AlreadyDone => {
-                    format!("{address} was already unsubscribed {scope}; nothing changed.\n")
-                }
-            };
-            text(StatusCode::OK, &message)
+            // A page, since the page's button lands here; mail clients read only the status.
+            let (title, body) = outcome_body(&plan, applied);
+            html(StatusCode::OK, title, &body)
         }
         Err(e) => {
             log_failure(&token_prefix, "one-click unsubscribe", &e);

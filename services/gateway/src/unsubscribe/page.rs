@@ -1,8 +1,10 @@
-//! What the unsubscribe routes answer: the confirmation page, the plain-text outcomes, the words
-//! for each failure, and the headers every answer carries (no cache, no sniffing, no referrer,
-//! and for pages a Content-Security-Policy that loads nothing and runs no script).
+//! What the unsubscribe routes answer: the confirmation page, the page saying it is done, the
+//! plain-text refusals, the words for each failure, and the headers every answer carries (no
+//! cache, no sniffing, no referrer, and for pages a Content-Security-Policy that loads nothing
+//! and runs no script). Pages have a language, a title, a main landmark and a heading, and pass
+//! axe-core's WCAG 2.x A and AA checks in a real browser (`tests/tests/unsubscribe_in_a_browser.rs`).
 
-use super::{Plan, Scope, UnsubscribeError, ONE_CLICK_KEY, ONE_CLICK_VALUE};
+use super::{Applied, Plan, Scope, UnsubscribeError, ONE_CLICK_KEY, ONE_CLICK_VALUE};
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
@@ -42,6 +44,22 @@ pub(super) fn page_body(plan: &Plan, done: bool) -> String {
          <input type=\"hidden\" name=\"{ONE_CLICK_KEY}\" value=\"{ONE_CLICK_VALUE}\">\
          <button type=\"submit\">Unsubscribe</button></form>"
     )
+}
+
+/// The title and body of the page answering a one-click POST: done, or done before.
+pub(super) fn outcome_body(plan: &Plan, applied: Applied) -> (&'static str, String) {
+    let address = escape_html(&mask_address(&plan.delivery.address));
+    let scope = escape_html(&plan.describe_scope());
+    match applied {
+        Applied::Done => (
+            "Unsubscribed",
+            format!("<p>Unsubscribed: {address} {scope}.</p>"),
+        ),
+        Applied::AlreadyDone => (
+            "Already unsubscribed",
+            format!("<p>{address} was already unsubscribed {scope}; nothing changed.</p>"),
+        ),
+    }
 }
 
 /// A page answering a failure: its status, title and sentence.
@@ -102,7 +120,7 @@ pub(super) fn html(status: StatusCode, title: &str, body: &str) -> Response {
          <title>{title}</title>\n\
          <style>body{{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5}}\
          button{{font-size:1em;padding:.4em 1.2em}}</style>\n\
-         </head>\n<body>\n<h1>{title}</h1>\n{body}\n</body>\n</html>\n",
+         </head>\n<body>\n<main>\n<h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
         title = escape_html(title),
     );
     (
@@ -175,6 +193,19 @@ mod tests {
             scope: Scope::Everything,
         };
         assert!(page_body(&official, false).contains("from all circulars"));
+        let (title, done) = outcome_body(&official, Applied::Done);
+        assert_eq!(title, "Unsubscribed");
+        assert_eq!(
+            done,
+            "<p>Unsubscribed: a***@example.org from all circulars.</p>"
+        );
+        let (title, again) = outcome_body(&plan, Applied::AlreadyDone);
+        assert_eq!(title, "Already unsubscribed");
+        assert!(
+            again.contains("already unsubscribed from the topic"),
+            "{again}"
+        );
+        assert!(again.contains("TSB &lt;events&gt;"), "{again}");
         assert_eq!(official.source(HOW), "one-click unsubscribe from TSB-36");
     }
 }
