@@ -12,6 +12,7 @@
 //! - `deliveries`: current delivery states, their history, and status counts
 //! - `retries`: deferred mail parked until its next attempt is due
 //! - `reports`: returned mail (bounces, complaints) as it came in, and what became of it
+//! - `staff`: staff accounts, their sessions and API tokens, and the staff audit trail
 
 mod annexes;
 mod audience;
@@ -22,6 +23,7 @@ mod personal;
 mod renditions;
 mod reports;
 mod retries;
+mod staff;
 
 pub use annexes::Annex;
 pub use audience::{
@@ -41,6 +43,10 @@ pub use reports::{
     ReportSource, ReportState, StoredReport, REPORT_ACTOR,
 };
 pub use retries::DueRetry;
+pub use staff::{
+    StaffAccount, StaffAuditEntry, StaffAuthor, StaffToken, StoredPassword, StoredSession,
+    TokenImport,
+};
 
 use chrono::{DateTime, Utc};
 use sha2::Digest as _;
