@@ -84,7 +84,7 @@ pub enum StaffError {
     StaffKey(#[from] StaffKeyError),
     /// Hashing a password failed.
     #[error("cannot hash the password: {0}")]
-    Hash(argon2::password_hash::Error),
+    Hash(#[source] argon2::password_hash::Error),
     /// The task hashing or verifying a password failed (it panicked or was cancelled).
     #[error("the password task failed: {0}")]
     Task(#[from] tokio::task::JoinError),

@@ -114,3 +114,70 @@ pub async fn sign_out(store: &Store, cookie_value: &str) -> Result<bool, StaffEr
         .remove_staff_session(&sha256_hex(cookie_value))
         .await?)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sign_in::tests::{limiter, HOURS, OFFICE};
+    use crate::testing::{name, roles, root, store};
+    use crate::{add_account, set_roles, sign_in};
+    use chrono::TimeDelta;
+    use circulars_core::domain::Role;
+
+    #[tokio::test]
+    async fn the_right_password_opens_a_session_until_signing_out() {
+        let (_dir, store) = store().await;
+        let (_, password) = add_account(&store, &root(), &name("ana"), &roles("drafter"))
+            .await
+            .unwrap();
+        let limiter = limiter(5, 30);
+        let new = sign_in(&store, &limiter, "ana", password.as_secret(), OFFICE, HOURS)
+            .await
+            .unwrap();
+        assert!(!format!("{new:?}").contains(new.cookie.expose_secret()));
+        assert!(!format!("{new:?}").contains(new.csrf_token.as_str()));
+        let cookie = new.cookie.expose_secret();
+        let signed_in = session(&store, cookie).await.unwrap().unwrap();
+        assert_eq!(signed_in.account.as_str(), "ana");
+        assert!(signed_in.csrf_token.matches(new.csrf_token.as_str()));
+        assert!(!signed_in.csrf_token.matches("forged"));
+        assert!(signed_in.actor(Via::Page).has(Role::Drafter));
+
+        set_roles(&store, &root(), &name("ana"), &roles("approver"))
+            .await
+            .unwrap();
+        let now = session(&store, cookie).await.unwrap().unwrap();
+        assert!(now.roles.has(Role::Approver) && !now.roles.has(Role::Drafter));
+
+        assert!(sign_out(&store, cookie).await.unwrap());
+        assert!(session(&store, cookie).await.unwrap().is_none());
+        assert!(!sign_out(&store, cookie).await.unwrap());
+        assert!(session(&store, "").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn an_expired_session_is_refused_and_removed() {
+        let (_dir, store) = store().await;
+        let (_, password) = add_account(&store, &root(), &name("ana"), &roles("drafter"))
+            .await
+            .unwrap();
+        let limiter = limiter(5, 30);
+        let over = sign_in(
+            &store,
+            &limiter,
+            "ana",
+            password.as_secret(),
+            OFFICE,
+            TimeDelta::zero(),
+        )
+        .await
+        .unwrap();
+        let id_hash = sha256_hex(over.cookie.expose_secret());
+        assert!(store.staff_session(&id_hash).await.unwrap().is_some());
+        assert!(session(&store, over.cookie.expose_secret())
+            .await
+            .unwrap()
+            .is_none());
+        assert!(store.staff_session(&id_hash).await.unwrap().is_none());
+    }
+}
