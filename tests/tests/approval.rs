@@ -278,7 +278,7 @@ async fn the_cli_refuses_to_issue_without_approval(db: Db) {
     assert!(
         unknown
             .stderr
-            .contains("--as nobody: no such staff account"),
+            .contains("there is no staff account named nobody"),
         "{}",
         unknown.stderr
     );

@@ -2,9 +2,9 @@
 //! `issue`, each taken by the account named with `--as NAME` (or, where approval is off, the
 //! operating-system user), through the same lifecycle functions as the console and the API.
 
-use anyhow::{bail, Context, Result};
+use anyhow::Result;
 use circulars_core::config::Config;
-use circulars_core::domain::{AccountName, Actor, CircularId, Via};
+use circulars_core::domain::{Actor, CircularId, Via};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::Bus;
 use circulars_lifecycle::{Issued, Policy};
@@ -22,23 +22,7 @@ pub struct Acting {
 
 /// Who is acting: the enabled account named with `--as`, or the operating-system user.
 pub async fn actor(store: &Store, acting: &Acting) -> Result<Actor> {
-    let Some(name) = &acting.name else {
-        return Ok(Actor::system(&system_user()));
-    };
-    let name = AccountName::parse(name).context("--as")?;
-    match store.account_roles(name.as_str()).await? {
-        None => bail!("--as {name}: no such staff account (see `circulars staff list`)"),
-        Some((_, true)) => bail!("--as {name}: the account is disabled"),
-        Some((roles, false)) => Ok(Actor::account(name, roles, Via::Cli)),
-    }
-}
-
-/// The operating-system user running the command, as the audit trail names it.
-fn system_user() -> String {
-    ["USER", "LOGNAME", "USERNAME"]
-        .iter()
-        .find_map(|var| std::env::var(var).ok().filter(|v| !v.is_empty()))
-        .unwrap_or_else(|| "unknown".to_owned())
+    crate::staff::acting(store, acting.name.as_deref(), Via::Cli).await
 }
 
 /// `circulars draft FILE`: prints the id.

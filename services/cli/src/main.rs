@@ -13,6 +13,7 @@
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
 //! - `sample.rs`: `run-sample`, the README's run command
+//! - `staff.rs`: `staff add|disable|roles|password|list|token`, and the account acting (`--as`)
 
 mod bounces;
 mod circular;
@@ -22,6 +23,7 @@ mod preview;
 mod report;
 mod sample;
 mod serve;
+mod staff;
 
 use anyhow::{bail, Context, Result};
 use circular::Acting;
@@ -130,6 +132,8 @@ enum Command {
         #[command(flatten)]
         acting: Acting,
     },
+    /// Staff accounts and their API tokens.
+    Staff(staff::StaffArgs),
     /// Returned mail: bounces, complaints and mailed unsubscribes.
     Bounces {
         #[command(subcommand)]
@@ -219,6 +223,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let store = store(&config).await?;
             directory::run(&store, &config, command).await?;
         }
+        Command::Staff(args) => staff::run(&store(&load()?).await?, args).await?,
         Command::Audience { id } => {
             let store = store(&load()?).await?;
             directory::audience(&store, &circular_id(&id)?).await?;

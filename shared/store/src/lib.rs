@@ -14,6 +14,7 @@
 //! - `deliveries`: current delivery states, their history, and status counts
 //! - `retries`: deferred mail parked until its next attempt is due
 //! - `reports`: returned mail (bounces, complaints) as it came in, and what became of it
+//! - `staff`: staff accounts, their sessions and API tokens, and the staff audit trail
 
 mod annexes;
 mod audience;
@@ -25,7 +26,7 @@ mod personal;
 mod renditions;
 mod reports;
 mod retries;
-mod staff_roles;
+mod staff;
 
 pub use annexes::Annex;
 pub use audience::{
@@ -48,6 +49,10 @@ pub use reports::{
     ReportSource, ReportState, StoredReport, REPORT_ACTOR,
 };
 pub use retries::DueRetry;
+pub use staff::{
+    StaffAccount, StaffAuditEntry, StaffAuthor, StaffToken, StoredPassword, StoredSession,
+    TokenImport,
+};
 
 use chrono::{DateTime, Utc};
 use sha2::Digest as _;

@@ -342,6 +342,19 @@ mod tests {
     }
 
     #[test]
+    fn sessions_last_twelve_hours_and_a_zero_lifetime_or_limit_is_refused() {
+        let config = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(config.gateway.session_hours.get(), 12);
+        assert_eq!(config.gateway.sign_in_per_account_per_minute.get(), 5);
+        let file = "[gateway]\nsession_hours = 0\nsign_in_per_client_per_minute = 0\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(text.contains("c.toml: gateway.session_hours: "), "{text}");
+        assert!(text.contains("nonzero"), "{text}");
+    }
+
+    #[test]
     fn relays_are_checked_and_ordered_for_failover() {
         let file = "[smtp.relays.main]\ntls = \"ssl\"\n";
         let text = Config::from_sources(Some(("c.toml", file)), env(&[]))

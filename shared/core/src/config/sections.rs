@@ -5,6 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// `[nats]`
@@ -130,6 +131,14 @@ pub struct GatewayConfig {
     /// The largest staff API request body, in bytes (a directory import of some 50 000
     /// contacts fits in the default 16 MiB).
     pub max_request_bytes: usize,
+    /// How long a console session lasts after signing in, in hours (12: a working day).
+    pub session_hours: NonZeroU32,
+    /// Sign-in attempts allowed per account name, whatever their outcome: this many at once,
+    /// then one more every 60/n seconds (5: a mistyped password or two, not a guessing run).
+    pub sign_in_per_account_per_minute: NonZeroU32,
+    /// Sign-in attempts allowed per client address, counted the same way (30: an office
+    /// behind one address signing in together in the morning).
+    pub sign_in_per_client_per_minute: NonZeroU32,
 }
 
 /// `[directory]`
@@ -209,6 +218,9 @@ impl Default for GatewayConfig {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
             staff_keys: BTreeMap::new(),
             max_request_bytes: 16 << 20,
+            session_hours: NonZeroU32::new(12).expect("12 is not zero"),
+            sign_in_per_account_per_minute: NonZeroU32::new(5).expect("5 is not zero"),
+            sign_in_per_client_per_minute: NonZeroU32::new(30).expect("30 is not zero"),
         }
     }
 }

@@ -41,8 +41,8 @@ CREATE TABLE staff_tokens (
 CREATE TABLE staff_audit (
     id      INTEGER PRIMARY KEY,
     at      TEXT NOT NULL,
-    actor   TEXT NOT NULL,                        -- the account, or system:<user> for the CLI
-    via     TEXT NOT NULL CHECK (via IN ('page', 'api', 'cli')),
+    actor   TEXT NOT NULL,                        -- the account, system:<user> for the CLI, or config
+    via     TEXT NOT NULL CHECK (via IN ('page', 'api', 'cli', 'config')), -- config: [gateway.staff_keys]
     action  TEXT NOT NULL,                        -- account.created, token.revoked, sign-in.refused, …
     subject TEXT NOT NULL,                        -- the account concerned
     detail  TEXT NOT NULL                         -- JSON
