@@ -449,6 +449,35 @@ impl Harness {
         }
     }
 
+    /// Adds the staff account `name` with `roles` (`circulars staff add`); returns its
+    /// one-time password.
+    pub fn staff_account(&self, name: &str, roles: &[&str]) -> String {
+        let mut args = vec!["staff", "add", name];
+        for role in roles {
+            args.extend(["--role", role]);
+        }
+        let printed = self.circulars_ok(&args);
+        printed
+            .lines()
+            .find_map(|l| l.strip_prefix("password: "))
+            .unwrap_or_else(|| panic!("no password in: {printed}"))
+            .trim()
+            .to_owned()
+    }
+
+    /// Adds the staff account `name` with `roles` and gives it an API token
+    /// (`circulars staff token create`); returns the token.
+    pub fn staff_token(&self, name: &str, roles: &[&str]) -> String {
+        self.staff_account(name, roles);
+        let printed = self.circulars_ok(&["staff", "token", "create", name, "--label", "tests"]);
+        printed
+            .lines()
+            .next()
+            .and_then(|l| l.rsplit_once(": "))
+            .map(|(_, token)| token.trim().to_owned())
+            .unwrap_or_else(|| panic!("no token in: {printed}"))
+    }
+
     /// Drafts `samples/circulars/tsb-36.toml` with `circulars draft`; returns what it printed.
     pub fn draft_sample_circular(&self) -> String {
         let file = workspace().join("samples/circulars/tsb-36.toml");

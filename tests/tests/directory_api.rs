@@ -13,7 +13,7 @@ async fn import(h: &Harness, key: Option<&str>, content_type: &str, body: &[u8])
     if let Some(bearer) = &bearer {
         headers.push(("Authorization", bearer.as_str()));
     }
-    let url = format!("{}/directory/import", h.gateway_url());
+    let url = format!("{}/api/v1/directory/import", h.gateway_url());
     request("POST", &url, &headers, body).await
 }
 
@@ -62,8 +62,9 @@ async fn staff_import_the_directory_as_json_over_the_api(db: Db) {
         .unwrap()
         .push(json!({"addressee": "adm-x", "name": "X"}));
     let (status, answer) = import_json(&h, &json!({"records": bad})).await;
-    assert_eq!(status, 400, "{answer}");
-    assert_eq!(answer["error"], "refused, nothing stored (3 problems)");
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["code"], "invalid");
+    assert_eq!(answer["field"], "records[0].categories");
     let fields: Vec<&str> = answer["problems"]
         .as_array()
         .unwrap()
@@ -83,8 +84,14 @@ async fn staff_import_the_directory_as_json_over_the_api(db: Db) {
 
     // A body that is not JSON, or not JSON of this shape, is refused naming where.
     let (status, answer) = import_json(&h, &json!({"record": []})).await;
-    assert_eq!(status, 400);
-    assert_eq!(answer["problems"][0]["field"], "body");
+    assert_eq!(status, 422, "{answer}");
+    assert!(
+        answer["message"]
+            .as_str()
+            .unwrap()
+            .contains("unknown field `record`"),
+        "{answer}"
+    );
     let reply = import(&h, Some(STAFF_KEY), "application/json", b"{\"records\": [").await;
     assert_eq!(reply.status, 400, "{}", reply.body);
     assert!(reply.body.contains("EOF while parsing"), "{}", reply.body);

@@ -4,18 +4,18 @@
 //! - [`console`]: the staff console's pages under `/staff` (English and French, no script):
 //!   the layout, form fields and error summary every page is drawn with, the words, the
 //!   security headers, the cross-site and CSRF checks, the cookies, and the sign-in page
-//! - [`directory`]: the staff API's `POST /directory/import`: directory records as JSON, checked
-//!   as a file is and stored whole or not at all, behind per-person bearer keys
+//! - [`api`]: the staff API under `/api/v1` (circulars, their steps, delivery, directory),
+//!   behind a session or an API token, with its OpenAPI document at `/api/openapi.json`
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
 //!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do.
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
 //!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`] and
-//!   [`unsubscribe`] routes and, when staff keys are configured, the [`directory`] routes
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`] and
+//!   [`unsubscribe`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
 
+pub mod api;
 pub mod console;
-pub mod directory;
 pub mod unsubscribe;
 
 use axum::extract::State;
@@ -44,9 +44,9 @@ pub enum GatewayError {
     /// The staff console's wording files do not load.
     #[error("staff console: {0}")]
     Console(#[from] circulars_render::templates::TemplateError),
-    /// A staff key cannot be used.
-    #[error(transparent)]
-    StaffKey(#[from] directory::StaffKeyError),
+    /// The keys of `[gateway.staff_keys]` could not become API tokens.
+    #[error("gateway.staff_keys: {0}")]
+    StaffKeys(#[from] circulars_staff::StaffError),
     /// Serving failed (or the bound listener's address could not be read).
     #[error("HTTP server: {0}")]
     Serve(#[source] std::io::Error),
@@ -73,21 +73,20 @@ pub async fn serve(
         warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
     }
     let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring);
-    let staff_keys = directory::StaffKeys::new(&ctx.config.gateway.staff_keys)?;
-    let mut app = Router::new()
+    let imported =
+        circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;
+    if !ctx.config.gateway.staff_keys.is_empty() {
+        info!(
+            ?imported,
+            "[gateway.staff_keys] kept as API tokens of their accounts"
+        );
+    }
+    let app = Router::new()
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
+        .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::ConsoleState::new(&ctx.config)?));
-    if staff_keys.is_empty() {
-        info!("staff API off: no [gateway.staff_keys] configured");
-    } else {
-        app = app.merge(directory::routes(
-            ctx.store.clone(),
-            staff_keys,
-            ctx.config.gateway.max_request_bytes,
-        ));
-    }
     info!(%addr, "gateway ready");
     axum::serve(listener, app)
         .with_graceful_shutdown(async move { shutdown.cancelled().await })

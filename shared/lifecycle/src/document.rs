@@ -18,7 +18,11 @@ pub fn circular_from_json(
     let table = match document {
         Value::Object(fields) => toml_table(fields, true),
         _ => {
-            problems.push(None, "body", "expected a JSON object: the circular's fields");
+            problems.push(
+                None,
+                "body",
+                "expected a JSON object: the circular's fields",
+            );
             return Err(problems);
         }
     };

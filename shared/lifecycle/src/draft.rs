@@ -102,7 +102,10 @@ pub async fn draft_document(
                 .await?
                 .into_iter()
                 .filter_map(|mut annex| {
-                    let index = circular.annexes.iter().position(|n| *n == annex.file_name)?;
+                    let index = circular
+                        .annexes
+                        .iter()
+                        .position(|n| *n == annex.file_name)?;
                     annex.position = index as u32 + 1;
                     Some(annex)
                 }),

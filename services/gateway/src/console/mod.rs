@@ -30,6 +30,7 @@ pub mod form;
 pub mod language;
 pub mod page;
 pub mod security;
+pub mod session;
 pub mod sign_in;
 pub mod words;
 
