@@ -122,7 +122,7 @@ pub fn write(config: &Config, file: &Path, out: &Path) -> Result<()> {
 /// Sends the six versions to `address` through the configured relays, marked as a test copy.
 pub async fn send(config: &Config, file: &Path, address: &str) -> Result<()> {
     let to = RecipientAddress::parse(address)?;
-    let relays = circulars_dispatcher::relays::Relays::from_config(&config.smtp)?;
+    let relays = circulars_relays::Relays::from_config(&config.smtp)?;
     for v in versions(config, file, Some(&to))? {
         let sent = relays.send(v.mail).await;
         match sent.result {
