@@ -3,34 +3,12 @@
 
 use anyhow::{bail, Context, Result};
 use circulars_core::config::Config;
-use circulars_core::domain::{Circular, Language, Recipient, RecipientAddress};
-use circulars_render::mail::{self, MailSettings};
-use circulars_render::render::render;
-use circulars_render::templates::Templates;
-use circulars_store::{escape_html, Rendition};
+use circulars_core::domain::{escape_html, Annex, Circular, RecipientAddress};
+use circulars_lifecycle::preview;
 use std::path::Path;
 
-/// The sample recipient a preview is addressed to, in `language`.
-fn sample_recipient(language: Language) -> Result<Recipient> {
-    Ok(Recipient {
-        address: RecipientAddress::parse(&format!("preview.{language}@example.org"))?,
-        name: "Sample Recipient".into(),
-        language,
-        addressee: "Administration of Freedonia".parse()?,
-    })
-}
-
-/// One language version, ready to write or send.
-struct Version {
-    language: Language,
-    rendition: Rendition,
-    mail: lettre::Message,
-    text: String,
-    html: String,
-}
-
-/// Renders and builds the six versions of the circular in `file`.
-fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Result<Vec<Version>> {
+/// The circular in `file` and its annexes read from beside it, every language's.
+fn read(config: &Config, file: &Path) -> Result<(Circular, Vec<Annex>)> {
     let name = file.display().to_string();
     let text = std::fs::read_to_string(file).with_context(|| format!("reading {name}"))?;
     let circular = Circular::from_toml(&name, &text)?;
@@ -41,54 +19,16 @@ fn versions(config: &Config, file: &Path, to: Option<&RecipientAddress>) -> Resu
         &circular,
         config.mail.max_annex_bytes,
     )?;
-    let templates = Templates::embedded()?;
-    let keyring = config.tokens.keyring()?;
-    if keyring.is_development() {
+    if config.tokens.keyring()?.is_development() {
         eprintln!("note: no [tokens] keys configured: links and envelope senders are signed with the public development key");
     }
-    let dkim = circulars_render::dkim_signer(config)?;
-    let settings = MailSettings {
-        config: &config.mail,
-        keyring: &keyring,
-        dkim: dkim.as_ref(),
-    };
-    let mut out = Vec::new();
-    for language in Language::ALL {
-        let mut rendition = render(&templates, &circular, language)?;
-        let mut recipient = sample_recipient(language)?;
-        if let Some(to) = to {
-            recipient.address = to.clone();
-            rendition.subject = format!("[TEST COPY] {}", rendition.subject);
-        }
-        let own: Vec<_> = annexes
-            .iter()
-            .filter(|a| a.language == language)
-            .cloned()
-            .collect();
-        let own = mail::prepare_annexes(&own)?;
-        let key = circulars_core::domain::DeliveryKey::new(
-            circular.id.clone(),
-            recipient.address.clone(),
-        );
-        let (text, html) = rendition.personalise(
-            recipient.addressee.name(),
-            &mail::unsubscribe_url(&config.mail, &keyring, &key),
-        );
-        let mail = mail::build(&rendition, &own, &recipient, settings)?;
-        out.push(Version {
-            language,
-            rendition,
-            mail,
-            text,
-            html,
-        });
-    }
-    Ok(out)
+    Ok((circular, annexes))
 }
 
 /// Writes `DIR/<lang>.html`, `.txt`, `.eml` and `DIR/index.html`.
 pub fn write(config: &Config, file: &Path, out: &Path) -> Result<()> {
-    let versions = versions(config, file, None)?;
+    let (circular, annexes) = read(config, file)?;
+    let versions = preview::versions(config, &circular, &annexes, None)?;
     std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
     let mut index = String::from(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head><meta charset=\"utf-8\"><title>Preview</title></head>\n\
@@ -119,25 +59,29 @@ pub fn write(config: &Config, file: &Path, out: &Path) -> Result<()> {
     Ok(())
 }
 
-/// Sends the six versions to `address` through the configured relays, marked as a test copy.
+/// Sends the six versions to `address` through the configured relays, marked as a test copy;
+/// fails naming every language that was not sent.
 pub async fn send(config: &Config, file: &Path, address: &str) -> Result<()> {
     let to = RecipientAddress::parse(address)?;
-    let relays = circulars_dispatcher::relays::Relays::from_config(&config.smtp)?;
-    for v in versions(config, file, Some(&to))? {
-        let sent = relays.send(v.mail).await;
-        match sent.result {
+    let relays = circulars_relays::Relays::from_config(&config.smtp)?;
+    let (circular, annexes) = read(config, file)?;
+    let mut failures = Vec::new();
+    for sent in preview::send_test_copies(config, &relays, &circular, &annexes, &to).await? {
+        match sent.reply {
             Ok(reply) => println!(
                 "{}: sent to {to} through {} ({})",
-                v.language,
+                sent.language,
                 sent.relay,
                 u16::from(reply.code())
             ),
-            Err(e) => bail!(
+            Err(e) => failures.push(format!(
                 "{}: not sent to {to} through {}: {e}",
-                v.language,
-                sent.relay
-            ),
+                sent.language, sent.relay
+            )),
         }
+    }
+    if !failures.is_empty() {
+        bail!("{}", failures.join("\n"));
     }
     Ok(())
 }

@@ -7,14 +7,15 @@
 //! - [`outcome`]: the one function that classifies an SMTP attempt, and what follows from it
 //!   (sent, failed, or deferred until when)
 //! - [`claims`]: the claim record kept per delivery key in the `delivery-claims` bucket
-//! - [`relays`]: the relays, with TLS, authentication, rate limits and failover
-//! - [`pool`]: the connections to one relay (`TCP_NODELAY`, a deadline per attempt)
 //! - `send`: one job: claim, send, record, park or publish, then acknowledge
 //! - `pull`: one consumer per circular with jobs waiting (`mail.outbound.<circular>`), so
 //!   a paused circular's jobs simply stay queued
 //! - `retries`: the scheduler that queues parked mail again when it is due
 //! - `control`: the watcher of the `dispatch-control` bucket (pause, resume, cancel, limits)
 //! - [`run`]: the service, all of the above until shutdown
+//!
+//! The relays themselves (pooled connections, TLS, authentication, rate limits, failover) are
+//! the `circulars-relays` library, which staff's test copies send through too.
 //!
 //! # The order that bounds duplicates
 //! 1. claim the key (`sending`): a first attempt creates the claim, which fails if any claim
@@ -33,9 +34,7 @@
 pub mod claims;
 mod control;
 pub mod outcome;
-pub mod pool;
 mod pull;
-pub mod relays;
 mod retries;
 mod send;
 
@@ -44,9 +43,9 @@ use circulars_core::domain::{CircularId, Language};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::BusError;
 use circulars_core::tokens::Keyring;
+use circulars_relays::{RelayError, Relays};
 use circulars_render::dkim::{self, DkimSigner};
 use circulars_runtime::ServiceContext;
-use relays::Relays;
 use std::collections::HashMap;
 use std::sync::{Arc, PoisonError, RwLock};
 use tokio::sync::{Mutex, Notify, Semaphore};
@@ -95,7 +94,7 @@ pub enum DispatcherError {
     Tokens(#[from] circulars_core::tokens::TokenError),
     /// The relays.
     #[error(transparent)]
-    Relays(#[from] relays::RelayError),
+    Relays(#[from] RelayError),
 }
 
 /// Sends jobs until `shutdown`, then finishes the mails in flight and returns.

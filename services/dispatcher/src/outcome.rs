@@ -1,10 +1,10 @@
 //! Deciding what an SMTP attempt means for the delivery, in one place: [`classify`] reads the
 //! server's answer, [`decide`] turns it into the delivery's next state and retry time.
 
-use crate::pool::SendError;
 use chrono::{DateTime, TimeDelta, Utc};
 use circulars_core::config::SmtpConfig;
 use circulars_core::domain::{DeliveryState, SmtpReply};
+use circulars_relays::SendError;
 use lettre::transport::smtp::response::Response;
 use std::error::Error as _;
 

@@ -1,13 +1,13 @@
 //! `classify` decides every SMTP attempt: checked here per reply class against a real SMTP
 //! server (the capture server), a port where nothing listens and a relay that never answers,
-//! all through the dispatcher's own connection pool.
+//! all through the relays' own connection pool.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 mod common;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_dispatcher::outcome::{classify, Verdict};
-use circulars_dispatcher::pool::{Endpoint, Pool, Security, SendError};
+use circulars_relays::pool::{Endpoint, Pool, Security, SendError};
 use common::mail;
 use lettre::transport::smtp::response::Response;
 use std::time::Duration;

@@ -1,10 +1,11 @@
-//! Reading a circular's annexes from beside its file: one file per annex, or a version per
-//! language (`annex1.fr.pdf`) with the plain file (`annex1.pdf`) as the fallback; each file
-//! checked against the size limit and given its content type.
+//! A circular's annexes in every language: read from beside its file (one file per annex, or
+//! a version per language, `annex1.fr.pdf`, with the plain file, `annex1.pdf`, as the
+//! fallback; each file checked against the size limit and given its content type), or read
+//! back from the store for a stored circular.
 
-use circulars_core::domain::{Circular, Language};
+use circulars_core::domain::{Circular, CircularId, Language};
 use circulars_core::input::FileProblems;
-use circulars_store::Annex;
+use circulars_store::{Annex, Store, StoreError};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -102,6 +103,19 @@ pub fn read_annexes(
         }
     }
     problems.into_result(annexes)
+}
+
+/// The stored annexes of `circular` in all six languages, as [`read_annexes`] gives them for a
+/// file: what a stored circular's preview attaches.
+pub async fn stored_annexes(
+    store: &Store,
+    circular: &CircularId,
+) -> Result<Vec<Annex>, StoreError> {
+    let mut annexes = Vec::new();
+    for language in Language::ALL {
+        annexes.extend(store.annexes(circular, language).await?);
+    }
+    Ok(annexes)
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //!
 //! # Layout
 //! - [`draft`]: a circular drafted from its file, checked in every language, with its annexes
-//! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked
+//! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked;
+//!   a stored circular's annexes in every language
+//! - [`preview`]: the six versions exactly as recipients get them, and test copies of them
+//!   sent through the relays
 //! - [`rules`]: who may take which step from which state ([`Policy`], the steps' table)
 //! - [`approval`]: submitted, approved by a second person, or sent back with a comment
 //! - [`document`]: a circular as JSON in the shape of its file, read through the file's checks
@@ -12,7 +15,8 @@
 //! - [`dispatch`]: a circular in flight paused, resumed or cancelled
 //!
 //! Every step takes the [`Actor`](circulars_core::domain::Actor) taking it and records it,
-//! with where it came from, in the circular's audit trail.
+//! with where it came from, in the circular's audit trail. A preview is no step: it changes
+//! and records nothing, and who may see one is the caller's check.
 
 pub mod annexes;
 pub mod approval;
@@ -20,12 +24,14 @@ pub mod dispatch;
 pub mod document;
 pub mod draft;
 pub mod issue;
+pub mod preview;
 pub mod rules;
 
 pub use approval::{approve, send_back, submit};
 pub use dispatch::set_dispatch_state;
 pub use draft::{draft_document, draft_file, save_draft};
 pub use issue::{issue, Issued};
+pub use preview::{send_test_copies, versions, PreviewError, TestCopySent, Version};
 pub use rules::Policy;
 
 use circulars_core::domain::{CircularId, CircularState, Role};

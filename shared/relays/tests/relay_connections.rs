@@ -1,14 +1,23 @@
-//! The dispatcher's connections to its relays, set up from `[smtp.relays.*]` as operators write
+//! The connections to the relays, set up from `[smtp.relays.*]` as operators write
 //! it: reused from mail to mail, implicit TLS with a private CA and a password, and a relay
 //! whose certificate nobody vouches for refused before a word of SMTP.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-mod common;
-
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
 use circulars_core::config::Config;
-use circulars_dispatcher::relays::Relays;
-use common::mail;
+use circulars_relays::Relays;
+use lettre::message::Mailbox;
+use lettre::Message;
+
+/// A short mail from the secretariat to `to`.
+fn mail(to: &str) -> Message {
+    Message::builder()
+        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
+        .to(to.parse::<Mailbox>().unwrap())
+        .subject("TSB Circular 36")
+        .body(String::from("Dear Sir/Madam,"))
+        .unwrap()
+}
 
 fn relays(toml: &str) -> Relays {
     let config = Config::from_sources(Some(("circulars.toml", toml)), Vec::new()).unwrap();

@@ -1,6 +1,7 @@
-//! The relays a dispatcher sends through: a pool of connections each (TLS and authentication
-//! as configured, see [`crate::pool`]), a rate limit (governor) and a cap on connections that
-//! operators can change while mail is flowing, and failover by priority.
+//! The relays mail is sent through (the dispatcher's mail, staff's test copies): a pool of
+//! connections each (TLS and authentication as configured, see [`crate::pool`]), a rate limit
+//! (governor) and a cap on connections that operators can change while mail is flowing, and
+//! failover by priority.
 //!
 //! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
 //! (refused connection, TLS failure, timeout, lost connection) is set aside for
