@@ -32,3 +32,19 @@ refused-cross-site = This form was sent from another site, not from a page of th
 refused-form-expired = This form has expired or was not sent from your session, so nothing was done.
 refused-next-step = Go back to the console, reload the page and send the form again.
 refused-back = Back to the console
+sign-in-name-missing = Enter your account name
+sign-in-password-missing = Enter your password
+sign-in-wrong = The account name or the password is wrong
+sign-in-too-many = Too many attempts to sign in: wait a minute and try again
+sign-in-disabled = This account is disabled: ask an administrator
+
+## Signed-in pages
+nav-circulars = Circulars
+nav-new-circular = New circular
+nav-directory = Directory
+nav-accounts = Accounts
+forbidden-title = Not allowed
+# $role: drafter, approver, operator or admin
+forbidden-role = Your account cannot do this: it needs the { $role } role.
+failure-title = Something went wrong
+failure-text = The server failed and nothing was changed. Try again; if it fails again, tell the operators.

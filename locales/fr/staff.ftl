@@ -29,3 +29,19 @@ refused-cross-site = Ce formulaire a été envoyé depuis un autre site, et non 
 refused-form-expired = Ce formulaire a expiré ou n’a pas été envoyé depuis votre session : rien n’a été fait.
 refused-next-step = Revenez à la console, rechargez la page et envoyez à nouveau le formulaire.
 refused-back = Revenir à la console
+sign-in-name-missing = Saisissez votre nom de compte
+sign-in-password-missing = Saisissez votre mot de passe
+sign-in-wrong = Le nom de compte ou le mot de passe est incorrect
+sign-in-too-many = Trop de tentatives de connexion : attendez une minute et réessayez
+sign-in-disabled = Ce compte est désactivé : adressez-vous à un administrateur
+
+## Pages après connexion
+nav-circulars = Lettres circulaires
+nav-new-circular = Nouvelle lettre circulaire
+nav-directory = Répertoire
+nav-accounts = Comptes
+forbidden-title = Action non autorisée
+# $role : drafter, approver, operator ou admin
+forbidden-role = Votre compte ne peut pas faire cela : il faut le rôle { $role }.
+failure-title = Une erreur est survenue
+failure-text = Le serveur a échoué et rien n'a été modifié. Réessayez ; si l'erreur persiste, prévenez les opérateurs.

@@ -86,12 +86,22 @@ pub async fn serve(
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
         .merge(api::routes(ctx.clone()))
-        .merge(console::routes(console::ConsoleState::new(&ctx.config)?));
+        .merge(console::routes(console::StaffState {
+            console: console::ConsoleState::new(&ctx.config)?,
+            policy: circulars_lifecycle::Policy::from_config(&ctx.config.approval),
+            limiter: std::sync::Arc::new(circulars_staff::SignInLimiter::from_config(
+                &ctx.config.gateway,
+            )),
+            ctx: ctx.clone(),
+        }));
     info!(%addr, "gateway ready");
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async move { shutdown.cancelled().await })
-        .await
-        .map_err(GatewayError::Serve)?;
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move { shutdown.cancelled().await })
+    .await
+    .map_err(GatewayError::Serve)?;
     info!("gateway stopped");
     Ok(())
 }

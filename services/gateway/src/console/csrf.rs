@@ -114,12 +114,24 @@ impl SameOrigin {
 }
 
 /// The page that says a request was refused and what to do.
+/// A page that says why nothing was done (refused, forbidden, failed), with a way back.
 #[derive(Template)]
 #[template(path = "refused.html")]
-struct RefusedPage {
+pub struct RefusedPage {
     layout: Layout,
     reason: String,
     home: &'static str,
+}
+
+impl RefusedPage {
+    /// The page in `layout`, saying `reason`.
+    pub fn new(layout: Layout, reason: String) -> RefusedPage {
+        RefusedPage {
+            layout,
+            reason,
+            home: HOME_PATH,
+        }
+    }
 }
 
 /// The 403 page for `why`, in the page's language.

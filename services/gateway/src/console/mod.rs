@@ -17,7 +17,11 @@
 //! - [`cookies`]: `Set-Cookie` values (`HttpOnly; SameSite=Strict; Path=/`, `Secure` by
 //!   [`CookiePolicy`]) and reading a cookie back
 //! - [`assets`]: the stylesheet, compiled in, at `/staff/static/console.css`
-//! - [`sign_in`]: `GET /staff` and `GET /staff/sign-in`, the account-name-and-password form
+//! - [`sign_in`]: `GET /staff` and `/staff/sign-in` (the form, or on to the circulars when
+//!   signed in), `POST /staff/sign-in` (a session, rate limited) and `POST /staff/sign-out`
+//! - [`session`]: the session cookie's name, read back
+//! - [`staff`]: signed-in pages: [`StaffState`], the [`Staff`] extractor (401 and the sign-in
+//!   form without a session), the role and CSRF checks, the navigation
 //!
 //! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
 //! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
@@ -32,6 +36,7 @@ pub mod page;
 pub mod security;
 pub mod session;
 pub mod sign_in;
+pub mod staff;
 pub mod words;
 
 pub use cookies::CookiePolicy;
@@ -39,11 +44,12 @@ pub use csrf::{csrf_token_matches, refused, Refusal, SameOrigin, CSRF_FIELD};
 pub use form::{Choice, Control, ErrorSummary, Field, InputKind};
 pub use language::ConsoleLanguage;
 pub use page::{render, Layout, NavLink, PageContext};
+pub use staff::{Staff, StaffState};
 pub use words::Words;
 
 use axum::extract::FromRef;
 use axum::middleware::{from_fn_with_state, map_response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use circulars_core::config::Config;
 use circulars_render::templates::TemplateError;
@@ -78,8 +84,9 @@ impl FromRef<ConsoleState> for CookiePolicy {
     }
 }
 
-/// The console's routes (the sign-in page, the stylesheet) behind [`protect`]'s layers.
-pub fn routes(state: ConsoleState) -> Router {
+/// The pages that need no database (the sign-in form, the stylesheet) behind [`protect`]'s
+/// layers: what the unit tests exercise without a store.
+pub fn public_routes(state: ConsoleState) -> Router {
     let pages = Router::new()
         .route(page::HOME_PATH, get(sign_in::page))
         .route(page::SIGN_IN_PATH, get(sign_in::page))
@@ -87,14 +94,30 @@ pub fn routes(state: ConsoleState) -> Router {
     protect(pages, state)
 }
 
+/// Every console route behind [`protect`]'s layers: signing in and out, the stylesheet, and
+/// the signed-in pages.
+pub fn routes(state: StaffState) -> Router {
+    let pages = Router::new()
+        .route(page::HOME_PATH, get(sign_in::home))
+        .route(page::SIGN_IN_PATH, get(sign_in::home).post(sign_in::submit))
+        .route(page::SIGN_OUT_PATH, post(sign_in::sign_out))
+        .route(assets::STYLESHEET_PATH, get(assets::stylesheet));
+    protect(pages, state)
+}
+
 /// `router` behind the layers every staff route needs, outermost first: the security headers
 /// on every answer, the `lang` cookie remembered from the switch's `?lang=`, and cross-site
 /// POSTs refused before any handler runs.
-pub fn protect(router: Router<ConsoleState>, state: ConsoleState) -> Router {
+pub fn protect<S>(router: Router<S>, state: S) -> Router
+where
+    ConsoleState: FromRef<S>,
+    S: Clone + Send + Sync + 'static,
+{
+    let console = ConsoleState::from_ref(&state);
     router
-        .layer(from_fn_with_state(state.clone(), csrf::refuse_cross_site))
+        .layer(from_fn_with_state(console.clone(), csrf::refuse_cross_site))
         .layer(from_fn_with_state(
-            state.cookies,
+            console.cookies,
             language::remember_language,
         ))
         .layer(map_response(security::security_headers))

@@ -59,6 +59,11 @@ impl PageContext {
         }
     }
 
+    /// The path of the page asked for (`/staff/circulars`).
+    pub fn path(&self) -> &str {
+        self.uri.path()
+    }
+
     /// The page's language.
     pub fn language(&self) -> ConsoleLanguage {
         self.language

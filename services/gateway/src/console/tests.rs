@@ -17,7 +17,7 @@ fn state() -> ConsoleState {
 }
 
 async fn send(request: Request<Body>) -> (Response, String) {
-    let response = routes(state()).oneshot(request).await.unwrap();
+    let response = public_routes(state()).oneshot(request).await.unwrap();
     let (parts, body) = response.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
     (

@@ -1,0 +1,200 @@
+//! Signed-in pages: the state they share ([`StaffState`]: the services, the approval policy,
+//! the sign-in limiter), the extractor that finds the session of a request ([`Staff`]), and
+//! what every signed-in page checks (its role, its form's CSRF token).
+//!
+//! A request without a valid session (none, expired, signed out, or of a disabled account)
+//! gets `401` with the sign-in form, which returns to the page asked for once signed in.
+
+use super::csrf::{csrf_token_matches, refused, Refusal};
+use super::page::{render, Layout, NavLink, PageContext};
+use super::session::session_cookie;
+use super::sign_in::{Attempt, SignInPage};
+use super::ConsoleState;
+use axum::extract::{FromRef, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::Response;
+use circulars_core::domain::{Actor, Role, Via};
+use circulars_lifecycle::Policy;
+use circulars_runtime::ServiceContext;
+use circulars_staff::SignInLimiter;
+use std::sync::Arc;
+use tracing::error;
+
+/// Where the list of circulars is: the home page once signed in.
+pub const CIRCULARS_PATH: &str = "/staff/circulars";
+/// Where a new circular is drafted.
+pub const NEW_CIRCULAR_PATH: &str = "/staff/circulars/new";
+/// Where admins search the directory.
+pub const DIRECTORY_PATH: &str = "/staff/directory";
+/// Where admins manage accounts and their API tokens.
+pub const ACCOUNTS_PATH: &str = "/staff/accounts";
+
+/// What signed-in pages share.
+#[derive(Clone)]
+pub struct StaffState {
+    /// The words, cookies and origins of every page.
+    pub console: ConsoleState,
+    /// Store, bus and configuration.
+    pub ctx: ServiceContext,
+    /// `[approval]`.
+    pub policy: Policy,
+    /// Sign-in attempts per account and per client address.
+    pub limiter: Arc<SignInLimiter>,
+}
+
+impl FromRef<StaffState> for ConsoleState {
+    fn from_ref(state: &StaffState) -> ConsoleState {
+        state.console.clone()
+    }
+}
+
+/// A request of a signed-in account: the page's context, who is acting (from a page), and
+/// the session's CSRF token for the page's forms.
+#[derive(Clone)]
+pub struct Staff {
+    /// The page's language and words.
+    pub page: PageContext,
+    /// The account, with its roles as they are now.
+    pub actor: Actor,
+    /// The session's CSRF token (every form's hidden `csrf` field).
+    pub csrf: String,
+}
+
+impl FromRequestParts<StaffState> for Staff {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &StaffState) -> Result<Staff, Response> {
+        let page = PageContext::new(state.console.words.clone(), &parts.uri, &parts.headers);
+        let signed_in = match session_cookie(&parts.headers) {
+            Some(cookie) => circulars_staff::session(&state.ctx.store, cookie).await,
+            None => Ok(None),
+        };
+        match signed_in {
+            Ok(Some(signed_in)) => Ok(Staff {
+                actor: signed_in.actor(Via::Page),
+                csrf: signed_in.csrf_token.as_str().to_owned(),
+                page,
+            }),
+            Ok(None) => {
+                let next = parts
+                    .uri
+                    .path_and_query()
+                    .map(|p| p.as_str().to_owned())
+                    .unwrap_or_default();
+                let mut form = SignInPage::new(&page, &Attempt::default());
+                form.action = sign_in_action(&next);
+                Err(render(StatusCode::UNAUTHORIZED, &form))
+            }
+            Err(e) => {
+                error!(error = %e, "reading a staff session failed");
+                Err(render_failure(&page))
+            }
+        }
+    }
+}
+
+impl Staff {
+    /// The frame of a signed-in page titled with message `title_id`: the account named with
+    /// its sign-out button, and the navigation its roles open.
+    pub fn layout(&self, title_id: &str) -> Layout {
+        let current = self.page.path().to_owned();
+        let link = |href: &str, label: &str| NavLink {
+            href: href.to_owned(),
+            label: self.page.t(label),
+            current: current == href,
+        };
+        let mut nav = vec![link(CIRCULARS_PATH, "nav-circulars")];
+        if self.actor.has(Role::Drafter) {
+            nav.push(link(NEW_CIRCULAR_PATH, "nav-new-circular"));
+        }
+        if self.actor.has(Role::Admin) || self.actor.has(Role::Operator) {
+            nav.push(link(DIRECTORY_PATH, "nav-directory"));
+        }
+        if self.actor.has(Role::Admin) {
+            nav.push(link(ACCOUNTS_PATH, "nav-accounts"));
+        }
+        let name = self
+            .actor
+            .account
+            .clone()
+            .expect("a page's actor is a signed-in account");
+        self.page
+            .layout(title_id)
+            .signed_in(name, self.csrf.clone())
+            .with_nav(nav)
+    }
+
+    /// `Ok` when the account holds `role`, else the 403 page naming the role needed.
+    pub fn require(&self, role: Role) -> Result<(), Response> {
+        if self.actor.has(role) {
+            Ok(())
+        } else {
+            Err(self.forbidden(&self.page.t_arg("forbidden-role", "role", role.as_str())))
+        }
+    }
+
+    /// `Ok` when a form's hidden `csrf` field is the session's token, else the 403 page.
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Response> {
+        match submitted {
+            Some(sent) if csrf_token_matches(sent, &self.csrf) => Ok(()),
+            _ => Err(refused(&self.page, Refusal::FormExpired)),
+        }
+    }
+
+    /// The 403 page saying `reason`.
+    pub fn forbidden(&self, reason: &str) -> Response {
+        render(
+            StatusCode::FORBIDDEN,
+            &super::csrf::RefusedPage::new(self.layout("forbidden-title"), reason.to_owned()),
+        )
+    }
+}
+
+/// The sign-in form's action, returning to `next` (a console page) once signed in.
+pub fn sign_in_action(next: &str) -> String {
+    if is_console_page(next) {
+        let query: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("next", next)
+            .finish();
+        format!("{}?{query}", super::page::SIGN_IN_PATH)
+    } else {
+        super::page::SIGN_IN_PATH.to_owned()
+    }
+}
+
+/// Whether `path` is a page of this console (and nowhere else: no scheme, no `//host`), so
+/// that a sign-in may return to it.
+pub fn is_console_page(path: &str) -> bool {
+    path.starts_with("/staff/") && !path.starts_with("/staff//") && !path.contains('\\')
+}
+
+/// The 500 page: the server failed and nothing was changed.
+pub fn render_failure(page: &PageContext) -> Response {
+    render(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        &super::csrf::RefusedPage::new(page.layout("failure-title"), page.t("failure-text")),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_sign_in_returns_only_to_a_console_page() {
+        assert_eq!(
+            sign_in_action("/staff/circulars/TSB-36?tab=fr"),
+            "/staff/sign-in?next=%2Fstaff%2Fcirculars%2FTSB-36%3Ftab%3Dfr"
+        );
+        for elsewhere in [
+            "https://evil.example/",
+            "//evil.example/staff/",
+            "/staff//evil",
+            "/api/v1/x",
+            "/staff/\\evil",
+        ] {
+            assert_eq!(sign_in_action(elsewhere), "/staff/sign-in", "{elsewhere}");
+        }
+    }
+}
