@@ -44,7 +44,7 @@ pub use csrf::{csrf_token_matches, refused, Refusal, SameOrigin, CSRF_FIELD};
 pub use form::{Choice, Control, ErrorSummary, Field, InputKind};
 pub use language::ConsoleLanguage;
 pub use page::{render, Layout, NavLink, PageContext};
-pub use staff::{Staff, StaffState};
+pub use staff::{Denied, Staff, StaffState};
 pub use words::Words;
 
 use axum::extract::FromRef;

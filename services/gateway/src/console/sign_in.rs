@@ -199,7 +199,7 @@ pub async fn sign_out(
     axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
 ) -> Response {
     if let Err(refused) = staff.check_csrf(form.get(CSRF_FIELD).map(String::as_str)) {
-        return refused;
+        return refused.into_response();
     }
     if let Some(cookie) = super::session::session_cookie(&headers) {
         if let Err(e) = circulars_staff::sign_out(&state.ctx.store, cookie).await {

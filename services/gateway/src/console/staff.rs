@@ -126,19 +126,23 @@ impl Staff {
     }
 
     /// `Ok` when the account holds `role`, else the 403 page naming the role needed.
-    pub fn require(&self, role: Role) -> Result<(), Response> {
+    pub fn require(&self, role: Role) -> Result<(), Denied> {
         if self.actor.has(role) {
             Ok(())
         } else {
-            Err(self.forbidden(&self.page.t_arg("forbidden-role", "role", role.as_str())))
+            Err(Denied::from(self.forbidden(&self.page.t_arg(
+                "forbidden-role",
+                "role",
+                role.as_str(),
+            ))))
         }
     }
 
     /// `Ok` when a form's hidden `csrf` field is the session's token, else the 403 page.
-    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Response> {
+    pub fn check_csrf(&self, submitted: Option<&str>) -> Result<(), Denied> {
         match submitted {
             Some(sent) if csrf_token_matches(sent, &self.csrf) => Ok(()),
-            _ => Err(refused(&self.page, Refusal::FormExpired)),
+            _ => Err(Denied::from(refused(&self.page, Refusal::FormExpired))),
         }
     }
 
@@ -148,6 +152,22 @@ impl Staff {
             StatusCode::FORBIDDEN,
             &super::csrf::RefusedPage::new(self.layout("forbidden-title"), reason.to_owned()),
         )
+    }
+}
+
+/// A page answered instead of the one asked for (forbidden, refused, failed): what a
+/// signed-in handler returns early with `?`.
+pub struct Denied(Box<Response>);
+
+impl From<Response> for Denied {
+    fn from(answer: Response) -> Denied {
+        Denied(Box::new(answer))
+    }
+}
+
+impl axum::response::IntoResponse for Denied {
+    fn into_response(self) -> Response {
+        *self.0
     }
 }
 
