@@ -44,7 +44,7 @@ pub use csrf::{csrf_token_matches, refused, Refusal, SameOrigin, CSRF_FIELD};
 pub use form::{Choice, Control, ErrorSummary, Field, InputKind};
 pub use language::ConsoleLanguage;
 pub use page::{render, Layout, NavLink, PageContext};
-pub use staff::{Denied, Staff, StaffState};
+pub use staff::{page_routes, Denied, PageRoute, Staff, StaffState};
 pub use words::Words;
 
 use axum::extract::FromRef;
@@ -102,6 +102,9 @@ pub fn routes(state: StaffState) -> Router {
         .route(page::SIGN_IN_PATH, get(sign_in::home).post(sign_in::submit))
         .route(page::SIGN_OUT_PATH, post(sign_in::sign_out))
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet));
+    let pages = staff::page_routes()
+        .into_iter()
+        .fold(pages, |pages, route| pages.route(route.path, route.handler));
     protect(pages, state)
 }
 

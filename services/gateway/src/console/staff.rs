@@ -155,6 +155,56 @@ impl Staff {
     }
 }
 
+/// One signed-in route of the console: how it is reached, the role it needs, its handler.
+/// Every signed-in page is declared this way, so that [`super::routes`] mounts it and the
+/// security tests find it (each is asked for without a session, with an expired one and, when
+/// it needs a role, by an account without it): a new page cannot be forgotten.
+pub struct PageRoute {
+    /// `GET` or `POST`.
+    pub method: axum::http::Method,
+    /// The path, with `{name}` for its parameters (`/staff/circulars/{id}`).
+    pub path: &'static str,
+    /// The role the handler requires (`None`: any signed-in account).
+    pub role: Option<Role>,
+    /// The handler, as a method router (`get(h)` or `post(h)`).
+    pub handler: axum::routing::MethodRouter<StaffState>,
+}
+
+impl PageRoute {
+    /// A `GET` page.
+    pub fn get<H, T>(path: &'static str, role: Option<Role>, handler: H) -> PageRoute
+    where
+        H: axum::handler::Handler<T, StaffState>,
+        T: 'static,
+    {
+        PageRoute {
+            method: axum::http::Method::GET,
+            path,
+            role,
+            handler: axum::routing::get(handler),
+        }
+    }
+
+    /// A `POST` form.
+    pub fn post<H, T>(path: &'static str, role: Option<Role>, handler: H) -> PageRoute
+    where
+        H: axum::handler::Handler<T, StaffState>,
+        T: 'static,
+    {
+        PageRoute {
+            method: axum::http::Method::POST,
+            path,
+            role,
+            handler: axum::routing::post(handler),
+        }
+    }
+}
+
+/// Every signed-in route of the console, from each page module.
+pub fn page_routes() -> Vec<PageRoute> {
+    Vec::new()
+}
+
 /// A page answered instead of the one asked for (forbidden, refused, failed): what a
 /// signed-in handler returns early with `?`.
 pub struct Denied(Box<Response>);
