@@ -41,6 +41,10 @@ fn the_run_command_issues_the_sample_and_a_second_run_works_the_same() {
     for _ in 0..2 {
         let stdout = run_sample(data.path());
         assert!(
+            stdout.contains("approved TSB-36 as demo-approver"),
+            "the sample is approved by a second person: {stdout}"
+        );
+        assert!(
             stdout.contains("258 recipients in the frozen audience, 11 left out"),
             "{stdout}"
         );

@@ -12,13 +12,17 @@
 //! - `bounces.rs`: `bounces parse`, returned mail read without the database
 //! - `preview.rs`: `preview`, the six versions of a circular before it is issued
 //! - `report.rs`: status and summary output
-//! - `sample.rs`: `run-sample`, the README's run command
+//! - `sample.rs`: `run-sample`, the README's run command (four eyes: demo accounts approve it)
+//! - `demo.rs`: the demo accounts and `try-console`, the README's command for the console
+//! - `local.rs`: the local servers both start (nats-server, capture SMTP, `serve all`)
 //! - `staff.rs`: `staff add|disable|roles|password|list|token`, and the account acting (`--as`)
 
 mod bounces;
 mod circular;
+mod demo;
 mod directory;
 mod dispatch;
+mod local;
 mod preview;
 mod report;
 mod sample;
@@ -171,6 +175,19 @@ enum Command {
         #[arg(long = "reply")]
         replies: Vec<String>,
     },
+    /// The staff console with demo accounts for the four roles and the sample drafted, on local
+    /// servers, until Ctrl-C; prints the console's address and the accounts' passwords.
+    TryConsole {
+        /// The circular file drafted.
+        #[arg(long, default_value = "samples/circulars/tsb-36.toml")]
+        circular: PathBuf,
+        /// The folder of directory CSV files.
+        #[arg(long, default_value = "samples/directory")]
+        directory: PathBuf,
+        /// The data folder; each run gets its own folder under `<data>/console/`.
+        #[arg(long, default_value = "data")]
+        data: PathBuf,
+    },
     /// Issue the sample circular end to end: local nats-server, capture SMTP server, the five
     /// services, the sample directory; prints the summary and the folder of delivered mails.
     RunSample {
@@ -292,6 +309,11 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             out,
             replies,
         } => capture_smtp(listen, &out, &replies).await?,
+        Command::TryConsole {
+            circular,
+            directory,
+            data,
+        } => return demo::try_console(&circular, &directory, &data).await,
         Command::RunSample {
             circular,
             directory,

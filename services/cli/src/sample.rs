@@ -1,19 +1,21 @@
 //! `circulars run-sample`: the README's run command. On a fresh run folder under the data
 //! folder it starts nats-server and the capture SMTP server on free loopback ports, runs the
-//! five services in one child process (`serve all`), imports the directory, drafts and issues
-//! the circular, waits until every recipient is in a final state (or the timeout), prints the
-//! summary and the folder of delivered mails, and stops what it started.
+//! six services in one child process (`serve all`), imports the directory, creates the demo
+//! accounts, drafts the circular as the demo drafter, submits it, has the demo approver approve
+//! it and the demo operator issue it, waits until every recipient is in a final state (or the
+//! timeout), prints the summary and the folder of delivered mails, and stops what it started.
 
+use crate::demo::add_demo_accounts;
+use crate::local::{import_directory, LocalSetup};
 use crate::report;
-use anyhow::{bail, Context, Result};
-use circulars_capture_smtp::{CaptureServer, RecipientRules};
+use anyhow::{bail, Result};
 use circulars_core::config::Config;
 use circulars_core::domain::DeliveryState;
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::Bus;
-use circulars_local_servers::{die_with_parent, free_port, LocalNatsServer};
+use circulars_lifecycle::Policy;
 use circulars_store::Store;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
@@ -24,80 +26,27 @@ pub async fn run_sample(
     data: &Path,
     timeout: Duration,
 ) -> Result<ExitCode> {
-    let data =
-        std::path::absolute(data).with_context(|| format!("data folder {}", data.display()))?;
-    let run = new_run_folder(&data)?;
-    println!("run folder: {}", run.display());
-
-    let nats = LocalNatsServer::start(&run.join("nats")).context("starting nats-server")?;
-    let mail_dir = run.join("mail");
-    let capture =
-        CaptureServer::start(([127, 0, 0, 1], 0).into(), &mail_dir, RecipientRules::new())
-            .await
-            .context("starting the capture SMTP server")?;
-    let config_file = run.join("circulars.toml");
-    std::fs::write(
-        &config_file,
-        format!(
-            "data_dir = {data_dir:?}\n[nats]\nurl = {nats_url:?}\n[database]\nurl = {db:?}\n[smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n[gateway]\nlisten = \"127.0.0.1:{http}\"\n",
-            data_dir = run.display().to_string(),
-            nats_url = nats.url(),
-            db = format!("sqlite://{}", run.join("circulars.db").display()),
-            smtp = capture.local_addr().port(),
-            http = free_port()?,
-        ),
-    )?;
-    let config = Config::load(Some(&config_file))?;
-
-    let result = drive(
-        &config,
-        &config_file,
-        &run,
-        circular,
-        directory,
-        &mail_dir,
-        timeout,
-    )
-    .await;
-
-    capture.shutdown().await;
-    nats.stop();
-    let _ = std::fs::remove_dir_all(run.join("nats").join("jetstream"));
+    let setup = LocalSetup::start(data, "runs").await?;
+    let result = drive(&setup, circular, directory, timeout).await;
+    setup.stop().await;
     result
 }
 
 async fn drive(
-    config: &Config,
-    config_file: &Path,
-    run: &Path,
+    setup: &LocalSetup,
     circular: &Path,
     directory: &Path,
-    mail_dir: &Path,
     timeout: Duration,
 ) -> Result<ExitCode> {
-    let mut services = Services::start(config_file, &run.join("services.log"))?;
+    let (config, run, mail_dir) = (&setup.config, &setup.run, &setup.mail_dir);
+    let mut services = setup.services()?;
     let store = Store::open(config.database_url()).await?;
     let bus = Bus::connect(&config.nats.url, "circulars run-sample").await?;
 
     import_directory(&store, directory).await?;
-    // Until the demo accounts exist, the sample is drafted and issued by the system user
-    // without approval.
-    let policy = circulars_lifecycle::Policy {
-        approval_required: false,
-    };
-    let actor = circulars_core::domain::Actor::system("run-sample");
-    let (id, _) = circulars_lifecycle::draft_file(
-        &store,
-        policy,
-        &actor,
-        circular,
-        config.mail.max_annex_bytes,
-    )
-    .await?;
-    println!("drafted {id}");
-    circulars_lifecycle::issue(&store, &bus, policy, &actor, &id).await?;
+    let id = draft_approve_and_issue(config, &store, &bus, circular).await?;
     println!(
-        "issued {id}; waiting for every recipient to reach a final state (at most {} s)",
+        "issued {id} as demo-operator; waiting for every recipient to reach a final state (at most {} s)",
         timeout.as_secs()
     );
 
@@ -163,99 +112,26 @@ async fn drive(
     })
 }
 
-/// Imports every `.csv` file of `directory`, in name order, saying how many contacts each holds.
-async fn import_directory(store: &Store, directory: &Path) -> Result<()> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(directory)
-        .with_context(|| format!("reading {}", directory.display()))?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "csv"))
-        .collect();
-    files.sort();
-    if files.is_empty() {
-        bail!("no .csv files in {}", directory.display());
-    }
-    for file in &files {
-        let actor = format!("import {} (run-sample)", file.display());
-        let report = circulars_contacts::import::import_file(store, file, &actor, false).await?;
-        println!(
-            "imported {}: {} contacts",
-            file.display(),
-            report.contacts_created + report.contacts_updated + report.unchanged
-        );
-    }
-    Ok(())
-}
-
-/// A fresh folder `<data>/runs/<UTC time>` for this run's database, mails and logs.
-fn new_run_folder(data: &Path) -> Result<PathBuf> {
-    let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S").to_string();
-    for n in 0..100 {
-        let name = if n == 0 {
-            stamp.clone()
-        } else {
-            format!("{stamp}-{n}")
-        };
-        let path = data.join("runs").join(name);
-        if !path.exists() {
-            std::fs::create_dir_all(&path)
-                .with_context(|| format!("creating {}", path.display()))?;
-            return Ok(path);
-        }
-    }
-    bail!(
-        "cannot find a free run folder under {}",
-        data.join("runs").display()
-    )
-}
-
-/// The `circulars serve all` child process.
-struct Services {
-    child: std::process::Child,
-}
-
-impl Services {
-    fn start(config_file: &Path, log: &Path) -> Result<Services> {
-        let exe = std::env::current_exe().context("finding the circulars binary")?;
-        let log_file = std::fs::File::create(log)?;
-        let mut command = std::process::Command::new(exe);
-        command
-            .arg("--config")
-            .arg(config_file)
-            .args(["serve", "all"])
-            .stdin(std::process::Stdio::null())
-            .stdout(log_file.try_clone()?)
-            .stderr(log_file);
-        die_with_parent(&mut command);
-        Ok(Services {
-            child: command.spawn().context("starting `circulars serve all`")?,
-        })
-    }
-
-    fn exited(&mut self) -> Result<Option<std::process::ExitStatus>> {
-        Ok(self.child.try_wait()?)
-    }
-
-    /// SIGTERM, then wait for the services to finish their work in flight (SIGKILL after 30 s).
-    async fn stop(&mut self) {
-        let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
-        let _ = nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < deadline {
-            if let Ok(Some(_)) = self.child.try_wait() {
-                return;
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Drop for Services {
-    fn drop(&mut self) {
-        if let Ok(None) = self.child.try_wait() {
-            let _ = self.child.kill();
-            let _ = self.child.wait();
-        }
-    }
+/// The sample's life with four eyes: drafted and submitted by the demo drafter, approved by the
+/// demo approver, issued by the demo operator.
+async fn draft_approve_and_issue(
+    config: &Config,
+    store: &Store,
+    bus: &Bus,
+    circular: &Path,
+) -> Result<circulars_core::domain::CircularId> {
+    let accounts = add_demo_accounts(store).await?;
+    let [drafter, approver, operator, _] = &accounts[..] else {
+        bail!("the demo accounts were not all made");
+    };
+    let policy = Policy::from_config(&config.approval);
+    let max = config.mail.max_annex_bytes;
+    let (id, _) =
+        circulars_lifecycle::draft_file(store, policy, &drafter.actor, circular, max).await?;
+    circulars_lifecycle::submit(store, policy, &drafter.actor, &id).await?;
+    println!("drafted and submitted {id} as {}", drafter.actor.name());
+    circulars_lifecycle::approve(store, policy, &approver.actor, &id, None).await?;
+    println!("approved {id} as {}", approver.actor.name());
+    circulars_lifecycle::issue(store, bus, policy, &operator.actor, &id).await?;
+    Ok(id)
 }
