@@ -104,7 +104,10 @@ pub fn routes(state: StaffState) -> Router {
         .route(assets::STYLESHEET_PATH, get(assets::stylesheet));
     let pages = staff::page_routes()
         .into_iter()
-        .fold(pages, |pages, route| pages.route(route.path, route.handler));
+        .fold(pages, |pages, route| {
+            let path = route.path;
+            pages.route(path, route.mount(&state))
+        });
     protect(pages, state)
 }
 

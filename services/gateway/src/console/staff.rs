@@ -4,16 +4,20 @@
 //!
 //! A request without a valid session (none, expired, signed out, or of a disabled account)
 //! gets `401` with the sign-in form, which returns to the page asked for once signed in.
+//! [`PageRoute::mount`] puts [`gate`] in front of each signed-in route: the session and the
+//! role the route declares are checked before its handler reads a path, query or form, so what
+//! a route declares is what it enforces.
 
 use super::csrf::{csrf_token_matches, refused, Refusal};
 use super::page::{render, Layout, NavLink, PageContext};
 use super::session::session_cookie;
 use super::sign_in::{Attempt, SignInPage};
 use super::ConsoleState;
-use axum::extract::{FromRef, FromRequestParts};
+use axum::extract::{FromRef, FromRequestParts, Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::Response;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
 use circulars_core::domain::{Actor, Role, Via};
 use circulars_lifecycle::Policy;
 use circulars_runtime::ServiceContext;
@@ -65,6 +69,9 @@ impl FromRequestParts<StaffState> for Staff {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &StaffState) -> Result<Staff, Response> {
+        if let Some(staff) = parts.extensions.get::<Staff>() {
+            return Ok(staff.clone());
+        }
         let page = PageContext::new(state.console.words.clone(), &parts.uri, &parts.headers);
         let signed_in = match session_cookie(&parts.headers) {
             Some(cookie) => circulars_staff::session(&state.ctx.store, cookie).await,
@@ -198,6 +205,38 @@ impl PageRoute {
             handler: axum::routing::post(handler),
         }
     }
+}
+
+impl PageRoute {
+    /// The route's handler behind [`gate`] for its role.
+    pub fn mount(self, state: &StaffState) -> axum::routing::MethodRouter<StaffState> {
+        let role = self.role;
+        self.handler
+            .route_layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                move |State(state): State<StaffState>, request: Request, next: Next| {
+                    gate(state, role, request, next)
+                },
+            ))
+    }
+}
+
+/// Lets a request through to a signed-in handler only with a valid session (else `401` and
+/// the sign-in form) and, when `role` is given, an account holding it (else `403`); the
+/// [`Staff`] found is kept in the request for the handler's extractor.
+pub async fn gate(state: StaffState, role: Option<Role>, request: Request, next: Next) -> Response {
+    let (mut parts, body) = request.into_parts();
+    let staff = match Staff::from_request_parts(&mut parts, &state).await {
+        Ok(staff) => staff,
+        Err(answer) => return answer,
+    };
+    if let Some(role) = role {
+        if let Err(denied) = staff.require(role) {
+            return denied.into_response();
+        }
+    }
+    parts.extensions.insert(staff);
+    next.run(Request::from_parts(parts, body)).await
 }
 
 /// Every signed-in route of the console, from each page module.
