@@ -8,8 +8,9 @@
 
 use super::{parse_timestamp, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{CircularId, CircularState, Via};
+use circulars_core::domain::{CircularId, CircularState, Language, Via};
 use sqlx::{AnyConnection, Row};
+use std::collections::BTreeMap;
 
 /// One step to take, if the circular is still as its taker saw it.
 #[derive(Debug, Clone)]
@@ -72,6 +73,20 @@ pub struct CircularSummary {
     pub drafted_by: String,
     /// When it last changed.
     pub updated_at: DateTime<Utc>,
+    /// Its subject in each language it is written in, so that a list names it.
+    pub subjects: BTreeMap<Language, String>,
+}
+
+/// The part of a stored document the list reads: the subject of each language.
+#[derive(serde::Deserialize)]
+struct ListedDocument {
+    texts: BTreeMap<Language, ListedText>,
+}
+
+/// A language's text, of which the list reads the subject.
+#[derive(serde::Deserialize)]
+struct ListedText {
+    subject: String,
 }
 
 /// Where a circular stands: its state, revision, and who drafted, edited and approved it.
@@ -195,7 +210,7 @@ impl Store {
         offset: u32,
     ) -> Result<Vec<CircularSummary>, StoreError> {
         let rows = sqlx::query(
-            "SELECT id, state, revision, drafted_by, updated_at FROM circulars \
+            "SELECT id, state, revision, drafted_by, updated_at, document FROM circulars \
              WHERE state = COALESCE($1, state) ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3",
         )
         .bind(state.map(CircularState::as_str))
@@ -206,6 +221,13 @@ impl Store {
         rows.iter()
             .map(|row| {
                 let id: String = row.try_get("id")?;
+                let document: ListedDocument =
+                    serde_json::from_str(&row.try_get::<String, _>("document")?).map_err(|e| {
+                        StoreError::Corrupt {
+                            table: "circulars",
+                            why: format!("{id}: {e}"),
+                        }
+                    })?;
                 Ok(CircularSummary {
                     id: id
                         .parse()
@@ -222,6 +244,11 @@ impl Store {
                         "circulars",
                         &row.try_get::<String, _>("updated_at")?,
                     )?,
+                    subjects: document
+                        .texts
+                        .into_iter()
+                        .map(|(language, text)| (language, text.subject))
+                        .collect(),
                 })
             })
             .collect()
