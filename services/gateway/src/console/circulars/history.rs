@@ -79,14 +79,17 @@ mod tests {
     fn page(lang: &str) -> PageContext {
         PageContext::new(
             Arc::new(Words::embedded().unwrap()),
-            &format!("/staff/circulars/TSB-36?lang={lang}").parse().unwrap(),
+            &format!("/staff/circulars/TSB-36?lang={lang}")
+                .parse()
+                .unwrap(),
             &HeaderMap::new(),
         )
     }
 
     #[test]
     fn an_edit_says_its_revision_the_state_it_left_and_the_fields_it_changed() {
-        let detail = r#"{"revision":2,"was":"submitted","changed":["date","texts"],"source":"tsb-36.toml"}"#;
+        let detail =
+            r#"{"revision":2,"was":"submitted","changed":["date","texts"],"source":"tsb-36.toml"}"#;
         assert_eq!(
             details(&page("en"), detail),
             [

@@ -94,13 +94,7 @@ pub async fn confirm(
     let counts = dry_run(&state.ctx.store, id)
         .await
         .map_err(|e| failure(&staff, &e))?;
-    let confirmation = IssuePage::new(
-        &staff,
-        &state.console.words,
-        state.policy,
-        &stored,
-        &counts,
-    );
+    let confirmation = IssuePage::new(&staff, &state.console.words, state.policy, &stored, &counts);
     Ok(render(StatusCode::OK, &confirmation))
 }
 

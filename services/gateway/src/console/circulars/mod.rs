@@ -4,9 +4,11 @@
 //! refusal shows the circular's page again with the lifecycle's words.
 //!
 //! # Layout
-//! - [`list`]: `GET /staff/circulars`, filtered by state, a page at a time
+//! - [`list`]: `GET /staff/circulars`, filtered by state and words, a page at a time
+//! - [`filter`]: what the list is asked for (`?state=&q=&page=`), its form's fields
 //! - [`view`]: `GET /staff/circulars/{id}`: metadata, where it stands, links, the offered
 //!   steps' forms, the history; [`view::CircularPage`] is also the page a refusal shows
+//! - [`actions`]: the offered steps as the page draws them (forms, or the link to issue)
 //! - [`offers`]: which steps a page offers an account, from the circular's state (pure)
 //! - [`history`]: the audit trail's entries as table rows, their details in words (pure)
 //! - [`steps`]: the `POST`s of submit, approve, send back, pause, resume and cancel
@@ -18,7 +20,9 @@
 //! Templates: `templates/circulars/{list,circular,issue,delivery}.html`, with the count
 //! table's macro in `templates/circulars/tables.html`.
 
+pub mod actions;
 pub mod delivery;
+pub mod filter;
 pub mod history;
 pub mod issue;
 pub mod list;

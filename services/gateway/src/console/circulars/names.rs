@@ -170,6 +170,10 @@ mod tests {
             "Soumise pour approbation"
         );
         assert_eq!(step(&page("en"), "sent-back"), "Sent back to the drafter");
-        assert_eq!(step(&page("en"), "renamed"), "renamed", "an unknown step as stored");
+        assert_eq!(
+            step(&page("en"), "renamed"),
+            "renamed",
+            "an unknown step as stored"
+        );
     }
 }

@@ -32,13 +32,12 @@ pub enum Offer {
 /// The steps `actor` may take on a circular standing at `life`, in the order of its life.
 pub fn offers(policy: Policy, actor: &Actor, life: &LifeMarks) -> Vec<Offer> {
     let state = life.state;
-    let name = actor.name();
     let mut offers = Vec::new();
     if actor.has(Role::Drafter) && state == CircularState::Draft {
         offers.push(Offer::Submit);
     }
     if actor.has(Role::Approver) && state == CircularState::Submitted {
-        if life.drafted_by != name && life.edited_by != name {
+        if !is_own(actor, life) {
             offers.push(Offer::Approve {
                 revision: life.revision,
             });
@@ -56,6 +55,18 @@ pub fn offers(policy: Policy, actor: &Actor, life: &LifeMarks) -> Vec<Offer> {
         }
     }
     offers
+}
+
+/// Whether `actor` drafted or last edited the circular: then they cannot approve it.
+pub fn is_own(actor: &Actor, life: &LifeMarks) -> bool {
+    let name = actor.name();
+    life.drafted_by == name || life.edited_by == name
+}
+
+/// Whether the page says why `actor` is not offered to approve: an approver, before a
+/// submitted circular they drafted or last edited.
+pub fn approval_withheld(actor: &Actor, life: &LifeMarks) -> bool {
+    actor.has(Role::Approver) && life.state == CircularState::Submitted && is_own(actor, life)
 }
 
 /// Whether `actor` may open the edit page: a drafter, while the circular is not issued.
@@ -126,7 +137,20 @@ mod tests {
                 [Offer::SendBack],
                 "{own} drafted or last edited it"
             );
+            assert!(approval_withheld(
+                &actor(own, "drafter,approver"),
+                &life(CircularState::Submitted)
+            ));
         }
+        assert!(!approval_withheld(&bob, &life(CircularState::Submitted)));
+        assert!(!approval_withheld(
+            &actor("ana", "drafter"),
+            &life(CircularState::Submitted)
+        ));
+        assert!(!approval_withheld(
+            &actor("ana", "approver"),
+            &life(CircularState::Approved)
+        ));
         assert!(offers(FOUR_EYES, &bob, &life(CircularState::Draft)).is_empty());
         assert!(offers(FOUR_EYES, &bob, &life(CircularState::Approved)).is_empty());
     }
@@ -167,8 +191,17 @@ mod tests {
         );
         assert_eq!(
             offers(NO_APPROVAL, &all, &life(CircularState::Submitted)),
-            [Offer::Approve { revision: 3 }, Offer::SendBack, Offer::Issue]
+            [
+                Offer::Approve { revision: 3 },
+                Offer::SendBack,
+                Offer::Issue
+            ]
         );
-        assert!(offers(FOUR_EYES, &actor("adm", "admin"), &life(CircularState::Submitted)).is_empty());
+        assert!(offers(
+            FOUR_EYES,
+            &actor("adm", "admin"),
+            &life(CircularState::Submitted)
+        )
+        .is_empty());
     }
 }

@@ -172,7 +172,14 @@ pub async fn pause(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Denied> {
-    take(state, staff, id, body, Taken::Dispatch(DispatchState::Paused)).await
+    take(
+        state,
+        staff,
+        id,
+        body,
+        Taken::Dispatch(DispatchState::Paused),
+    )
+    .await
 }
 
 /// `POST /staff/circulars/{id}/resume` (operator).
@@ -182,7 +189,14 @@ pub async fn resume(
     Path(id): Path<String>,
     body: Bytes,
 ) -> Result<Response, Denied> {
-    take(state, staff, id, body, Taken::Dispatch(DispatchState::Running)).await
+    take(
+        state,
+        staff,
+        id,
+        body,
+        Taken::Dispatch(DispatchState::Running),
+    )
+    .await
 }
 
 /// `POST /staff/circulars/{id}/cancel` (operator).

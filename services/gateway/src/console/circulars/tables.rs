@@ -258,10 +258,7 @@ mod tests {
             .iter()
             .map(|r| (r.label.as_str(), r.counts[0]))
             .collect();
-        assert_eq!(
-            rows,
-            [("Opted out of the topic", 1), ("Suppressed", 2)]
-        );
+        assert_eq!(rows, [("Opted out of the topic", 1), ("Suppressed", 2)]);
         assert_eq!(table.total.unwrap().counts, [3]);
     }
 

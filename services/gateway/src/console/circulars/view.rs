@@ -3,9 +3,10 @@
 //! delivery, a form for each step the account may take now, and the history. A refused step
 //! shows this page again, the refusal in the error summary.
 
+use super::actions::{step, Step};
 use super::history::{self, HistoryRow};
 use super::list::{direction, subject_in};
-use super::offers::{may_edit, offers, Offer};
+use super::offers::{approval_withheld, may_edit, offers};
 use super::{circular_path, failure, names, step_path, stored_circular, Moment};
 use crate::console::form::{ErrorSummary, Field};
 use crate::console::staff::{Denied, Staff, StaffState};
@@ -14,7 +15,6 @@ use askama::Template;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use circulars_core::domain::Circular;
 use circulars_lifecycle::Policy;
 use circulars_store::{CircularAuditEntry, StoredCircular};
 
@@ -65,48 +65,6 @@ pub struct Link {
     pub label: String,
 }
 
-/// A step offered on the page: a `POST` form with its button, or (to issue) a link to the
-/// confirmation.
-#[derive(Clone, Debug)]
-pub struct Step {
-    /// The button's `id` (`step-approve`).
-    pub id: &'static str,
-    /// Where the form posts, or where the link leads.
-    pub href: String,
-    /// The button's text.
-    pub label: String,
-    /// A sentence under it, saying what it does.
-    pub hint: Option<String>,
-    /// The revision the approve form carries.
-    pub revision: Option<i64>,
-    /// Whether the form holds the comment field (send back).
-    pub comment: bool,
-    /// Whether it is a link to a page rather than a form.
-    pub link: bool,
-    /// Whether it cannot be undone (drawn as a warning).
-    pub warning: bool,
-}
-
-impl Step {
-    fn form(id: &'static str, href: String, label: String, hint: Option<String>) -> Step {
-        Step {
-            id,
-            href,
-            label,
-            hint,
-            revision: None,
-            comment: false,
-            link: false,
-            warning: false,
-        }
-    }
-
-    /// The `id` of its hint.
-    pub fn hint_id(&self) -> String {
-        format!("{}-hint", self.id)
-    }
-}
-
 /// The circular's page.
 #[derive(Template)]
 #[template(path = "circulars/circular.html")]
@@ -123,6 +81,8 @@ pub struct CircularPage {
     pub links: Vec<Link>,
     /// The steps offered.
     pub steps: Vec<Step>,
+    /// Why a step the account's role would allow is not offered (an approver's own circular).
+    pub withheld: Option<String>,
     /// The send-back's comment.
     pub comment: Field,
     /// The history table's caption.
@@ -194,6 +154,8 @@ impl CircularPage {
                 .into_iter()
                 .map(|offer| step(page, circular, offer))
                 .collect(),
+            withheld: approval_withheld(&staff.actor, &stored.life)
+                .then(|| page.t_arg("step-approve-own", "id", id.as_str())),
             comment,
             history_caption: page.t_arg("circular-history-caption", "id", id.as_str()),
             history: history::rows(page, history),
@@ -203,71 +165,6 @@ impl CircularPage {
     /// The `id` of the steps' heading.
     pub fn actions_id(&self) -> &'static str {
         ACTIONS_ID
-    }
-}
-
-/// The form (or link) of `offer`.
-fn step(page: &PageContext, circular: &Circular, offer: Offer) -> Step {
-    let id = &circular.id;
-    match offer {
-        Offer::Submit => Step::form(
-            "step-submit",
-            step_path(id, "submit"),
-            page.t("step-submit"),
-            Some(page.t("step-submit-hint")),
-        ),
-        Offer::Approve { revision } => Step {
-            revision: Some(revision),
-            ..Step::form(
-                "step-approve",
-                step_path(id, "approve"),
-                page.t("step-approve"),
-                Some(page.t_arg(
-                    "step-approve-hint",
-                    "revision",
-                    &revision.to_string(),
-                )),
-            )
-        },
-        Offer::SendBack => Step {
-            comment: true,
-            ..Step::form(
-                "step-send-back",
-                step_path(id, "send-back"),
-                page.t("step-send-back"),
-                None,
-            )
-        },
-        Offer::Issue => Step {
-            link: true,
-            ..Step::form(
-                "step-issue",
-                step_path(id, "issue"),
-                page.t("step-issue"),
-                Some(page.t("step-issue-hint")),
-            )
-        },
-        Offer::Pause => Step::form(
-            "step-pause",
-            step_path(id, "pause"),
-            page.t("step-pause"),
-            Some(page.t("step-pause-hint")),
-        ),
-        Offer::Resume => Step::form(
-            "step-resume",
-            step_path(id, "resume"),
-            page.t("step-resume"),
-            None,
-        ),
-        Offer::Cancel => Step {
-            warning: true,
-            ..Step::form(
-                "step-cancel",
-                step_path(id, "cancel"),
-                page.t("step-cancel"),
-                Some(page.t("step-cancel-hint")),
-            )
-        },
     }
 }
 
@@ -294,9 +191,7 @@ pub fn facts(page: &PageContext, stored: &StoredCircular) -> Vec<Fact> {
         fact("circular-fact-revision", life.revision.to_string()),
         fact(
             "circular-fact-reference",
-            circular
-                .reference_in(page.language().language())
-                .to_owned(),
+            circular.reference_in(page.language().language()).to_owned(),
         ),
         fact("circular-fact-date", circular.date.to_string()),
         fact("circular-fact-categories", ids(&circular.categories)),
