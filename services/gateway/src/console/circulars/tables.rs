@@ -41,7 +41,7 @@ impl CountRow {
 }
 
 /// Categories in the order of the standard "To" list, then staff's own by id.
-fn by_rank<'c, T>(map: &'c BTreeMap<Category, T>) -> Vec<(&'c Category, &'c T)> {
+fn by_rank<T>(map: &BTreeMap<Category, T>) -> Vec<(&Category, &T)> {
     let mut rows: Vec<_> = map.iter().collect();
     rows.sort_by_key(|(category, _)| (category.rank(), (*category).clone()));
     rows
