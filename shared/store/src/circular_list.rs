@@ -99,12 +99,24 @@ impl Store {
         if search.words.is_empty() {
             return self.summaries(search.state, limit, offset).await;
         }
+        self.search_in_batches(search, limit, offset, SEARCH_BATCH)
+            .await
+    }
+
+    /// [`Store::find_circulars`] with words, reading `batch` rows at a time.
+    async fn search_in_batches(
+        &self,
+        search: &CircularSearch,
+        limit: u32,
+        offset: u32,
+        batch: u32,
+    ) -> Result<Vec<CircularSummary>, StoreError> {
         let (mut skip, mut found, mut read) = (offset, Vec::new(), 0u32);
         loop {
-            let batch = self.summaries(search.state, SEARCH_BATCH, read).await?;
-            let last = batch.len() < SEARCH_BATCH as usize;
-            read = read.saturating_add(SEARCH_BATCH);
-            for summary in batch.into_iter().filter(|s| s.holds(&search.words)) {
+            let rows = self.summaries(search.state, batch, read).await?;
+            let last = rows.len() < batch as usize;
+            read = read.saturating_add(batch);
+            for summary in rows.into_iter().filter(|s| s.holds(&search.words)) {
                 if skip > 0 {
                     skip -= 1;
                 } else if found.len() < limit as usize {
@@ -179,6 +191,60 @@ mod tests {
                 .map(|(l, s)| (*l, (*s).to_owned()))
                 .collect(),
         }
+    }
+
+    /// A store holding the sample circular numbered 1 to 7, the even ones with "budget" in
+    /// their English subject, changed in that order.
+    async fn store_of_seven(dir: &std::path::Path) -> Store {
+        let url = format!("sqlite://{}", dir.join("c.db").display());
+        let store = Store::open(&url).await.unwrap();
+        let sample = include_str!("../../../samples/circulars/tsb-36.toml");
+        for number in 1..=7u32 {
+            let mut circular =
+                circulars_core::domain::Circular::from_toml("tsb-36.toml", sample).unwrap();
+            circular.number = number;
+            circular.id = CircularId::new("TSB", number).unwrap();
+            if number % 2 == 0 {
+                let english = circular.texts.get_mut(&Language::En).unwrap();
+                english.subject = format!("Budget {number}");
+            }
+            store
+                .save_draft(
+                    &circular,
+                    "tsb.toml",
+                    &[],
+                    "ana",
+                    circulars_core::domain::Via::Cli,
+                )
+                .await
+                .unwrap();
+        }
+        store
+    }
+
+    #[tokio::test]
+    async fn a_search_pages_through_what_it_finds_whatever_the_batch() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = store_of_seven(dir.path()).await;
+        let ids = |found: Vec<CircularSummary>| -> Vec<String> {
+            found.into_iter().map(|s| s.id.to_string()).collect()
+        };
+        let budget = CircularSearch::new(None, "BUDGET");
+        for batch in [1, 2, 3, 200] {
+            let page = |limit, offset| store.search_in_batches(&budget, limit, offset, batch);
+            assert_eq!(
+                ids(page(2, 0).await.unwrap()),
+                ["TSB-6", "TSB-4"],
+                "{batch}"
+            );
+            assert_eq!(ids(page(2, 2).await.unwrap()), ["TSB-2"], "{batch}");
+            assert!(page(2, 3).await.unwrap().is_empty(), "{batch}");
+        }
+        let blank = CircularSearch::new(None, " ");
+        let all = store.find_circulars(&blank, 3, 1).await.unwrap();
+        assert_eq!(ids(all), ["TSB-6", "TSB-5", "TSB-4"]);
+        let none = CircularSearch::new(Some(CircularState::Submitted), "budget");
+        assert!(store.find_circulars(&none, 10, 0).await.unwrap().is_empty());
     }
 
     #[test]
