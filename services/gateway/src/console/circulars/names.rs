@@ -1,6 +1,6 @@
 //! What the circulars' pages call things, in the page's language: a circular's states, the
-//! six languages, why an address is left out, the steps of the audit trail and where they came from, delivery states and
-//! what returned mail meant. Each name is a literal message id here, so that the test of
+//! six languages, why an address is left out, the steps of the audit trail and where they
+//! came from, delivery states and what returned mail meant. Each name is a literal message id here, so that the test of
 //! `console::words` finds it in both `staff.ftl` files.
 
 use crate::console::PageContext;
