@@ -48,3 +48,180 @@ forbidden-title = Not allowed
 forbidden-role = Your account cannot do this: it needs the { $role } role.
 failure-title = Something went wrong
 failure-text = The server failed and nothing was changed. Try again; if it fails again, tell the operators.
+
+## The circulars' pages (console::circulars): the list, a circular's page, issuing, delivery
+circulars-title = Circulars
+circulars-filter-state = State
+circulars-filter-all = All states
+circulars-filter-button = Show
+circulars-filter-label = Find circulars
+circulars-filter-text = Series, circular or words of its subject
+circulars-filter-text-hint = For example TSB, TSB-36 or experts. Every word must be found, in any language.
+circulars-caption = Circulars, most recently changed first – page { $page }
+circulars-caption-in-state = Circulars in the state “{ $state }”, most recently changed first – page { $page }
+circulars-caption-found = Circulars whose id or subject holds “{ $text }”, most recently changed first – page { $page }
+circulars-caption-in-state-found = Circulars in the state “{ $state }” whose id or subject holds “{ $text }”, most recently changed first – page { $page }
+circulars-empty = There are no circulars yet.
+circulars-empty-found = No circular matches: choose another state or other words.
+circulars-empty-page = This page is past the last circular.
+circulars-column-id = Circular
+circulars-column-subject = Subject
+circulars-column-state = State
+circulars-column-revision = Revision
+circulars-column-drafted-by = Drafted by
+circulars-column-updated = Last change
+circulars-pages-label = Pages of the list
+circulars-previous-page = Previous page
+circulars-next-page = Next page
+circular-state-draft = Draft
+circular-state-submitted = Submitted for approval
+circular-state-approved = Approved
+circular-state-issued = Issued
+circular-state-paused = Paused
+circular-state-cancelled = Cancelled
+circulars-language-ar = Arabic
+circulars-language-zh = Chinese
+circulars-language-en = English
+circulars-language-fr = French
+circulars-language-ru = Russian
+circulars-language-es = Spanish
+circular-not-found-title = Circular not found
+circular-not-found = There is no circular { $id }. Check the address, or find the circular in the list.
+back-to-circular = Back to the circular
+
+## A circular's page
+circular-title = Circular { $id }
+circular-fact-state = State
+circular-fact-revision = Revision
+circular-fact-reference = Reference
+circular-fact-date = Date
+circular-fact-categories = Addressees
+circular-fact-copy = Copy to
+circular-fact-topic = Topic (recipients may opt out)
+circular-fact-contact = Contact
+circular-contact-tel = tel. { $tel }
+circular-fact-signatory = Signatory
+circular-none = none
+circular-fact-drafted-by = Drafted by
+circular-fact-edited-by = Last edited by
+circular-fact-approved = Approved by
+circular-not-approved = Not approved
+circular-fact-issued = Issued
+circular-not-issued = Not issued
+circular-link-edit = Edit this circular
+circular-link-preview = Preview the six language versions
+circular-link-delivery = See its delivery
+circular-actions-title = What you can do
+circular-actions-none = There is nothing for your account to do with this circular now.
+step-submit = Submit for approval
+step-submit-hint = An approver will approve it or send it back to you. Editing it afterwards returns it to draft.
+step-approve = Approve
+# $revision: the revision the page shows, which the form carries
+step-approve-hint = You approve revision { $revision } as it stands. If someone edits it before you press the button, your approval is refused.
+step-approve-own = You drafted or last edited { $id }: another approver must approve it.
+step-approve-no-revision = The form did not say which revision you approved: reload the page and approve again.
+step-send-back = Send back to the drafter
+send-back-comment = What should the drafter change?
+send-back-comment-hint = The drafter reads this in the circular’s history.
+step-issue = Check the audience and issue
+step-issue-hint = The next page shows who would receive it today and asks you to confirm.
+step-pause = Pause sending
+step-pause-hint = Mails being sent now finish; the others wait until sending is resumed.
+step-resume = Resume sending
+step-cancel = Cancel sending
+step-cancel-hint = Every mail not yet sent is recorded as cancelled. This cannot be undone.
+circular-history-title = History
+circular-history-caption = Every step of { $id }, oldest first
+history-column-when = When
+history-column-who = Who
+history-column-via = From
+history-column-what = What
+history-column-details = Details
+history-via-page = Console
+history-via-api = API
+history-via-cli = Command line
+history-step-drafted = Drafted
+history-step-edited = Edited
+history-step-submitted = Submitted for approval
+history-step-approved = Approved
+history-step-sent-back = Sent back to the drafter
+history-step-issued = Issued
+history-step-paused = Paused
+history-step-resumed = Resumed
+history-step-cancelled = Cancelled
+history-revision = revision { $revision }
+history-was = previous state: { $state }
+history-changed = fields changed: { $fields }
+history-nothing-changed = nothing changed
+history-comment = comment: “{ $comment }”
+
+## Issuing, confirmed
+issue-title = Issue { $id }
+issue-lead = { $count ->
+    [one] Issued now, it would go to one recipient, as the directory stands today.
+   *[other] Issued now, it would go to { $count } recipients, as the directory stands today.
+}
+issue-audience-caption = Recipients per category and language, if issued now
+issue-overlap-note = A recipient in several categories is counted in each, so the category rows may add up to more than the total.
+issue-excluded-caption = Addresses left out, per reason
+issue-nobody-excluded = No address in its categories is left out.
+issue-hint = The audience is frozen when you press the button, and the mails go out at once.
+issue-button = { $count ->
+    [one] Issue to { $count } recipient
+   *[other] Issue to { $count } recipients
+}
+issue-not-ready = It cannot be issued now: its state is “{ $state }”, and only an approved circular can be issued.
+table-total = Total
+table-category = Category
+table-language = Language
+table-state = State
+table-reason = Reason
+table-addresses = Addresses
+table-recipients = Recipients
+table-all-recipients = All recipients
+exclusion-suppressed = Suppressed
+exclusion-inactive = Every contact inactive
+exclusion-opted-out = Opted out of the topic
+exclusion-not-opted-in = Never opted in to the topic
+
+## A circular's delivery
+delivery-title = Delivery of { $id }
+delivery-not-issued = This circular has not been issued: nothing has been sent.
+delivery-freezing = The audience is being frozen: reload this page in a moment.
+delivery-progress = { $finished } of { $total } recipients have a final state: reload this page to count again.
+delivery-complete = { $total ->
+    [one] Finished: the one recipient has a final state.
+   *[other] Finished: all { $total } recipients have a final state.
+}
+delivery-fact-audience = Audience
+delivery-audience = { $count ->
+    [one] one recipient
+   *[other] { $count } recipients
+} in the frozen audience; addresses left out: { $excluded }
+delivery-paused = Paused: nothing more is sent until an operator resumes sending.
+delivery-cancelled = Cancelled: every mail not yet sent is recorded as cancelled.
+delivery-reload = Count again (reload this page)
+delivery-state-caption = Recipients per delivery state
+delivery-language-caption = Recipients per language and delivery state
+delivery-category-caption = Recipients per category and delivery state
+delivery-state-queued = Waiting to be sent
+delivery-state-sending = Being sent
+delivery-state-sent = Sent
+delivery-state-deferred = Deferred (to be tried again)
+delivery-state-failed = Failed
+delivery-state-cancelled = Cancelled
+delivery-state-bounced = Bounced
+delivery-state-complained = Reported as spam
+delivery-returned-title = Returned mail
+delivery-returned-none = No mail has come back.
+delivery-returned-caption = Returned mail, newest first
+delivery-returned-more = Only the newest { $shown } are shown: `circulars status { $id } --json` lists them all.
+returned-column-address = Address
+returned-column-when = When
+returned-column-what = What it means
+returned-column-said = What the server said
+returned-column-server = Server
+returned-kind-permanent = Bounced
+returned-kind-temporary = Delayed
+returned-kind-complaint = Reported as spam
+returned-kind-unsubscribe = Unsubscribed by mail

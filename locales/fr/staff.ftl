@@ -45,3 +45,183 @@ forbidden-title = Action non autorisée
 forbidden-role = Votre compte ne peut pas faire cela : il faut le rôle { $role }.
 failure-title = Une erreur est survenue
 failure-text = Le serveur a échoué et rien n'a été modifié. Réessayez ; si l'erreur persiste, prévenez les opérateurs.
+
+## Les pages des lettres circulaires (console::circulars) : la liste, la page d’une lettre circulaire, la diffusion, la distribution
+circulars-title = Lettres circulaires
+circulars-filter-state = État
+circulars-filter-all = Tous les états
+circulars-filter-button = Afficher
+circulars-filter-label = Trouver des lettres circulaires
+circulars-filter-text = Série, circulaire ou mots de son objet
+circulars-filter-text-hint = Par exemple TSB, TSB-36 ou experts. Chaque mot doit être trouvé, dans n’importe quelle langue.
+circulars-caption = Lettres circulaires, de la plus récemment modifiée à la plus ancienne – page { $page }
+circulars-caption-in-state = Lettres circulaires à l’état « { $state } », de la plus récemment modifiée à la plus ancienne – page { $page }
+circulars-caption-found = Lettres circulaires dont la cote ou l’objet contient « { $text } », de la plus récemment modifiée à la plus ancienne – page { $page }
+circulars-caption-in-state-found = Lettres circulaires à l’état « { $state } » dont la cote ou l’objet contient « { $text } », de la plus récemment modifiée à la plus ancienne – page { $page }
+circulars-empty = Il n’y a encore aucune lettre circulaire.
+circulars-empty-found = Aucune lettre circulaire ne correspond : choisissez un autre état ou d’autres mots.
+circulars-empty-page = Cette page se situe après la dernière lettre circulaire.
+circulars-column-id = Circulaire
+circulars-column-subject = Objet
+circulars-column-state = État
+circulars-column-revision = Révision
+circulars-column-drafted-by = Rédigée par
+circulars-column-updated = Dernière modification
+circulars-pages-label = Pages de la liste
+circulars-previous-page = Page précédente
+circulars-next-page = Page suivante
+circular-state-draft = Brouillon
+circular-state-submitted = Soumise pour approbation
+circular-state-approved = Approuvée
+circular-state-issued = Diffusée
+circular-state-paused = Suspendue
+circular-state-cancelled = Annulée
+circulars-language-ar = Arabe
+circulars-language-zh = Chinois
+circulars-language-en = Anglais
+circulars-language-fr = Français
+circulars-language-ru = Russe
+circulars-language-es = Espagnol
+circular-not-found-title = Lettre circulaire introuvable
+circular-not-found = Il n’existe pas de lettre circulaire { $id }. Vérifiez l’adresse ou cherchez la lettre circulaire dans la liste.
+back-to-circular = Revenir à la lettre circulaire
+
+## La page d’une lettre circulaire
+circular-title = Lettre circulaire { $id }
+circular-fact-state = État
+circular-fact-revision = Révision
+circular-fact-reference = Référence
+circular-fact-date = Date
+circular-fact-categories = Destinataires
+circular-fact-copy = Copie à
+circular-fact-topic = Thème (les destinataires peuvent se désabonner)
+circular-fact-contact = Contact
+circular-contact-tel = tél. { $tel }
+circular-fact-signatory = Signataire
+circular-none = aucun
+circular-fact-drafted-by = Rédigée par
+circular-fact-edited-by = Dernière modification par
+circular-fact-approved = Approuvée par
+circular-not-approved = Non approuvée
+circular-fact-issued = Diffusée le
+circular-not-issued = Non diffusée
+circular-link-edit = Modifier cette lettre circulaire
+circular-link-preview = Prévisualiser les six versions linguistiques
+circular-link-delivery = Voir sa distribution
+circular-actions-title = Ce que vous pouvez faire
+circular-actions-none = Votre compte n’a rien à faire sur cette lettre circulaire pour le moment.
+step-submit = Soumettre pour approbation
+step-submit-hint = Un approbateur l’approuvera ou vous la renverra. Toute modification ultérieure la ramène à l’état de brouillon.
+step-approve = Approuver
+# $revision : la révision affichée, que le formulaire transmet
+step-approve-hint = Vous approuvez la révision { $revision } telle qu’elle est. Si quelqu’un la modifie avant que vous n’appuyiez sur le bouton, votre approbation sera refusée.
+step-approve-own = Vous avez rédigé ou modifié en dernier { $id } : un autre approbateur doit l’approuver.
+step-approve-no-revision = Le formulaire n’indiquait pas la révision approuvée : rechargez la page et approuvez à nouveau.
+step-send-back = Renvoyer au rédacteur
+send-back-comment = Que doit modifier le rédacteur ?
+send-back-comment-hint = Le rédacteur lira ce commentaire dans l’historique de la lettre circulaire.
+step-issue = Vérifier les destinataires et diffuser
+step-issue-hint = La page suivante indique qui la recevrait aujourd’hui et vous demande de confirmer.
+step-pause = Suspendre l’envoi
+step-pause-hint = Les messages en cours d’envoi partent ; les autres attendent la reprise de l’envoi.
+step-resume = Reprendre l’envoi
+step-cancel = Annuler l’envoi
+step-cancel-hint = Tous les messages non encore envoyés sont enregistrés comme annulés. Cette action est irréversible.
+circular-history-title = Historique
+circular-history-caption = Toutes les étapes de { $id }, de la plus ancienne à la plus récente
+history-column-when = Quand
+history-column-who = Qui
+history-column-via = Depuis
+history-column-what = Quoi
+history-column-details = Détails
+history-via-page = Console
+history-via-api = API
+history-via-cli = Ligne de commande
+history-step-drafted = Rédigée
+history-step-edited = Modifiée
+history-step-submitted = Soumise pour approbation
+history-step-approved = Approuvée
+history-step-sent-back = Renvoyée au rédacteur
+history-step-issued = Diffusée
+history-step-paused = Suspendue
+history-step-resumed = Reprise
+history-step-cancelled = Annulée
+history-revision = révision { $revision }
+history-was = état précédent : { $state }
+history-changed = champs modifiés : { $fields }
+history-nothing-changed = aucune modification
+history-comment = commentaire : « { $comment } »
+
+## La diffusion, confirmée
+issue-title = Diffuser { $id }
+issue-lead = { $count ->
+    [one] Diffusée maintenant, elle parviendrait à { $count } destinataire, d’après le répertoire tel qu’il est aujourd’hui.
+   *[other] Diffusée maintenant, elle parviendrait à { $count } destinataires, d’après le répertoire tel qu’il est aujourd’hui.
+}
+issue-audience-caption = Destinataires par catégorie et par langue, en cas de diffusion immédiate
+issue-overlap-note = Un destinataire qui relève de plusieurs catégories est compté dans chacune : la somme des lignes peut dépasser le total.
+issue-excluded-caption = Adresses exclues, par motif
+issue-nobody-excluded = Aucune adresse de ses catégories n’est exclue.
+issue-hint = La liste des destinataires est figée lorsque vous appuyez sur le bouton, et les messages partent aussitôt.
+issue-button = { $count ->
+    [one] Diffuser à { $count } destinataire
+   *[other] Diffuser à { $count } destinataires
+}
+issue-not-ready = Elle ne peut pas être diffusée maintenant : son état est « { $state } », et seule une lettre circulaire approuvée peut être diffusée.
+table-total = Total
+table-category = Catégorie
+table-language = Langue
+table-state = État
+table-reason = Motif
+table-addresses = Adresses
+table-recipients = Destinataires
+table-all-recipients = Tous les destinataires
+exclusion-suppressed = Adresse bloquée
+exclusion-inactive = Tous les contacts inactifs
+exclusion-opted-out = Désabonnée du thème
+exclusion-not-opted-in = Jamais abonnée au thème
+
+## La distribution d’une lettre circulaire
+delivery-title = Distribution de { $id }
+delivery-not-issued = Cette lettre circulaire n’a pas été diffusée : aucun message n’a été envoyé.
+delivery-freezing = La liste des destinataires est en cours de constitution : rechargez cette page dans un instant.
+delivery-progress = { $finished ->
+    [one] { $finished } destinataire sur { $total } a un état final
+   *[other] { $finished } destinataires sur { $total } ont un état final
+} : rechargez la page pour recompter.
+delivery-complete = { $total ->
+    [one] Terminé : le destinataire a un état final.
+   *[other] Terminé : les { $total } destinataires ont un état final.
+}
+delivery-fact-audience = Destinataires
+delivery-audience = { $count ->
+    [one] { $count } destinataire
+   *[other] { $count } destinataires
+} dans la liste figée ; adresses exclues : { $excluded }
+delivery-paused = Suspendue : plus rien n’est envoyé tant qu’un opérateur n’a pas repris l’envoi.
+delivery-cancelled = Annulée : tous les messages non encore envoyés sont enregistrés comme annulés.
+delivery-reload = Recompter (recharger cette page)
+delivery-state-caption = Destinataires par état de distribution
+delivery-language-caption = Destinataires par langue et par état de distribution
+delivery-category-caption = Destinataires par catégorie et par état de distribution
+delivery-state-queued = En attente d’envoi
+delivery-state-sending = En cours d’envoi
+delivery-state-sent = Envoyé
+delivery-state-deferred = Différé (nouvel essai prévu)
+delivery-state-failed = Échec
+delivery-state-cancelled = Annulé
+delivery-state-bounced = Retourné
+delivery-state-complained = Signalé comme indésirable
+delivery-returned-title = Messages retournés
+delivery-returned-none = Aucun message n’est revenu.
+delivery-returned-caption = Messages retournés, du plus récent au plus ancien
+delivery-returned-more = Seuls les { $shown } plus récents sont affichés : `circulars status { $id } --json` les liste tous.
+returned-column-address = Adresse
+returned-column-when = Quand
+returned-column-what = Signification
+returned-column-said = Réponse du serveur
+returned-column-server = Serveur
+returned-kind-permanent = Retourné
+returned-kind-temporary = Retardé
+returned-kind-complaint = Signalé comme indésirable
+returned-kind-unsubscribe = Désabonnement par courriel

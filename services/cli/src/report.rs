@@ -63,13 +63,7 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
     if let Some(line) = dispatch.line(s.circular.as_str()) {
         let _ = writeln!(out, "{line}");
     }
-    let mut states: Vec<DeliveryState> = DeliveryState::ALL
-        .into_iter()
-        .filter(|st| s.total.get(*st) > 0)
-        .collect();
-    if states.is_empty() {
-        states.push(DeliveryState::Queued);
-    }
+    let states: Vec<DeliveryState> = s.total.states_present();
     let header = |first: &str| {
         let mut h = format!("{first:<28}");
         for st in &states {

@@ -18,6 +18,8 @@ pub struct AudienceCounts {
     pub by_category: BTreeMap<Category, u64>,
     /// Recipients per language.
     pub by_language: BTreeMap<Language, u64>,
+    /// Recipients per category, then per language: the cross table of the two above.
+    pub by_category_language: BTreeMap<Category, BTreeMap<Language, u64>>,
     /// Addresses left out, per reason.
     pub excluded: BTreeMap<String, u64>,
 }
@@ -44,6 +46,12 @@ pub async fn dry_run(store: &Store, circular: &CircularId) -> Result<AudienceCou
                     categories.dedup();
                     for c in categories {
                         *counts.by_category.entry(c.clone()).or_default() += 1;
+                        *counts
+                            .by_category_language
+                            .entry(c.clone())
+                            .or_default()
+                            .entry(m.recipient.language)
+                            .or_default() += 1;
                     }
                 }
                 Decision::Excluded(x) => *counts.excluded.entry(x.reason.clone()).or_default() += 1,

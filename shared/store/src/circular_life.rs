@@ -1,6 +1,6 @@
 //! A circular's steps through its life (submitted, approved, sent back, issued, paused,
 //! resumed, cancelled) as conditional updates, each written with its entry in the circular's
-//! audit trail in one transaction; the trail and the list of circulars read back.
+//! audit trail in one transaction; the trail read back.
 //!
 //! Which step is allowed when, and for whom, is decided in `circulars-lifecycle`; here a step
 //! only lands when the row is still as the caller saw it (state, revision, who drafted it), so
@@ -57,21 +57,6 @@ pub struct CircularAuditEntry {
     pub action: String,
     /// The rest, as JSON (revision, comment, fields changed).
     pub detail: String,
-}
-
-/// A line of the list of circulars.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct CircularSummary {
-    /// The id.
-    pub id: CircularId,
-    /// Where it is in its life.
-    pub state: CircularState,
-    /// The revision (bumped by every edit).
-    pub revision: i64,
-    /// Who drafted it.
-    pub drafted_by: String,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
 }
 
 /// Where a circular stands: its state, revision, and who drafted, edited and approved it.
@@ -181,47 +166,6 @@ impl Store {
                     via: row.try_get("via")?,
                     action: row.try_get("action")?,
                     detail: row.try_get("detail")?,
-                })
-            })
-            .collect()
-    }
-
-    /// The circulars, most recently changed first, in `state` when given: `limit` of them
-    /// after skipping `offset`.
-    pub async fn circulars(
-        &self,
-        state: Option<CircularState>,
-        limit: u32,
-        offset: u32,
-    ) -> Result<Vec<CircularSummary>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, state, revision, drafted_by, updated_at FROM circulars \
-             WHERE state = COALESCE($1, state) ORDER BY updated_at DESC, id LIMIT $2 OFFSET $3",
-        )
-        .bind(state.map(CircularState::as_str))
-        .bind(i64::from(limit))
-        .bind(i64::from(offset))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|row| {
-                let id: String = row.try_get("id")?;
-                Ok(CircularSummary {
-                    id: id
-                        .parse()
-                        .map_err(|e: circulars_core::domain::BadCircularId| {
-                            StoreError::Corrupt {
-                                table: "circulars",
-                                why: e.to_string(),
-                            }
-                        })?,
-                    state: state_column(row)?,
-                    revision: row.try_get("revision")?,
-                    drafted_by: row.try_get("drafted_by")?,
-                    updated_at: parse_timestamp(
-                        "circulars",
-                        &row.try_get::<String, _>("updated_at")?,
-                    )?,
                 })
             })
             .collect()

@@ -28,6 +28,20 @@ impl StateCounts {
         self.0.values().sum()
     }
 
+    /// The states that hold a recipient, in lifecycle order; `queued` alone when none does
+    /// (the columns a status table shows).
+    pub fn states_present(&self) -> Vec<DeliveryState> {
+        let present: Vec<DeliveryState> = DeliveryState::ALL
+            .into_iter()
+            .filter(|state| self.get(*state) > 0)
+            .collect();
+        if present.is_empty() {
+            vec![DeliveryState::Queued]
+        } else {
+            present
+        }
+    }
+
     /// Recipients in a final state.
     pub fn finished(&self) -> u64 {
         self.0

@@ -3,8 +3,8 @@
 //! One SQL text serves both; `migrations/sqlite` and `migrations/postgres` hold each schema.
 //!
 //! - `circulars`: drafts and their lifecycle marks (issued, announced, audience frozen)
-//! - `circular_life`: a circular's steps (submitted, approved, …) with its audit trail, and the
-//!   list of circulars
+//! - `circular_life`: a circular's steps (submitted, approved, …) with its audit trail
+//! - `circular_list`: the list of circulars, by state and by words of their id or subject
 //! - `directory`: addressees in categories, contacts, topics, subscriptions, suppressions, and
 //!   the audit trail of every change
 //! - `personal`: everything held about one address, and its erasure by pseudonym
@@ -19,6 +19,7 @@
 mod annexes;
 mod audience;
 mod circular_life;
+mod circular_list;
 mod circulars;
 mod deliveries;
 mod directory;
@@ -33,9 +34,8 @@ pub use audience::{
     AudienceMember, AudienceQuery, AudienceReason, Candidate, CandidateContact, Decision,
     Exclusion, FreezeStep, FreezeSummary,
 };
-pub use circular_life::{
-    ApprovalMark, CircularAuditEntry, CircularSummary, LifeMarks, StateChange,
-};
+pub use circular_life::{ApprovalMark, CircularAuditEntry, LifeMarks, StateChange};
+pub use circular_list::{CircularSearch, CircularSummary};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
 pub use directory::{

@@ -22,12 +22,15 @@
 //! - [`session`]: the session cookie's name, read back
 //! - [`staff`]: signed-in pages: [`StaffState`], the [`Staff`] extractor (401 and the sign-in
 //!   form without a session), the role and CSRF checks, the navigation
+//! - [`circulars`]: the list of circulars, a circular's page with its steps and history, the
+//!   confirmation before issuing, the delivery page (templates in `templates/circulars/`)
 //!
 //! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
 //! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
 //! `csrf`), `sign_in.html`, `refused.html`.
 
 pub mod assets;
+pub mod circulars;
 pub mod cookies;
 pub mod csrf;
 pub mod form;

@@ -241,7 +241,9 @@ pub async fn gate(state: StaffState, role: Option<Role>, request: Request, next:
 
 /// Every signed-in route of the console, from each page module.
 pub fn page_routes() -> Vec<PageRoute> {
-    Vec::new()
+    let mut routes = Vec::new();
+    routes.extend(super::circulars::routes());
+    routes
 }
 
 /// A page answered instead of the one asked for (forbidden, refused, failed): what a

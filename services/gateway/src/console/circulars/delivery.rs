@@ -1,0 +1,309 @@
+//! `GET /staff/circulars/{id}/delivery`: where an issued circular's delivery stands, right on
+//! each reload: the audience, how far along it is, recipients per delivery state, per
+//! language and per category (`Store::circular_status`, as `circulars status` shows them),
+//! and the newest returned mail (`Store::circular_reports`) in the remote servers' words.
+
+use super::tables::{self, CountTable};
+use super::view::Fact;
+use super::{circular_path, failure, names, say, step_path, stored_circular, Moment};
+use crate::console::staff::{Denied, Staff, StaffState};
+use crate::console::{render, Layout, PageContext, Words};
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use circulars_core::domain::CircularState;
+use circulars_store::{CircularStatus, DeliveryReport};
+use fluent_bundle::FluentValue;
+
+/// How many returned mails the page lists (the newest).
+pub const RETURNED_SHOWN: usize = 50;
+
+/// A returned mail, as the table shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReturnedRow {
+    /// The recipient's address.
+    pub address: String,
+    /// When it came back.
+    pub at: Moment,
+    /// What it meant, in words.
+    pub kind: String,
+    /// The remote server's status and diagnostic, as it wrote them.
+    pub said: String,
+    /// The server that said it, when known.
+    pub remote: String,
+}
+
+/// The delivery page.
+#[derive(Template)]
+#[template(path = "circulars/delivery.html")]
+pub struct DeliveryPage {
+    /// The frame.
+    pub layout: Layout,
+    /// The circular's page.
+    pub back: String,
+    /// This page (to count again).
+    pub reload: String,
+    /// Whether the circular was issued (else nothing is counted).
+    pub issued: bool,
+    /// When issued, the audience, the dispatch state.
+    pub facts: Vec<Fact>,
+    /// How far along it is, in a sentence.
+    pub progress: String,
+    /// Recipients per state.
+    pub per_state: CountTable,
+    /// Per language and state.
+    pub per_language: CountTable,
+    /// Per category and state.
+    pub per_category: CountTable,
+    /// The returned mail's caption.
+    pub returned_caption: String,
+    /// The newest returned mail.
+    pub returned: Vec<ReturnedRow>,
+    /// Said when there is more returned mail than shown.
+    pub returned_more: Option<String>,
+}
+
+/// How far along the delivery is, in a sentence: the audience still being frozen, the
+/// recipients with a final state out of all of them, or finished.
+pub fn progress(words: &Words, page: &PageContext, status: &CircularStatus) -> String {
+    match status.audience {
+        None if status.issued_at.is_none() => page.t("delivery-not-issued"),
+        None => page.t("delivery-freezing"),
+        Some(total) if status.is_complete() => say(
+            words,
+            page,
+            "delivery-complete",
+            &[("total", FluentValue::from(total))],
+        ),
+        Some(total) => say(
+            words,
+            page,
+            "delivery-progress",
+            &[
+                ("finished", FluentValue::from(status.total.finished())),
+                ("total", FluentValue::from(total)),
+            ],
+        ),
+    }
+}
+
+/// The rows of `returned` (newest first), at most [`RETURNED_SHOWN`].
+pub fn returned_rows(page: &PageContext, returned: &[DeliveryReport]) -> Vec<ReturnedRow> {
+    returned
+        .iter()
+        .take(RETURNED_SHOWN)
+        .map(|r| ReturnedRow {
+            address: r.delivery.address.as_str().to_owned(),
+            at: Moment::of(r.at),
+            kind: names::report_kind(page, r.kind),
+            said: [&r.feedback_type, &r.status, &r.diagnostic]
+                .into_iter()
+                .flatten()
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join(" "),
+            remote: r.remote_mta.clone().unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// The facts above the tables: when it was issued, its audience, and a pause or cancel.
+fn facts(
+    words: &Words,
+    page: &PageContext,
+    status: &CircularStatus,
+    state: CircularState,
+) -> Vec<Fact> {
+    let mut facts = Vec::new();
+    if let Some(at) = status.issued_at {
+        facts.push(Fact {
+            label: page.t("circular-fact-issued"),
+            value: Moment::of(at).shown,
+        });
+    }
+    if let Some(audience) = status.audience {
+        facts.push(Fact {
+            label: page.t("delivery-fact-audience"),
+            value: say(
+                words,
+                page,
+                "delivery-audience",
+                &[
+                    ("count", FluentValue::from(audience)),
+                    ("excluded", FluentValue::from(status.excluded)),
+                ],
+            ),
+        });
+    }
+    let dispatch = match state {
+        CircularState::Paused => Some(page.t("delivery-paused")),
+        CircularState::Cancelled => Some(page.t("delivery-cancelled")),
+        _ => None,
+    };
+    if let Some(dispatch) = dispatch {
+        facts.push(Fact {
+            label: page.t("circular-fact-state"),
+            value: dispatch,
+        });
+    }
+    facts
+}
+
+/// `GET /staff/circulars/{id}/delivery` (any signed-in account).
+pub async fn page(
+    State(state): State<StaffState>,
+    staff: Staff,
+    Path(id): Path<String>,
+) -> Result<Response, Denied> {
+    let stored = stored_circular(&state, &staff, &id).await?;
+    let id = &stored.circular.id;
+    let store = &state.ctx.store;
+    let status = store
+        .circular_status(id)
+        .await
+        .map_err(|e| failure(&staff, &e))?;
+    let returned = store
+        .circular_reports(id, RETURNED_SHOWN + 1)
+        .await
+        .map_err(|e| failure(&staff, &e))?;
+    let page = &staff.page;
+    let words = &state.console.words;
+    let mut layout = staff.layout("delivery-title");
+    layout.title = page.t_arg("delivery-title", "id", id.as_str());
+    let delivery = DeliveryPage {
+        layout,
+        back: circular_path(id),
+        reload: step_path(id, "delivery"),
+        issued: status.issued_at.is_some(),
+        facts: facts(words, page, &status, stored.life.state),
+        progress: progress(words, page, &status),
+        per_state: tables::per_state(page, &status),
+        per_language: tables::per_language(page, &status),
+        per_category: tables::per_category(page, &status),
+        returned_caption: page.t("delivery-returned-caption"),
+        returned: returned_rows(page, &returned),
+        returned_more: (returned.len() > RETURNED_SHOWN).then(|| {
+            say(
+                words,
+                page,
+                "delivery-returned-more",
+                &[
+                    ("shown", FluentValue::from(RETURNED_SHOWN)),
+                    ("id", FluentValue::from(id.to_string())),
+                ],
+            )
+        }),
+    };
+    Ok(render(StatusCode::OK, &delivery))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+    use chrono::{DateTime, Utc};
+    use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState};
+    use circulars_store::{ReportKind, StateCounts};
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    fn page(lang: &str) -> PageContext {
+        PageContext::new(
+            Arc::new(Words::embedded().unwrap()),
+            &format!("/staff/circulars/TSB-36/delivery?lang={lang}")
+                .parse()
+                .unwrap(),
+            &HeaderMap::new(),
+        )
+    }
+
+    fn at() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2025-03-12T09:30:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
+    }
+
+    fn status(audience: Option<u64>, states: &[(DeliveryState, u64)]) -> CircularStatus {
+        CircularStatus {
+            circular: CircularId::new("TSB", 36).unwrap(),
+            issued_at: Some(at()),
+            audience,
+            excluded: 0,
+            total: StateCounts(states.iter().copied().collect()),
+            by_language: BTreeMap::new(),
+            by_category: BTreeMap::new(),
+        }
+    }
+
+    #[test]
+    fn progress_says_how_far_along_in_either_language_with_plurals() {
+        let words = Words::embedded().unwrap();
+        let (en, fr) = (page("en"), page("fr"));
+        let mut draft = status(None, &[]);
+        draft.issued_at = None;
+        assert_eq!(
+            progress(&words, &en, &draft),
+            "This circular has not been issued: nothing has been sent."
+        );
+        assert_eq!(
+            progress(&words, &en, &status(None, &[])),
+            "The audience is being frozen: reload this page in a moment."
+        );
+        let halfway = status(
+            Some(4),
+            &[(DeliveryState::Sent, 1), (DeliveryState::Queued, 3)],
+        );
+        assert_eq!(
+            progress(&words, &en, &halfway),
+            "1 of 4 recipients have a final state: reload this page to count again."
+        );
+        assert_eq!(
+            progress(&words, &fr, &halfway),
+            "1 destinataire sur 4 a un état final\u{a0}: rechargez la page pour recompter."
+        );
+        let done = status(Some(258), &[(DeliveryState::Sent, 258)]);
+        assert_eq!(
+            progress(&words, &en, &done),
+            "Finished: all 258 recipients have a final state."
+        );
+        let one = status(Some(1), &[(DeliveryState::Sent, 1)]);
+        assert_eq!(
+            progress(&words, &en, &one),
+            "Finished: the one recipient has a final state."
+        );
+        assert_eq!(
+            progress(&words, &fr, &done),
+            "Terminé\u{a0}: les 258 destinataires ont un état final."
+        );
+    }
+
+    #[test]
+    fn returned_mail_shows_the_remote_server_s_own_words() {
+        let report = DeliveryReport {
+            delivery: DeliveryKey::new(
+                CircularId::new("TSB", 36).unwrap(),
+                circulars_core::domain::RecipientAddress::parse("gone@example.org").unwrap(),
+            ),
+            kind: ReportKind::Permanent,
+            status: Some("5.1.1".into()),
+            diagnostic: Some("smtp; 550 5.1.1 <gone@example.org> user unknown".into()),
+            remote_mta: Some("mx.example.org".into()),
+            feedback_type: None,
+            at: at(),
+            report: "abc".into(),
+        };
+        let rows = returned_rows(&page("en"), &vec![report; RETURNED_SHOWN + 1]);
+        assert_eq!(rows.len(), RETURNED_SHOWN);
+        assert_eq!(
+            rows[0],
+            ReturnedRow {
+                address: "gone@example.org".into(),
+                at: Moment::of(at()),
+                kind: "Bounced".into(),
+                said: "5.1.1 smtp; 550 5.1.1 <gone@example.org> user unknown".into(),
+                remote: "mx.example.org".into(),
+            }
+        );
+    }
+}
