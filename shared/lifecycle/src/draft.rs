@@ -96,7 +96,14 @@ pub async fn draft_document_with_uploads(
     policy.allow(actor, Role::Drafter)?;
     let source = actor.via.as_str();
     let known = store.directory_ids().await?;
-    let circular = crate::document::circular_from_json(source, document, &known)?;
+    let circular = match crate::document::circular_from_json(source, document, &known) {
+        Ok(circular) => circular,
+        Err(mut report) => {
+            let uploads = crate::uploads::upload_problems(source, document, uploaded);
+            report.problems.extend(uploads);
+            return Err(report.into());
+        }
+    };
     if let Some(expected) = expected.filter(|e| **e != circular.id) {
         let mut problems = FileProblems::new(source);
         problems.push(

@@ -145,7 +145,6 @@ pub fn merge(
     stored: &[Annex],
     uploaded: Uploaded<'_>,
 ) -> Result<Vec<Annex>, FileProblems> {
-    let max_bytes = uploaded.max_bytes;
     let mut problems = FileProblems::new(source);
     let mut by_annex: Vec<AnnexFilesOf> = circular
         .annexes
@@ -164,51 +163,17 @@ pub fn merge(
         }
     }
     for upload in uploaded.files {
-        let Some(index) = circular.annexes.iter().position(|n| *n == upload.file_name) else {
-            let listed = if circular.annexes.is_empty() {
-                "none".to_owned()
-            } else {
-                circular.annexes.join(", ")
-            };
-            problems.push(
-                None,
-                "annexes",
-                format!(
-                    "'{}' is not an annex of {} (its annexes: {listed})",
-                    upload.file_name, circular.id
-                ),
-            );
-            continue;
-        };
-        let language = match upload.language.as_deref().map(str::parse::<Language>) {
-            None => None,
-            Some(Ok(language)) => Some(language),
-            Some(Err(e)) => {
-                problems.push(None, "language", e.to_string());
-                continue;
+        match check_upload(&circular.id, &circular.annexes, upload, uploaded.max_bytes) {
+            Ok((index, language, name)) => {
+                let file = (name, upload.content.clone());
+                match language {
+                    Some(language) => {
+                        by_annex[index].own.insert(language, file);
+                    }
+                    None => by_annex[index].plain = Some(file),
+                }
             }
-        };
-        let name = match language {
-            Some(language) => localised_name(&upload.file_name, language),
-            None => upload.file_name.clone(),
-        };
-        let size = upload.content.len() as u64;
-        if size > max_bytes {
-            problems.push(
-                None,
-                annex_field(index + 1, language),
-                format!(
-                    "{name} is {size} bytes, over the limit of {max_bytes} bytes (mail.max_annex_bytes)"
-                ),
-            );
-            continue;
-        }
-        let file = (name, upload.content.clone());
-        match language {
-            Some(language) => {
-                by_annex[index].own.insert(language, file);
-            }
-            None => by_annex[index].plain = Some(file),
+            Err((field, message)) => problems.push(None, field, message),
         }
     }
     let mut annexes = Vec::new();
@@ -241,6 +206,81 @@ pub fn merge(
         }
     }
     problems.into_result(annexes)
+}
+
+/// Checks one upload against the annexes a circular lists: an annex listed, a known language,
+/// within `max_bytes`. Gives the annex's index, the language (`None`: the plain file) and the
+/// name the file is known by (`annex1.fr.pdf`); or the field at fault and what is wrong.
+fn check_upload(
+    id: &impl std::fmt::Display,
+    annexes: &[String],
+    upload: &AnnexUpload,
+    max_bytes: u64,
+) -> Result<(usize, Option<Language>, String), (String, String)> {
+    let Some(index) = annexes.iter().position(|n| *n == upload.file_name) else {
+        let listed = if annexes.is_empty() {
+            "none".to_owned()
+        } else {
+            annexes.join(", ")
+        };
+        return Err((
+            "annexes".to_owned(),
+            format!(
+                "'{}' is not an annex of {id} (its annexes: {listed})",
+                upload.file_name
+            ),
+        ));
+    };
+    let language = match upload.language.as_deref().map(str::parse::<Language>) {
+        None => None,
+        Some(Ok(language)) => Some(language),
+        Some(Err(e)) => return Err(("language".to_owned(), e.to_string())),
+    };
+    let name = match language {
+        Some(language) => localised_name(&upload.file_name, language),
+        None => upload.file_name.clone(),
+    };
+    let size = upload.content.len() as u64;
+    if size > max_bytes {
+        return Err((
+            annex_field(index + 1, language),
+            format!(
+                "{name} is {size} bytes, over the limit of {max_bytes} bytes (mail.max_annex_bytes)"
+            ),
+        ));
+    }
+    Ok((index, language, name))
+}
+
+/// The problems of `uploaded` sent with a `document` that is itself refused, so that one answer
+/// names every problem: each file checked against the annexes the document lists, as far as
+/// they can be read from it. `source` names the request.
+pub fn upload_problems(
+    source: &str,
+    document: &serde_json::Value,
+    uploaded: Uploaded<'_>,
+) -> Vec<circulars_core::input::Problem> {
+    let annexes: Vec<String> = document["annexes"]
+        .as_array()
+        .map(|names| {
+            names
+                .iter()
+                .filter_map(|n| n.as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default();
+    let id = format!(
+        "{}-{}",
+        document["series"].as_str().unwrap_or_default(),
+        document["number"]
+    );
+    let mut problems = FileProblems::new(source);
+    for upload in uploaded.files {
+        if let Err((field, message)) = check_upload(&id, &annexes, upload, uploaded.max_bytes) {
+            problems.push(None, field, message);
+        }
+    }
+    problems.problems
 }
 
 /// What is wrong with annex `file_name` lacking a file for the `missing` languages (in one
@@ -406,6 +446,23 @@ mod tests {
             "no file for ar, zh, en, ru, es: upload annex1.pdf or annex1.ar.pdf, annex1.zh.pdf, \
              annex1.en.pdf, annex1.ru.pdf, annex1.es.pdf",
             "{report}"
+        );
+    }
+
+    #[test]
+    fn with_a_refused_document_the_uploads_are_still_checked() {
+        let document = serde_json::json!({"series": "TSB", "number": 36, "annexes": ["a.pdf"]});
+        let uploads = [
+            upload("a.pdf", Some("fr"), &[b'x'; 11]),
+            upload("a.pdf", None, b"fits"),
+            upload("b.pdf", None, b"x"),
+        ];
+        let problems = upload_problems("page", &document, sent(&uploads, AnnexFiles::AllNow));
+        let fields: Vec<&str> = problems.iter().map(|p| p.field.as_str()).collect();
+        assert_eq!(fields, ["annexes[1].fr", "annexes"]);
+        assert!(
+            problems[1].message.contains("not an annex of TSB-36"),
+            "{problems:?}"
         );
     }
 }

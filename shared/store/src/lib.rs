@@ -42,6 +42,7 @@ pub use directory::{
     AuditEntry, ContactStatus, DirectoryRecord, ImportReport, StoredContact, Subscription,
     Suppression, SuppressionReason, Topic,
 };
+pub use directory::NamedCategory;
 pub use personal::{ForgetSummary, FORGOTTEN};
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 pub use reports::{
