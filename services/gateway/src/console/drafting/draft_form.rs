@@ -248,7 +248,7 @@ impl DraftForm {
 }
 
 /// The annex a file sent for `language` is a version of: `annex1.fr.pdf` → `annex1.pdf`.
-fn annex_name(sent: &str, language: Language) -> String {
+pub fn annex_name(sent: &str, language: Language) -> String {
     let marked = format!(".{}", language.code());
     let plain = match sent.rsplit_once('.') {
         Some((stem, extension)) => stem
