@@ -128,7 +128,7 @@ async fn save(
         Err(e @ LifecycleError::Store(circulars_store::StoreError::AlreadyIssued(_))) => {
             (StatusCode::CONFLICT, Problems::general(e.to_string()))
         }
-        Err(e) => return Err(failed(staff, &e).into()),
+        Err(e) => return Err(failed(staff, &e)),
     };
     let (layout, action) = match id {
         Some(id) => (edit_layout(staff, id), edit_path(id)),
