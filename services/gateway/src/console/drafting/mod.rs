@@ -2,8 +2,8 @@
 //! versions recipients get, and test copies of them.
 //!
 //! # Layout
-//! - [`draft_form`]: the form's values as typed, to and from the document the lifecycle checks,
-//!   and which field a problem names
+//! - [`draft_form`]: the form's values as typed, to and from the document the lifecycle checks
+//! - [`names`]: the form's field names, and which field a problem of the document names
 //! - [`controls`]: checkbox groups and file inputs (`templates/drafting/controls.html`)
 //! - [`page`]: the form's page (`templates/drafting/form.html`): metadata, contact,
 //!   categories, copy list, annexes, and a section per language reached by in-page links
@@ -14,6 +14,7 @@
 
 pub mod controls;
 pub mod draft_form;
+pub mod names;
 pub mod page;
 pub mod preview;
 pub mod save;

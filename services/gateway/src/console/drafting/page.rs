@@ -3,7 +3,8 @@
 //! reached by a list of in-page links; every problem beside its field and in the summary.
 
 use super::controls::{Checkboxes, FileInput};
-use super::draft_form::{form_field, names, DraftForm, ANNEX_ALL};
+use super::draft_form::DraftForm;
+use super::names::{form_field, names, ANNEX_ALL};
 use crate::console::form::{Choice, ErrorSummary, Field, InputKind};
 use crate::console::{Layout, Staff};
 use askama::Template;
