@@ -67,3 +67,6 @@ pub fn not_found(staff: &Staff, id: &str) -> Denied {
     )
     .into()
 }
+
+#[cfg(test)]
+mod tests;

@@ -81,6 +81,7 @@ pub async fn save_edit(
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Denied> {
+    staff.require(Role::Drafter)?;
     let id = existing(&state, &staff, &id).await?;
     save(&state, &staff, Some(&id), &headers, body).await
 }
