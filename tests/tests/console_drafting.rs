@@ -73,8 +73,29 @@ async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular
         .unwrap()
         .is_none());
 
+    // The subject typed; a script in the English body, which the renderer refuses (raw HTML).
+    let scripted_body = with(
+        with(mistaken, "subject-en", "Call for experts"),
+        "body-en",
+        "Dear colleagues,\n\n<script>alert(2)</script> is text here.",
+    );
+    let refused = ana
+        .post_form("/staff/circulars/new", &scripted_body, &[])
+        .await;
+    assert_eq!(refused.status, 422, "{}", refused.body);
+    let html = &refused.body;
+    assert!(
+        html.contains("id=\"body-en-error\"><span class=\"visually-hidden\">Error:</span> text.en.body: line 3: raw HTML is not allowed in a circular body: &#60;script&#62;alert(2)"),
+        "{html}"
+    );
+    assert!(
+        html.contains("&#60;script&#62;alert(2)&#60;/script&#62; is text here.</textarea>"),
+        "the body typed is kept, as text: {html}"
+    );
+
     // Fixed, with an annex for every language, its French version, and a file named with a script.
-    let fixed = with(mistaken, "subject-en", "Call for experts");
+    let body = "Dear colleagues,\n\nA call for experts.";
+    let fixed = with(scripted_body, "body-en", body);
     let saved = ana
         .post_form(
             "/staff/circulars/new",
@@ -92,6 +113,7 @@ async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular
     let id = "TSB-36".parse().unwrap();
     let stored = store.existing_circular(&id).await.unwrap();
     assert_eq!(stored.circular.texts[&Language::Fr].subject, scripted);
+    assert_eq!(stored.circular.texts[&Language::En].body, body);
     assert_eq!(stored.circular.annexes, ["annex1.pdf", "<script>.txt"]);
     assert_eq!(stored.life.drafted_by, "ana");
     let annexes = circulars_lifecycle::annexes::stored_annexes(&store, &id)
@@ -123,6 +145,11 @@ async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular
     let edit = ana.get("/staff/circulars/TSB-36/edit").await;
     assert_eq!(edit.status, 200, "{}", edit.body);
     assert!(!edit.body.contains("<script>"), "{}", edit.body);
+    assert!(
+        edit.body.contains("&#60;script&#62;.txt") || edit.body.contains("&lt;script&gt;.txt"),
+        "the file name is shown as text: {}",
+        edit.body
+    );
     assert!(
         edit.body.contains("value=\"annex1.pdf\" checked"),
         "{}",
