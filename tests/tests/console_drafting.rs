@@ -6,7 +6,7 @@ mod signed_in;
 
 use circulars_core::domain::Language;
 use circulars_tests::http::request;
-use circulars_tests::{on_both_databases, Db};
+use circulars_tests::{on_both_databases, Db, MAX_REQUEST_BYTES};
 use signed_in::{csrf_of, drafting_harness, sample_form, with, Browser, MAX_ANNEX_BYTES};
 
 async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular_with_its_annexes(
@@ -187,6 +187,23 @@ async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular
         too_big.body.contains("The files you chose were not saved"),
         "{}",
         too_big.body
+    );
+    // A form over the gateway's request limit is refused as a whole, naming the limit.
+    let huge = vec![b'x'; MAX_REQUEST_BYTES + 1];
+    let refused = ana
+        .post_form(
+            "/staff/circulars/TSB-36/edit",
+            &form,
+            &[("annex-es", "annex1.pdf", &huge)],
+        )
+        .await;
+    assert_eq!(refused.status, 413, "{}", refused.body);
+    assert!(
+        refused.body.contains(&format!(
+            "over the limit of {MAX_REQUEST_BYTES} bytes (gateway.max_request_bytes)"
+        )),
+        "{}",
+        refused.body
     );
     let resaved = ana
         .post_form(
