@@ -102,6 +102,8 @@ draft-annex-language = Annex files in { $language }
 draft-annex-language-hint = A file named as the annex (or as annex1.fr.pdf) is that annex's version in this language.
 draft-files-again = The files you chose were not saved: choose them again before saving.
 draft-save = Save the draft
+# $id: the circular
+draft-exists = { $id } already exists: change the number, or edit { $id } from its page.
 # $limit: bytes
 draft-too-large = The form is over the limit of { $limit } bytes (gateway.max_request_bytes): send smaller or fewer files.
 draft-not-found-title = Not found

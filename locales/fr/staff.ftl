@@ -99,6 +99,8 @@ draft-annex-language = Fichiers d'annexe en { $language }
 draft-annex-language-hint = Un fichier nommé comme l'annexe (ou comme annex1.fr.pdf) est la version de cette annexe dans cette langue.
 draft-files-again = Les fichiers choisis n'ont pas été enregistrés : choisissez-les de nouveau avant d'enregistrer.
 draft-save = Enregistrer le projet
+# $id : la circulaire
+draft-exists = { $id } existe déjà : changez le numéro, ou modifiez { $id } depuis sa page.
 # $limit : octets
 draft-too-large = Le formulaire dépasse la limite de { $limit } octets (gateway.max_request_bytes) : envoyez des fichiers plus petits ou moins nombreux.
 draft-not-found-title = Introuvable

@@ -140,6 +140,15 @@ async fn a_drafter_fixes_a_mistake_named_beside_its_field_and_saves_the_circular
         }
     }
 
+    // The new circular's form never replaces a circular already drafted.
+    let again = ana.post_form("/staff/circulars/new", &fixed, &[]).await;
+    assert_eq!(again.status, 409, "{}", again.body);
+    assert!(
+        again.body.contains("id=\"number-error\"><span class=\"visually-hidden\">Error:</span> TSB-36 already exists"),
+        "{}",
+        again.body
+    );
+
     // Submitted, then edited: back to draft; the edit form shows what is stored, as text.
     h.circulars_ok(&["submit", "TSB-36", "--as", "ana"]);
     let edit = ana.get("/staff/circulars/TSB-36/edit").await;

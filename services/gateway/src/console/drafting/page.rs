@@ -54,6 +54,14 @@ impl Problems {
         }
     }
 
+    /// One problem at form field `field`.
+    pub fn at_field(field: &'static str, message: String) -> Problems {
+        Problems {
+            by_field: BTreeMap::from([(field, vec![message])]),
+            ..Problems::default()
+        }
+    }
+
     /// What is wrong with form field `name`, if anything.
     fn at(&self, name: &str) -> Option<String> {
         self.by_field.get(name).map(|m| m.join(" "))

@@ -108,28 +108,36 @@ async fn save(
         required: AnnexFiles::AllNow,
         max_bytes: state.ctx.config.mail.max_annex_bytes,
     };
-    let saved = circulars_lifecycle::draft_document_with_uploads(
-        &state.ctx.store,
-        state.policy,
-        &staff.actor,
-        &form.document(),
-        id,
-        uploaded,
-    )
-    .await;
-    let (status, problems) = match saved {
-        Ok((circular, _)) => return Ok(see_other(&circular_path(&circular.id))),
-        Err(LifecycleError::Invalid(report)) => (
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Problems::of(&report.problems),
-        ),
-        Err(e @ (LifecycleError::NotAllowed { .. } | LifecycleError::AccountNeeded)) => {
-            return Err(staff.forbidden(&e.to_string()).into())
+    let taken = match id {
+        None => already_drafted(state, staff, &form).await?,
+        Some(_) => None,
+    };
+    let (status, problems) = if let Some(problems) = taken {
+        (StatusCode::CONFLICT, problems)
+    } else {
+        let saved = circulars_lifecycle::draft_document_with_uploads(
+            &state.ctx.store,
+            state.policy,
+            &staff.actor,
+            &form.document(),
+            id,
+            uploaded,
+        )
+        .await;
+        match saved {
+            Ok((circular, _)) => return Ok(see_other(&circular_path(&circular.id))),
+            Err(LifecycleError::Invalid(report)) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Problems::of(&report.problems),
+            ),
+            Err(e @ (LifecycleError::NotAllowed { .. } | LifecycleError::AccountNeeded)) => {
+                return Err(staff.forbidden(&e.to_string()).into())
+            }
+            Err(e @ LifecycleError::Store(circulars_store::StoreError::AlreadyIssued(_))) => {
+                (StatusCode::CONFLICT, Problems::general(e.to_string()))
+            }
+            Err(e) => return Err(failed(staff, &e)),
         }
-        Err(e @ LifecycleError::Store(circulars_store::StoreError::AlreadyIssued(_))) => {
-            (StatusCode::CONFLICT, Problems::general(e.to_string()))
-        }
-        Err(e) => return Err(failed(staff, &e)),
     };
     let (layout, action) = match id {
         Some(id) => (edit_layout(staff, id), edit_path(id)),
@@ -142,6 +150,31 @@ async fn save(
     let mut page = DraftPage::new(staff, layout, action, &form, &choices, &problems);
     page.files_again = !uploads.is_empty();
     Ok(render(status, &page))
+}
+
+/// The problem of a new circular whose series and number name one already stored (the form
+/// of a new circular never replaces another: that is its edit form's work), if they do.
+async fn already_drafted(
+    state: &StaffState,
+    staff: &Staff,
+    form: &DraftForm,
+) -> Result<Option<Problems>, Denied> {
+    let Some(id) = form
+        .number
+        .parse::<u32>()
+        .ok()
+        .and_then(|n| CircularId::new(&form.series, n).ok())
+    else {
+        return Ok(None);
+    };
+    match state.ctx.store.circular(&id).await {
+        Ok(Some(_)) => {
+            let message = staff.page.t_arg("draft-exists", "id", id.as_str());
+            Ok(Some(Problems::at_field("number", message)))
+        }
+        Ok(None) => Ok(None),
+        Err(e) => Err(failed(staff, &e)),
+    }
 }
 
 /// The circular named by the path, or the 404 page.
