@@ -225,3 +225,81 @@ returned-kind-permanent = Bounced
 returned-kind-temporary = Delayed
 returned-kind-complaint = Reported as spam
 returned-kind-unsubscribe = Unsubscribed by mail
+
+## The draft form
+language-ar = Arabic
+language-zh = Chinese
+language-en = English
+language-fr = French
+language-ru = Russian
+language-es = Spanish
+draft-new-title = New circular
+# $id: the circular, e.g. TSB-36
+draft-edit-title = Edit { $id }
+draft-intro = Fill in the circular's details and its text in all six languages, then save it as a draft. Saving a submitted or approved circular returns it to draft.
+draft-metadata = The circular
+draft-series = Series
+draft-series-hint = Capital letters or digits, for example TSB
+draft-number = Number
+draft-reference = Reference
+draft-reference-hint = The reference line, for example TSB Events/FW
+draft-date = Date
+draft-date-hint = For example 2025-03-12
+draft-signatory = Signatory
+draft-topic = Topic
+draft-topic-hint = Recipients may opt out of a circular with a topic; an official circular has none.
+draft-topic-none = None (an official circular)
+draft-fallback-language = Fallback language
+draft-fallback-language-hint = The language of recipients whose contact names none
+draft-contact = The contact
+draft-contact-name = Contact's name
+draft-contact-email = Contact's e-mail address
+draft-contact-tel = Contact's telephone
+draft-contact-fax = Contact's fax
+draft-categories = Addressees
+draft-categories-hint = Select every category the circular is addressed to.
+draft-copy = Copy to
+draft-copy-hint = Categories that receive a copy (none of the addressees).
+draft-annex-files = Annexes
+draft-annexes = Annexes kept
+draft-annexes-hint = Untick an annex to remove it.
+# $files: the files stored, e.g. annex1.pdf, annex1.fr.pdf
+draft-annex-stored = { $files }
+draft-annex-all = Annex files for every language
+draft-annex-all-hint = Each file is an annex, sent in every language without a version of its own.
+draft-texts = The text in each language
+# $language: the language's name, e.g. French
+draft-text-legend = { $language } text
+draft-subject = Subject ({ $language })
+draft-text-reference = Reference line ({ $language })
+draft-text-reference-hint = Only when it differs from the circular's reference
+draft-body = Body ({ $language })
+draft-body-hint = Markdown: paragraphs separated by a blank line, lists with "-".
+draft-annex-language = Annex files in { $language }
+draft-annex-language-hint = A file named as the annex (or as annex1.fr.pdf) is that annex's version in this language.
+draft-files-again = The files you chose were not saved: choose them again before saving.
+draft-save = Save the draft
+# $id: the circular
+draft-exists = { $id } already exists: change the number, or edit { $id } from its page.
+# $limit: bytes
+draft-too-large = The form is over the limit of { $limit } bytes (gateway.max_request_bytes): send smaller or fewer files.
+draft-not-found-title = Not found
+# $id: what was asked for
+draft-unknown-circular = There is no circular { $id }.
+
+## The preview and test copies
+# $id: the circular
+preview-title = Preview of { $id }
+preview-intro = The six versions exactly as recipients get them, addressed to a sample recipient.
+preview-back = The circular's page
+preview-edit = Edit the draft
+# $language: the language's name
+preview-frame-title = The version in { $language }
+preview-refused-title = No preview
+test-copies-heading = Send me a test copy
+test-copies-to = Your e-mail address
+test-copies-to-hint = All six versions are sent to this address, their subjects marked [TEST COPY].
+test-copies-send = Send the six test copies
+# $id: the circular
+test-copies-title = Test copies of { $id }
+test-copies-back = Back to the preview

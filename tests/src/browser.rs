@@ -167,6 +167,16 @@ impl Browser {
              | //input[(@type = 'submit' or @type = 'button') and @value = {literal}]"
         );
         let button = self.find(&xpath, &format!("button {text:?}")).await;
+        // The console scrolls smoothly: a button below the fold would still be moving when
+        // chromedriver clicks where it scrolled it to, so it is brought into view at once.
+        let arguments = vec![serde_json::to_value(&button).expect("an element reference")];
+        self.client
+            .execute(
+                "arguments[0].scrollIntoView({block: 'center', behavior: 'instant'});",
+                arguments,
+            )
+            .await
+            .unwrap_or_else(|e| panic!("cannot scroll to {text:?}: {e}"));
         button
             .click()
             .await

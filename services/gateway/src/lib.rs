@@ -6,6 +6,8 @@
 //!   security headers, the cross-site and CSRF checks, the cookies, and the sign-in page
 //! - [`api`]: the staff API under `/api/v1` (circulars, their steps, delivery, directory),
 //!   behind a session or an API token, with its OpenAPI document at `/api/openapi.json`
+//! - [`multipart`]: `multipart/form-data` bodies with files (the draft form's annexes, the
+//!   API's annex upload), read within `[gateway] max_request_bytes`
 //! - [`unsubscribe`]: one-click unsubscribe (RFC 8058) at `/unsubscribe/{token}`: `POST` opts
 //!   out of the circular's topic or suppresses the address; `GET` only shows what `POST` would do.
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
@@ -16,6 +18,7 @@
 
 pub mod api;
 pub mod console;
+pub mod multipart;
 pub mod unsubscribe;
 
 use axum::extract::State;

@@ -3,6 +3,7 @@
 //! then stored as a draft.
 
 use crate::rules::Policy;
+use crate::uploads::Uploaded;
 use crate::LifecycleError;
 use circulars_core::domain::{Actor, Circular, CircularId, Language, Role};
 use circulars_core::input::{FileProblems, Unreadable};
@@ -78,10 +79,31 @@ pub async fn draft_document(
     document: &serde_json::Value,
     expected: Option<&CircularId>,
 ) -> Result<(Circular, DraftOutcome), LifecycleError> {
+    draft_document_with_uploads(store, policy, actor, document, expected, Uploaded::none()).await
+}
+
+/// [`draft_document`] with annex files sent alongside (the console's draft form): the stored
+/// files the document still lists are kept unless `uploaded` replaces them, every file checked
+/// as [`crate::uploads::save_with_uploads`] does, and all stored together with the draft.
+pub async fn draft_document_with_uploads(
+    store: &Store,
+    policy: Policy,
+    actor: &Actor,
+    document: &serde_json::Value,
+    expected: Option<&CircularId>,
+    uploaded: Uploaded<'_>,
+) -> Result<(Circular, DraftOutcome), LifecycleError> {
     policy.allow(actor, Role::Drafter)?;
     let source = actor.via.as_str();
     let known = store.directory_ids().await?;
-    let circular = crate::document::circular_from_json(source, document, &known)?;
+    let circular = match crate::document::circular_from_json(source, document, &known) {
+        Ok(circular) => circular,
+        Err(mut report) => {
+            let uploads = crate::uploads::upload_problems(source, document, uploaded);
+            report.problems.extend(uploads);
+            return Err(report.into());
+        }
+    };
     if let Some(expected) = expected.filter(|e| **e != circular.id) {
         let mut problems = FileProblems::new(source);
         problems.push(
@@ -94,23 +116,8 @@ pub async fn draft_document(
         );
         return Err(problems.into());
     }
-    let mut annexes = Vec::new();
-    for language in Language::ALL {
-        annexes.extend(
-            store
-                .annexes(&circular.id, language)
-                .await?
-                .into_iter()
-                .filter_map(|mut annex| {
-                    let index = circular
-                        .annexes
-                        .iter()
-                        .position(|n| *n == annex.file_name)?;
-                    annex.position = index as u32 + 1;
-                    Some(annex)
-                }),
-        );
-    }
-    let outcome = save_draft(store, policy, actor, &circular, source, &annexes).await?;
+    let outcome =
+        crate::uploads::save_with_uploads(store, policy, actor, &circular, source, uploaded)
+            .await?;
     Ok((circular, outcome))
 }

@@ -5,6 +5,8 @@
 //! - [`draft`]: a circular drafted from its file, checked in every language, with its annexes
 //! - [`annexes`]: a circular's annex files read from beside it, per language, size-checked;
 //!   a stored circular's annexes in every language
+//! - [`uploads`]: annex files sent over HTTP (the console's form, the API), checked as files
+//!   beside a circular file are and stored with the draft
 //! - [`preview`]: the six versions exactly as recipients get them, and test copies of them
 //!   sent through the relays
 //! - [`rules`]: who may take which step from which state ([`Policy`], the steps' table)
@@ -26,13 +28,15 @@ pub mod draft;
 pub mod issue;
 pub mod preview;
 pub mod rules;
+pub mod uploads;
 
 pub use approval::{approve, send_back, submit};
 pub use dispatch::set_dispatch_state;
-pub use draft::{draft_document, draft_file, save_draft};
+pub use draft::{draft_document, draft_document_with_uploads, draft_file, save_draft};
 pub use issue::{issue, Issued};
 pub use preview::{send_test_copies, versions, PreviewError, TestCopySent, Version};
 pub use rules::Policy;
+pub use uploads::{upload_annex, AnnexFiles, AnnexUpload, Uploaded};
 
 use circulars_core::domain::{CircularId, CircularState, Role};
 use circulars_core::input::{FileProblems, Unreadable};

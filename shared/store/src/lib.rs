@@ -38,6 +38,7 @@ pub use circular_life::{ApprovalMark, CircularAuditEntry, LifeMarks, StateChange
 pub use circular_list::{CircularSearch, CircularSummary};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
+pub use directory::NamedCategory;
 pub use directory::{
     AuditEntry, ContactStatus, DirectoryRecord, ImportReport, StoredContact, Subscription,
     Suppression, SuppressionReason, Topic,

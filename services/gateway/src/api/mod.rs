@@ -8,16 +8,20 @@
 //! - [`error`]: the errors' JSON shape `{code, message, field}` and their statuses
 //! - [`json`]: JSON bodies read with the field at fault named
 //! - [`circulars`]: the list, one circular, drafting and editing, history
+//! - [`annexes`]: one annex file uploaded (`multipart/form-data`), for a language or for all
+//! - [`preview`]: the six versions as recipients get them, and test copies of them
 //! - [`steps`]: submit, approve, send back, issue, pause, resume, cancel
 //! - [`delivery`]: the audience as it would freeze now, and the delivery status
 //! - [`directory`]: the directory's import, for admins
 
+pub mod annexes;
 pub mod auth;
 pub mod circulars;
 pub mod delivery;
 pub mod directory;
 pub mod error;
 pub mod json;
+pub mod preview;
 pub mod steps;
 
 use axum::extract::DefaultBodyLimit;
@@ -76,6 +80,9 @@ pub fn router(ctx: ServiceContext) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(circulars::list, circulars::create))
         .routes(routes!(circulars::get_one, circulars::update))
         .routes(routes!(circulars::history))
+        .routes(routes!(annexes::upload))
+        .routes(routes!(preview::preview))
+        .routes(routes!(preview::test_copies))
         .routes(routes!(steps::submit))
         .routes(routes!(steps::approve))
         .routes(routes!(steps::send_back))

@@ -20,6 +20,8 @@
 //! - [`sign_in`]: `GET /staff` and `/staff/sign-in` (the form, or on to the circulars when
 //!   signed in), `POST /staff/sign-in` (a session, rate limited) and `POST /staff/sign-out`
 //! - [`session`]: the session cookie's name, read back
+//! - [`drafting`]: the draft form (new, edit) with annex files per language, the preview of
+//!   the six versions in sandboxed frames, and test copies
 //! - [`staff`]: signed-in pages: [`StaffState`], the [`Staff`] extractor (401 and the sign-in
 //!   form without a session), the role and CSRF checks, the navigation
 //! - [`circulars`]: the list of circulars, a circular's page with its steps and history, the
@@ -27,12 +29,14 @@
 //!
 //! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
 //! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
-//! `csrf`), `sign_in.html`, `refused.html`.
+//! `csrf`), `sign_in.html`, `refused.html`, and `drafting/` (`form.html`, `controls.html`,
+//! `preview.html`, `test_copies.html`).
 
 pub mod assets;
 pub mod circulars;
 pub mod cookies;
 pub mod csrf;
+pub mod drafting;
 pub mod form;
 pub mod language;
 pub mod page;

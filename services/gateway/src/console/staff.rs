@@ -243,6 +243,7 @@ pub async fn gate(state: StaffState, role: Option<Role>, request: Request, next:
 pub fn page_routes() -> Vec<PageRoute> {
     let mut routes = Vec::new();
     routes.extend(super::circulars::routes());
+    routes.extend(super::drafting::routes());
     routes
 }
 

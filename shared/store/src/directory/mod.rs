@@ -6,16 +6,19 @@
 //! - `topics`: topics and each address's choices, by staff or by the recipient
 //! - `suppressions`: addresses that receive nothing, and why
 //! - `audit`: the trail of every change
+//! - `names`: every category with its name for staff, every topic (the draft form's choices)
 
 mod audit;
 mod contacts;
 mod import;
+mod names;
 mod suppressions;
 mod topics;
 
 pub use audit::AuditEntry;
 pub use contacts::{ContactStatus, DirectoryRecord, StoredContact};
 pub use import::ImportReport;
+pub use names::NamedCategory;
 pub use suppressions::{Suppression, SuppressionReason};
 pub use topics::{Subscription, Topic};
 
