@@ -6,16 +6,19 @@
 //! - `topics`: topics and each address's choices, by staff or by the recipient
 //! - `suppressions`: addresses that receive nothing, and why
 //! - `audit`: the trail of every change
+//! - `search`: contacts found by address, name, addressee key or addressee name, a page at a time
 
 mod audit;
 mod contacts;
 mod import;
+mod search;
 mod suppressions;
 mod topics;
 
 pub use audit::AuditEntry;
 pub use contacts::{ContactStatus, DirectoryRecord, StoredContact};
 pub use import::ImportReport;
+pub use search::DirectoryMatch;
 pub use suppressions::{Suppression, SuppressionReason};
 pub use topics::{Subscription, Topic};
 
