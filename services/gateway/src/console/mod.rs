@@ -22,14 +22,19 @@
 //! - [`session`]: the session cookie's name, read back
 //! - [`staff`]: signed-in pages: [`StaffState`], the [`Staff`] extractor (401 and the sign-in
 //!   form without a session), the role and CSRF checks, the navigation
+//! - [`directory`]: the directory's pages (search, an address's report and explanation, CSV
+//!   import with a dry run, forgetting a person)
+//! - [`accounts`]: the accounts' pages (roles, passwords and API tokens shown once, disabling)
 //!
 //! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
 //! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
 //! `csrf`), `sign_in.html`, `refused.html`.
 
+pub mod accounts;
 pub mod assets;
 pub mod cookies;
 pub mod csrf;
+pub mod directory;
 pub mod form;
 pub mod language;
 pub mod page;

@@ -202,7 +202,10 @@ impl PageRoute {
 
 /// Every signed-in route of the console, from each page module.
 pub fn page_routes() -> Vec<PageRoute> {
-    Vec::new()
+    let mut routes = Vec::new();
+    routes.extend(super::directory::routes());
+    routes.extend(super::accounts::routes());
+    routes
 }
 
 /// A page answered instead of the one asked for (forbidden, refused, failed): what a
