@@ -131,7 +131,7 @@ import-no-file = Choose a CSV file to send
 # $limit: the largest request in bytes
 import-too-large = The file is too large: the limit is { $limit } bytes ([gateway] max_request_bytes)
 # $count: how many problems
-import-refused = The file was refused and nothing was stored: { $count } problems, each listed below with its line and column
+import-refused = The file was refused and nothing was stored. Problems found: { $count }, each listed below with its line and column
 # $file: the file's name
 import-problems-caption = The problems of { $file }
 import-col-line = Line
@@ -179,6 +179,7 @@ accounts-disabled-since = disabled since { $when }
 accounts-add-title = Add an account
 accounts-name = Account name
 accounts-name-missing = Enter the account's name
+accounts-roles-missing = Give the account at least one role (drafter, approver, operator, admin)
 accounts-roles = Roles
 accounts-roles-hint = Tick every role the person holds: at least one.
 accounts-add-submit = Add the account

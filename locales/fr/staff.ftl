@@ -161,6 +161,7 @@ accounts-disabled-since = désactivé depuis le { $when }
 accounts-add-title = Ajouter un compte
 accounts-name = Nom du compte
 accounts-name-missing = Saisissez le nom du compte
+accounts-roles-missing = Donnez au compte au moins un rôle (rédacteur, approbateur, opérateur, administrateur)
 accounts-roles = Rôles
 accounts-roles-hint = Cochez chaque rôle de la personne : au moins un.
 accounts-add-submit = Ajouter le compte

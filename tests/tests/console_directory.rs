@@ -221,7 +221,7 @@ async fn a_bad_file_gets_a_dry_run_naming_its_line_then_a_good_one_is_imported(d
             &refused,
             422,
             &[
-                "The file was refused and nothing was stored: 1 problems",
+                "The file was refused and nothing was stored. Problems found: 1,",
                 "The problems of zembla.csv",
                 "<th scope=\"row\">3</th>",
                 "address",

@@ -142,6 +142,11 @@ pub async fn add(
     let roles = ticked_roles(&attempt.roles)
         .map_err(|e| attempt.roles_error = Some(e))
         .ok();
+    // The library says so in its words once the name is right; until then, the page does, so
+    // that every mistake is named at once.
+    if name.is_none() && roles.as_ref().is_some_and(|r| r.is_empty()) {
+        attempt.roles_error = Some(staff.page.t("accounts-roles-missing"));
+    }
     if let (Some(name), Some(roles)) = (name, roles) {
         match circulars_staff::add_account(&state.ctx.store, &staff.actor, &name, &roles).await {
             Ok((account, password)) => {
