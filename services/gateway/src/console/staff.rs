@@ -166,6 +166,9 @@ pub struct PageRoute {
     pub path: &'static str,
     /// The role the handler requires (`None`: any signed-in account).
     pub role: Option<Role>,
+    /// Another role that is enough instead (the directory's search and explanations: an
+    /// admin's, or an operator's), set with [`PageRoute::or_role`].
+    pub or: Option<Role>,
     /// The handler, as a method router (`get(h)` or `post(h)`).
     pub handler: axum::routing::MethodRouter<StaffState>,
 }
@@ -181,6 +184,7 @@ impl PageRoute {
             method: axum::http::Method::GET,
             path,
             role,
+            or: None,
             handler: axum::routing::get(handler),
         }
     }
@@ -195,7 +199,22 @@ impl PageRoute {
             method: axum::http::Method::POST,
             path,
             role,
+            or: None,
             handler: axum::routing::post(handler),
+        }
+    }
+
+    /// The same route, open also to holders of `role`.
+    pub fn or_role(mut self, role: Role) -> PageRoute {
+        self.or = Some(role);
+        self
+    }
+
+    /// Whether an account holding `roles` may open the route (what its handler checks).
+    pub fn allows(&self, roles: &circulars_core::domain::Roles) -> bool {
+        match self.role {
+            None => true,
+            Some(role) => roles.has(role) || self.or.is_some_and(|or| roles.has(or)),
         }
     }
 }
@@ -253,6 +272,18 @@ pub fn render_failure(page: &PageContext) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_route_is_open_to_its_role_or_its_alternative() {
+        async fn page() {}
+        let roles = |list: &str| circulars_core::domain::Roles::parse_list(list).unwrap();
+        let route = PageRoute::get("/staff/x", Some(Role::Admin), page).or_role(Role::Operator);
+        assert!(route.allows(&roles("admin")));
+        assert!(route.allows(&roles("drafter,operator")));
+        assert!(!route.allows(&roles("drafter,approver")));
+        let anyone = PageRoute::post("/staff/y", None, page);
+        assert!(anyone.allows(&roles("")));
+    }
 
     #[test]
     fn a_sign_in_returns_only_to_a_console_page() {

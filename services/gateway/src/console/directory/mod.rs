@@ -31,11 +31,12 @@ pub const IMPORT_PATH: &str = "/staff/directory/import";
 pub const FORGET_PATH: &str = "/staff/directory/forget";
 
 /// The directory's pages. Searching and the address's page are open to admins and operators
-/// (declared without a single role: each checks [`require_reader`]); the rest is admins'.
+/// (each checks [`require_reader`]); the rest is admins'.
 pub fn routes() -> Vec<PageRoute> {
+    let admin = Some(Role::Admin);
     vec![
-        PageRoute::get(DIRECTORY_PATH, None, search::page),
-        PageRoute::get(ADDRESS_PATH, None, address::page),
+        PageRoute::get(DIRECTORY_PATH, admin, search::page).or_role(Role::Operator),
+        PageRoute::get(ADDRESS_PATH, admin, address::page).or_role(Role::Operator),
         PageRoute::get(IMPORT_PATH, Some(Role::Admin), import::form),
         PageRoute::post(IMPORT_PATH, Some(Role::Admin), import::submit),
         PageRoute::get(FORGET_PATH, Some(Role::Admin), forget::confirm),
