@@ -67,6 +67,13 @@ async fn an_admin_searches_the_directory_and_explains_an_address(db: Db) {
         ],
     );
     assert!(!found.body.contains("Brightwave"), "{}", found.body);
+    // The page finds what `circulars directory search` finds.
+    let printed = h.circulars_ok(&["directory", "search", "Aldoria"]);
+    assert!(
+        printed.contains("amara.osei@dtc.aldoria.example"),
+        "{printed}"
+    );
+    assert!(!printed.contains("Brightwave"), "{printed}");
 
     let address = "/staff/directory/address?address=amara.osei%40dtc.aldoria.example";
     let explained = ada.get(&format!("{address}&circular=TSB-36")).await;
