@@ -6,9 +6,11 @@ use super::{
     account_path, named_account, not_found, refused, roles_group, ticked_roles, ShownOncePage,
     ACCOUNT_PATH, DISABLE_PATH, PASSWORD_PATH, REVOKE_PATH, ROLES_PATH, TOKENS_PATH,
 };
+use crate::console::checkboxes::Checkboxes;
 use crate::console::directory::when;
-use crate::console::form::{Checkboxes, ErrorSummary, Field, Posted};
+use crate::console::form::{ErrorSummary, Field};
 use crate::console::page::{render, Layout};
+use crate::console::posted::Posted;
 use crate::console::sign_in::see_other;
 use crate::console::staff::{Denied, Staff, StaffState};
 use askama::Template;

@@ -2,9 +2,11 @@
 //! one; `POST`: `circulars_staff::add_account`, then its one-time password, shown once.
 
 use super::{account_path, failed, roles_group, ticked_roles, ShownOncePage, ACCOUNT_PATH};
+use crate::console::checkboxes::Checkboxes;
 use crate::console::directory::when;
-use crate::console::form::{Checkboxes, ErrorSummary, Field, Posted};
+use crate::console::form::{ErrorSummary, Field};
 use crate::console::page::{render, Layout};
+use crate::console::posted::Posted;
 use crate::console::staff::{Denied, Staff, StaffState, ACCOUNTS_PATH};
 use askama::Template;
 use axum::body::Bytes;

@@ -15,7 +15,7 @@ pub mod account;
 pub mod list;
 pub mod tokens;
 
-use super::form::Checkboxes;
+use super::checkboxes::Checkboxes;
 use super::staff::{render_failure, Denied, PageRoute, Staff, ACCOUNTS_PATH};
 use super::{render, Layout, PageContext};
 use askama::Template;

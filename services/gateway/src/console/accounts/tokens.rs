@@ -4,8 +4,8 @@
 
 use super::account::{account_page, Attempt};
 use super::{account_path, named_account, not_found, refused, ShownOncePage, ACCOUNT_PATH};
-use crate::console::form::Posted;
 use crate::console::page::render;
+use crate::console::posted::Posted;
 use crate::console::sign_in::see_other;
 use crate::console::staff::{Denied, Staff, StaffState};
 use axum::body::Bytes;

@@ -6,8 +6,9 @@
 
 use super::search::{forget_href, Search, SearchPage};
 use super::{failed, page_actor, require_reader, when};
-use crate::console::form::{ErrorSummary, Field, Posted};
+use crate::console::form::{ErrorSummary, Field};
 use crate::console::page::{render, Layout};
+use crate::console::posted::Posted;
 use crate::console::staff::{Denied, Staff, StaffState};
 use askama::Template;
 use axum::extract::{RawQuery, State};

@@ -4,8 +4,9 @@
 
 use super::search::{Search, SearchPage};
 use super::{address_href, failed, page_actor, FORGET_PATH};
-use crate::console::form::{ErrorSummary, Posted};
+use crate::console::form::ErrorSummary;
 use crate::console::page::{render, Layout};
+use crate::console::posted::Posted;
 use crate::console::sign_in::see_other;
 use crate::console::staff::{Denied, Staff, StaffState, DIRECTORY_PATH};
 use askama::Template;

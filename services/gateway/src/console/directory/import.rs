@@ -8,7 +8,8 @@
 
 use super::upload::{read_upload, UploadError};
 use super::{failed, IMPORT_PATH};
-use crate::console::form::{Checkboxes, ErrorSummary};
+use crate::console::checkboxes::Checkboxes;
+use crate::console::form::ErrorSummary;
 use crate::console::page::{render, Layout};
 use crate::console::staff::{Denied, Staff, StaffState};
 use askama::Template;

@@ -2,8 +2,9 @@
 //! or addressee name, a page of contacts at a time, each linking to its address's page.
 
 use super::{address_href, failed, require_reader, FORGET_PATH, IMPORT_PATH};
-use crate::console::form::{ErrorSummary, Field, InputKind, Posted};
+use crate::console::form::{ErrorSummary, Field, InputKind};
 use crate::console::page::{render, Layout};
+use crate::console::posted::Posted;
 use crate::console::staff::{Denied, Staff, StaffState, DIRECTORY_PATH};
 use askama::Template;
 use axum::extract::{RawQuery, State};
