@@ -1,9 +1,11 @@
 //! A member of staff signed in to the console over plain HTTP, as a browser without script
 //! would be: the session cookie kept from the sign-in, each form posted with the session's CSRF
 //! token read from a page (the hidden `csrf` field every signed-in page carries), files sent as
-//! `multipart/form-data`.
+//! `multipart/form-data`; and the same stories' calls to the API with a token.
 
 use crate::http::{request, Reply};
+use crate::Harness;
+use serde_json::Value;
 
 /// A signed-in session of the console.
 pub struct SignedIn {
@@ -159,4 +161,42 @@ pub fn text_of_id(html: &str, id: &str) -> Option<String> {
     let start = html.find(&needle)? + needle.len();
     let end = html[start..].find('<')?;
     Some(html[start..start + end].trim().to_owned())
+}
+
+/// `name` with `roles`, added with `circulars staff add` and signed in with the password it
+/// printed.
+pub async fn new_account_signed_in(h: &Harness, name: &str, roles: &[&str]) -> SignedIn {
+    let password = h.staff_account(name, roles);
+    SignedIn::sign_in(&h.gateway_url(), name, &password)
+        .await
+        .unwrap_or_else(|refused| panic!("{name} could not sign in: {:?}", refused.0))
+}
+
+/// Checks that a page answered `status` and shows each of `texts` (as HTML).
+pub fn assert_page(reply: &Reply, status: u16, texts: &[&str]) {
+    assert_eq!(reply.status, status, "{}", reply.body);
+    for text in texts {
+        assert!(reply.body.contains(text), "no {text:?} in {}", reply.body);
+    }
+}
+
+/// A call to the staff API with `token` and, when given, a JSON `body`: the status and the
+/// answer (a JSON string of the body when it is not JSON).
+pub async fn api(
+    h: &Harness,
+    token: &str,
+    method: &str,
+    path: &str,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let bearer = format!("Bearer {token}");
+    let mut headers = vec![("Authorization", bearer.as_str())];
+    if body.is_some() {
+        headers.push(("Content-Type", "application/json"));
+    }
+    let text = body.map(Value::to_string).unwrap_or_default();
+    let url = format!("{}{path}", h.gateway_url());
+    let reply = request(method, &url, &headers, text.as_bytes()).await;
+    let json = serde_json::from_str(&reply.body).unwrap_or(Value::String(reply.body));
+    (reply.status, json)
 }

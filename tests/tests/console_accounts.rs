@@ -4,9 +4,9 @@
 //! else may open these pages. Staff's own systems do the same over the API.
 
 use circulars_tests::http::{request, Reply};
-use circulars_tests::signed_in::{text_of_id, SignedIn};
+use circulars_tests::signed_in::{api, assert_page, new_account_signed_in, text_of_id, SignedIn};
 use circulars_tests::{on_both_databases, Db, Harness};
-use serde_json::{json, Value};
+use serde_json::json;
 
 async fn accounts_harness(db: Db) -> Harness {
     let mut h = Harness::start(db).await;
@@ -14,43 +14,10 @@ async fn accounts_harness(db: Db) -> Harness {
     h
 }
 
-/// `name` with `roles`, added on the command line and signed in to the console.
-async fn signed_in(h: &Harness, name: &str, roles: &[&str]) -> SignedIn {
-    let password = h.staff_account(name, roles);
-    sign_in(h, name, &password).await
-}
-
 async fn sign_in(h: &Harness, name: &str, password: &str) -> SignedIn {
     SignedIn::sign_in(&h.gateway_url(), name, password)
         .await
         .unwrap_or_else(|refused| panic!("{name} could not sign in: {:?}", refused.0))
-}
-
-/// A call to the API with a token: the status and the JSON answer.
-async fn api(
-    h: &Harness,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<&Value>,
-) -> (u16, Value) {
-    let bearer = format!("Bearer {token}");
-    let mut headers = vec![("Authorization", bearer.as_str())];
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    let text = body.map(Value::to_string).unwrap_or_default();
-    let url = format!("{}{path}", h.gateway_url());
-    let reply = request(method, &url, &headers, text.as_bytes()).await;
-    let json = serde_json::from_str(&reply.body).unwrap_or(Value::String(reply.body));
-    (reply.status, json)
-}
-
-fn assert_page(reply: &Reply, status: u16, texts: &[&str]) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    for text in texts {
-        assert!(reply.body.contains(text), "no {text:?} in {}", reply.body);
-    }
 }
 
 /// The secret a "shown once" page shows.
@@ -61,7 +28,7 @@ fn shown_once(reply: &Reply) -> String {
 
 async fn an_admin_adds_an_account_whose_one_time_password_signs_in(db: Db) {
     let h = accounts_harness(db).await;
-    let ada = signed_in(&h, "ada", &["admin"]).await;
+    let ada = new_account_signed_in(&h, "ada", &["admin"]).await;
     assert_page(
         &ada.get("/staff/accounts").await,
         200,
@@ -190,7 +157,7 @@ async fn an_admin_adds_an_account_whose_one_time_password_signs_in(db: Db) {
 
 async fn a_token_is_shown_once_and_works_as_bearer_until_it_is_revoked(db: Db) {
     let h = accounts_harness(db).await;
-    let ada = signed_in(&h, "ada", &["admin"]).await;
+    let ada = new_account_signed_in(&h, "ada", &["admin"]).await;
     let created = ada
         .post(
             "/staff/accounts/ada/tokens",

@@ -1,12 +1,12 @@
 //! An admin looks after the directory from the console: searches it, reads what is held about
 //! an address and why it would or would not receive a circular, checks a CSV file in a dry run
-//! that names each bad line, imports it, and forgets a person. An operator may search and
-//! explain; a drafter may not see the directory. Staff's own systems do the same over the API.
+//! that names each bad line, and imports it (forgetting a person is `console_forget.rs`). An
+//! operator may search and explain; a drafter may not see the directory. Staff's own systems do
+//! the same over the API.
 
-use circulars_tests::http::{request, Reply};
-use circulars_tests::signed_in::SignedIn;
+use circulars_tests::http::request;
+use circulars_tests::signed_in::{api, assert_page, new_account_signed_in};
 use circulars_tests::{on_both_databases, Db, Harness, DIRECTORY_HEADER, MAX_REQUEST_BYTES};
-use serde_json::Value;
 
 /// The sample directory and circular, and the gateway.
 async fn directory_harness(db: Db) -> Harness {
@@ -17,43 +17,9 @@ async fn directory_harness(db: Db) -> Harness {
     h
 }
 
-/// `name` with `roles`, signed in to the console.
-async fn signed_in(h: &Harness, name: &str, roles: &[&str]) -> SignedIn {
-    let password = h.staff_account(name, roles);
-    SignedIn::sign_in(&h.gateway_url(), name, &password)
-        .await
-        .unwrap_or_else(|refused| panic!("{name} could not sign in: {:?}", refused.0))
-}
-
-/// A call to the API with a token: the status and the JSON answer.
-async fn api(
-    h: &Harness,
-    token: &str,
-    method: &str,
-    path: &str,
-    body: Option<&str>,
-) -> (u16, Value) {
-    let bearer = format!("Bearer {token}");
-    let mut headers = vec![("Authorization", bearer.as_str())];
-    if body.is_some() {
-        headers.push(("Content-Type", "application/json"));
-    }
-    let url = format!("{}{path}", h.gateway_url());
-    let reply = request(method, &url, &headers, body.unwrap_or_default().as_bytes()).await;
-    let json = serde_json::from_str(&reply.body).unwrap_or(Value::String(reply.body));
-    (reply.status, json)
-}
-
-fn assert_page(reply: &Reply, status: u16, texts: &[&str]) {
-    assert_eq!(reply.status, status, "{}", reply.body);
-    for text in texts {
-        assert!(reply.body.contains(text), "no {text:?} in {}", reply.body);
-    }
-}
-
 async fn an_admin_searches_the_directory_and_explains_an_address(db: Db) {
     let h = directory_harness(db).await;
-    let ada = signed_in(&h, "ada", &["admin"]).await;
+    let ada = new_account_signed_in(&h, "ada", &["admin"]).await;
 
     let found = ada.get("/staff/directory?q=Aldoria").await;
     assert_page(
@@ -108,7 +74,7 @@ async fn an_admin_searches_the_directory_and_explains_an_address(db: Db) {
     assert_page(&not_an_address, 400, &["id=\"q-error\""]);
 
     // An operator searches and explains, but does not read the personal report or import.
-    let olga = signed_in(&h, "olga", &["operator"]).await;
+    let olga = new_account_signed_in(&h, "olga", &["operator"]).await;
     assert_page(
         &olga.get("/staff/directory?q=aldoria").await,
         200,
@@ -123,7 +89,7 @@ async fn an_admin_searches_the_directory_and_explains_an_address(db: Db) {
     );
     assert_eq!(olga.get("/staff/directory/import").await.status, 403);
     // A drafter sees no directory at all.
-    let dan = signed_in(&h, "dan", &["drafter"]).await;
+    let dan = new_account_signed_in(&h, "dan", &["drafter"]).await;
     assert_page(
         &dan.get("/staff/directory").await,
         403,
@@ -204,7 +170,7 @@ async fn an_admin_searches_the_directory_and_explains_an_address(db: Db) {
 
 async fn a_bad_file_gets_a_dry_run_naming_its_line_then_a_good_one_is_imported(db: Db) {
     let h = directory_harness(db).await;
-    let ada = signed_in(&h, "ada", &["admin"]).await;
+    let ada = new_account_signed_in(&h, "ada", &["admin"]).await;
     let form = ada.get("/staff/directory/import").await;
     assert_page(
         &form,
@@ -305,117 +271,7 @@ async fn a_bad_file_gets_a_dry_run_naming_its_line_then_a_good_one_is_imported(d
     );
 }
 
-async fn a_forgotten_person_is_gone_from_the_directory(db: Db) {
-    let h = directory_harness(db).await;
-    let ada = signed_in(&h, "ada", &["admin"]).await;
-    let address = "amara.osei@dtc.aldoria.example";
-
-    let confirm = ada
-        .get(&format!("/staff/directory/forget?address={address}"))
-        .await;
-    assert_page(
-        &confirm,
-        200,
-        &[
-            "Forget everything about amara.osei@dtc.aldoria.example?",
-            "This cannot be undone.",
-            "name=\"address\" value=\"amara.osei@dtc.aldoria.example\"",
-        ],
-    );
-    let forgotten = ada
-        .post("/staff/directory/forget", &[("address", address)])
-        .await;
-    assert_eq!(forgotten.status, 303, "{}", forgotten.body);
-    let location = forgotten.header("location").expect("on to the directory");
-    assert!(
-        location.starts_with("/staff/directory?forgotten=forgotten-"),
-        "{location}"
-    );
-    assert_page(
-        &ada.get(location).await,
-        200,
-        &["The person was forgotten."],
-    );
-    assert_page(
-        &ada.get("/staff/directory?q=amara.osei").await,
-        200,
-        &["No contact matches."],
-    );
-    let report = ada
-        .get(&format!("/staff/directory/address?address={address}"))
-        .await;
-    assert_page(
-        &report,
-        200,
-        &["The directory holds no contact with this address."],
-    );
-
-    // Over the API: the role is checked before the body is read, then the person forgotten.
-    let operator = h.staff_token("olga", &["operator"]);
-    let (status, refused) = api(
-        &h,
-        &operator,
-        "POST",
-        "/api/v1/directory/forget",
-        Some("{oops"),
-    )
-    .await;
-    assert_eq!(
-        (status, refused["code"].as_str()),
-        (403, Some("not_allowed")),
-        "{refused}"
-    );
-    let token = h.staff_token("ida", &["admin"]);
-    let james = "james.ncube@dtc.aldoria.example";
-    let (status, done) = api(
-        &h,
-        &token,
-        "POST",
-        "/api/v1/directory/forget",
-        Some(&format!("{{\"address\": \"{james}\"}}")),
-    )
-    .await;
-    assert_eq!(
-        (status, done["found"].as_bool()),
-        (200, Some(true)),
-        "{done}"
-    );
-    let pseudonym = done["pseudonym"].as_str().unwrap().to_owned();
-    let (status, report) = api(
-        &h,
-        &token,
-        "GET",
-        &format!("/api/v1/directory/addresses/{james}"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{report}");
-    assert_eq!(
-        report["contacts"].as_array().map(Vec::len),
-        Some(0),
-        "{report}"
-    );
-    let (status, audit) = api(
-        &h,
-        &token,
-        "GET",
-        &format!("/api/v1/directory/audit?subject={pseudonym}&limit=500"),
-        None,
-    )
-    .await;
-    assert_eq!(status, 200, "{audit}");
-    let actions: Vec<&str> = audit["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|e| e["action"].as_str())
-        .collect();
-    assert!(actions.contains(&"address.forgotten"), "{audit}");
-    assert!(!audit.to_string().contains(james), "{audit}");
-}
-
 on_both_databases!(
     an_admin_searches_the_directory_and_explains_an_address,
     a_bad_file_gets_a_dry_run_naming_its_line_then_a_good_one_is_imported,
-    a_forgotten_person_is_gone_from_the_directory,
 );
