@@ -30,8 +30,10 @@ use std::time::{Duration, Instant};
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver (package `chromium-driver`), the same version as [`CHROMIUM`].
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
-/// Headless, and nothing that reaches the internet or asks a question on first run.
-const CHROMIUM_FLAGS: [&str; 9] = [
+/// Headless, and nothing that reaches the internet or asks a question on first run; reduced
+/// motion, so that a page never scrolls smoothly under a click (chromedriver scrolls a button
+/// into view, then clicks where it was told it would be).
+const CHROMIUM_FLAGS: [&str; 10] = [
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -41,6 +43,7 @@ const CHROMIUM_FLAGS: [&str; 9] = [
     "--no-first-run",
     "--window-size=1024,768",
     "--lang=en",
+    "--force-prefers-reduced-motion",
 ];
 /// How long chromedriver may take to say it listens.
 const DRIVER_PATIENCE: Duration = Duration::from_secs(30);

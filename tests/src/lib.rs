@@ -18,12 +18,14 @@
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
 //! - [`browser`]: a headless Chromium driven over WebDriver, with axe-core and screenshots
+//! - [`signed_in`]: a member of staff signed in to the console over plain HTTP, posting its forms
 
 pub mod browser;
 pub mod http;
 pub mod imap;
 pub mod intake;
 pub mod postgres;
+pub mod signed_in;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
 use circulars_core::domain::CircularId;

@@ -1,13 +1,10 @@
-//! Nobody reaches a signed-in page or an API route without a valid session and the role it
-//! needs. The routes are not listed here: the console's are read from the gateway's own list
-//! (`page_routes()`, which mounts them) and the API's from its OpenAPI document (which the
-//! staff API tests compare with what is served), so a new route cannot be forgotten. Each is
-//! asked for without a session, with an expired one and, for a page, by an account holding
-//! every role but the one it needs; none of them gets past the door, whatever its path
-//! parameters or body.
+//! A session that has expired opens nothing: every signed-in page (read from the gateway's own
+//! list, `page_routes()`, which mounts them) and every API route (read from its OpenAPI
+//! document, which the staff API tests compare with what is served) answers 401 to it, so a
+//! new route cannot be forgotten; a fresh session of the same account works. (Without a session
+//! and with the wrong role: `console_pages_refuse.rs` and `staff_api.rs`.)
 
 use chrono::TimeDelta;
-use circulars_core::domain::Role;
 use circulars_gateway::console::page_routes;
 use circulars_staff::SignInLimiter;
 use circulars_tests::http::{request, Reply};
@@ -63,64 +60,21 @@ async fn ask(h: &Harness, method: &str, path: &str, cookie: Option<&str>) -> Rep
     request(method, &url, &headers, b"csrf=wrong&comment=x").await
 }
 
-on_both_databases!(every_staff_page_and_api_route_needs_a_valid_session_and_its_role);
+on_both_databases!(an_expired_session_opens_no_page_and_no_api_route);
 
-async fn every_staff_page_and_api_route_needs_a_valid_session_and_its_role(db: Db) {
+async fn an_expired_session_opens_no_page_and_no_api_route(db: Db) {
     let mut h = Harness::start(db).await;
     h.serve("gateway");
-    let routes = page_routes();
-    assert!(routes.len() >= 10, "{} signed-in pages", routes.len());
-
     // Yesterday's session: signed in, then expired.
     let password = h.staff_account("ex", &["drafter", "approver", "operator", "admin"]);
     let expired = session(&h, "ex", &password, TimeDelta::zero()).await;
-    // For each role, an account holding all the others.
-    let mut lacking = Vec::new();
-    for role in Role::ALL {
-        let others: Vec<&str> = Role::ALL
-            .iter()
-            .filter(|r| **r != role)
-            .map(|r| r.as_str())
-            .collect();
-        let name = format!("no-{}", role.as_str());
-        let password = h.staff_account(&name, &others);
-        lacking.push((
-            role,
-            session(&h, &name, &password, TimeDelta::hours(1)).await,
-        ));
-    }
-
+    let routes = page_routes();
+    assert!(routes.len() >= 10, "{} signed-in pages", routes.len());
     for route in &routes {
         let (method, path) = (route.method.as_str(), route.path);
-        let anonymous = ask(&h, method, path, None).await;
-        assert_eq!(anonymous.status, 401, "{method} {path} without a session");
-        assert!(
-            anonymous.body.contains("action=\"/staff/sign-in"),
-            "{method} {path}: the sign-in form, {}",
-            anonymous.body
-        );
         let late = ask(&h, method, path, Some(&expired)).await;
         assert_eq!(late.status, 401, "{method} {path} with an expired session");
-        if let Some(role) = route.role {
-            let (_, cookie) = lacking
-                .iter()
-                .find(|(r, _)| *r == role)
-                .expect("an account for each role");
-            let refused = ask(&h, method, path, Some(cookie)).await;
-            assert_eq!(
-                refused.status,
-                403,
-                "{method} {path} without the {} role: {}",
-                role.as_str(),
-                refused.body
-            );
-            assert!(refused.body.contains(role.as_str()), "{}", refused.body);
-        }
     }
-    assert!(
-        routes.iter().any(|r| r.role.is_some()),
-        "some pages need a role"
-    );
 
     let document = request(
         "GET",

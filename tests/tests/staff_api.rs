@@ -266,6 +266,34 @@ async fn every_api_route_refuses_callers_without_a_valid_token(db: Db) {
                     "{method} {path} by a drafter: {status} {refused}"
                 );
             }
+            // Accounts, tokens and the directory are an admin's (searching and explaining also
+            // an operator's): a drafter is refused before the body is read, whatever it is.
+            if ["/api/v1/accounts", "/api/v1/tokens", "/api/v1/directory"]
+                .iter()
+                .any(|p| path.starts_with(p))
+            {
+                let real = path
+                    .replace("{id}", "1")
+                    .replace("{name}", "rita")
+                    .replace("{address}", "amina%40example.org");
+                let bearer = format!("Bearer {}", reader.token);
+                let refused = request(
+                    &method,
+                    &format!("{}{real}", h.gateway_url()),
+                    &[
+                        ("Authorization", bearer.as_str()),
+                        ("Content-Type", "text/plain"),
+                    ],
+                    b"{oops",
+                )
+                .await;
+                assert_eq!(
+                    (refused.status, parse(&refused)["code"].as_str()),
+                    (403, Some("not_allowed")),
+                    "{method} {path} by a drafter: {}",
+                    refused.body
+                );
+            }
         }
     }
     // A route that is not in the document is not served.

@@ -5,7 +5,7 @@ use circulars_contacts::import::import_file;
 use circulars_contacts::personal;
 use circulars_core::config::Config;
 use circulars_core::domain::{Category, CircularId, RecipientAddress, TopicId};
-use circulars_store::{ImportReport, Store, Topic};
+use circulars_store::{DirectoryMatch, ImportReport, Store, Topic};
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -21,6 +21,19 @@ pub enum DirectoryCommand {
         /// Report what would change, and store nothing.
         #[arg(long)]
         dry_run: bool,
+    },
+    /// Contacts whose address, name, addressee key or addressee name contains TEXT (ASCII
+    /// letters compared without case), as the console's directory page finds them.
+    Search {
+        /// The text searched for (none: every contact).
+        #[arg(default_value = "")]
+        text: String,
+        /// How many at most.
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        /// How many to skip.
+        #[arg(long, default_value_t = 0)]
+        offset: u32,
     },
     /// Write the whole directory as one CSV file in the import format (`-` for standard output).
     Export {
@@ -130,6 +143,14 @@ pub async fn run(store: &Store, config: &Config, command: DirectoryCommand) -> R
                 None => println!("{address} is not suppressed; nothing changed"),
             }
         }
+        DirectoryCommand::Search {
+            text,
+            limit,
+            offset,
+        } => print!(
+            "{}",
+            search_table(&store.search_directory(&text, limit, offset).await?)
+        ),
         DirectoryCommand::Forget { address } => forget(store, config, &address).await?,
         DirectoryCommand::Import { files, dry_run } => {
             for file in files {
@@ -219,6 +240,27 @@ pub async fn audience(store: &Store, id: &CircularId) -> Result<()> {
     let counts = circulars_contacts::audience::dry_run(store, id).await?;
     print!("{counts}");
     Ok(())
+}
+
+/// `directory search`: one line per contact found.
+fn search_table(found: &[DirectoryMatch]) -> String {
+    let mut out = format!(
+        "{:<40} {:<30} {:<40} {}\n",
+        "address", "name", "addressee", "status"
+    );
+    for m in found {
+        out.push_str(&format!(
+            "{:<40} {:<30} {:<40} {}\n",
+            m.address_written,
+            m.name,
+            m.addressee.to_string(),
+            if m.active { "active" } else { "inactive" }
+        ));
+    }
+    if found.is_empty() {
+        out.push_str("(no contact matches)\n");
+    }
+    out
 }
 
 fn import_summary(file: &Path, r: &ImportReport, dry_run: bool) -> String {

@@ -3,12 +3,13 @@
 //! and stores them whole or not at all (or, with `"dry_run": true`, says what storing would
 //! change); the audit trail records `api (by <account>)`.
 
+use super::callers::Admin;
 use super::error::{ApiError, ErrorBody};
 use super::json::ApiJson;
 use super::ApiState;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::{Extension, Json};
+use axum::Json;
 use circulars_contacts::import::check_json_records;
 use circulars_core::domain::{Actor, Role};
 use circulars_store::ImportReport;
@@ -59,11 +60,10 @@ pub fn require_admin(actor: &Actor) -> Result<(), ApiError> {
     responses((status = 200, body = ImportAnswer), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn import(
+    Admin(actor): Admin,
     State(state): State<ApiState>,
-    Extension(actor): Extension<Actor>,
     ApiJson(request): ApiJson<ImportRequest>,
 ) -> Result<Json<ImportAnswer>, ApiError> {
-    require_admin(&actor)?;
     let source = format!("api (by {})", actor.name());
     let store = &state.ctx.store;
     let known = store.directory_ids().await?;

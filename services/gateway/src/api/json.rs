@@ -1,10 +1,12 @@
-//! The API's JSON request bodies: `application/json` only, every field known, and a refusal
-//! that names the field at fault in the API's error shape rather than axum's plain text.
+//! The API's JSON request bodies (`application/json` only, every field known) and query
+//! strings, with a refusal that names the field at fault in the API's error shape rather than
+//! axum's plain text.
 
 use super::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, Request};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::header::CONTENT_TYPE;
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use serde::de::DeserializeOwned;
 
@@ -72,4 +74,78 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             error.at(path)
         }
     })
+}
+
+/// A query string read into `T` (whose fields are `deny_unknown_fields`): `?limit=ten` is
+/// refused as `422 invalid` naming `limit`, in the API's error shape.
+#[derive(Debug, Clone)]
+pub struct ApiQuery<T>(pub T);
+
+impl<S, T> FromRequestParts<S> for ApiQuery<T>
+where
+    S: Send + Sync,
+    T: DeserializeOwned,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        parse_query(parts.uri.query().unwrap_or_default()).map(ApiQuery)
+    }
+}
+
+/// Reads the query string `query` as `T`, naming the parameter at fault when it is not.
+pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    let pairs = form_urlencoded::parse(query.as_bytes());
+    let reader = serde_urlencoded::Deserializer::new(pairs);
+    serde_path_to_error::deserialize(reader).map_err(|e| {
+        let path = e.path().to_string();
+        let error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid",
+            e.into_inner().to_string(),
+        );
+        if path == "." {
+            error.at("query")
+        } else {
+            error.at(path)
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Page {
+        q: Option<String>,
+        limit: Option<u32>,
+    }
+
+    #[test]
+    fn a_query_string_is_read_or_refused_naming_its_parameter() {
+        let page: Page = parse_query("q=amina%40example.org&limit=5").unwrap();
+        assert_eq!(
+            page,
+            Page {
+                q: Some("amina@example.org".into()),
+                limit: Some(5)
+            }
+        );
+        assert_eq!(
+            parse_query::<Page>("").unwrap(),
+            Page {
+                q: None,
+                limit: None
+            }
+        );
+        let refused = parse_query::<Page>("limit=ten").unwrap_err();
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(refused.body.field.as_deref(), Some("limit"));
+        let unknown = parse_query::<Page>("colour=blue").unwrap_err();
+        assert_eq!(unknown.body.code, "invalid");
+        assert!(unknown.body.message.contains("colour"), "{unknown:?}");
+    }
 }

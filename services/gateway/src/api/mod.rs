@@ -6,23 +6,33 @@
 //! # Layout
 //! - [`auth`]: who is calling (session or Bearer token), before anything else is read
 //! - [`error`]: the errors' JSON shape `{code, message, field}` and their statuses
-//! - [`json`]: JSON bodies read with the field at fault named
+//! - [`json`]: JSON bodies and query strings read with the field at fault named
 //! - [`circulars`]: the list, one circular, drafting and editing, history
 //! - [`annexes`]: one annex file uploaded (`multipart/form-data`), for a language or for all
 //! - [`preview`]: the six versions as recipients get them, and test copies of them
 //! - [`steps`]: submit, approve, send back, issue, pause, resume, cancel
 //! - [`delivery`]: the audience as it would freeze now, and the delivery status
 //! - [`directory`]: the directory's import, for admins
+//! - [`directory_search`]: the directory searched and an address explained (admins, operators)
+//! - [`personal`]: one address's report, forgetting a person, the directory's audit trail
+//! - [`accounts`]: staff accounts, for admins
+//! - [`tokens`]: the accounts' API tokens, for admins
+//! - [`callers`]: the role a route needs, checked before its body is read; pages of lists
 
+pub mod accounts;
 pub mod annexes;
 pub mod auth;
+pub mod callers;
 pub mod circulars;
 pub mod delivery;
 pub mod directory;
+pub mod directory_search;
 pub mod error;
 pub mod json;
+pub mod personal;
 pub mod preview;
 pub mod steps;
+pub mod tokens;
 
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
@@ -93,6 +103,17 @@ pub fn router(ctx: ServiceContext) -> (Router, utoipa::openapi::OpenApi) {
         .routes(routes!(delivery::audience))
         .routes(routes!(delivery::status))
         .routes(routes!(directory::import))
+        .routes(routes!(directory_search::search))
+        .routes(routes!(directory_search::explain))
+        .routes(routes!(personal::report))
+        .routes(routes!(personal::forget))
+        .routes(routes!(personal::audit))
+        .routes(routes!(accounts::list, accounts::add))
+        .routes(routes!(accounts::disable))
+        .routes(routes!(accounts::set_roles))
+        .routes(routes!(accounts::reset_password))
+        .routes(routes!(tokens::tokens, tokens::create_token))
+        .routes(routes!(tokens::revoke_token))
         .with_state(state)
         .split_for_parts();
     let routes =

@@ -8,6 +8,8 @@
 //!   error summary) and [`render`] (a template to an HTML answer)
 //! - [`form`]: [`Field`] (label, hint, error, value, control) and [`ErrorSummary`], drawn by
 //!   `templates/fields.html` and `templates/error_summary.html`
+//! - [`checkboxes`]: [`Checkboxes`], a group of boxes sharing one name (the `checkboxes` macro)
+//! - [`posted`]: [`Posted`], a form's fields read from the body once the role is checked
 //! - [`words`]: the Fluent bundles of `locales/{en,fr}/staff.ftl`, checked as a set
 //! - [`language`]: which language a page speaks (`?lang=`, the `lang` cookie,
 //!   `Accept-Language`, English) and the layer that remembers the switch's choice
@@ -26,31 +28,40 @@
 //!   form without a session), the role and CSRF checks, the navigation
 //! - [`circulars`]: the list of circulars, a circular's page with its steps and history, the
 //!   confirmation before issuing, the delivery page (templates in `templates/circulars/`)
+//! - [`directory`]: the directory's pages (search, an address's report and explanation, CSV
+//!   import with a dry run, forgetting a person)
+//! - [`accounts`]: the accounts' pages (roles, passwords and API tokens shown once, disabling)
 //!
 //! Templates are in `services/gateway/templates/` (askama, compiled into the binary, HTML
 //! escaped by default): `base.html`, `error_summary.html`, `fields.html` (macros `field` and
 //! `csrf`), `sign_in.html`, `refused.html`, and `drafting/` (`form.html`, `controls.html`,
 //! `preview.html`, `test_copies.html`).
 
+pub mod accounts;
 pub mod assets;
+pub mod checkboxes;
 pub mod circulars;
 pub mod cookies;
 pub mod csrf;
+pub mod directory;
 pub mod drafting;
 pub mod form;
 pub mod language;
 pub mod page;
+pub mod posted;
 pub mod security;
 pub mod session;
 pub mod sign_in;
 pub mod staff;
 pub mod words;
 
+pub use checkboxes::{CheckOption, Checkboxes};
 pub use cookies::CookiePolicy;
 pub use csrf::{csrf_token_matches, refused, Refusal, SameOrigin, CSRF_FIELD};
 pub use form::{Choice, Control, ErrorSummary, Field, InputKind};
 pub use language::ConsoleLanguage;
 pub use page::{render, Layout, NavLink, PageContext};
+pub use posted::Posted;
 pub use staff::{page_routes, Denied, PageRoute, Staff, StaffState};
 pub use words::Words;
 

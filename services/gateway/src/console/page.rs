@@ -83,6 +83,15 @@ impl PageContext {
         )
     }
 
+    /// Message `id` in the page's language, with each variable of `args` set.
+    pub fn t_args(&self, id: &str, args: &[(&str, &str)]) -> String {
+        let args: Vec<(&str, FluentValue<'static>)> = args
+            .iter()
+            .map(|(name, value)| (*name, FluentValue::from((*value).to_owned())))
+            .collect();
+        self.words.text_with(self.language, id, &args)
+    }
+
     /// The layout of a page titled with message `title_id`: signed out, no navigation beyond
     /// the sign-in link, no errors (see the `with_…` methods of [`Layout`]).
     pub fn layout(&self, title_id: &str) -> Layout {

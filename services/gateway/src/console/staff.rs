@@ -134,15 +134,23 @@ impl Staff {
 
     /// `Ok` when the account holds `role`, else the 403 page naming the role needed.
     pub fn require(&self, role: Role) -> Result<(), Denied> {
-        if self.actor.has(role) {
-            Ok(())
-        } else {
-            Err(Denied::from(self.forbidden(&self.page.t_arg(
-                "forbidden-role",
-                "role",
-                role.as_str(),
-            ))))
+        self.require_either(role, None)
+    }
+
+    /// `Ok` when the account holds `role` or `or`, else the 403 page naming the role (or
+    /// roles) needed.
+    pub fn require_either(&self, role: Role, or: Option<Role>) -> Result<(), Denied> {
+        if self.actor.has(role) || or.is_some_and(|or| self.actor.has(or)) {
+            return Ok(());
         }
+        let reason = match or {
+            None => self.page.t_arg("forbidden-role", "role", role.as_str()),
+            Some(or) => self.page.t_args(
+                "forbidden-either-role",
+                &[("role", role.as_str()), ("other", or.as_str())],
+            ),
+        };
+        Err(Denied::from(self.forbidden(&reason)))
     }
 
     /// `Ok` when a form's hidden `csrf` field is the session's token, else the 403 page.
@@ -173,6 +181,9 @@ pub struct PageRoute {
     pub path: &'static str,
     /// The role the handler requires (`None`: any signed-in account).
     pub role: Option<Role>,
+    /// Another role that is enough instead (the directory's search and explanations: an
+    /// admin's, or an operator's), set with [`PageRoute::or_role`].
+    pub or: Option<Role>,
     /// The handler, as a method router (`get(h)` or `post(h)`).
     pub handler: axum::routing::MethodRouter<StaffState>,
 }
@@ -188,6 +199,7 @@ impl PageRoute {
             method: axum::http::Method::GET,
             path,
             role,
+            or: None,
             handler: axum::routing::get(handler),
         }
     }
@@ -202,7 +214,22 @@ impl PageRoute {
             method: axum::http::Method::POST,
             path,
             role,
+            or: None,
             handler: axum::routing::post(handler),
+        }
+    }
+
+    /// The same route, open also to holders of `role`.
+    pub fn or_role(mut self, role: Role) -> PageRoute {
+        self.or = Some(role);
+        self
+    }
+
+    /// Whether an account holding `roles` may open the route (what its handler checks).
+    pub fn allows(&self, roles: &circulars_core::domain::Roles) -> bool {
+        match self.role {
+            None => true,
+            Some(role) => roles.has(role) || self.or.is_some_and(|or| roles.has(or)),
         }
     }
 }
@@ -210,28 +237,34 @@ impl PageRoute {
 impl PageRoute {
     /// The route's handler behind [`gate`] for its role.
     pub fn mount(self, state: &StaffState) -> axum::routing::MethodRouter<StaffState> {
-        let role = self.role;
+        let (role, or) = (self.role, self.or);
         self.handler
             .route_layer(axum::middleware::from_fn_with_state(
                 state.clone(),
                 move |State(state): State<StaffState>, request: Request, next: Next| {
-                    gate(state, role, request, next)
+                    gate(state, role, or, request, next)
                 },
             ))
     }
 }
 
 /// Lets a request through to a signed-in handler only with a valid session (else `401` and
-/// the sign-in form) and, when `role` is given, an account holding it (else `403`); the
-/// [`Staff`] found is kept in the request for the handler's extractor.
-pub async fn gate(state: StaffState, role: Option<Role>, request: Request, next: Next) -> Response {
+/// the sign-in form) and, when `role` is given, an account holding it or `or` (else `403`);
+/// the [`Staff`] found is kept in the request for the handler's extractor.
+pub async fn gate(
+    state: StaffState,
+    role: Option<Role>,
+    or: Option<Role>,
+    request: Request,
+    next: Next,
+) -> Response {
     let (mut parts, body) = request.into_parts();
     let staff = match Staff::from_request_parts(&mut parts, &state).await {
         Ok(staff) => staff,
         Err(answer) => return answer,
     };
     if let Some(role) = role {
-        if let Err(denied) = staff.require(role) {
+        if let Err(denied) = staff.require_either(role, or) {
             return denied.into_response();
         }
     }
@@ -244,6 +277,8 @@ pub fn page_routes() -> Vec<PageRoute> {
     let mut routes = Vec::new();
     routes.extend(super::circulars::routes());
     routes.extend(super::drafting::routes());
+    routes.extend(super::directory::routes());
+    routes.extend(super::accounts::routes());
     routes
 }
 
@@ -292,6 +327,18 @@ pub fn render_failure(page: &PageContext) -> Response {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_route_is_open_to_its_role_or_its_alternative() {
+        async fn page() {}
+        let roles = |list: &str| circulars_core::domain::Roles::parse_list(list).unwrap();
+        let route = PageRoute::get("/staff/x", Some(Role::Admin), page).or_role(Role::Operator);
+        assert!(route.allows(&roles("admin")));
+        assert!(route.allows(&roles("drafter,operator")));
+        assert!(!route.allows(&roles("drafter,approver")));
+        let anyone = PageRoute::post("/staff/y", None, page);
+        assert!(anyone.allows(&roles("")));
+    }
 
     #[test]
     fn a_sign_in_returns_only_to_a_console_page() {

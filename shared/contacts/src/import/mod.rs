@@ -74,8 +74,21 @@ pub async fn import_file(
 ) -> Result<ImportReport, ImportError> {
     let file = path.display().to_string();
     let bytes = tokio::fs::read(path).await.map_err(Unreadable::of(&file))?;
+    import_bytes(store, &file, &bytes, actor, dry_run).await
+}
+
+/// The same checks and storing for a file already in memory (an upload to the console):
+/// `file` names it in the problems (`file:line:column: column-name: why`), as
+/// [`import_file`] names a file by its path.
+pub async fn import_bytes(
+    store: &Store,
+    file: &str,
+    bytes: &[u8],
+    actor: &str,
+    dry_run: bool,
+) -> Result<ImportReport, ImportError> {
     let known = store.directory_ids().await?;
-    let records = parse_records(&file, &bytes, &known)?;
+    let records = parse_records(file, bytes, &known)?;
     Ok(store.import_directory(&records, actor, dry_run).await?)
 }
 

@@ -29,18 +29,43 @@ impl Store {
         .bind(subject)
         .fetch_all(&self.pool)
         .await?;
-        rows.iter()
-            .map(|row| {
-                Ok(AuditEntry {
-                    at: parse_timestamp("directory_audit", &row.try_get::<String, _>("at")?)?,
-                    actor: row.try_get("actor")?,
-                    action: row.try_get("action")?,
-                    subject: row.try_get("subject")?,
-                    detail: row.try_get("detail")?,
-                })
-            })
-            .collect()
+        entries(&rows)
     }
+
+    /// One page of the audit entries about one subject, oldest first: `limit` of them after
+    /// skipping `offset`.
+    pub async fn audit_trail_page(
+        &self,
+        subject: &str,
+        limit: u32,
+        offset: u32,
+    ) -> Result<Vec<AuditEntry>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT at, actor, action, subject, detail FROM directory_audit WHERE subject = $1 \
+             ORDER BY id LIMIT $2 OFFSET $3",
+        )
+        .bind(subject)
+        .bind(i64::from(limit))
+        .bind(i64::from(offset))
+        .fetch_all(&self.pool)
+        .await?;
+        entries(&rows)
+    }
+}
+
+/// Audit entries read back from rows of `at, actor, action, subject, detail`.
+fn entries(rows: &[sqlx::any::AnyRow]) -> Result<Vec<AuditEntry>, StoreError> {
+    rows.iter()
+        .map(|row| {
+            Ok(AuditEntry {
+                at: parse_timestamp("directory_audit", &row.try_get::<String, _>("at")?)?,
+                actor: row.try_get("actor")?,
+                action: row.try_get("action")?,
+                subject: row.try_get("subject")?,
+                detail: row.try_get("detail")?,
+            })
+        })
+        .collect()
 }
 
 /// Appends one entry to the audit trail.

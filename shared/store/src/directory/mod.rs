@@ -7,11 +7,13 @@
 //! - `suppressions`: addresses that receive nothing, and why
 //! - `audit`: the trail of every change
 //! - `names`: every category with its name for staff, every topic (the draft form's choices)
+//! - `search`: contacts found by address, name, addressee key or addressee name, a page at a time
 
 mod audit;
 mod contacts;
 mod import;
 mod names;
+mod search;
 mod suppressions;
 mod topics;
 
@@ -19,6 +21,7 @@ pub use audit::AuditEntry;
 pub use contacts::{ContactStatus, DirectoryRecord, StoredContact};
 pub use import::ImportReport;
 pub use names::NamedCategory;
+pub use search::DirectoryMatch;
 pub use suppressions::{Suppression, SuppressionReason};
 pub use topics::{Subscription, Topic};
 
