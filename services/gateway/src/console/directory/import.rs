@@ -6,16 +6,15 @@
 //! A real import after a dry run needs the file again: nothing uploaded is kept on the server
 //! (a directory file is personal data, and what is stored is what the person sends last).
 
-use super::upload::{read_upload, UploadError};
 use super::{failed, IMPORT_PATH};
 use crate::console::checkboxes::Checkboxes;
 use crate::console::form::ErrorSummary;
 use crate::console::page::{render, Layout};
 use crate::console::staff::{Denied, Staff, StaffState};
+use crate::multipart::{read_form, FormBodyError, SentFile};
 use askama::Template;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use circulars_contacts::import::{import_bytes, ImportError, COLUMNS};
@@ -171,12 +170,11 @@ pub async fn submit(
 ) -> Result<Response, Denied> {
     staff.require(Role::Admin)?;
     let limit = state.ctx.config.gateway.max_request_bytes;
-    let content_type = headers.get(CONTENT_TYPE).and_then(|v| v.to_str().ok());
-    let upload = match read_upload(content_type, body, limit, FILE_FIELD).await {
-        Ok(upload) => upload,
+    let form = match read_form(&headers, body, limit).await {
+        Ok(form) => form,
         Err(e) => {
             let (status, error) = match e {
-                UploadError::TooLarge { limit } => (
+                FormBodyError::TooLarge { limit } => (
                     StatusCode::PAYLOAD_TOO_LARGE,
                     staff
                         .page
@@ -188,10 +186,15 @@ pub async fn submit(
             return Ok(render(status, &page));
         }
     };
-    staff.check_csrf(upload.get("csrf"))?;
-    let dry_run = upload.get(DRY_RUN_FIELD).is_some();
+    staff.check_csrf(Some(form.text("csrf")))?;
+    let dry_run = form.fields.iter().any(|(name, _)| name == DRY_RUN_FIELD);
     let page = ImportPage::new(&staff, dry_run);
-    let Some((file, bytes)) = upload.file else {
+    let Some(SentFile {
+        file_name: file,
+        content: bytes,
+        ..
+    }) = form.files.into_iter().find(|f| f.field == FILE_FIELD)
+    else {
         let page = page.with_file_error(staff.page.t("import-no-file"));
         return Ok(render(StatusCode::UNPROCESSABLE_ENTITY, &page));
     };

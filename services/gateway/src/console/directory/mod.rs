@@ -8,7 +8,6 @@
 //!   its audit trail (admins), and why the address is or is not on a circular's list
 //! - [`import`]: `GET`/`POST /staff/directory/import`: a CSV file uploaded, checked as
 //!   `circulars directory import` checks it, its report or its problems shown
-//! - [`upload`]: the upload's multipart body read within `[gateway] max_request_bytes`
 //! - [`forget`]: `GET`/`POST /staff/directory/forget`: a confirmation, then the erasure
 //!
 //! Templates: `templates/directory/{search,address,import,forget}.html`.
@@ -17,7 +16,6 @@ pub mod address;
 pub mod forget;
 pub mod import;
 pub mod search;
-pub mod upload;
 
 use super::staff::{render_failure, Denied, PageRoute, Staff, DIRECTORY_PATH};
 use super::PageContext;
