@@ -5,11 +5,10 @@
 //! it. Olga, an operator, reads the audience, issues it to the number of recipients the page
 //! names, and reloads the delivery page until every mail is sent; the capture SMTP server then
 //! holds one mail per recipient. Every page is screenshotted and passes axe-core's WCAG 2.x A
-//! and AA checks. (The same pages' data run on both databases in the `console_*` stories:
-//! SQLite is enough here.)
+//! and AA checks. On SQLite and on PostgreSQL.
 
 use circulars_tests::browser::Browser;
-use circulars_tests::{Db, Harness, Setup};
+use circulars_tests::{on_both_databases, Db, Harness, Setup};
 use fantoccini::Locator;
 use std::collections::BTreeSet;
 use std::time::{Duration, Instant};
@@ -99,11 +98,12 @@ async fn tick(browser: &Browser, name: &str, value: &str) {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_circular_goes_from_draft_to_delivery_in_the_console() {
+on_both_databases!(a_circular_goes_from_draft_to_delivery_in_the_console);
+
+async fn a_circular_goes_from_draft_to_delivery_in_the_console(db: Db) {
     let mut h = Harness::start_setup(Setup {
         approval_required: true,
-        ..Setup::new(Db::Sqlite)
+        ..Setup::new(db)
     })
     .await;
     h.import_sample_directory();
