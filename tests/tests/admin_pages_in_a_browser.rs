@@ -98,7 +98,7 @@ async fn an_admin_s_pages_work_in_a_browser_and_pass_axe() {
     browser.fill("Account name", "dora").await;
     browser
         .client()
-        .find(Locator::Id("roles-drafter"))
+        .find(Locator::Css("input[name=roles][value=drafter]"))
         .await
         .expect("the drafter box")
         .click()

@@ -34,7 +34,7 @@ async fn an_admin_adds_an_account_whose_one_time_password_signs_in(db: Db) {
         200,
         &[
             "<a href=\"/staff/accounts/ada\">ada</a>",
-            "id=\"roles-drafter\"",
+            "id=\"roles\" name=\"roles\" value=\"drafter\"",
         ],
     );
 
@@ -48,7 +48,7 @@ async fn an_admin_adds_an_account_whose_one_time_password_signs_in(db: Db) {
         &[
             "id=\"name-error\"",
             "&#39;&#60;script&#62;x&#60;/script&#62;&#39; is not an account name",
-            "href=\"#roles-drafter\"",
+            "href=\"#roles\"",
         ],
     );
     assert!(!refused.body.contains("<script>"), "{}", refused.body);

@@ -69,17 +69,37 @@ impl Checkboxes {
         self
     }
 
-    /// The `id` of the box for `option`.
-    pub fn option_id(&self, option: &CheckOption) -> String {
-        format!("{}-{}", self.name, option.value)
+    /// The same with `values` ticked, and each of them that is no box (a category removed
+    /// since it was chosen) added as a ticked box of its own, so that nothing sent is lost.
+    pub fn with_kept<'v>(self, values: impl IntoIterator<Item = &'v str>) -> Checkboxes {
+        let values: Vec<&str> = values.into_iter().collect();
+        let mut group = self.with_checked(values.iter().copied());
+        for value in values {
+            if !group.options.iter().any(|o| o.value == value) {
+                group.options.push(CheckOption {
+                    value: value.to_owned(),
+                    label: value.to_owned(),
+                    checked: true,
+                });
+            }
+        }
+        group
     }
 
-    /// Where the error summary leads: the first box.
+    /// The `id` of box `index`: the group's name for the first (where the error summary
+    /// leads), `name-index` for the others; values (file names among them) make no ids.
+    pub fn box_id(&self, index: &usize) -> String {
+        if *index == 0 {
+            self.name.to_owned()
+        } else {
+            format!("{}-{index}", self.name)
+        }
+    }
+
+    /// Where the error summary leads: the first box or, in a group without boxes, the
+    /// fieldset (both have the group's name as `id`).
     pub fn first_id(&self) -> String {
-        self.options
-            .first()
-            .map(|o| self.option_id(o))
-            .unwrap_or_else(|| self.name.to_owned())
+        self.name.to_owned()
     }
 
     /// The fieldset's `aria-describedby`: the hint's and the error's ids, when there are any.
@@ -112,7 +132,11 @@ mod tests {
         .with_checked(["admin", "boss"]);
         let ticked: Vec<bool> = group.options.iter().map(|o| o.checked).collect();
         assert_eq!(ticked, [false, true]);
-        assert_eq!(group.first_id(), "roles-drafter");
+        assert_eq!(
+            (group.box_id(&0), group.box_id(&1)),
+            ("roles".into(), "roles-1".into())
+        );
+        assert_eq!(group.first_id(), "roles");
         assert_eq!(group.described_by(), None);
         let group = group
             .with_hint("One or more".into())
@@ -121,5 +145,21 @@ mod tests {
             group.described_by().as_deref(),
             Some("roles-hint roles-error")
         );
+    }
+
+    #[test]
+    fn a_ticked_value_that_is_no_longer_a_choice_is_kept_ticked() {
+        let group = Checkboxes::new(
+            "categories",
+            "Categories".into(),
+            vec![("academia".into(), "Academia".into())],
+        )
+        .with_kept(["galaxies"]);
+        let shown: Vec<(&str, bool)> = group
+            .options
+            .iter()
+            .map(|o| (o.value.as_str(), o.checked))
+            .collect();
+        assert_eq!(shown, [("academia", false), ("galaxies", true)]);
     }
 }

@@ -2,9 +2,10 @@
 //! annexes, and a section per language (subject, reference line, Markdown body, annex files)
 //! reached by a list of in-page links; every problem beside its field and in the summary.
 
-use super::controls::{Checkboxes, FileInput};
+use super::controls::FileInput;
 use super::draft_form::DraftForm;
 use super::names::{form_field, names, ANNEX_ALL};
+use crate::console::checkboxes::Checkboxes;
 use crate::console::form::{Choice, ErrorSummary, Field, InputKind};
 use crate::console::{Layout, Staff};
 use askama::Template;
@@ -180,10 +181,14 @@ impl DraftPage {
             field("contact-fax", InputKind::Text, &form.contact_fax),
         ];
         let group = |name: &'static str, choices: &[Choice], ticked: &[String]| {
-            let mut group = Checkboxes::new(name, t(&format!("draft-{name}")), choices, ticked);
-            group.hint = Some(t(&format!("draft-{name}-hint")));
-            group.error = problems.at(name);
-            group
+            let options = choices
+                .iter()
+                .map(|c| (c.value.clone(), c.label.clone()))
+                .collect();
+            Checkboxes::new(name, t(&format!("draft-{name}")), options)
+                .with_kept(ticked.iter().map(String::as_str))
+                .with_hint(t(&format!("draft-{name}-hint")))
+                .with_error(problems.at(name))
         };
         let categories = group("categories", &choices.categories, &form.categories);
         let copy = group("copy", &choices.categories, &form.copy);
