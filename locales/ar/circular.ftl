@@ -41,6 +41,8 @@ footer-reason = تصلكم هذه الرسالة المعممة بصفتكم ج�
 # unverified
 footer-unsubscribe = للتوقف عن تلقي هذه الرسائل المعممة، يمكنكم إلغاء الاشتراك من هنا: { $unsubscribe }
 # unverified
+footer-preferences = لاختيار لغة الرسائل المعممة التي تتلقونها ومواضيعها، يُرجى زيارة: { $preferences }
+# unverified
 footer-language = لتلقيها بلغة أخرى، يُرجى الرد على هذه الرسالة.
 
 category-member-states = الدول الأعضاء

@@ -32,6 +32,8 @@ footer-reason = You receive this circular as a contact of { $addressee } in the 
 # unverified
 footer-unsubscribe = To stop receiving these circulars, unsubscribe here: { $unsubscribe }
 # unverified
+footer-preferences = To choose the language and the topics of the circulars you receive: { $preferences }
+# unverified
 footer-language = To receive them in another language, reply to this message.
 
 category-member-states = To the Administrations of Member States of the Union

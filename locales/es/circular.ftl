@@ -36,6 +36,8 @@ footer-reason = Recibe usted esta circular como contacto de { $addressee } en la
 # unverified
 footer-unsubscribe = Para dejar de recibir estas circulares, cancele su suscripción aquí: { $unsubscribe }
 # unverified
+footer-preferences = Para elegir el idioma y los temas de las circulares que recibe: { $preferences }
+# unverified
 footer-language = Para recibirlas en otro idioma, responda a este mensaje.
 
 category-member-states = Administraciones de los Estados Miembros de la UIT

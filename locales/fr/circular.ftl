@@ -36,6 +36,8 @@ footer-reason = Vous recevez cette circulaire en tant que contact de { $addresse
 # unverified
 footer-unsubscribe = Pour ne plus recevoir ces circulaires, désabonnez-vous ici: { $unsubscribe }
 # unverified
+footer-preferences = Pour choisir la langue et les sujets des circulaires que vous recevez: { $preferences }
+# unverified
 footer-language = Pour les recevoir dans une autre langue, veuillez répondre à ce message.
 
 category-member-states = Aux États Membres de l'UIT

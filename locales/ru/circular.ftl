@@ -45,6 +45,8 @@ footer-reason = Вы получаете этот циркуляр как кон�
 # unverified
 footer-unsubscribe = Чтобы отказаться от получения этих циркуляров, перейдите по ссылке: { $unsubscribe }
 # unverified
+footer-preferences = Чтобы выбрать язык и темы получаемых циркуляров, перейдите по ссылке: { $preferences }
+# unverified
 footer-language = Чтобы получать их на другом языке, ответьте на это сообщение.
 
 # unverified

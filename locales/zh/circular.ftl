@@ -41,6 +41,8 @@ footer-reason = 您作为{ $addressee }的联系人列入国际电联分发名�
 # unverified
 footer-unsubscribe = 如需停止接收此类通函，请点击此处退订：{ $unsubscribe }
 # unverified
+footer-preferences = 如需选择所收通函的语言和主题，请点击此处：{ $preferences }
+# unverified
 footer-language = 如需以其他语言接收，请回复本邮件。
 
 category-member-states = 成员国

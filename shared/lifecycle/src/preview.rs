@@ -6,8 +6,8 @@
 
 use circulars_core::config::Config;
 use circulars_core::domain::{
-    AddressError, Addressee, Annex, BadAddressee, Circular, DeliveryKey, Language, Recipient,
-    RecipientAddress, Rendition,
+    AddressError, Addressee, Annex, BadAddressee, Circular, DeliveryKey, Language, PersonalLinks,
+    Recipient, RecipientAddress, Rendition,
 };
 use circulars_core::tokens::TokenError;
 use circulars_relays::{Relays, SendError};
@@ -147,10 +147,13 @@ pub fn versions(
         let failed = |source| PreviewError::Mail { language, source };
         let own = mail::prepare_annexes(&own).map_err(failed)?;
         let key = DeliveryKey::new(circular.id.clone(), recipient.address.clone());
-        let (text, html) = rendition.personalise(
-            recipient.addressee.name(),
-            &mail::unsubscribe_url(&config.mail, &keyring, &key),
-        );
+        let unsubscribe = mail::unsubscribe_url(&config.mail, &keyring, &key);
+        let preferences = mail::preferences_url(&config.mail, &keyring, &key);
+        let links = PersonalLinks {
+            unsubscribe: &unsubscribe,
+            preferences: &preferences,
+        };
+        let (text, html) = rendition.personalise(recipient.addressee.name(), links);
         let mail = mail::build(&rendition, &own, &recipient, settings).map_err(failed)?;
         out.push(Version {
             language,

@@ -4,7 +4,7 @@
 
 use crate::dkim::{DkimError, DkimSigner};
 use circulars_core::config::MailConfig;
-use circulars_core::domain::{Annex, Rendition};
+use circulars_core::domain::{Annex, PersonalLinks, Rendition};
 use circulars_core::domain::{DeliveryKey, Language, Recipient};
 use circulars_core::tokens::{message_id, return_address, Keyring, Purpose, Token};
 use lettre::address::Envelope;
@@ -92,13 +92,26 @@ impl Header for ContentLanguage {
 
 /// The one-click unsubscribe link of a delivery.
 pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
-    link(config, &keyring.sign(key, Purpose::Unsubscribe))
+    link(
+        config,
+        Purpose::Unsubscribe,
+        &keyring.sign(key, Purpose::Unsubscribe),
+    )
 }
 
-/// `<public base URL>/unsubscribe/<token>`.
-fn link(config: &MailConfig, token: &Token) -> String {
+/// The link to the recipient's preferences page of a delivery.
+pub fn preferences_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
+    link(
+        config,
+        Purpose::Preferences,
+        &keyring.sign(key, Purpose::Preferences),
+    )
+}
+
+/// `<public base URL>/<purpose>/<token>`: `/unsubscribe/…` or `/preferences/…`.
+fn link(config: &MailConfig, purpose: Purpose, token: &Token) -> String {
     format!(
-        "{}/unsubscribe/{token}",
+        "{}/{purpose}/{token}",
         config.public_base_url.trim_end_matches('/')
     )
 }
@@ -165,8 +178,13 @@ pub fn build(
     let envelope = Envelope::new(Some(envelope_from), vec![to.clone()])
         .map_err(|e| MailError::Invalid(e.to_string()))?;
     let unsubscribe_token = settings.keyring.sign(&key, Purpose::Unsubscribe);
-    let unsubscribe = link(config, &unsubscribe_token);
-    let (text, html) = rendition.personalise(recipient.addressee.name(), &unsubscribe);
+    let unsubscribe = link(config, Purpose::Unsubscribe, &unsubscribe_token);
+    let preferences = preferences_url(config, settings.keyring, &key);
+    let links = PersonalLinks {
+        unsubscribe: &unsubscribe,
+        preferences: &preferences,
+    };
+    let (text, html) = rendition.personalise(recipient.addressee.name(), links);
 
     let alternative = MultiPart::alternative_plain_html(text, html);
     let body = if annexes.is_empty() {

@@ -5,6 +5,7 @@
 
 use crate::markdown::{render_body, BodyError, RenderedBody};
 use crate::templates::{strip_isolation, TemplateError, Templates};
+use circulars_core::domain::PREFERENCES_SLOT;
 use circulars_core::domain::{escape_html as escape, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 use circulars_core::domain::{Category, Circular, Language, LanguageText};
 use fluent_bundle::FluentValue;
@@ -106,6 +107,8 @@ struct Wording<'c> {
     footer_reason: String,
     /// Raw: how to unsubscribe (with the unsubscribe slot).
     footer_unsubscribe: String,
+    /// Raw: where to choose language and topics (with the preferences slot).
+    footer_preferences: String,
     /// Raw: the line about the other languages.
     footer_language: String,
     /// The mail's subject.
@@ -164,6 +167,10 @@ impl<'c> Wording<'c> {
             "footer-unsubscribe",
             &[("unsubscribe", UNSUBSCRIBE_SLOT.into())],
         )?;
+        let footer_preferences = raw(
+            "footer-preferences",
+            &[("preferences", PREFERENCES_SLOT.into())],
+        )?;
         let footer_language = raw("footer-language", &[])?;
         let subject = strip_isolation(&raw(
             "mail-subject",
@@ -179,6 +186,7 @@ impl<'c> Wording<'c> {
             annexes,
             footer_reason,
             footer_unsubscribe,
+            footer_preferences,
             footer_language,
             subject,
             separator: plain("list-separator")?,
@@ -263,9 +271,10 @@ impl Letter<'_> {
         // footer
         let _ = writeln!(
             t,
-            "\n-- \n{}\n{}\n{}",
+            "\n-- \n{}\n{}\n{}\n{}",
             strip_isolation(&w.footer_reason),
             strip_isolation(&w.footer_unsubscribe),
+            strip_isolation(&w.footer_preferences),
             strip_isolation(&w.footer_language)
         );
         t
@@ -409,15 +418,19 @@ impl Letter<'_> {
         }
     }
 
-    /// The footer (with the addressee and unsubscribe slots) and the end of the document.
+    /// The footer (with the addressee, unsubscribe and preferences slots) and the end of the
+    /// document.
     fn html_footer(&self, h: &mut String) {
         let w = self.wording;
-        let link = format!("<a href=\"{UNSUBSCRIBE_SLOT}\">{UNSUBSCRIBE_SLOT}</a>");
+        let link = |slot: &str| format!("<a href=\"{slot}\">{slot}</a>");
         let _ = writeln!(
             h,
-            "<p style=\"{FOOTER}\">{}<br>{}<br>{}</p>\n</td></tr></table>\n</td></tr></table>\n</body>\n</html>",
+            "<p style=\"{FOOTER}\">{}<br>{}<br>{}<br>{}</p>\n</td></tr></table>\n</td></tr></table>\n</body>\n</html>",
             self.html(&w.footer_reason),
-            self.html(&w.footer_unsubscribe).replace(UNSUBSCRIBE_SLOT, &link),
+            self.html(&w.footer_unsubscribe)
+                .replace(UNSUBSCRIBE_SLOT, &link(UNSUBSCRIBE_SLOT)),
+            self.html(&w.footer_preferences)
+                .replace(PREFERENCES_SLOT, &link(PREFERENCES_SLOT)),
             self.html(&w.footer_language)
         );
     }
@@ -478,7 +491,9 @@ mod tests {
                     "{language}"
                 );
                 assert!(
-                    part.contains(ADDRESSEE_SLOT) && part.contains(UNSUBSCRIBE_SLOT),
+                    part.contains(ADDRESSEE_SLOT)
+                        && part.contains(UNSUBSCRIBE_SLOT)
+                        && part.contains(PREFERENCES_SLOT),
                     "{language}"
                 );
             }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 /// The messages every `locales/<lang>/circular.ftl` must define (with `category-<id>` for each
 /// standard category).
-pub const REQUIRED_MESSAGES: [&str; 23] = [
+pub const REQUIRED_MESSAGES: [&str; 24] = [
     "list-separator",
     "organisation",
     "bureau",
@@ -33,6 +33,7 @@ pub const REQUIRED_MESSAGES: [&str; 23] = [
     "annexes",
     "footer-reason",
     "footer-unsubscribe",
+    "footer-preferences",
     "footer-language",
 ];
 

@@ -23,7 +23,9 @@ pub use delivery::{Delivery, DeliveryEvent, DeliveryKey, DeliveryState, SmtpRepl
 pub use hard_bounces::{HardBounce, HardBounceRule};
 pub use language::{Language, UnknownLanguage};
 pub use life::{CircularState, UnknownCircularState};
-pub use rendition::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
+pub use rendition::{
+    escape_html, PersonalLinks, Rendition, ADDRESSEE_SLOT, PREFERENCES_SLOT, UNSUBSCRIBE_SLOT,
+};
 pub use returned::ReportSource;
 pub use staff::{AccountName, Actor, BadAccountName, Role, Roles, UnknownRole, Via};
 pub use topic::{AddresseeKey, BadId, TopicId};

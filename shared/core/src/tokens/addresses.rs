@@ -7,10 +7,13 @@ use crate::domain::DeliveryKey;
 
 impl Purpose {
     /// The local-part prefix of the return addresses made for this purpose (`bounce+`).
+    /// [`Purpose::Preferences`] is only ever in a link: its prefix is never read back by
+    /// [`parse_return_address`], so an address made with it reaches no one.
     pub fn address_prefix(self) -> &'static str {
         match self {
             Purpose::Bounce => "bounce+",
             Purpose::Unsubscribe => "unsubscribe+",
+            Purpose::Preferences => "preferences+",
         }
     }
 }
@@ -81,6 +84,15 @@ mod tests {
             Some((Purpose::Bounce, token.as_str().to_owned()))
         );
         assert_eq!(parse_return_address(&verp, "other.example"), None);
+        let preferences = keys.sign(&delivery(), Purpose::Preferences);
+        assert_eq!(
+            parse_return_address(
+                &return_address(Purpose::Preferences, &preferences, "circulars.itu.example"),
+                "circulars.itu.example"
+            ),
+            None,
+            "no mailbox reads a preferences token"
+        );
         assert_eq!(
             parse_return_address(
                 "bounce+short@circulars.itu.example",

@@ -1,6 +1,7 @@
 //! Signed delivery tokens: what names one delivery in the VERP envelope sender
-//! (`bounce+<token>@circulars.itu.example`, to match bounces) and in the one-click and mailto
-//! unsubscribe addresses, without carrying the (possibly long) recipient address.
+//! (`bounce+<token>@circulars.itu.example`, to match bounces), in the one-click and mailto
+//! unsubscribe addresses and in the link to the recipient's preferences page, without carrying
+//! the (possibly long) recipient address.
 //!
 //! # Layout
 //! A token is 24 bytes, written as RFC 4648 base32 in lower case without padding: 39 characters
@@ -11,7 +12,7 @@
 //! |-------|-------|-|
 //! | 0     | key id | which [`SigningKey`] signed it, so keys can be rotated |
 //! | 1–10  | [`DeliveryRef`] | the first 10 bytes of SHA-256 of `<circular>:<address>` |
-//! | 11    | purpose | `b` bounce, `u` unsubscribe ([`Purpose`]) |
+//! | 11    | purpose | `b` bounce, `u` unsubscribe, `p` preferences ([`Purpose`]) |
 //! | 12–23 | tag | HMAC-SHA256 under the key's secret, truncated to its first 12 bytes |
 //!
 //! The tag covers [`MAC_CONTEXT`] followed by bytes 0–11, so the purpose and key id cannot be

@@ -14,14 +14,18 @@ pub enum Purpose {
     Bounce,
     /// The one-click unsubscribe link and the mailto unsubscribe address.
     Unsubscribe,
+    /// The link to the recipient's preferences page (language, topics, unsubscribing); only in
+    /// links, never in an address.
+    Preferences,
 }
 
 impl Purpose {
-    /// The byte in the token: `b` or `u`.
+    /// The byte in the token: `b`, `u` or `p`.
     pub fn byte(self) -> u8 {
         match self {
             Purpose::Bounce => b'b',
             Purpose::Unsubscribe => b'u',
+            Purpose::Preferences => b'p',
         }
     }
 
@@ -30,6 +34,7 @@ impl Purpose {
         match byte {
             b'b' => Some(Purpose::Bounce),
             b'u' => Some(Purpose::Unsubscribe),
+            b'p' => Some(Purpose::Preferences),
             _ => None,
         }
     }
@@ -40,6 +45,7 @@ impl fmt::Display for Purpose {
         f.write_str(match self {
             Purpose::Bounce => "bounce",
             Purpose::Unsubscribe => "unsubscribe",
+            Purpose::Preferences => "preferences",
         })
     }
 }
