@@ -1,10 +1,14 @@
 //! A recipient reaches their preferences page from any mail: every delivered mail carries a link
 //! `<public_base_url>/preferences/<token>` in its plain-text and its HTML part, beside the
 //! one-click unsubscribe link, which stays as it was. The token names the delivery (the
-//! recipient's address never appears in the URL) and is made for preferences only.
+//! recipient's address never appears in the URL) and is made for preferences only. The page
+//! speaks the recipient's language (any of the six by its switch) and shows the recipient only;
+//! a link that was altered, made for something else, or names no one (a forgotten person)
+//! gets a page saying so, and changes nothing.
 
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, TOKEN_LEN};
+use circulars_tests::http::http;
 use circulars_tests::{on_both_databases, Db, Harness, Mail};
 
 /// Where the links of mails lead (`[mail] public_base_url` of the test configuration).
@@ -97,4 +101,188 @@ async fn every_mail_links_to_the_recipients_preferences_page_in_both_parts(db: D
     }
 }
 
-on_both_databases!(every_mail_links_to_the_recipients_preferences_page_in_both_parts);
+/// The path of a mail's preferences link (`/preferences/<token>`).
+fn preferences_path(mail: &Mail) -> String {
+    let token = preferences_token(&mail.text).expect("a preferences link");
+    format!("/preferences/{token}")
+}
+
+/// The path with one character of the token's delivery reference changed: well-formed, but its
+/// signature no longer matches.
+fn tampered(path: &str) -> String {
+    let at = path.rfind('/').expect("a token") + 10;
+    let new = if &path[at..=at] == "a" { "b" } else { "a" };
+    let mut altered = path.to_owned();
+    altered.replace_range(at..=at, new);
+    altered
+}
+
+async fn a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_change_nothing(
+    db: Db,
+) {
+    let mut h = Harness::start(db).await;
+    h.serve("all");
+    h.import_sample_directory();
+    h.circulars_ok(&[
+        "directory",
+        "topic",
+        "add",
+        "tsb-events",
+        "--name",
+        "TSB events",
+    ]);
+    h.draft_sample_circular();
+    h.circulars_ok(&["issue", "TSB-36"]);
+    h.wait_until_delivered("TSB-36").await;
+    let mails = h.mails();
+    let store = h.store().await;
+    let circular: CircularId = "TSB-36".parse().unwrap();
+    let mail = mails
+        .iter()
+        .find(|m| m.language != "en")
+        .expect("a mail in another language than English");
+    let reader = RecipientAddress::parse(&mail.recipient).unwrap();
+    let member = store
+        .audience_member(&circular, &reader)
+        .await
+        .unwrap()
+        .expect("the reader is in the audience");
+    let trail = store.audit_trail(reader.as_str()).await.unwrap().len();
+    let link = format!("{}{}", h.gateway_url(), preferences_path(mail));
+
+    // The page speaks the language the circular was sent in, and shows the reader only.
+    let page = http("GET", &link, None, b"").await;
+    assert_eq!(page.status, 200, "{page:?}");
+    let html_tag = |lang: &str, dir: &str| format!("<html lang=\"{lang}\" dir=\"{dir}\">");
+    let dir = |lang: &str| if lang == "ar" { "rtl" } else { "ltr" };
+    assert!(
+        page.body
+            .contains(&html_tag(&mail.language, dir(&mail.language))),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body
+            .contains(&format!("<bdi dir=\"ltr\">{}</bdi>", reader.as_str())),
+        "the reader's own address, isolated: {}",
+        page.body
+    );
+    // (The part of the name before any character that HTML escapes.)
+    let organisation: String = member
+        .recipient
+        .addressee
+        .name()
+        .chars()
+        .take_while(|c| !"<>&\"'".contains(*c))
+        .collect();
+    assert!(
+        page.body.contains(&organisation),
+        "{organisation}: {}",
+        page.body
+    );
+    assert!(page.body.contains("TSB events"), "{}", page.body);
+    for other in mails.iter().filter(|m| m.recipient != mail.recipient) {
+        assert!(
+            !page.body.contains(&other.recipient),
+            "another contact's address {} on the page",
+            other.recipient
+        );
+    }
+    assert!(!page.body.contains("<script"), "{}", page.body);
+    let policy = page.header("content-security-policy").unwrap();
+    assert!(policy.contains("default-src 'none'"), "{policy}");
+    assert_eq!(page.header("cache-control"), Some("no-store"));
+
+    // The switch shows it in each of the six languages; Arabic right to left.
+    for lang in ["ar", "zh", "en", "fr", "ru", "es"] {
+        let page = http("GET", &format!("{link}?lang={lang}"), None, b"").await;
+        assert_eq!(page.status, 200, "{lang}: {page:?}");
+        assert!(
+            page.body.contains(&html_tag(lang, dir(lang))),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains("hreflang=\"ar\""), "{}", page.body);
+    }
+    // A language the pages do not speak: the reader's own, with a notice.
+    let page = http("GET", &format!("{link}?lang=de"), None, b"").await;
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.body
+            .contains(&html_tag(&mail.language, dir(&mail.language))),
+        "{}",
+        page.body
+    );
+    assert!(
+        page.body.contains("class=\"notice\" role=\"status\""),
+        "{}",
+        page.body
+    );
+    let english = http("GET", &format!("{link}?lang=de"), None, b"").await;
+    assert!(
+        !english.body.contains("?lang=de"),
+        "the asked code is not echoed"
+    );
+
+    // An altered token, the one-click token, a token naming no delivery, and a forgotten
+    // person's link: a page saying what happened, 4xx, in the asked language or English.
+    let one_click = one_click_token(mail);
+    let nobody = DeliveryKey::new(
+        circular.clone(),
+        RecipientAddress::parse("nobody@example.org").unwrap(),
+    );
+    let unknown = Keyring::development().sign(&nobody, Purpose::Preferences);
+    for (path, status) in [
+        (tampered(&preferences_path(mail)), 400),
+        (format!("/preferences/{one_click}"), 400),
+        (format!("/preferences/{}", "a".repeat(200)), 400),
+        (format!("/preferences/{unknown}"), 404),
+    ] {
+        let refused = http("GET", &format!("{}{path}", h.gateway_url()), None, b"").await;
+        assert_eq!(refused.status, status, "{path}: {refused:?}");
+        assert!(
+            refused.body.contains(&html_tag("en", "ltr")),
+            "{}",
+            refused.body
+        );
+        assert!(
+            refused.body.contains("Nothing has been changed"),
+            "{}",
+            refused.body
+        );
+        let french = http(
+            "GET",
+            &format!("{}{path}?lang=fr", h.gateway_url()),
+            None,
+            b"",
+        )
+        .await;
+        assert_eq!(french.status, status, "{path}");
+        assert!(
+            french.body.contains(&html_tag("fr", "ltr")),
+            "{}",
+            french.body
+        );
+        assert!(french.body.contains("a été modifié"), "{}", french.body);
+    }
+    assert_eq!(
+        store.audit_trail(reader.as_str()).await.unwrap().len(),
+        trail
+    );
+
+    // Once the person is forgotten, their link names no one.
+    h.circulars_ok(&["directory", "forget", reader.as_str()]);
+    let gone = http("GET", &link, None, b"").await;
+    assert_eq!(gone.status, 410, "{gone:?}");
+    assert!(
+        !gone.body.contains("forgotten"),
+        "no pseudonym shown: {}",
+        gone.body
+    );
+    assert!(!gone.body.contains(&organisation), "{}", gone.body);
+}
+
+on_both_databases!(
+    every_mail_links_to_the_recipients_preferences_page_in_both_parts,
+    a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_change_nothing,
+);

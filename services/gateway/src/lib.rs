@@ -13,12 +13,17 @@
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
 //!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
+//! - [`preferences`]: the recipient's preferences page at `/preferences/{token}`, in the six
+//!   languages of circulars (`locales/<lang>/pages.ftl`), reached from every mail; its routes
+//!   and handlers are in `preferences.rs`, its words in `preferences/words.rs`, its frame,
+//!   pages and headers in `preferences/page.rs` (templates in `templates/preferences/`)
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`] and
-//!   [`unsubscribe`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
+//!   [`unsubscribe`] and [`preferences`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
 
 pub mod api;
 pub mod console;
 pub mod multipart;
+pub mod preferences;
 pub mod unsubscribe;
 
 use axum::extract::State;
@@ -47,6 +52,9 @@ pub enum GatewayError {
     /// The staff console's wording files do not load.
     #[error("staff console: {0}")]
     Console(#[from] circulars_render::templates::TemplateError),
+    /// The recipients' pages' wording files do not load.
+    #[error("recipients' pages: {0}")]
+    Pages(#[source] circulars_render::templates::TemplateError),
     /// The keys of `[gateway.staff_keys]` could not become API tokens.
     #[error("gateway.staff_keys: {0}")]
     StaffKeys(#[from] circulars_staff::StaffError),
@@ -75,7 +83,13 @@ pub async fn serve(
     if keyring.is_development() {
         warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
     }
-    let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring);
+    let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring.clone());
+    let preferences = preferences::PreferencesState {
+        desk: circulars_contacts::preferences::PreferencesDesk::new(ctx.store.clone(), keyring),
+        words: std::sync::Arc::new(
+            preferences::PageWords::embedded().map_err(GatewayError::Pages)?,
+        ),
+    };
     let imported =
         circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;
     if !ctx.config.gateway.staff_keys.is_empty() {
@@ -88,6 +102,7 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
+        .merge(preferences::routes(preferences))
         .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::StaffState {
             console: console::ConsoleState::new(&ctx.config)?,

@@ -11,11 +11,14 @@
 //! - [`explain`]: why an address is or is not on a circular's list
 //! - [`personal`]: everything held about one address (`report`), and its erasure (`forget`)
 //! - [`unsubscribe`]: unsubscribe tokens followed, by link or by mail
+//! - [`preferences`]: the recipient's preferences page: its link followed, the recipient's
+//!   topics read, a topic chosen or refused, everything unsubscribed (source "preferences page")
 
 pub mod audience;
 pub mod explain;
 pub mod export;
 pub mod import;
 pub mod personal;
+pub mod preferences;
 pub mod resolve;
 pub mod unsubscribe;

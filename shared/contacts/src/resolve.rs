@@ -5,8 +5,18 @@
 use circulars_core::domain::{Circular, Language, Recipient};
 use circulars_store::{
     AudienceMember, AudienceQuery, AudienceReason, Candidate, Decision, Exclusion, Store,
-    StoreError, Topic,
+    StoreError, Subscription, Topic,
 };
+
+/// Whether the circulars of `topic` reach an address whose explicit choice is `choice`: its
+/// choice when it made one, else the topic's default (an opt-in topic reaches no one who did
+/// not opt in). The rule [`decide`] applies, with its reasons.
+pub fn receives_topic(topic: &Topic, choice: Option<&Subscription>) -> bool {
+    match choice {
+        Some(s) => s.subscribed,
+        None => !topic.opt_in,
+    }
+}
 
 /// How many addresses the directory reads at once while resolving an audience.
 pub const RESOLUTION_PAGE: usize = 1000;
@@ -292,5 +302,29 @@ mod tests {
             m.subscription.as_deref(),
             Some("topic tsb-events: subscribed by default")
         );
+    }
+
+    #[test]
+    fn receives_topic_says_what_decide_does_for_every_choice_and_default() {
+        let c = candidate(vec![contact(1, "a", None, true)]);
+        for opt_in in [true, false] {
+            let rules = topic(opt_in);
+            let t = rules.topic.clone().unwrap();
+            for choice in [None, Some(true), Some(false)] {
+                let mut c = c.clone();
+                c.subscription = choice.map(|subscribed| Subscription {
+                    subscribed,
+                    set_by: "recipient".into(),
+                    source: "preferences page".into(),
+                    since: chrono::Utc::now(),
+                });
+                let member = matches!(decide(&rules, c.clone()), Decision::Member(_));
+                assert_eq!(
+                    receives_topic(&t, c.subscription.as_ref()),
+                    member,
+                    "opt_in {opt_in}, choice {choice:?}"
+                );
+            }
+        }
     }
 }

@@ -19,8 +19,8 @@ pub enum InvalidLink {
     /// Malformed, signed by an unknown key, or altered.
     #[error(transparent)]
     Token(#[from] TokenError),
-    /// A valid token made for something else (a VERP bounce token).
-    #[error("a {0} token, not an unsubscribe one")]
+    /// A valid token made for something else (a VERP bounce token on an unsubscribe link).
+    #[error("a {0} token, made for another use")]
     WrongPurpose(Purpose),
 }
 
@@ -189,11 +189,22 @@ impl Unsubscriber {
 /// allows (checked first, before any decoding), signed by a key of `keyring`, and made for
 /// [`Purpose::Unsubscribe`].
 pub fn verify_link(keyring: &Keyring, token: &str) -> Result<DeliveryRef, InvalidLink> {
+    verify_link_for(keyring, token, Purpose::Unsubscribe)
+}
+
+/// The delivery a link's `token` names, when it is one made for `purpose`: not longer than the
+/// format allows (checked first, before any decoding), signed by a key of `keyring`, and of
+/// that purpose.
+pub fn verify_link_for(
+    keyring: &Keyring,
+    token: &str,
+    purpose: Purpose,
+) -> Result<DeliveryRef, InvalidLink> {
     if token.len() > TOKEN_LEN {
         return Err(InvalidLink::TooLong(token.len()));
     }
     let verified = keyring.verify(token)?;
-    if verified.purpose != Purpose::Unsubscribe {
+    if verified.purpose != purpose {
         return Err(InvalidLink::WrongPurpose(verified.purpose));
     }
     Ok(verified.delivery)

@@ -1,0 +1,194 @@
+//! The recipient's preferences page, reached from the link every mail carries:
+//! `GET /preferences/{token}` shows, in the recipient's language (the language the circular
+//! was sent in; `?lang=` switches to any of the six), the recipient's own address and
+//! organisation, the language of their circulars, each optional topic with whether it reaches
+//! them, and what official circulars are. It reads only.
+//!
+//! The token is checked before anything is read (its length, its signature, then its purpose:
+//! a preferences token only), through `circulars_contacts::preferences`, the same directory
+//! operations as the CLI and the staff API. A refused link gets a page saying what happened and
+//! what to do, in the `?lang=` language or English (a refused token names no language), with a
+//! 4xx status (400 a bad token, 404 one naming no delivery, 410 one of a forgotten person); the
+//! log says which check failed, with only the token's first characters. An
+//! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
+//!
+//! Files: this one holds the routes and their handlers; `preferences/words.rs` the six
+//! languages' words (`locales/<lang>/pages.ftl`); `preferences/page.rs` the frame, the pages
+//! and their headers (templates in `templates/preferences/`).
+
+mod page;
+mod words;
+
+pub use page::{Frame, POLICY, STYLESHEET_PATH};
+pub use words::{native_name, PageWords, SOURCES};
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use circulars_contacts::preferences::{PreferencesDesk, PreferencesError};
+use circulars_core::domain::Language;
+use page::{answer, stylesheet, FailurePage, PreferencesPage};
+use serde::Deserialize;
+use std::sync::Arc;
+use tracing::{error, info, warn};
+
+/// How many characters of a token the log shows.
+const LOGGED_TOKEN_CHARS: usize = 6;
+
+/// What the preferences routes share: the directory operations and the words.
+#[derive(Clone, Debug)]
+pub struct PreferencesState {
+    /// The directory operations of the page.
+    pub desk: PreferencesDesk,
+    /// The six languages' words.
+    pub words: Arc<PageWords>,
+}
+
+/// The query of a page: the language the switch asked for.
+#[derive(Debug, Default, Deserialize)]
+pub struct PageQuery {
+    /// `?lang=<code>`.
+    pub lang: Option<String>,
+}
+
+/// The preferences routes.
+pub fn routes(state: PreferencesState) -> Router {
+    Router::new()
+        .route(STYLESHEET_PATH, get(stylesheet))
+        .route("/preferences/{token}", get(show))
+        .with_state(state)
+}
+
+/// The first few characters of a token, quoted and escaped, for the log.
+fn token_prefix(token: &str) -> String {
+    format!(
+        "{:?}",
+        token.chars().take(LOGGED_TOKEN_CHARS).collect::<String>()
+    )
+}
+
+/// The language `?lang=` names among the six (case ignored); `Err` with what it said when it
+/// names none; `Ok(None)` when there is no `?lang=`.
+fn asked_language(query: &PageQuery) -> Result<Option<Language>, String> {
+    match query.lang.as_deref() {
+        None => Ok(None),
+        Some(code) => Language::ALL
+            .into_iter()
+            .find(|l| l.code().eq_ignore_ascii_case(code.trim()))
+            .map(Some)
+            .ok_or_else(|| code.to_owned()),
+    }
+}
+
+/// `GET /preferences/{token}`: the page; changes nothing.
+async fn show(
+    State(state): State<PreferencesState>,
+    Path(token): Path<String>,
+    Query(query): Query<PageQuery>,
+) -> Response {
+    let token_prefix = token_prefix(&token);
+    let asked = asked_language(&query);
+    let preferences = match state.desk.resolve(&token).await {
+        Ok(preferences) => preferences,
+        Err(e) => {
+            log_failure(&token_prefix, &e);
+            let language = asked.ok().flatten().unwrap_or(Language::En);
+            return failure(&state, language, &e);
+        }
+    };
+    let (language, notice) = match asked {
+        Ok(Some(language)) => (language, None),
+        Ok(None) => (preferences.recipient.language, None),
+        Err(code) => {
+            info!(token = %token_prefix, lang = %code.escape_default(), "preferences page: unknown language asked");
+            (
+                preferences.recipient.language,
+                Some("unknown-page-language"),
+            )
+        }
+    };
+    let mut frame = Frame::new(state.words.clone(), language, "preferences-title").with_switch();
+    frame.notice = notice.map(|id| frame.t(id));
+    info!(
+        token = %token_prefix,
+        circular = %preferences.delivery.circular,
+        %language,
+        "preferences page shown"
+    );
+    answer(
+        StatusCode::OK,
+        &PreferencesPage {
+            frame,
+            preferences: &preferences,
+        },
+    )
+}
+
+/// The page answering a refused link: what happened and what to do, with its status.
+fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -> Response {
+    let (status, title, text) = match e {
+        PreferencesError::InvalidLink(_) | PreferencesError::UnknownTopic(_) => (
+            StatusCode::BAD_REQUEST,
+            "failure-invalid-title",
+            "failure-invalid",
+        ),
+        PreferencesError::UnknownDelivery(_) => (
+            StatusCode::NOT_FOUND,
+            "failure-unknown-title",
+            "failure-unknown",
+        ),
+        PreferencesError::Forgotten(_) => {
+            (StatusCode::GONE, "failure-unknown-title", "failure-unknown")
+        }
+        PreferencesError::Store(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            "failure-unavailable-title",
+            "failure-unavailable",
+        ),
+    };
+    let frame = Frame::new(state.words.clone(), language, title);
+    let text = frame.t(text);
+    answer(status, &FailurePage { frame, text })
+}
+
+/// Logs why a link was not followed, naming the check (the page does not).
+fn log_failure(token_prefix: &str, e: &PreferencesError) {
+    match e {
+        PreferencesError::InvalidLink(why) => {
+            warn!(token = %token_prefix, %why, "preferences page: invalid link")
+        }
+        PreferencesError::UnknownDelivery(reference) => {
+            warn!(token = %token_prefix, %reference, "preferences page: link names no delivery")
+        }
+        PreferencesError::Forgotten(reference) => {
+            warn!(token = %token_prefix, %reference, "preferences page: link of a forgotten person")
+        }
+        PreferencesError::UnknownTopic(topic) => {
+            warn!(token = %token_prefix, topic = %topic.escape_default(), "preferences page: unknown topic")
+        }
+        PreferencesError::Store(why) => {
+            error!(token = %token_prefix, %why, "preferences page: database")
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_language_asked_is_one_of_the_six_or_named_back() {
+        let ask = |lang: Option<&str>| {
+            asked_language(&PageQuery {
+                lang: lang.map(str::to_owned),
+            })
+        };
+        assert_eq!(ask(None), Ok(None));
+        assert_eq!(ask(Some("AR")), Ok(Some(Language::Ar)));
+        assert_eq!(ask(Some("zh")), Ok(Some(Language::Zh)));
+        assert_eq!(ask(Some("de")), Err("de".to_owned()));
+        assert_eq!(ask(Some("<x>")), Err("<x>".to_owned()));
+    }
+}

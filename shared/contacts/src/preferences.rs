@@ -1,0 +1,153 @@
+//! The recipient's preferences page, as directory operations: what a preferences link names
+//! (the delivery, so the recipient's address, language and organisation), the recipient's
+//! topics with whether each reaches them, and the changes the page makes: a topic chosen or
+//! refused, and unsubscribing from everything. Each change goes through the same store
+//! operations as the one-click link and staff (a recipient's own choice, audited), with the
+//! source [`SOURCE`].
+//!
+//! [`PreferencesDesk::resolve`] checks a token (its length, its signature, then its purpose:
+//! [`Purpose::Preferences`] only) and finds the delivery in a frozen audience; a token of a
+//! forgotten person names only a pseudonym (what their deliveries keep) and is refused as
+//! [`PreferencesError::Forgotten`], showing nothing.
+
+use crate::resolve::receives_topic;
+use crate::unsubscribe::{verify_link_for, InvalidLink};
+use circulars_core::domain::{DeliveryKey, Recipient, TopicId};
+use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, PSEUDONYM_DOMAIN};
+use circulars_store::{Store, StoreError, Subscription, Suppression, Topic};
+
+/// How the audit trail and the directory name changes made on the page.
+pub const SOURCE: &str = "preferences page";
+/// Who the audit trail records as having made them.
+pub const ACTOR: &str = "recipient (preferences page)";
+
+/// Why a preferences link could not be followed, or a change not made.
+#[derive(Debug, thiserror::Error)]
+pub enum PreferencesError {
+    /// The token is not a valid preferences token.
+    #[error("invalid link: {0}")]
+    InvalidLink(#[from] InvalidLink),
+    /// The token is valid but names no delivery of a frozen audience (or its person was
+    /// forgotten).
+    #[error("the link's delivery {0} is in no frozen audience")]
+    UnknownDelivery(DeliveryRef),
+    /// The token names a delivery whose person was forgotten (its address is a pseudonym).
+    #[error("the link's delivery {0} is of a forgotten person")]
+    Forgotten(DeliveryRef),
+    /// The page asked about a topic the directory does not hold.
+    #[error("topic '{0}' does not exist")]
+    UnknownTopic(String),
+    /// The database failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// One topic of optional circulars as the recipient sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TopicChoice {
+    /// The topic.
+    pub topic: Topic,
+    /// Whether its circulars reach the address (by its choice, or by the topic's default).
+    pub receives: bool,
+    /// The address's explicit choice, when it made one (or an import made it).
+    pub choice: Option<Subscription>,
+}
+
+/// What a preferences link names and what the page shows: the recipient only.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecipientPreferences {
+    /// The delivery the link was sent with.
+    pub delivery: DeliveryKey,
+    /// The recipient as the circular was sent: address, name, language, organisation.
+    pub recipient: Recipient,
+    /// Every topic, in the directory's order.
+    pub topics: Vec<TopicChoice>,
+    /// Why the address receives nothing, when it is suppressed.
+    pub suppression: Option<Suppression>,
+}
+
+/// Follows preferences links: verifies their tokens, reads the recipient's choices and records
+/// the changes.
+#[derive(Clone, Debug)]
+pub struct PreferencesDesk {
+    store: Store,
+    keyring: Keyring,
+}
+
+impl PreferencesDesk {
+    /// A desk reading and writing `store` and accepting tokens of `keyring`.
+    pub fn new(store: Store, keyring: Keyring) -> PreferencesDesk {
+        PreferencesDesk { store, keyring }
+    }
+
+    /// The recipient and choices the link with `token` names; reads only.
+    pub async fn resolve(&self, token: &str) -> Result<RecipientPreferences, PreferencesError> {
+        let reference = verify_link_for(&self.keyring, token, Purpose::Preferences)?;
+        let delivery = self
+            .store
+            .delivery_by_ref(&reference)
+            .await?
+            .ok_or(PreferencesError::UnknownDelivery(reference))?;
+        if delivery.address.domain() == PSEUDONYM_DOMAIN {
+            return Err(PreferencesError::Forgotten(reference));
+        }
+        let member = self
+            .store
+            .audience_member(&delivery.circular, &delivery.address)
+            .await?
+            .ok_or(PreferencesError::UnknownDelivery(reference))?;
+        let address = &delivery.address;
+        let mut topics = Vec::new();
+        for topic in self.store.all_topics().await? {
+            let choice = self.store.subscription(address, &topic.id).await?;
+            topics.push(TopicChoice {
+                receives: receives_topic(&topic, choice.as_ref()),
+                topic,
+                choice,
+            });
+        }
+        let suppression = self.store.suppression(address).await?;
+        Ok(RecipientPreferences {
+            delivery,
+            recipient: member.recipient,
+            topics,
+            suppression,
+        })
+    }
+
+    /// Records the recipient's choice for the topic `topic` (as the page sent it); refuses a
+    /// topic the directory does not hold, naming it. False when it already was so.
+    pub async fn choose_topic(
+        &self,
+        preferences: &RecipientPreferences,
+        topic: &str,
+        subscribed: bool,
+    ) -> Result<bool, PreferencesError> {
+        let id = TopicId::parse(topic)
+            .ok()
+            .filter(|id| preferences.topics.iter().any(|t| &t.topic.id == id))
+            .ok_or_else(|| PreferencesError::UnknownTopic(topic.to_owned()))?;
+        Ok(self
+            .store
+            .set_recipient_subscription(
+                &preferences.delivery.address,
+                &id,
+                subscribed,
+                SOURCE,
+                ACTOR,
+            )
+            .await?)
+    }
+
+    /// Unsubscribes the address from every circular (a suppression); false when it already
+    /// was unsubscribed.
+    pub async fn unsubscribe_everything(
+        &self,
+        preferences: &RecipientPreferences,
+    ) -> Result<bool, PreferencesError> {
+        Ok(self
+            .store
+            .unsubscribe(&preferences.delivery.address, None, SOURCE, ACTOR)
+            .await?)
+    }
+}
