@@ -6,9 +6,10 @@
 //! a link that was altered, made for something else, or names no one (a forgotten person)
 //! gets a page saying so, and changes nothing.
 
-use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
+use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, TOKEN_LEN};
-use circulars_tests::http::http;
+use circulars_store::SuppressionReason;
+use circulars_tests::http::{http, request, Reply};
 use circulars_tests::{on_both_databases, Db, Harness, Mail};
 
 /// Where the links of mails lead (`[mail] public_base_url` of the test configuration).
@@ -282,7 +283,177 @@ async fn a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_
     assert!(!gone.body.contains(&organisation), "{}", gone.body);
 }
 
+/// The hidden form token of a preferences page.
+fn form_token(page: &str) -> String {
+    let at = page.find("name=\"form\" value=\"").expect("a form") + 19;
+    page[at..at + TOKEN_LEN].to_owned()
+}
+
+/// POSTs `fields` (form-urlencoded; the values here need no escaping) to `link`, with `headers`.
+async fn post(link: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Reply {
+    let body: Vec<String> = fields.iter().map(|(k, v)| format!("{k}={v}")).collect();
+    let body = body.join("&");
+    let mut all = vec![("Content-Type", "application/x-www-form-urlencoded")];
+    all.extend_from_slice(headers);
+    request("POST", link, &all, body.as_bytes()).await
+}
+
+async fn a_recipient_opts_out_of_a_topic_then_unsubscribes_and_each_change_is_audited(db: Db) {
+    let mut h = Harness::start(db).await;
+    h.serve("all");
+    h.import_sample_directory();
+    h.circulars_ok(&[
+        "directory",
+        "topic",
+        "add",
+        "tsb-events",
+        "--name",
+        "TSB events",
+    ]);
+    h.draft_sample_circular();
+    h.circulars_ok(&["issue", "TSB-36"]);
+    h.wait_until_delivered("TSB-36").await;
+    let mails = h.mails();
+    let mail = mails.first().expect("a mail");
+    let reader = RecipientAddress::parse(&mail.recipient).unwrap();
+    let store = h.store().await;
+    let topic = TopicId::parse("tsb-events").unwrap();
+    let trail = || async { store.audit_trail(reader.as_str()).await.unwrap() };
+    let before = trail().await.len();
+    let link = format!("{}{}", h.gateway_url(), preferences_path(mail));
+    let page = http("GET", &link, None, b"").await;
+    assert_eq!(page.status, 200, "{page:?}");
+    assert!(
+        page.body.contains("name=\"topic\" value=\"tsb-events\""),
+        "{}",
+        page.body
+    );
+    let form = form_token(&page.body);
+    let opt_out = [
+        ("form", form.as_str()),
+        ("lang", "en"),
+        ("action", "topic"),
+        ("topic", "tsb-events"),
+        ("receive", "no"),
+    ];
+
+    // Without its form token, with another page's token, or sent from another site: refused.
+    let without: Vec<_> = opt_out
+        .iter()
+        .filter(|(k, _)| *k != "form")
+        .copied()
+        .collect();
+    let refused = post(&link, &[], &without).await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    assert!(
+        refused.body.contains("Nothing has been changed"),
+        "{}",
+        refused.body
+    );
+    let other = mails
+        .iter()
+        .find(|m| m.recipient != mail.recipient)
+        .unwrap();
+    let other_page = http(
+        "GET",
+        &format!("{}{}", h.gateway_url(), preferences_path(other)),
+        None,
+        b"",
+    )
+    .await;
+    let other_form = form_token(&other_page.body);
+    let mut stolen = opt_out;
+    stolen[0].1 = other_form.as_str();
+    assert_eq!(post(&link, &[], &stolen).await.status, 403);
+    let cross = post(&link, &[("Origin", "https://elsewhere.example")], &opt_out).await;
+    assert_eq!(cross.status, 403, "{cross:?}");
+    let cross = post(&link, &[("Sec-Fetch-Site", "cross-site")], &opt_out).await;
+    assert_eq!(cross.status, 403, "{cross:?}");
+    // A topic that does not exist: refused, naming it.
+    let mut nope = opt_out;
+    nope[3].1 = "no-such-topic";
+    let unknown = post(&link, &[], &nope).await;
+    assert_eq!(unknown.status, 400, "{unknown:?}");
+    assert!(unknown.body.contains("no-such-topic"), "{}", unknown.body);
+    assert_eq!(store.subscription(&reader, &topic).await.unwrap(), None);
+    assert_eq!(trail().await.len(), before);
+
+    // Opting out of the topic: confirmed on the page, recorded as the recipient's own choice.
+    let done = post(&link, &[("Origin", h.gateway_url().as_str())], &opt_out).await;
+    assert_eq!(done.status, 200, "{done:?}");
+    assert!(
+        done.body
+            .contains("Done: you will no longer receive the circulars of TSB events."),
+        "{}",
+        done.body
+    );
+    assert!(done.body.contains("Receive TSB events"), "{}", done.body);
+    let choice = store.subscription(&reader, &topic).await.unwrap().unwrap();
+    assert!(!choice.subscribed);
+    assert_eq!(choice.set_by, "recipient");
+    assert_eq!(choice.source, "preferences page");
+    let entries = trail().await;
+    assert_eq!(entries.len(), before + 1, "{entries:#?}");
+    assert_eq!(
+        entries.last().unwrap().actor,
+        "recipient (preferences page)"
+    );
+    // The same again (a second tab): nothing more changes.
+    let again = post(&link, &[], &opt_out).await;
+    assert_eq!(again.status, 200);
+    assert!(
+        again.body.contains("Nothing changed: it already was so."),
+        "{}",
+        again.body
+    );
+    assert_eq!(trail().await.len(), before + 1);
+
+    // The next circular of the topic does not reach them; `explain` says why.
+    let topic_file = h.write_sample_variant(37, Some("tsb-events"));
+    h.circulars_ok(&["draft", &topic_file.to_string_lossy()]);
+    h.circulars_ok(&["issue", "TSB-37"]);
+    h.wait_until_delivered("TSB-37").await;
+    let tsb37: Vec<_> = h
+        .mails()
+        .into_iter()
+        .filter(|m| m.message_id.starts_with("<TSB-37."))
+        .collect();
+    assert!(!tsb37.is_empty(), "others receive TSB-37");
+    assert!(
+        tsb37.iter().all(|m| m.recipient != mail.recipient),
+        "{tsb37:#?}"
+    );
+    let why = h.circulars_ok(&["explain", "TSB-37", reader.as_str()]);
+    assert!(why.contains("opted out of topic tsb-events"), "{why}");
+    assert!(why.contains("preferences page"), "{why}");
+
+    // Unsubscribing from everything: a suppression, confirmed and audited; the form is gone.
+    let everything = [
+        ("form", form.as_str()),
+        ("lang", "en"),
+        ("action", "unsubscribe"),
+    ];
+    let done = post(&link, &[], &everything).await;
+    assert_eq!(done.status, 200, "{done:?}");
+    assert!(
+        done.body
+            .contains("Done: this address is unsubscribed from all circulars."),
+        "{}",
+        done.body
+    );
+    assert!(
+        !done.body.contains("name=\"action\" value=\"unsubscribe\""),
+        "{}",
+        done.body
+    );
+    let suppression = store.suppression(&reader).await.unwrap().unwrap();
+    assert_eq!(suppression.reason, SuppressionReason::Unsubscribed);
+    assert_eq!(suppression.detail, "preferences page");
+    assert_eq!(trail().await.len(), before + 2);
+}
+
 on_both_databases!(
     every_mail_links_to_the_recipients_preferences_page_in_both_parts,
     a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_change_nothing,
+    a_recipient_opts_out_of_a_topic_then_unsubscribes_and_each_change_is_audited,
 );

@@ -89,6 +89,7 @@ pub async fn serve(
         words: std::sync::Arc::new(
             preferences::PageWords::embedded().map_err(GatewayError::Pages)?,
         ),
+        same_origin: console::SameOrigin::from_config(&ctx.config),
     };
     let imported =
         circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;

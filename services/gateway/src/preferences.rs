@@ -4,6 +4,16 @@
 //! organisation, the language of their circulars, each optional topic with whether it reaches
 //! them, and what official circulars are. It reads only.
 //!
+//! `POST /preferences/{token}` (form-urlencoded, at most 4 KiB) makes one change the page's
+//! forms offer: `action=topic&topic=<id>&receive=yes|no` (a topic chosen or refused) or
+//! `action=unsubscribe` (the address unsubscribed from everything); the page is shown again
+//! with the change confirmed (or "nothing changed" when it already was so). The request must
+//! come from the page: a browser saying another site sent it (`Origin`, `Sec-Fetch-Site`, the
+//! console's check) gets 403, and so does a form whose hidden `form` token is not the page's
+//! (the page's delivery signed for its own purpose); a topic the directory does not hold gets
+//! 400 naming it. Each change goes through `circulars_contacts::preferences`, audited with the
+//! source "preferences page".
+//!
 //! The token is checked before anything is read (its length, its signature, then its purpose:
 //! a preferences token only), through `circulars_contacts::preferences`, the same directory
 //! operations as the CLI and the staff API. A refused link gets a page saying what happened and
@@ -22,8 +32,10 @@ mod words;
 pub use page::{Frame, POLICY, STYLESHEET_PATH};
 pub use words::{native_name, PageWords, SOURCES};
 
-use axum::extract::{Path, Query, State};
-use axum::http::StatusCode;
+use crate::console::SameOrigin;
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
@@ -36,6 +48,8 @@ use tracing::{error, info, warn};
 
 /// How many characters of a token the log shows.
 const LOGGED_TOKEN_CHARS: usize = 6;
+/// The largest POST body read, in bytes.
+pub const MAX_BODY_BYTES: usize = 4 * 1024;
 
 /// What the preferences routes share: the directory operations and the words.
 #[derive(Clone, Debug)]
@@ -44,6 +58,23 @@ pub struct PreferencesState {
     pub desk: PreferencesDesk,
     /// The six languages' words.
     pub words: Arc<PageWords>,
+    /// The site's own origins, which forms must come from.
+    pub same_origin: SameOrigin,
+}
+
+/// The fields of a form of the page; all optional, checked by [`change`].
+#[derive(Debug, Default, Deserialize)]
+pub struct PageForm {
+    /// The hidden form token.
+    pub form: Option<String>,
+    /// The page's language.
+    pub lang: Option<String>,
+    /// `topic` or `unsubscribe`.
+    pub action: Option<String>,
+    /// The topic's id.
+    pub topic: Option<String>,
+    /// `yes` or `no`.
+    pub receive: Option<String>,
 }
 
 /// The query of a page: the language the switch asked for.
@@ -57,7 +88,8 @@ pub struct PageQuery {
 pub fn routes(state: PreferencesState) -> Router {
     Router::new()
         .route(STYLESHEET_PATH, get(stylesheet))
-        .route("/preferences/{token}", get(show))
+        .route("/preferences/{token}", get(show).post(change))
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
@@ -117,19 +149,163 @@ async fn show(
         %language,
         "preferences page shown"
     );
+    let form = state.desk.form_token(&preferences);
     answer(
         StatusCode::OK,
         &PreferencesPage {
             frame,
             preferences: &preferences,
+            form,
         },
     )
+}
+
+/// `POST /preferences/{token}`: one change, then the page again with it confirmed.
+async fn change(
+    State(state): State<PreferencesState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let token_prefix = token_prefix(&token);
+    let fields: PageForm = serde_urlencoded::from_bytes(&body).unwrap_or_default();
+    let language = asked_language(&PageQuery {
+        lang: fields.lang.clone(),
+    })
+    .ok()
+    .flatten();
+    if let Err(why) = state.same_origin.check(&headers) {
+        warn!(token = %token_prefix, %why, "preferences form refused: cross-site");
+        return refused(
+            &state,
+            language.unwrap_or(Language::En),
+            StatusCode::FORBIDDEN,
+            "refused-form",
+            None,
+        );
+    }
+    let preferences = match state.desk.resolve(&token).await {
+        Ok(preferences) => preferences,
+        Err(e) => {
+            log_failure(&token_prefix, &e);
+            return failure(&state, language.unwrap_or(Language::En), &e);
+        }
+    };
+    let language = language.unwrap_or(preferences.recipient.language);
+    if let Err(e) = state
+        .desk
+        .check_form_token(&preferences, fields.form.as_deref().unwrap_or_default())
+    {
+        log_failure(&token_prefix, &e);
+        return refused(
+            &state,
+            language,
+            StatusCode::FORBIDDEN,
+            "refused-form",
+            None,
+        );
+    }
+    let topic = fields.topic.clone().unwrap_or_default();
+    let topic_name = preferences
+        .topics
+        .iter()
+        .find(|t| t.topic.id.as_str() == topic)
+        .map(|t| t.topic.name.clone())
+        .unwrap_or_else(|| topic.clone());
+    let outcome = match (fields.action.as_deref(), fields.receive.as_deref()) {
+        (Some("topic"), Some(receive @ ("yes" | "no"))) => {
+            let subscribed = receive == "yes";
+            let id = if subscribed {
+                "changed-topic-on"
+            } else {
+                "changed-topic-off"
+            };
+            state
+                .desk
+                .choose_topic(&preferences, &topic, subscribed)
+                .await
+                .map(|changed| (changed, id))
+        }
+        (Some("unsubscribe"), _) => state
+            .desk
+            .unsubscribe_everything(&preferences)
+            .await
+            .map(|changed| (changed, "changed-unsubscribed")),
+        _ => Err(PreferencesError::UnknownTopic(topic.clone())),
+    };
+    let (changed, id) = match outcome {
+        Ok(done) => done,
+        Err(PreferencesError::UnknownTopic(asked)) => {
+            log_failure(
+                &token_prefix,
+                &PreferencesError::UnknownTopic(asked.clone()),
+            );
+            return refused(
+                &state,
+                language,
+                StatusCode::BAD_REQUEST,
+                "refused-topic",
+                Some(&asked),
+            );
+        }
+        Err(e) => {
+            log_failure(&token_prefix, &e);
+            return failure(&state, language, &e);
+        }
+    };
+    info!(
+        token = %token_prefix,
+        circular = %preferences.delivery.circular,
+        change = id,
+        changed,
+        "preferences changed"
+    );
+    let preferences = match state.desk.resolve(&token).await {
+        Ok(preferences) => preferences,
+        Err(e) => {
+            log_failure(&token_prefix, &e);
+            return failure(&state, language, &e);
+        }
+    };
+    let mut frame = Frame::new(state.words.clone(), language, "preferences-title").with_switch();
+    frame.notice = Some(if changed {
+        frame.t_arg(id, "topic", &topic_name)
+    } else {
+        frame.t("unchanged")
+    });
+    let form = state.desk.form_token(&preferences);
+    answer(
+        StatusCode::OK,
+        &PreferencesPage {
+            frame,
+            preferences: &preferences,
+            form,
+        },
+    )
+}
+
+/// The page answering a refused form: nothing changed, and why (message `id`, with the topic).
+fn refused(
+    state: &PreferencesState,
+    language: Language,
+    status: StatusCode,
+    id: &str,
+    topic: Option<&str>,
+) -> Response {
+    let frame = Frame::new(state.words.clone(), language, "refused-title");
+    let text = match topic {
+        Some(topic) => frame.t_arg(id, "topic", topic),
+        None => frame.t(id),
+    };
+    answer(status, &FailurePage { frame, text })
 }
 
 /// The page answering a refused link: what happened and what to do, with its status.
 fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -> Response {
     let (status, title, text) = match e {
-        PreferencesError::InvalidLink(_) | PreferencesError::UnknownTopic(_) => (
+        PreferencesError::InvalidLink(_)
+        | PreferencesError::UnknownTopic(_)
+        | PreferencesError::FormToken => (
             StatusCode::BAD_REQUEST,
             "failure-invalid-title",
             "failure-invalid",
@@ -164,6 +340,9 @@ fn log_failure(token_prefix: &str, e: &PreferencesError) {
         }
         PreferencesError::Forgotten(reference) => {
             warn!(token = %token_prefix, %reference, "preferences page: link of a forgotten person")
+        }
+        PreferencesError::FormToken => {
+            warn!(token = %token_prefix, "preferences form refused: not the page's form token")
         }
         PreferencesError::UnknownTopic(topic) => {
             warn!(token = %token_prefix, topic = %topic.escape_default(), "preferences page: unknown topic")

@@ -405,7 +405,9 @@ impl Intake<'_> {
             return Err(match purpose {
                 Purpose::Bounce => "bounce address with an unsubscribe token",
                 Purpose::Unsubscribe => "unsubscribe address with a bounce token",
-                Purpose::Preferences => "preferences token, which no address carries",
+                Purpose::Preferences | Purpose::PreferencesForm => {
+                    "preferences token, which no address carries"
+                }
             });
         }
         Ok(())

@@ -34,6 +34,9 @@ pub enum PreferencesError {
     /// The token names a delivery whose person was forgotten (its address is a pseudonym).
     #[error("the link's delivery {0} is of a forgotten person")]
     Forgotten(DeliveryRef),
+    /// A form's hidden token is missing, altered, or names another delivery than the page.
+    #[error("the form's token is not the page's")]
+    FormToken,
     /// The page asked about a topic the directory does not hold.
     #[error("topic '{0}' does not exist")]
     UnknownTopic(String),
@@ -113,6 +116,28 @@ impl PreferencesDesk {
             topics,
             suppression,
         })
+    }
+
+    /// The hidden token of the page's forms: the page's delivery, signed for
+    /// [`Purpose::PreferencesForm`], so that only a form drawn by the page can carry it.
+    pub fn form_token(&self, preferences: &RecipientPreferences) -> String {
+        self.keyring
+            .sign(&preferences.delivery, Purpose::PreferencesForm)
+            .into_string()
+    }
+
+    /// Whether `submitted` is the form token of the page of `preferences`.
+    pub fn check_form_token(
+        &self,
+        preferences: &RecipientPreferences,
+        submitted: &str,
+    ) -> Result<(), PreferencesError> {
+        let reference = verify_link_for(&self.keyring, submitted, Purpose::PreferencesForm)
+            .map_err(|_| PreferencesError::FormToken)?;
+        if reference != DeliveryRef::of(&preferences.delivery) {
+            return Err(PreferencesError::FormToken);
+        }
+        Ok(())
     }
 
     /// Records the recipient's choice for the topic `topic` (as the page sent it); refuses a

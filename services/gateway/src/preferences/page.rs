@@ -130,6 +130,8 @@ pub struct PreferencesPage<'a> {
     pub frame: Frame,
     /// What the page shows: the recipient only.
     pub preferences: &'a RecipientPreferences,
+    /// The hidden token of the page's forms.
+    pub form: String,
 }
 
 impl PreferencesPage<'_> {

@@ -7,13 +7,15 @@ use crate::domain::DeliveryKey;
 
 impl Purpose {
     /// The local-part prefix of the return addresses made for this purpose (`bounce+`).
-    /// [`Purpose::Preferences`] is only ever in a link: its prefix is never read back by
-    /// [`parse_return_address`], so an address made with it reaches no one.
+    /// [`Purpose::Preferences`] and [`Purpose::PreferencesForm`] are only ever in a page or a
+    /// link: their prefixes are never read back by [`parse_return_address`], so an address made
+    /// with one reaches no one.
     pub fn address_prefix(self) -> &'static str {
         match self {
             Purpose::Bounce => "bounce+",
             Purpose::Unsubscribe => "unsubscribe+",
             Purpose::Preferences => "preferences+",
+            Purpose::PreferencesForm => "preferences-form+",
         }
     }
 }

@@ -12,7 +12,7 @@
 //! |-------|-------|-|
 //! | 0     | key id | which [`SigningKey`] signed it, so keys can be rotated |
 //! | 1–10  | [`DeliveryRef`] | the first 10 bytes of SHA-256 of `<circular>:<address>` |
-//! | 11    | purpose | `b` bounce, `u` unsubscribe, `p` preferences ([`Purpose`]) |
+//! | 11    | purpose | `b` bounce, `u` unsubscribe, `p` preferences, `f` preferences form ([`Purpose`]) |
 //! | 12–23 | tag | HMAC-SHA256 under the key's secret, truncated to its first 12 bytes |
 //!
 //! The tag covers [`MAC_CONTEXT`] followed by bytes 0–11, so the purpose and key id cannot be

@@ -89,7 +89,12 @@ mod tests {
     #[test]
     fn signed_tokens_verify_to_their_delivery_and_purpose() {
         let keys = ring(key(3, 0x11), vec![]);
-        for purpose in [Purpose::Bounce, Purpose::Unsubscribe, Purpose::Preferences] {
+        for purpose in [
+            Purpose::Bounce,
+            Purpose::Unsubscribe,
+            Purpose::Preferences,
+            Purpose::PreferencesForm,
+        ] {
             let token = keys.sign(&delivery(), purpose);
             let verified = keys.verify(token.as_str()).unwrap();
             assert_eq!(

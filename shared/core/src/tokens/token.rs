@@ -17,15 +17,19 @@ pub enum Purpose {
     /// The link to the recipient's preferences page (language, topics, unsubscribing); only in
     /// links, never in an address.
     Preferences,
+    /// The hidden field of the preferences page's forms, naming the same delivery as the page's
+    /// link: a form posted from elsewhere cannot carry it.
+    PreferencesForm,
 }
 
 impl Purpose {
-    /// The byte in the token: `b`, `u` or `p`.
+    /// The byte in the token: `b`, `u`, `p` or `f`.
     pub fn byte(self) -> u8 {
         match self {
             Purpose::Bounce => b'b',
             Purpose::Unsubscribe => b'u',
             Purpose::Preferences => b'p',
+            Purpose::PreferencesForm => b'f',
         }
     }
 
@@ -35,6 +39,7 @@ impl Purpose {
             b'b' => Some(Purpose::Bounce),
             b'u' => Some(Purpose::Unsubscribe),
             b'p' => Some(Purpose::Preferences),
+            b'f' => Some(Purpose::PreferencesForm),
             _ => None,
         }
     }
@@ -46,6 +51,7 @@ impl fmt::Display for Purpose {
             Purpose::Bounce => "bounce",
             Purpose::Unsubscribe => "unsubscribe",
             Purpose::Preferences => "preferences",
+            Purpose::PreferencesForm => "preferences-form",
         })
     }
 }
