@@ -15,8 +15,9 @@
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
 //! - [`preferences`]: the recipient's preferences page at `/preferences/{token}`, in the six
 //!   languages of circulars (`locales/<lang>/pages.ftl`), reached from every mail; its routes
-//!   and handlers are in `preferences.rs`, its words in `preferences/words.rs`, its frame,
-//!   pages and headers in `preferences/page.rs` (templates in `templates/preferences/`)
+//!   and page handler are in `preferences.rs`, the forms' handler in `preferences/change.rs`,
+//!   its words in `preferences/words.rs`, its frame, pages and headers in
+//!   `preferences/page.rs` (templates in `templates/preferences/`)
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`] and
 //!   [`unsubscribe`] and [`preferences`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
 
