@@ -1,7 +1,7 @@
 //! What the preferences routes draw: the frame every recipients' page shares ([`Frame`]: the
 //! language and its direction, the title, the language switch), the preferences page, the page
 //! saying why a link was refused, and the headers they carry: never cached, no referrer
-//! leaving with the token, a Content-Security-Policy that loads only the pages' stylesheet and
+//! leaving the site with the token, a Content-Security-Policy that loads only the pages' stylesheet and
 //! runs no script, not framable.
 
 use super::words::{native_name, PageWords};
@@ -27,12 +27,14 @@ pub const STYLESHEET: &str = include_str!("../../static/pages.css");
 pub const POLICY: &str = "default-src 'none'; style-src 'self'; form-action 'self'; \
      frame-ancestors 'none'; base-uri 'none'";
 
-/// Headers every page carries.
+/// Headers every page carries. The referrer (which holds the token) never leaves the site:
+/// `same-origin`, not `no-referrer`, under which browsers send `Origin: null` with the page's
+/// own forms, which the cross-site check must then refuse.
 const HEADERS: [(HeaderName, &str); 6] = [
     (CONTENT_TYPE, "text/html; charset=utf-8"),
     (CACHE_CONTROL, "no-store"),
     (X_CONTENT_TYPE_OPTIONS, "nosniff"),
-    (REFERRER_POLICY, "no-referrer"),
+    (REFERRER_POLICY, "same-origin"),
     (CONTENT_SECURITY_POLICY, POLICY),
     (X_FRAME_OPTIONS, "DENY"),
 ];
