@@ -4,7 +4,7 @@
 //! recipient's address never appears in the URL) and is made for preferences only. The page
 //! speaks the recipient's language (any of the six by its switch) and shows the recipient only;
 //! a link that was altered, made for something else, or names no one (a forgotten person)
-//! gets a page saying so, and changes nothing.
+//! gets a page saying so, and changes nothing; a flood from one address gets 429.
 
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, TOKEN_LEN};
@@ -281,6 +281,28 @@ async fn a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_
         gone.body
     );
     assert!(!gone.body.contains(&organisation), "{}", gone.body);
+
+    // A flood from one address: refused with 429 and a page saying to wait, nothing changed.
+    let mut statuses = Vec::new();
+    let mut refused = None;
+    for _ in 0..70 {
+        let answer = http("GET", &link, None, b"").await;
+        statuses.push(answer.status);
+        if answer.status == 429 {
+            refused = Some(answer);
+        }
+    }
+    let refused = refused.unwrap_or_else(|| panic!("no 429 in {statuses:?}"));
+    assert!(
+        refused.body.contains("Too many requests"),
+        "{}",
+        refused.body
+    );
+    assert!(refused.header("retry-after").is_some(), "{refused:?}");
+    assert!(
+        statuses.iter().all(|s| [410, 429].contains(s)),
+        "{statuses:?}"
+    );
 }
 
 /// The hidden form token of a preferences page.

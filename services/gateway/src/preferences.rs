@@ -22,16 +22,21 @@
 //! log says which check failed, with only the token's first characters. An
 //! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
 //!
+//! Every answer is rate limited per client address (`preferences/limit.rs`: 429 with a page
+//! and `Retry-After`, logged; other addresses are not slowed).
+//!
 //! Files: this one holds the routes, the page's handler and the failure pages;
 //! `preferences/change.rs` the forms' handler; `preferences/words.rs` the six
 //! languages' words (`locales/<lang>/pages.ftl`); `preferences/page.rs` the frame, the pages
 //! and their headers (templates in `templates/preferences/`).
 
 mod change;
+mod limit;
 mod page;
 mod words;
 
 pub use change::PageForm;
+pub use limit::{PagesLimiter, PER_CLIENT_PER_MINUTE};
 
 pub use page::{Frame, POLICY, STYLESHEET_PATH};
 pub use words::{native_name, PageWords, SOURCES};
@@ -79,6 +84,10 @@ pub fn routes(state: PreferencesState) -> Router {
         .route("/preferences/{token}", get(show).post(change::change))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(PagesLimiter::new(PER_CLIENT_PER_MINUTE)),
+            limit::limit,
+        ))
 }
 
 /// The first few characters of a token, quoted and escaped, for the log.
