@@ -38,3 +38,6 @@ unchanged = Nothing changed: it already was so.
 refused-title = Nothing has been changed
 refused-form = This form was not sent from your preferences page, or the page is out of date. Nothing has been changed; please open the link from the mail again.
 refused-topic = There is no topic “{ $topic }”. Nothing has been changed.
+undo-note = Unsubscribed by mistake? You can undo it here until { $date }.
+undo-button = Undo: receive circulars again
+changed-undone = Done: this address receives circulars again.

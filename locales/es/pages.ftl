@@ -34,3 +34,6 @@ unchanged = No ha cambiado nada: ya era así.
 refused-title = No se ha modificado nada
 refused-form = Este formulario no se envió desde su página de preferencias, o la página ya no está actualizada. No se ha modificado nada; vuelva a abrir el enlace del correo.
 refused-topic = No existe el tema «{ $topic }». No se ha modificado nada.
+undo-note = ¿Canceló la suscripción por error? Puede deshacerlo aquí hasta el { $date }.
+undo-button = Deshacer: volver a recibir circulares
+changed-undone = Hecho: esta dirección vuelve a recibir circulares.

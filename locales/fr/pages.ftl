@@ -34,3 +34,6 @@ unchanged = Rien n'a changé: c'était déjà le cas.
 refused-title = Rien n'a été modifié
 refused-form = Ce formulaire n'a pas été envoyé depuis votre page de préférences, ou la page n'est plus à jour. Rien n'a été modifié; veuillez rouvrir le lien du courriel.
 refused-topic = Il n'existe aucun sujet « { $topic } ». Rien n'a été modifié.
+undo-note = Désabonnement par erreur? Vous pouvez l'annuler ici jusqu'au { $date }.
+undo-button = Annuler: recevoir de nouveau les circulaires
+changed-undone = C'est fait: cette adresse reçoit de nouveau les circulaires.

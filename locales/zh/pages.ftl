@@ -34,3 +34,6 @@ unchanged = 未作更改：此前已是如此。
 refused-title = 未作任何更改
 refused-form = 此表单并非从您的偏好设置页面发送，或该页面已过期。未作任何更改；请重新打开邮件中的链接。
 refused-topic = 不存在主题“{ $topic }”。未作任何更改。
+undo-note = 误退订了吗？您可在 { $date } 之前在此撤销。
+undo-button = 撤销：重新接收通函
+changed-undone = 已完成：此地址将重新接收通函。

@@ -320,7 +320,7 @@ async fn post(link: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> 
     request("POST", link, &all, body.as_bytes()).await
 }
 
-async fn a_recipient_opts_out_of_a_topic_then_unsubscribes_and_each_change_is_audited(db: Db) {
+async fn a_recipient_opts_out_of_a_topic_unsubscribes_and_undoes_it_each_change_audited(db: Db) {
     let mut h = Harness::start(db).await;
     h.serve("all");
     h.import_sample_directory();
@@ -472,10 +472,41 @@ async fn a_recipient_opts_out_of_a_topic_then_unsubscribes_and_each_change_is_au
     assert_eq!(suppression.reason, SuppressionReason::Unsubscribed);
     assert_eq!(suppression.detail, "preferences page");
     assert_eq!(trail().await.len(), before + 2);
+
+    // Made by mistake: the same link undoes it for a week, once.
+    assert!(
+        done.body.contains("You can undo it here until"),
+        "{}",
+        done.body
+    );
+    let undo = [("form", form.as_str()), ("lang", "en"), ("action", "undo")];
+    let undone = post(&link, &[], &undo).await;
+    assert_eq!(undone.status, 200, "{undone:?}");
+    assert!(
+        undone
+            .body
+            .contains("Done: this address receives circulars again."),
+        "{}",
+        undone.body
+    );
+    assert_eq!(store.suppression(&reader).await.unwrap(), None);
+    let entries = trail().await;
+    assert_eq!(entries.len(), before + 3, "{entries:#?}");
+    assert_eq!(entries.last().unwrap().action, "suppression.undone");
+    let again = post(&link, &[], &undo).await;
+    assert!(
+        again.body.contains("Nothing changed: it already was so."),
+        "{}",
+        again.body
+    );
+    assert_eq!(trail().await.len(), before + 3);
+    // The topic choice made before is kept.
+    let choice = store.subscription(&reader, &topic).await.unwrap().unwrap();
+    assert!(!choice.subscribed);
 }
 
 on_both_databases!(
     every_mail_links_to_the_recipients_preferences_page_in_both_parts,
     a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_change_nothing,
-    a_recipient_opts_out_of_a_topic_then_unsubscribes_and_each_change_is_audited,
+    a_recipient_opts_out_of_a_topic_unsubscribes_and_undoes_it_each_change_audited,
 );

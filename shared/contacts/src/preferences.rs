@@ -14,12 +14,14 @@ use crate::resolve::receives_topic;
 use crate::unsubscribe::{verify_link_for, InvalidLink};
 use circulars_core::domain::{DeliveryKey, Recipient, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, PSEUDONYM_DOMAIN};
-use circulars_store::{Store, StoreError, Subscription, Suppression, Topic};
+use circulars_store::{Store, StoreError, Subscription, Suppression, SuppressionReason, Topic};
 
 /// How the audit trail and the directory name changes made on the page.
 pub const SOURCE: &str = "preferences page";
 /// Who the audit trail records as having made them.
 pub const ACTOR: &str = "recipient (preferences page)";
+/// How long an unsubscribing made on the page can be undone from the same link.
+pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
 /// Why a preferences link could not be followed, or a change not made.
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +164,31 @@ impl PreferencesDesk {
                 ACTOR,
             )
             .await?)
+    }
+
+    /// Until when the address's unsubscribing can be undone from the page: when it was made on
+    /// the page less than [`UNDO_WINDOW`] ago.
+    pub fn undo_until(preferences: &RecipientPreferences) -> Option<chrono::DateTime<chrono::Utc>> {
+        let s = preferences.suppression.as_ref()?;
+        let until = s.since + UNDO_WINDOW;
+        (s.reason == SuppressionReason::Unsubscribed
+            && s.detail == SOURCE
+            && until > chrono::Utc::now())
+        .then_some(until)
+    }
+
+    /// Undoes an unsubscribing made on the page less than [`UNDO_WINDOW`] ago; false (nothing
+    /// changed) when there is none to undo.
+    pub async fn undo_unsubscribe(
+        &self,
+        preferences: &RecipientPreferences,
+    ) -> Result<bool, PreferencesError> {
+        let not_before = chrono::Utc::now() - UNDO_WINDOW;
+        Ok(self
+            .store
+            .undo_unsubscribe(&preferences.delivery.address, SOURCE, not_before, ACTOR)
+            .await?
+            .is_some())
     }
 
     /// Unsubscribes the address from every circular (a suppression); false when it already

@@ -96,6 +96,11 @@ pub(super) async fn change(
                 .await
                 .map(|changed| (changed, id))
         }
+        (Some("undo"), _) => state
+            .desk
+            .undo_unsubscribe(&preferences)
+            .await
+            .map(|changed| (changed, "changed-undone")),
         (Some("unsubscribe"), _) => state
             .desk
             .unsubscribe_everything(&preferences)

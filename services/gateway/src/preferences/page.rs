@@ -12,7 +12,7 @@ use axum::http::header::{
 };
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use circulars_contacts::preferences::RecipientPreferences;
+use circulars_contacts::preferences::{PreferencesDesk, RecipientPreferences};
 use circulars_core::domain::Language;
 use fluent_bundle::FluentValue;
 use std::sync::Arc;
@@ -143,6 +143,12 @@ impl PreferencesPage<'_> {
             .suppression
             .as_ref()
             .map(|s| s.since.format("%Y-%m-%d").to_string())
+    }
+
+    /// Until when (`2026-12-12 02:30 UTC`) the unsubscribing can be undone here, when it can.
+    pub fn undo_until(&self) -> Option<String> {
+        PreferencesDesk::undo_until(self.preferences)
+            .map(|until| until.format("%Y-%m-%d %H:%M UTC").to_string())
     }
 }
 

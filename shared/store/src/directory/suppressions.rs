@@ -116,6 +116,43 @@ impl Store {
         tx.commit().await?;
         Ok(Some(suppression))
     }
+    /// Undoes the recipient's own unsubscribing made with `detail` since `not_before`, with an
+    /// audit entry; returns the suppression lifted, `None` (changing nothing) when the address
+    /// is not suppressed so: another reason, another source, or too long ago.
+    pub async fn undo_unsubscribe(
+        &self,
+        address: &RecipientAddress,
+        detail: &str,
+        not_before: DateTime<Utc>,
+        actor: &str,
+    ) -> Result<Option<Suppression>, StoreError> {
+        let now = timestamp(Utc::now());
+        let mut tx = self.begin_write().await?;
+        let Some(suppression) = suppression_on(&mut tx, address).await? else {
+            return Ok(None);
+        };
+        if suppression.reason != SuppressionReason::Unsubscribed
+            || suppression.detail != detail
+            || suppression.since < not_before
+        {
+            return Ok(None);
+        }
+        sqlx::query("DELETE FROM suppressions WHERE address_key = $1")
+            .bind(address.as_str())
+            .execute(&mut *tx)
+            .await?;
+        audit(
+            &mut tx,
+            &now,
+            actor,
+            "suppression.undone",
+            address.as_str(),
+            json!({"reason": suppression.reason.as_str(), "detail": suppression.detail}),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Some(suppression))
+    }
 }
 
 /// Suppresses an address unless it already is, with an audit entry; true when new.
