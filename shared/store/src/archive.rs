@@ -165,5 +165,22 @@ mod tests {
                 "{n}"
             );
         }
+        // Cancelled while it was being sent: withdrawn from the archive.
+        let cancel = crate::StateChange {
+            from: &[CircularState::Issued],
+            revision: None,
+            to: CircularState::Cancelled,
+            action: "cancelled",
+            by: "ana",
+            via: Via::Cli,
+            detail: serde_json::json!({}),
+            approval: crate::ApprovalMark::Keep,
+        };
+        assert!(store.change_state(&id(4), &cancel).await.unwrap());
+        assert!(store.archived_circular(&id(4)).await.unwrap().is_none());
+        assert_eq!(
+            ids(store.archive_page(10, 0).await.unwrap()),
+            ["TSB-5", "TSB-1"]
+        );
     }
 }

@@ -4,13 +4,13 @@
 //! names beyond ASCII).
 
 use super::http::cacheable;
-use super::pages::{language_or_404, not_found, store_failed};
+use super::pages::{not_found, store_failed, unknown_language};
 use super::ArchiveState;
 use axum::extract::{Path, State};
 use axum::http::header::CONTENT_DISPOSITION;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
-use circulars_core::domain::CircularId;
+use circulars_core::domain::{CircularId, Language};
 use fluent_bundle::FluentValue;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
@@ -40,9 +40,8 @@ pub async fn annex(
     Path((code, id, position)): Path<(String, String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let language = match language_or_404(&state, &code) {
-        Ok(language) => language,
-        Err(page) => return page,
+    let Ok(language) = code.parse::<Language>() else {
+        return unknown_language(&state, &code);
     };
     let unknown = || {
         let message = state.words.text(

@@ -6,7 +6,7 @@
 //! then the Unix epoch (it has never changed).
 
 use super::http::cacheable;
-use super::pages::{language_or_404, store_failed, subject_in};
+use super::pages::{store_failed, subject_in, unknown_language};
 use super::{circular_path, feed_path, list_path, ArchiveState, FEED_ENTRIES};
 use axum::extract::{Path, State};
 use axum::http::HeaderMap;
@@ -118,9 +118,8 @@ pub async fn feed(
     Path(code): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let language = match language_or_404(&state, &code) {
-        Ok(language) => language,
-        Err(page) => return page,
+    let Ok(language) = code.parse::<Language>() else {
+        return unknown_language(&state, &code);
     };
     let entries = match state.store.archive_page(FEED_ENTRIES, 0).await {
         Ok(found) => found,

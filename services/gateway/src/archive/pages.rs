@@ -73,27 +73,26 @@ pub struct NotFoundPage {
     languages: bool,
 }
 
-/// The language of a path's `{lang}`, or the 404 page naming the six.
-pub fn language_or_404(state: &ArchiveState, code: &str) -> Result<Language, Response> {
-    code.parse().map_err(|_| {
-        let layout = ArchiveLayout::new(
-            state.words.clone(),
-            Language::En,
-            state.words.text(Language::En, "not-found-title", &[]),
-            Language::ALL,
-            list_path,
-        )
-        .without_feed();
-        let message = layout.t_arg("unknown-language", "code", code);
-        render(
-            StatusCode::NOT_FOUND,
-            &NotFoundPage {
-                layout,
-                message,
-                languages: true,
-            },
-        )
-    })
+/// The 404 page of a path whose `{lang}` is `code`, no language of the archive: in English,
+/// naming the six with a link to each list.
+pub fn unknown_language(state: &ArchiveState, code: &str) -> Response {
+    let layout = ArchiveLayout::new(
+        state.words.clone(),
+        Language::En,
+        state.words.text(Language::En, "not-found-title", &[]),
+        Language::ALL,
+        list_path,
+    )
+    .without_feed();
+    let message = layout.t_arg("unknown-language", "code", code);
+    render(
+        StatusCode::NOT_FOUND,
+        &NotFoundPage {
+            layout,
+            message,
+            languages: true,
+        },
+    )
 }
 
 /// The 404 (or other `status`) page in `language` saying `message`, linking the list.
@@ -133,9 +132,9 @@ pub fn store_failed(e: circulars_store::StoreError) -> Response {
 
 /// `GET /circulars/{lang}`: on to the list, `/circulars/{lang}/`.
 pub async fn to_list(State(state): State<ArchiveState>, Path(code): Path<String>) -> Response {
-    match language_or_404(&state, &code) {
+    match code.parse::<Language>() {
         Ok(language) => Redirect::permanent(&list_path(language)).into_response(),
-        Err(page) => page,
+        Err(_) => unknown_language(&state, &code),
     }
 }
 
@@ -160,9 +159,8 @@ pub async fn list(
     RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let language = match language_or_404(&state, &code) {
-        Ok(language) => language,
-        Err(page) => return page,
+    let Ok(language) = code.parse::<Language>() else {
+        return unknown_language(&state, &code);
     };
     let bad_page = |text: &str, status| {
         let message = state.words.text(
@@ -260,9 +258,8 @@ pub async fn circular(
     Path((code, id)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let language = match language_or_404(&state, &code) {
-        Ok(language) => language,
-        Err(page) => return page,
+    let Ok(language) = code.parse::<Language>() else {
+        return unknown_language(&state, &code);
     };
     let unknown = || {
         let message = state.words.text(
