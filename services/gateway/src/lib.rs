@@ -13,10 +13,13 @@
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
 //!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`] and
-//!   [`unsubscribe`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
+//! - [`archive`]: the public archive at `/circulars/{lang}/`: the issued circulars in each
+//!   language, each one's page and annexes, and an Atom feed per language
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`],
+//!   [`unsubscribe`] and [`archive`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
 
 pub mod api;
+pub mod archive;
 pub mod console;
 pub mod multipart;
 pub mod unsubscribe;
@@ -44,8 +47,8 @@ pub enum GatewayError {
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
     Tokens(#[from] circulars_core::tokens::TokenError),
-    /// The staff console's wording files do not load.
-    #[error("staff console: {0}")]
+    /// The staff console's or the archive's wording files do not load.
+    #[error("wording: {0}")]
     Console(#[from] circulars_render::templates::TemplateError),
     /// The keys of `[gateway.staff_keys]` could not become API tokens.
     #[error("gateway.staff_keys: {0}")]
@@ -88,6 +91,10 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
+        .merge(archive::routes(archive::ArchiveState::new(
+            &ctx.config,
+            ctx.store.clone(),
+        )?))
         .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::StaffState {
             console: console::ConsoleState::new(&ctx.config)?,

@@ -163,6 +163,8 @@ mod tests {
         let ids = english_ids();
         let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut sources = files(&crate_dir.join("templates"), "html");
+        // The public archive's templates speak its own words (`archive.ftl`, checked there).
+        sources.retain(|(file, _)| !file.contains("/templates/archive/"));
         assert!(
             sources.iter().any(|(f, _)| f.ends_with("base.html")),
             "the templates are read"
