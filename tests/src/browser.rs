@@ -45,6 +45,8 @@ const CHROMIUM_FLAGS: [&str; 10] = [
     "--lang=en",
     "--force-prefers-reduced-motion",
 ];
+/// How long a field or button may take to appear on a page that is still arriving.
+const FIND_PATIENCE: Duration = Duration::from_secs(10);
 /// How long chromedriver may take to say it listens.
 const DRIVER_PATIENCE: Duration = Duration::from_secs(30);
 
@@ -150,9 +152,18 @@ impl Browser {
             .unwrap_or_else(|e| panic!("cannot type into {what}: {e}"));
     }
 
-    /// The element `xpath` finds, `what` naming it when there is none.
+    /// The element `xpath` finds, `what` naming it when there is none. A page that is still
+    /// arriving (a form's answer, a navigation just started) is given up to ten seconds.
     async fn find(&self, xpath: &str, what: &str) -> Element {
-        match self.client.find(Locator::XPath(xpath)).await {
+        let deadline = std::time::Instant::now() + FIND_PATIENCE;
+        let found = loop {
+            match self.client.find(Locator::XPath(xpath)).await {
+                Ok(element) => break Ok(element),
+                Err(e) if std::time::Instant::now() >= deadline => break Err(e),
+                Err(_) => tokio::time::sleep(Duration::from_millis(100)).await,
+            }
+        };
+        match found {
             Ok(element) => element,
             Err(e) => panic!(
                 "no {what} on the page: {e}\nThe page reads:\n{}",

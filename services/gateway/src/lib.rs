@@ -13,15 +13,19 @@
 //!   Its routes and handlers are in `unsubscribe.rs`; `unsubscribe/body.rs` reads the POST body
 //!   (form-urlencoded with `form_urlencoded`, multipart/form-data with `multer`);
 //!   `unsubscribe/page.rs` renders the page, the plain-text answers and their headers
+//! - [`archive`]: the public archive at `/circulars/{lang}/`: the issued circulars in each
+//!   language, each one's page and annexes, and an Atom feed per language
 //! - [`preferences`]: the recipient's preferences page at `/preferences/{token}`, in the six
 //!   languages of circulars (`locales/<lang>/pages.ftl`), reached from every mail; its routes
 //!   and page handler are in `preferences.rs`, the forms' handler in `preferences/change.rs`,
 //!   its words in `preferences/words.rs`, its frame, pages and headers in
 //!   `preferences/page.rs` (templates in `templates/preferences/`)
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`] and
-//!   [`unsubscribe`] and [`preferences`] routes; `[gateway.staff_keys]` become API tokens of their accounts at start
+//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`],
+//!   [`unsubscribe`], [`preferences`] and [`archive`] routes; `[gateway.staff_keys]` become API
+//!   tokens of their accounts at start
 
 pub mod api;
+pub mod archive;
 pub mod console;
 pub mod multipart;
 pub mod preferences;
@@ -50,8 +54,8 @@ pub enum GatewayError {
     /// The `[tokens]` keys do not make a keyring.
     #[error("tokens: {0}")]
     Tokens(#[from] circulars_core::tokens::TokenError),
-    /// The staff console's wording files do not load.
-    #[error("staff console: {0}")]
+    /// The staff console's or the archive's wording files do not load.
+    #[error("wording: {0}")]
     Console(#[from] circulars_render::templates::TemplateError),
     /// The recipients' pages' wording files do not load.
     #[error("recipients' pages: {0}")]
@@ -105,6 +109,10 @@ pub async fn serve(
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
         .merge(preferences::routes(preferences))
+        .merge(archive::routes(archive::ArchiveState::new(
+            &ctx.config,
+            ctx.store.clone(),
+        )?))
         .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::StaffState {
             console: console::ConsoleState::new(&ctx.config)?,

@@ -74,6 +74,9 @@ pub fn circular_to_json(circular: &Circular) -> Value {
     if let Some(topic) = &circular.topic {
         document["topic"] = json!(topic.as_str());
     }
+    if !circular.archive {
+        document["archive"] = json!(false);
+    }
     document
 }
 

@@ -9,6 +9,8 @@
 //! - [`templates`]: the Fluent bundles of `locales/<lang>/circular.ftl`, checked at start
 //! - [`wording`]: the six wording files checked as a set; the list of wording to review
 //! - [`render`]: one language version as text/plain and HTML, personal parts left as slots
+//! - [`public`]: a stored language version as the public archive shows it, without the
+//!   recipient's parts (addressee, unsubscribe and any other personal link)
 //! - [`mail`]: the mail built from a stored language version and the personal fields
 //! - [`dkim`]: DKIM signatures (RSA-2048 or Ed25519) over the headers RFC 8058 needs signed
 
@@ -16,6 +18,7 @@ pub mod dates;
 pub mod dkim;
 pub mod mail;
 pub mod markdown;
+pub mod public;
 pub mod render;
 pub mod templates;
 pub mod wording;

@@ -54,7 +54,8 @@ const BUREAU: &str = "margin:0 0 16px 0;font-size:14px;color:#00558c";
 const LABEL: &str = "width:30%;vertical-align:top;padding:2px 12px 2px 0;color:#52606d";
 const VALUE: &str = "vertical-align:top;padding:2px 0";
 const LIST: &str = "margin:0;padding:0";
-const FOOTER: &str =
+/// The footer paragraph's style: [`crate::public`] finds the footer by it.
+pub(crate) const FOOTER: &str =
     "margin-top:24px;padding:12px 0 0 0;font-size:12px;line-height:1.4;color:#616e7c";
 
 /// Renders `circular` in `language`.

@@ -78,7 +78,8 @@ impl Store {
                 let revision: i64 = row.try_get::<i64, _>("revision")? + 1;
                 sqlx::query(
                     "UPDATE circulars SET document = $1, source = $2, updated_at = $3, edited_by = $4, \
-                     revision = $5, state = 'draft', approved_by = NULL, approved_at = NULL WHERE id = $6",
+                     revision = $5, state = 'draft', approved_by = NULL, approved_at = NULL, archive = $7 \
+                     WHERE id = $6",
                 )
                 .bind(document.to_string())
                 .bind(source)
@@ -86,6 +87,7 @@ impl Store {
                 .bind(by)
                 .bind(revision)
                 .bind(circular.id.as_str())
+                .bind(i64::from(circular.archive))
                 .execute(&mut *tx)
                 .await?;
                 let was = super::circular_life::state_column(&row)?;
@@ -100,14 +102,15 @@ impl Store {
             }
             None => {
                 sqlx::query(
-                    "INSERT INTO circulars (id, document, source, drafted_at, updated_at, drafted_by, edited_by) \
-                     VALUES ($1, $2, $3, $4, $4, $5, $5)",
+                    "INSERT INTO circulars (id, document, source, drafted_at, updated_at, drafted_by, edited_by, archive) \
+                     VALUES ($1, $2, $3, $4, $4, $5, $5, $6)",
                 )
                 .bind(circular.id.as_str())
                 .bind(document.to_string())
                 .bind(source)
                 .bind(&now)
                 .bind(by)
+                .bind(i64::from(circular.archive))
                 .execute(&mut *tx)
                 .await?;
                 let detail = json!({ "revision": 1, "source": source });

@@ -10,6 +10,7 @@
 //! - `personal`: everything held about one address, and its erasure by pseudonym
 //! - `audience`: the frozen audience of an issued circular, with the reasons for each recipient
 //! - `annexes`: the annex files of a circular, per language
+//! - `archive`: the issued circulars the public archive and its feeds show, per language
 //! - `renditions`: each language version, rendered once
 //! - `deliveries`: current delivery states, their history, and status counts
 //! - `retries`: deferred mail parked until its next attempt is due
@@ -17,6 +18,7 @@
 //! - `staff`: staff accounts, their sessions and API tokens, and the staff audit trail
 
 mod annexes;
+mod archive;
 mod audience;
 mod circular_life;
 mod circular_list;
@@ -30,6 +32,7 @@ mod retries;
 mod staff;
 
 pub use annexes::Annex;
+pub use archive::ArchivedCircular;
 pub use audience::{
     AudienceMember, AudienceQuery, AudienceReason, Candidate, CandidateContact, Decision,
     Exclusion, FreezeStep, FreezeSummary,

@@ -49,11 +49,18 @@ pub struct DraftForm {
     pub topic: String,
     /// The language of recipients whose contact names none.
     pub fallback_language: String,
+    /// `yes` (published in the public archive once issued, the default) or `no` (withheld).
+    pub archive: String,
     /// The annexes listed so far and kept ticked.
     pub annexes: Vec<String>,
     /// The six texts, in the order of [`Language::ALL`].
     pub texts: [TextFields; 6],
 }
+
+/// The `archive` choice that publishes the circular in the public archive once issued.
+pub const ARCHIVE_YES: &str = "yes";
+/// The `archive` choice that withholds it.
+pub const ARCHIVE_NO: &str = "no";
 
 impl DraftForm {
     /// The empty form of a new circular, dated `today`.
@@ -61,6 +68,7 @@ impl DraftForm {
         DraftForm {
             date: today.format("%Y-%m-%d").to_string(),
             fallback_language: Language::En.code().to_owned(),
+            archive: ARCHIVE_YES.to_owned(),
             ..DraftForm::default()
         }
     }
@@ -94,6 +102,7 @@ impl DraftForm {
                 .map(|t| t.as_str().to_owned())
                 .unwrap_or_default(),
             fallback_language: c.fallback_language.code().to_owned(),
+            archive: if c.archive { ARCHIVE_YES } else { ARCHIVE_NO }.to_owned(),
             annexes: c.annexes.clone(),
             texts: Language::ALL.map(text),
         }
@@ -124,6 +133,7 @@ impl DraftForm {
             copy: sent.all("copy"),
             topic: line("topic"),
             fallback_language: line("fallback-language"),
+            archive: line("archive"),
             annexes: sent.all("annexes"),
             texts: Language::ALL.map(text),
         }
@@ -192,6 +202,13 @@ impl DraftForm {
             "signatory": optional(&self.signatory),
             "topic": optional(&self.topic),
             "fallback_language": optional(&self.fallback_language),
+            "archive": match self.archive.as_str() {
+                "" => serde_json::Value::Null,
+                ARCHIVE_YES => json!(true),
+                ARCHIVE_NO => json!(false),
+                // Refused by the loader, naming the field.
+                other => json!(other),
+            },
             "annexes": self.annexes,
             "contact": {
                 "name": self.contact_name,
@@ -243,6 +260,28 @@ mod tests {
         )
         .unwrap();
         assert_eq!(back, circular);
+    }
+
+    #[test]
+    fn a_circular_withheld_from_the_archive_stays_withheld_through_the_form() {
+        let mut circular = sample();
+        circular.archive = false;
+        let form = DraftForm::of_circular(&circular);
+        assert_eq!(form.archive, ARCHIVE_NO);
+        let back = |form: &DraftForm| {
+            circulars_lifecycle::document::circular_from_json(
+                "page",
+                &form.document(),
+                &Default::default(),
+            )
+        };
+        assert_eq!(back(&form).unwrap(), circular);
+        let mut other = form.clone();
+        other.archive = "maybe".into();
+        let report = back(&other).unwrap_err().to_string();
+        assert!(report.contains("archive"), "{report}");
+        other.archive = String::new();
+        assert!(back(&other).unwrap().archive, "not said: published");
     }
 
     #[test]

@@ -64,6 +64,7 @@ pub fn form_field(problem: &str) -> Option<&'static str> {
         "copy" => Some("copy"),
         "topic" => Some("topic"),
         "fallback_language" => Some("fallback-language"),
+        "archive" => Some("archive"),
         "annexes" | "language" => Some("annexes"),
         _ => None,
     };

@@ -3,7 +3,7 @@
 //! reached by a list of in-page links; every problem beside its field and in the summary.
 
 use super::controls::FileInput;
-use super::draft_form::DraftForm;
+use super::draft_form::{DraftForm, ARCHIVE_NO, ARCHIVE_YES};
 use super::names::{form_field, names, ANNEX_ALL};
 use crate::console::checkboxes::Checkboxes;
 use crate::console::form::{Choice, ErrorSummary, Field, InputKind};
@@ -173,6 +173,23 @@ impl DraftPage {
                 .with_hint(t("draft-fallback-language-hint"))
                 .with_value(form.fallback_language.as_str())
                 .with_error(problems.at("fallback-language")),
+            Field::select(
+                "archive",
+                t("draft-archive"),
+                vec![
+                    Choice {
+                        value: ARCHIVE_YES.to_owned(),
+                        label: t("draft-archive-yes"),
+                    },
+                    Choice {
+                        value: ARCHIVE_NO.to_owned(),
+                        label: t("draft-archive-no"),
+                    },
+                ],
+            )
+            .with_hint(t("draft-archive-hint"))
+            .with_value(form.archive.as_str())
+            .with_error(problems.at("archive")),
         ];
         let contact = vec![
             field("contact-name", InputKind::Text, &form.contact_name).required(),

@@ -85,6 +85,7 @@ impl Circular {
             annexes,
             topic,
             fallback_language,
+            archive: raw.archive.unwrap_or(true),
             texts,
         })
     }
@@ -382,6 +383,7 @@ struct RawCircular {
     contact: RawContact,
     topic: Option<Spanned<String>>,
     fallback_language: Option<Spanned<String>>,
+    archive: Option<bool>,
     #[serde(default)]
     text: BTreeMap<String, Spanned<RawText>>,
 }
@@ -518,5 +520,22 @@ mod tests {
             report.contains("c.toml:7: annexes: '../etc/passwd' must be a file name"),
             "{report}"
         );
+    }
+
+    #[test]
+    fn a_circular_is_in_the_public_archive_unless_its_file_withholds_it() {
+        let shown = Circular::from_toml("c.toml", &sample()).unwrap();
+        assert!(shown.archive, "archive defaults to true");
+        let text = sample().replace("[contact]", "archive = false\n[contact]");
+        let withheld = Circular::from_toml("c.toml", &text).unwrap();
+        assert!(!withheld.archive);
+        let text = sample().replace("[contact]", "archive = \"no\"\n[contact]");
+        let report = Circular::from_toml("c.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(report.contains("c.toml:6: archive:"), "{report}");
+        let stored: Circular =
+            serde_json::from_str(&serde_json::to_string(&withheld).unwrap()).unwrap();
+        assert!(!stored.archive, "the flag is kept in the stored document");
     }
 }

@@ -133,12 +133,20 @@ pub struct Circular {
     /// The language of recipients whose contact and addressee name none.
     #[serde(default = "english")]
     pub fallback_language: Language,
+    /// Whether the circular, once issued, is published in the public archive and its feeds
+    /// (`archive = false` in the file withholds it); true by default.
+    #[serde(default = "published")]
+    pub archive: bool,
     /// The text in each of the six languages (all six are required).
     pub texts: BTreeMap<Language, LanguageText>,
 }
 
 fn english() -> Language {
     Language::En
+}
+
+fn published() -> bool {
+    true
 }
 
 /// The categories and topics staff added to the directory, which a circular file may name
