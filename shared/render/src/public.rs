@@ -131,8 +131,16 @@ mod tests {
                 "{language}: the languages line stays"
             );
             // What is left is the rendered HTML, line for line, less the personal lines.
-            let (_, personal) = rendition.personalise("ADDRESSEE", "https://x/unsubscribe/TOKEN");
+            let links = circulars_core::domain::PersonalLinks {
+                unsubscribe: "https://x/unsubscribe/TOKEN",
+                preferences: "https://x/preferences/PREFERENCES",
+            };
+            let (_, personal) = rendition.personalise("ADDRESSEE", links);
             assert!(personal.contains("ADDRESSEE") && personal.contains("TOKEN"));
+            assert!(
+                personal.contains("PREFERENCES"),
+                "{language}: the preferences link"
+            );
             for line in public.lines().filter(|l| !l.starts_with(&footer)) {
                 assert!(rendition.html_body.contains(line), "{language}: {line}");
             }
