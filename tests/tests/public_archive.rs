@@ -3,7 +3,8 @@
 //! valid and empty; once the sample is issued every language lists it, its page shows the
 //! letter without any recipient's data and offers its annex, and every feed has an entry with
 //! a stable id, dates and links to the other language versions. A circular whose file
-//! withholds it stays out; an unknown language is a page saying which languages exist.
+//! withholds it stays out; an unknown language is a page saying which languages exist; a flood
+//! from one address gets 429.
 
 use circulars_tests::http::{http, request, Reply};
 use circulars_tests::{on_both_databases, Db, Harness};
@@ -289,6 +290,19 @@ async fn an_unknown_language_or_page_is_a_page_saying_what_exists(db: Db) {
     let redirect = get(&h, "/circulars/zh").await;
     assert_eq!(redirect.status, 308);
     assert_eq!(redirect.header("location"), Some("/circulars/zh/"));
+
+    // A flood from one address: refused with 429 and a page saying to wait.
+    let mut statuses = Vec::new();
+    for _ in 0..320 {
+        statuses.push(get(&h, "/circulars/en/feed.atom").await.status);
+    }
+    let refused = statuses.iter().position(|s| *s == 429);
+    let refused = refused.unwrap_or_else(|| panic!("no 429 in {statuses:?}"));
+    assert!(refused > 250, "the first {refused} pass");
+    let answer = get(&h, "/circulars/en/").await;
+    assert_eq!(answer.status, 429);
+    assert!(answer.header("retry-after").is_some());
+    assert!(answer.body.contains("Too many requests"), "{}", answer.body);
 }
 
 /// The start of `text` up to its first character that HTML escapes, as a page shows it.

@@ -20,6 +20,7 @@
 //!   and page handler are in `preferences.rs`, the forms' handler in `preferences/change.rs`,
 //!   its words in `preferences/words.rs`, its frame, pages and headers in
 //!   `preferences/page.rs` (templates in `templates/preferences/`)
+//! - [`public_limit`]: the public pages (preferences, archive) rate limited per client address
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`],
 //!   [`unsubscribe`], [`preferences`] and [`archive`] routes; `[gateway.staff_keys]` become API
 //!   tokens of their accounts at start
@@ -29,6 +30,7 @@ pub mod archive;
 pub mod console;
 pub mod multipart;
 pub mod preferences;
+pub mod public_limit;
 pub mod unsubscribe;
 
 use axum::extract::State;

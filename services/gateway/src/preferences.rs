@@ -22,7 +22,7 @@
 //! log says which check failed, with only the token's first characters. An
 //! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
 //!
-//! Every answer is rate limited per client address (`preferences/limit.rs`: 429 with a page
+//! Every answer is rate limited per client address (`public_limit.rs`: 429 with a page
 //! and `Retry-After`, logged; other addresses are not slowed).
 //!
 //! Files: this one holds the routes, the page's handler and the failure pages;
@@ -31,17 +31,16 @@
 //! and their headers (templates in `templates/preferences/`).
 
 mod change;
-mod limit;
 mod page;
 mod words;
 
 pub use change::PageForm;
-pub use limit::{PagesLimiter, PER_CLIENT_PER_MINUTE};
 
 pub use page::{Frame, POLICY, STYLESHEET_PATH};
 pub use words::{native_name, PageWords, SOURCES};
 
 use crate::console::SameOrigin;
+use crate::public_limit::{self, PagesLimiter, PREFERENCES_PER_MINUTE};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -85,8 +84,8 @@ pub fn routes(state: PreferencesState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(PagesLimiter::new(PER_CLIENT_PER_MINUTE)),
-            limit::limit,
+            Arc::new(PagesLimiter::new(PREFERENCES_PER_MINUTE)),
+            public_limit::limit,
         ))
 }
 

@@ -31,6 +31,7 @@ pub mod words;
 pub use layout::ArchiveLayout;
 pub use words::ArchiveWords;
 
+use crate::public_limit::{self, PagesLimiter, ARCHIVE_PER_MINUTE};
 use axum::middleware::map_response;
 use axum::response::Redirect;
 use axum::routing::get;
@@ -121,4 +122,8 @@ pub fn routes(state: ArchiveState) -> Router {
         )
         .layer(map_response(http::public_headers))
         .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(PagesLimiter::new(ARCHIVE_PER_MINUTE)),
+            public_limit::limit,
+        ))
 }

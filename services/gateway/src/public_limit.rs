@@ -1,7 +1,7 @@
-//! The recipients' pages rate limited per client address: a client that asks more than
-//! [`PER_CLIENT_PER_MINUTE`] pages a minute (a burst of as many, refilled evenly) gets 429 with
-//! a short page and a `Retry-After`, and is logged; every other address keeps its own bucket, so
-//! nobody else is slowed.
+//! The public pages (the recipients' preferences, the archive and its feeds) rate limited per
+//! client address: a client that asks more than its limit a minute (a burst of as many,
+//! refilled evenly) gets 429 with a short page and a `Retry-After`, and is logged; every other
+//! address keeps its own bucket, so nobody else is slowed. Each surface has its own limiter.
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
@@ -17,7 +17,10 @@ use tracing::warn;
 
 /// Requests a minute one client address may make to the recipients' pages (a person reading
 /// and changing their preferences makes a handful).
-pub const PER_CLIENT_PER_MINUTE: NonZeroU32 = NonZeroU32::new(60).expect("not zero");
+pub const PREFERENCES_PER_MINUTE: NonZeroU32 = NonZeroU32::new(60).expect("not zero");
+/// Requests a minute one client address may make to the archive (a reader opens a list, a few
+/// circulars and their annexes; a feed reader polls one feed per language).
+pub const ARCHIVE_PER_MINUTE: NonZeroU32 = NonZeroU32::new(300).expect("not zero");
 /// How many addresses are kept before the buckets of quiet ones are dropped.
 const KEYS_BEFORE_CLEANING: usize = 10_000;
 
@@ -57,7 +60,7 @@ pub async fn limit(
     match limiter.check(client.ip()) {
         Ok(()) => next.run(request).await,
         Err(wait) => {
-            warn!(client = %client.ip(), path = %request.uri().path().chars().take(20).collect::<String>(), "recipients' pages: too many requests");
+            warn!(client = %client.ip(), path = %request.uri().path().chars().take(20).collect::<String>(), "public pages: too many requests");
             (
                 StatusCode::TOO_MANY_REQUESTS,
                 [
