@@ -37,7 +37,7 @@ mod words;
 pub use change::PageForm;
 
 pub use page::{Frame, POLICY, STYLESHEET_PATH};
-pub use words::{native_name, PageWords, SOURCES};
+pub use words::{PageWords, SOURCES};
 
 use crate::console::SameOrigin;
 use crate::public_limit::{self, PagesLimiter, PREFERENCES_PER_MINUTE};

@@ -2,8 +2,8 @@
 //! direction, the title, the language switch (this page in each language it exists in), and
 //! the feed a browser may discover.
 
+use super::feed_path;
 use super::words::ArchiveWords;
-use super::{feed_path, language_name};
 use circulars_core::domain::Language;
 use fluent_bundle::FluentValue;
 use std::sync::Arc;
@@ -49,7 +49,7 @@ impl ArchiveLayout {
             .into_iter()
             .map(|l| LanguageLink {
                 code: l.code(),
-                name: language_name(l),
+                name: l.native_name(),
                 href: href(l),
                 current: l == language,
             })

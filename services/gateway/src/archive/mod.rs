@@ -89,18 +89,6 @@ pub fn feed_path(language: Language) -> String {
     format!("{ROOT}/{language}/feed.atom")
 }
 
-/// A language's name in itself, as the language switch shows it.
-pub fn language_name(language: Language) -> &'static str {
-    match language {
-        Language::Ar => "العربية",
-        Language::Zh => "中文",
-        Language::En => "English",
-        Language::Fr => "Français",
-        Language::Ru => "Русский",
-        Language::Es => "Español",
-    }
-}
-
 /// The archive's routes, each answer with the security headers of [`http::public_headers`].
 pub fn routes(state: ArchiveState) -> Router {
     Router::new()

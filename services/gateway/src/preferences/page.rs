@@ -4,7 +4,7 @@
 //! leaving the site with the token, a Content-Security-Policy that loads only the pages' stylesheet and
 //! runs no script, not framable.
 
-use super::words::{native_name, PageWords};
+use super::words::PageWords;
 use askama::Template;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
@@ -85,7 +85,7 @@ impl Frame {
             .into_iter()
             .map(|language| SwitchLink {
                 language,
-                name: native_name(language),
+                name: language.native_name(),
                 href: format!("?lang={}", language.code()),
                 current: language == self.language,
             })
@@ -120,7 +120,7 @@ impl Frame {
 
     /// The name of `language` in itself.
     pub fn language_name(&self, language: &Language) -> &'static str {
-        native_name(*language)
+        language.native_name()
     }
 }
 

@@ -84,18 +84,6 @@ impl PageWords {
     }
 }
 
-/// The language's name in itself, as the language switch shows it.
-pub fn native_name(language: Language) -> &'static str {
-    match language {
-        Language::Ar => "العربية",
-        Language::Zh => "中文",
-        Language::En => "English",
-        Language::Fr => "Français",
-        Language::Ru => "Русский",
-        Language::Es => "Español",
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -49,6 +49,18 @@ impl Language {
     pub fn is_right_to_left(self) -> bool {
         self == Language::Ar
     }
+
+    /// The language's name in itself, as a language switch shows it (`Français`).
+    pub fn native_name(self) -> &'static str {
+        match self {
+            Language::Ar => "العربية",
+            Language::Zh => "中文",
+            Language::En => "English",
+            Language::Fr => "Français",
+            Language::Ru => "Русский",
+            Language::Es => "Español",
+        }
+    }
 }
 
 impl fmt::Display for Language {
