@@ -188,8 +188,8 @@ exclusion-not-opted-in = Never opted in to the topic
 ## A circular's delivery
 delivery-title = Delivery of { $id }
 delivery-not-issued = This circular has not been issued: nothing has been sent.
-delivery-freezing = The audience is being frozen: reload this page in a moment.
-delivery-progress = { $finished } of { $total } recipients have a final state: reload this page to count again.
+delivery-freezing = The audience is being frozen.
+delivery-progress = { $finished } of { $total } recipients have a final state.
 delivery-complete = { $total ->
     [one] Finished: the one recipient has a final state.
    *[other] Finished: all { $total } recipients have a final state.
@@ -202,6 +202,17 @@ delivery-audience = { $count ->
 delivery-paused = Paused: nothing more is sent until an operator resumes sending.
 delivery-cancelled = Cancelled: every mail not yet sent is recorded as cancelled.
 delivery-reload = Count again (reload this page)
+live-on = Live: the counts below follow the sending as it happens.
+live-lost = The live connection was lost: trying again…
+live-too-many = Too many live pages are open from this address: close some and try again.
+delivery-operate-title = Sending
+cancel-title = Cancel sending { $id }?
+cancel-lead = { $waiting ->
+    [one] One recipient of { $id } has no final state yet: their mail will not be sent and is recorded as cancelled. Mail already sent stays sent.
+   *[other] { $waiting } recipients of { $id } have no final state yet: their mail will not be sent and is recorded as cancelled. Mail already sent stays sent.
+}
+cancel-lead-unfrozen = The audience of { $id } is still being frozen: nothing of it has been sent, and nothing will be.
+cancel-keep-sending = Keep sending (back to the delivery page)
 delivery-state-caption = Recipients per delivery state
 delivery-language-caption = Recipients per language and delivery state
 delivery-category-caption = Recipients per category and delivery state

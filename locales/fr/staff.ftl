@@ -185,11 +185,11 @@ exclusion-not-opted-in = Jamais abonnée au thème
 ## La distribution d’une lettre circulaire
 delivery-title = Distribution de { $id }
 delivery-not-issued = Cette lettre circulaire n’a pas été diffusée : aucun message n’a été envoyé.
-delivery-freezing = La liste des destinataires est en cours de constitution : rechargez cette page dans un instant.
+delivery-freezing = La liste des destinataires est en cours de constitution.
 delivery-progress = { $finished ->
     [one] { $finished } destinataire sur { $total } a un état final
    *[other] { $finished } destinataires sur { $total } ont un état final
-} : rechargez la page pour recompter.
+}.
 delivery-complete = { $total ->
     [one] Terminé : le destinataire a un état final.
    *[other] Terminé : les { $total } destinataires ont un état final.
@@ -202,6 +202,17 @@ delivery-audience = { $count ->
 delivery-paused = Suspendue : plus rien n’est envoyé tant qu’un opérateur n’a pas repris l’envoi.
 delivery-cancelled = Annulée : tous les messages non encore envoyés sont enregistrés comme annulés.
 delivery-reload = Recompter (recharger cette page)
+live-on = En direct : les chiffres ci-dessous suivent l’envoi au fur et à mesure.
+live-lost = La connexion en direct a été perdue : nouvelle tentative…
+live-too-many = Trop de pages en direct sont ouvertes depuis cette adresse : fermez-en et réessayez.
+delivery-operate-title = Envoi
+cancel-title = Annuler l’envoi de { $id } ?
+cancel-lead = { $waiting ->
+    [one] Un destinataire de { $id } n’a pas encore d’état final : son message ne sera pas envoyé et sera enregistré comme annulé. Les messages déjà envoyés le restent.
+   *[other] { $waiting } destinataires de { $id } n’ont pas encore d’état final : leurs messages ne seront pas envoyés et seront enregistrés comme annulés. Les messages déjà envoyés le restent.
+}
+cancel-lead-unfrozen = La liste des destinataires de { $id } est encore en cours de constitution : rien n’en a été envoyé, et rien ne le sera.
+cancel-keep-sending = Poursuivre l’envoi (retour à la page de distribution)
 delivery-state-caption = Destinataires par état de distribution
 delivery-language-caption = Destinataires par langue et par état de distribution
 delivery-category-caption = Destinataires par catégorie et par état de distribution

@@ -107,3 +107,110 @@ fn dechunk(mut raw: &[u8]) -> Vec<u8> {
         raw = &raw[start + size + 2..];
     }
 }
+
+/// One server-sent event as a browser's `EventSource` hands it over.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ServerEvent {
+    /// Its `event:` name (`message` when none).
+    pub event: String,
+    /// Its `id:`, when it has one.
+    pub id: Option<String>,
+    /// Its `data:` lines, joined with `\n`.
+    pub data: String,
+}
+
+/// A stream of server-sent events read as it arrives (asked for over HTTP/1.0, so that the
+/// body is the stream itself, ended by the server closing).
+pub struct EventStream {
+    stream: tokio::net::TcpStream,
+    buffered: Vec<u8>,
+}
+
+impl EventStream {
+    /// Opens `url` with `headers`: the stream when the answer is `200`, else the answer.
+    pub async fn open(url: &str, headers: &[(&str, &str)]) -> Result<EventStream, Reply> {
+        let rest = url.strip_prefix("http://").expect("an http:// URL");
+        let (authority, path) = rest.split_at(rest.find('/').expect("a path"));
+        let mut stream = tokio::net::TcpStream::connect(authority).await.unwrap();
+        let mut ask =
+            format!("GET {path} HTTP/1.0\r\nHost: {authority}\r\nAccept: text/event-stream\r\n");
+        for (name, value) in headers {
+            ask.push_str(&format!("{name}: {value}\r\n"));
+        }
+        ask.push_str("\r\n");
+        stream.write_all(ask.as_bytes()).await.unwrap();
+        let mut events = EventStream {
+            stream,
+            buffered: Vec::new(),
+        };
+        let head = events.until(b"\r\n\r\n").await.expect("an answer's head");
+        let head = String::from_utf8(head).unwrap();
+        let status: u16 = head
+            .split(' ')
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("GET {url}: {head}"));
+        if status == 200 {
+            return Ok(events);
+        }
+        let mut body = std::mem::take(&mut events.buffered);
+        let _ = events.stream.read_to_end(&mut body).await;
+        Err(Reply {
+            status,
+            headers: head
+                .split("\r\n")
+                .skip(1)
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect(),
+            body: String::from_utf8_lossy(&body).into_owned(),
+        })
+    }
+
+    /// The bytes up to `end` (without it), reading more as needed; `None` once the server closed.
+    async fn until(&mut self, end: &[u8]) -> Option<Vec<u8>> {
+        let mut buf = [0u8; 8192];
+        loop {
+            if let Some(at) = self.buffered.windows(end.len()).position(|w| w == end) {
+                let taken: Vec<u8> = self.buffered.drain(..at + end.len()).collect();
+                return Some(taken[..at].to_vec());
+            }
+            match self.stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => self.buffered.extend_from_slice(&buf[..n]),
+            }
+        }
+    }
+
+    /// The next event (comments such as keep-alives skipped), or `None` when the server closed
+    /// the stream or none came within `patience`.
+    pub async fn next(&mut self, patience: std::time::Duration) -> Option<ServerEvent> {
+        let deadline = tokio::time::Instant::now() + patience;
+        loop {
+            let block = tokio::time::timeout_at(deadline, self.until(b"\n\n"))
+                .await
+                .ok()??;
+            let block = String::from_utf8(block).unwrap();
+            let mut event = ServerEvent::default();
+            let mut data: Vec<&str> = Vec::new();
+            for line in block.lines() {
+                let (field, value) = line.split_once(':').unwrap_or((line, ""));
+                let value = value.strip_prefix(' ').unwrap_or(value);
+                match field {
+                    "event" => event.event = value.to_owned(),
+                    "id" => event.id = Some(value.to_owned()),
+                    "data" => data.push(value),
+                    _ => {}
+                }
+            }
+            if data.is_empty() {
+                continue;
+            }
+            if event.event.is_empty() {
+                event.event = "message".to_owned();
+            }
+            event.data = data.join("\n");
+            return Some(event);
+        }
+    }
+}

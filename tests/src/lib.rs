@@ -451,6 +451,23 @@ impl Harness {
         }
     }
 
+    /// Imports a directory of `contacts` active contacts of `member-states` (ten per
+    /// addressee, the six languages in turn, `officerNNNNN@admAAAA.example.org`).
+    pub fn import_generated_directory(&self, contacts: usize) {
+        let languages = ["ar", "zh", "en", "fr", "ru", "es"];
+        let mut csv = DIRECTORY_HEADER.to_owned();
+        for n in 0..contacts {
+            let a = n / 10;
+            csv.push_str(&format!(
+                "adm-{a:04},Administration {a},,member-states,officer{n:05}@adm{a:04}.example.org,Officer {n},{},,active,\n",
+                languages[n % languages.len()]
+            ));
+        }
+        let file = self.dir().join("generated-directory.csv");
+        std::fs::write(&file, csv).unwrap();
+        self.circulars_ok(&["directory", "import", &file.to_string_lossy()]);
+    }
+
     /// Adds the staff account `name` with `roles` (`circulars staff add`); returns its
     /// one-time password.
     pub fn staff_account(&self, name: &str, roles: &[&str]) -> String {

@@ -6,9 +6,8 @@
 
 use circulars_core::domain::{CircularId, DeliveryState, RecipientAddress};
 use circulars_tests::postgres::OwnServer;
-use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
+use circulars_tests::{on_both_databases, Db, Harness, Setup, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt::Write as _;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,20 +21,7 @@ const STORED_BEFORE_THE_CRASH: usize = 300;
 /// Imports a directory of `contacts` active contacts of `member-states` (ten per addressee,
 /// languages in turn), drafts the sample circular (TSB-36) and issues it.
 fn issue_to_a_generated_directory(h: &Harness, contacts: usize) {
-    let languages = ["ar", "zh", "en", "fr", "ru", "es"];
-    let mut csv = DIRECTORY_HEADER.to_owned();
-    for n in 0..contacts {
-        let a = n / 10;
-        writeln!(
-            csv,
-            "adm-{a:04},Administration {a},,member-states,officer{n:05}@adm{a:04}.example.org,Officer {n},{},,active,",
-            languages[n % languages.len()]
-        )
-        .unwrap();
-    }
-    let file = h.dir().join("directory.csv");
-    std::fs::write(&file, csv).unwrap();
-    h.circulars_ok(&["directory", "import", file.to_str().unwrap()]);
+    h.import_generated_directory(contacts);
     h.draft_sample_circular();
     h.circulars_ok(&["issue", CIRCULAR]);
 }

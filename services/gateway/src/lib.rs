@@ -20,6 +20,8 @@
 //!   and page handler are in `preferences.rs`, the forms' handler in `preferences/change.rs`,
 //!   its words in `preferences/words.rs`, its frame, pages and headers in
 //!   `preferences/page.rs` (templates in `templates/preferences/`)
+//! - [`live`]: one subscription per process to the tracker's progress on NATS, fanned out to
+//!   the browsers watching a circular's delivery (the console's live delivery page)
 //! - [`public_limit`]: the public pages (preferences, archive) rate limited per client address
 //! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`],
 //!   [`unsubscribe`], [`preferences`] and [`archive`] routes; `[gateway.staff_keys]` become API
@@ -28,6 +30,7 @@
 pub mod api;
 pub mod archive;
 pub mod console;
+pub mod live;
 pub mod multipart;
 pub mod preferences;
 pub mod public_limit;
@@ -98,6 +101,8 @@ pub async fn serve(
         ),
         same_origin: console::SameOrigin::from_config(&ctx.config),
     };
+    let live = live::Hub::new(ctx.store.clone(), shutdown.clone());
+    live.listen(ctx.bus.clone());
     let imported =
         circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;
     if !ctx.config.gateway.staff_keys.is_empty() {
@@ -122,6 +127,8 @@ pub async fn serve(
             limiter: std::sync::Arc::new(circulars_staff::SignInLimiter::from_config(
                 &ctx.config.gateway,
             )),
+            live: live.clone(),
+            streams: live::StreamPermits::default(),
             ctx: ctx.clone(),
         }));
     info!(%addr, "gateway ready");

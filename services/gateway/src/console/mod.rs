@@ -1,6 +1,7 @@
 //! The staff console: server-rendered pages under `/staff`, in English and French, with no
-//! script. This module holds what every page stands on and the sign-in page; the pages that
-//! need an account are added to [`routes`] by the accounts and lifecycle wiring.
+//! script but the live pages' one (the delivery page follows the sending as it happens). This
+//! module holds what every page stands on and the sign-in page; the pages that need an account
+//! are added to [`routes`] by the accounts and lifecycle wiring.
 //!
 //! # Layout
 //! - [`page`]: [`PageContext`] (what a handler extracts: language, words), [`Layout`] (what
@@ -18,7 +19,7 @@
 //!   check, and the 403 page that says why a request was refused
 //! - [`cookies`]: `Set-Cookie` values (`HttpOnly; SameSite=Strict; Path=/`, `Secure` by
 //!   [`CookiePolicy`]) and reading a cookie back
-//! - [`assets`]: the stylesheet, compiled in, at `/staff/static/console.css`
+//! - [`assets`]: the stylesheet and the live pages' script, compiled in, under `/staff/static/`
 //! - [`sign_in`]: `GET /staff` and `/staff/sign-in` (the form, or on to the circulars when
 //!   signed in), `POST /staff/sign-in` (a session, rate limited) and `POST /staff/sign-out`
 //! - [`session`]: the session cookie's name, read back
@@ -119,7 +120,8 @@ pub fn routes(state: StaffState) -> Router {
         .route(page::HOME_PATH, get(sign_in::home))
         .route(page::SIGN_IN_PATH, get(sign_in::home).post(sign_in::submit))
         .route(page::SIGN_OUT_PATH, post(sign_in::sign_out))
-        .route(assets::STYLESHEET_PATH, get(assets::stylesheet));
+        .route(assets::STYLESHEET_PATH, get(assets::stylesheet))
+        .route(assets::LIVE_SCRIPT_PATH, get(assets::live_script));
     let pages = staff::page_routes()
         .into_iter()
         .fold(pages, |pages, route| {

@@ -45,6 +45,10 @@ pub struct StaffState {
     pub policy: Policy,
     /// Sign-in attempts per account and per client address.
     pub limiter: Arc<SignInLimiter>,
+    /// The circulars' deliveries as the dashboard watches them, fed by the tracker.
+    pub live: crate::live::Hub,
+    /// The live streams each client address holds open.
+    pub streams: crate::live::StreamPermits,
 }
 
 impl FromRef<StaffState> for ConsoleState {

@@ -100,6 +100,7 @@ pub fn step(page: &PageContext, circular: &Circular, offer: Offer) -> Step {
         ),
         Offer::Cancel => Step {
             warning: true,
+            link: true,
             ..Step::form(
                 "step-cancel",
                 step_path(id, "cancel"),

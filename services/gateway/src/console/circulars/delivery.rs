@@ -1,23 +1,21 @@
-//! `GET /staff/circulars/{id}/delivery`: where an issued circular's delivery stands, right on
-//! each reload: the audience, how far along it is, recipients per delivery state, per
-//! language and per category (`Store::circular_status`, as `circulars status` shows them),
-//! and the newest returned mail (`Store::circular_reports`) in the remote servers' words.
+//! What the delivery page shows of an issued circular ([`DeliveryBoard`]): the audience, how far
+//! along it is, recipients per delivery state, per language and per category
+//! (`Store::circular_status`, as `circulars status` shows them), and the newest returned mail
+//! (`Store::circular_reports`) in the remote servers' words. The page and its live stream are
+//! in [`super::watch`].
 
 use super::tables::{self, CountTable};
 use super::view::Fact;
-use super::{circular_path, failure, names, say, step_path, stored_circular, Moment};
-use crate::console::staff::{Denied, Staff, StaffState};
-use crate::console::{render, Layout, PageContext, Words};
+use super::{names, say, Moment};
+use crate::console::{Layout, PageContext, Words};
+use crate::live::CircularLive;
 use askama::Template;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
 use circulars_core::domain::CircularState;
 use circulars_store::{CircularStatus, DeliveryReport};
 use fluent_bundle::FluentValue;
 
 /// How many returned mails the page lists (the newest).
-pub const RETURNED_SHOWN: usize = 50;
+pub const RETURNED_SHOWN: usize = crate::live::feed::RETURNED_HELD;
 
 /// A returned mail, as the table shows it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,16 +32,13 @@ pub struct ReturnedRow {
     pub remote: String,
 }
 
-/// The delivery page.
+/// The part of the delivery page that moves while mail goes out, drawn by
+/// `circulars/board.html`: on the page, and again for each reading sent to a watching browser.
 #[derive(Template)]
-#[template(path = "circulars/delivery.html")]
-pub struct DeliveryPage {
-    /// The frame.
+#[template(path = "circulars/board.html")]
+pub struct DeliveryBoard {
+    /// The page's words (the board is drawn in the watcher's language).
     pub layout: Layout,
-    /// The circular's page.
-    pub back: String,
-    /// This page (to count again).
-    pub reload: String,
     /// Whether the circular was issued (else nothing is counted).
     pub issued: bool,
     /// When issued, the audience, the dispatch state.
@@ -62,6 +57,38 @@ pub struct DeliveryPage {
     pub returned: Vec<ReturnedRow>,
     /// Said when there is more returned mail than shown.
     pub returned_more: Option<String>,
+}
+
+/// The board of `live`, in the language of `page`, framed by `layout`'s words.
+pub fn board(
+    words: &Words,
+    page: &PageContext,
+    layout: Layout,
+    live: &CircularLive,
+) -> DeliveryBoard {
+    let (status, returned) = (&live.status, &live.returned);
+    DeliveryBoard {
+        layout,
+        issued: status.issued_at.is_some(),
+        facts: facts(words, page, status, live.state),
+        progress: progress(words, page, status),
+        per_state: tables::per_state(page, status),
+        per_language: tables::per_language(page, status),
+        per_category: tables::per_category(page, status),
+        returned_caption: page.t("delivery-returned-caption"),
+        returned: returned_rows(page, returned),
+        returned_more: (returned.len() > RETURNED_SHOWN).then(|| {
+            say(
+                words,
+                page,
+                "delivery-returned-more",
+                &[
+                    ("shown", FluentValue::from(RETURNED_SHOWN)),
+                    ("id", FluentValue::from(status.circular.to_string())),
+                ],
+            )
+        }),
+    }
 }
 
 /// How far along the delivery is, in a sentence: the audience still being frozen, the
@@ -150,54 +177,6 @@ fn facts(
     facts
 }
 
-/// `GET /staff/circulars/{id}/delivery` (any signed-in account).
-pub async fn page(
-    State(state): State<StaffState>,
-    staff: Staff,
-    Path(id): Path<String>,
-) -> Result<Response, Denied> {
-    let stored = stored_circular(&state, &staff, &id).await?;
-    let id = &stored.circular.id;
-    let store = &state.ctx.store;
-    let status = store
-        .circular_status(id)
-        .await
-        .map_err(|e| failure(&staff, &e))?;
-    let returned = store
-        .circular_reports(id, RETURNED_SHOWN + 1)
-        .await
-        .map_err(|e| failure(&staff, &e))?;
-    let page = &staff.page;
-    let words = &state.console.words;
-    let mut layout = staff.layout("delivery-title");
-    layout.title = page.t_arg("delivery-title", "id", id.as_str());
-    let delivery = DeliveryPage {
-        layout,
-        back: circular_path(id),
-        reload: step_path(id, "delivery"),
-        issued: status.issued_at.is_some(),
-        facts: facts(words, page, &status, stored.life.state),
-        progress: progress(words, page, &status),
-        per_state: tables::per_state(page, &status),
-        per_language: tables::per_language(page, &status),
-        per_category: tables::per_category(page, &status),
-        returned_caption: page.t("delivery-returned-caption"),
-        returned: returned_rows(page, &returned),
-        returned_more: (returned.len() > RETURNED_SHOWN).then(|| {
-            say(
-                words,
-                page,
-                "delivery-returned-more",
-                &[
-                    ("shown", FluentValue::from(RETURNED_SHOWN)),
-                    ("id", FluentValue::from(id.to_string())),
-                ],
-            )
-        }),
-    };
-    Ok(render(StatusCode::OK, &delivery))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -248,7 +227,7 @@ mod tests {
         );
         assert_eq!(
             progress(&words, &en, &status(None, &[])),
-            "The audience is being frozen: reload this page in a moment."
+            "The audience is being frozen."
         );
         let halfway = status(
             Some(4),
@@ -256,11 +235,11 @@ mod tests {
         );
         assert_eq!(
             progress(&words, &en, &halfway),
-            "1 of 4 recipients have a final state: reload this page to count again."
+            "1 of 4 recipients have a final state."
         );
         assert_eq!(
             progress(&words, &fr, &halfway),
-            "1 destinataire sur 4 a un état final\u{a0}: rechargez la page pour recompter."
+            "1 destinataire sur 4 a un état final."
         );
         let done = status(Some(258), &[(DeliveryState::Sent, 258)]);
         assert_eq!(

@@ -13,11 +13,13 @@
 //! - [`history`]: the audit trail's entries as table rows, their details in words (pure)
 //! - [`steps`]: the `POST`s of submit, approve, send back, pause, resume and cancel
 //! - [`issue`]: `GET` and `POST /staff/circulars/{id}/issue`: the audience, then the issue
-//! - [`delivery`]: `GET /staff/circulars/{id}/delivery`: counts and returned mail
+//! - [`delivery`]: what the delivery page shows (the board): counts and returned mail
+//! - [`watch`]: `GET /staff/circulars/{id}/delivery`, the board live as server-sent events at
+//!   `…/delivery/events`, pause, resume and (after `GET …/cancel` asks) cancel from it
 //! - [`tables`]: the count tables the issue and delivery pages draw (pure)
 //! - [`names`]: states, languages, steps and reasons in the page's language
 //!
-//! Templates: `templates/circulars/{list,circular,issue,delivery}.html`, with the count
+//! Templates: `templates/circulars/{list,circular,issue,delivery,board,cancel}.html`, with the count
 //! table's macro in `templates/circulars/tables.html`.
 
 pub mod actions;
@@ -31,6 +33,7 @@ pub mod offers;
 pub mod steps;
 pub mod tables;
 pub mod view;
+pub mod watch;
 
 use super::staff::{render_failure, Denied, PageRoute, Staff, StaffState, CIRCULARS_PATH};
 use super::{csrf::RefusedPage, render, PageContext, Words};
@@ -87,7 +90,13 @@ pub fn routes() -> Vec<PageRoute> {
             Some(Role::Operator),
             steps::cancel,
         ),
-        PageRoute::get("/staff/circulars/{id}/delivery", None, delivery::page),
+        PageRoute::get(
+            "/staff/circulars/{id}/cancel",
+            Some(Role::Operator),
+            watch::confirm_cancel,
+        ),
+        PageRoute::get("/staff/circulars/{id}/delivery", None, watch::page),
+        PageRoute::get("/staff/circulars/{id}/delivery/events", None, watch::events),
     ]
 }
 

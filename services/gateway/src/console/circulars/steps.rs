@@ -18,6 +18,10 @@ use circulars_core::nats::control::DispatchState;
 use circulars_lifecycle::LifecycleError;
 use circulars_store::StoreError;
 
+/// The field of a step's form naming the page to return to (`delivery`: the delivery page;
+/// anything else or none: the circular's page).
+pub const BACK_FIELD: &str = "back";
+
 /// A step taken from a circular's page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Taken {
@@ -130,6 +134,10 @@ async fn take(
         }
     };
     match done {
+        // A pause, resume or cancel pressed on the delivery page returns there.
+        Ok(()) if form.get(BACK_FIELD) == Some("delivery") => {
+            Ok(see_other(&super::step_path(&id, "delivery")))
+        }
         Ok(()) => Ok(see_other(&circular_path(&id))),
         Err(error) => refused(&state, &staff, &id, error, form.get(COMMENT_FIELD)).await,
     }
