@@ -173,6 +173,17 @@ async fn an_operator_sees_the_relay_at_work_the_refusals_and_the_unmatched_mail_
     assert_eq!(detail["after"]["connections"], 8, "{detail}");
     let slowed = heard_until(&heard, "with the new rate", |a| a.rate_per_second == 5).await;
     assert_eq!(slowed.connections, 8);
+    // A staff account without the operator role may not; nothing is changed or recorded.
+    h.staff_account("ana", &["drafter"]);
+    let refused = h.circulars(&["relay", "limit", "capture", "--rate", "0", "--as", "ana"]);
+    assert!(
+        !refused.success
+            && refused
+                .stderr
+                .contains("ana may not change relay limits: it needs the operator role"),
+        "{}",
+        refused.stderr
+    );
     // A relay that does not exist is named with those that do, and nothing is recorded.
     let refused = h.circulars(&["relay", "limit", "captrue", "--rate", "5"]);
     assert!(
@@ -183,6 +194,8 @@ async fn an_operator_sees_the_relay_at_work_the_refusals_and_the_unmatched_mail_
         "{}",
         refused.stderr
     );
+
+    assert_eq!(store.staff_audit("relay:capture").await.unwrap().len(), 1);
 
     // The site board adds it all up.
     let text = std::fs::read_to_string(h.dir().join("circulars.toml")).unwrap();
