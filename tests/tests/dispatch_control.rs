@@ -125,6 +125,19 @@ async fn a_circular_paused_in_flight_waits_then_resumes_and_another_is_cancelled
         log.contains("relay limits applied"),
         "the dispatcher heard the new limit"
     );
+    // The change is in the staff audit trail, with the limits before and after.
+    let audit = store.staff_audit("relay:capture").await.unwrap();
+    assert_eq!(audit.len(), 1, "{audit:?}");
+    assert_eq!(audit[0].action, "relay.limits-set");
+    let detail: serde_json::Value = serde_json::from_str(&audit[0].detail).unwrap();
+    assert_eq!(
+        (
+            &detail["before"]["rate_per_second"],
+            &detail["after"]["rate_per_second"]
+        ),
+        (&serde_json::json!(40), &serde_json::json!(0)),
+        "{detail}"
+    );
 
     // A second circular, slowed down again, cancelled half-way.
     h.circulars_ok(&["relay", "limit", "capture", "--rate", "40"]);

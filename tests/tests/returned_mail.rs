@@ -9,6 +9,7 @@ use circulars_core::domain::{CircularId, DeliveryEvent, DeliveryState, Recipient
 use circulars_store::{ReportState, Store, SuppressionReason};
 use circulars_tests::intake::{dsn, send};
 use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup, PATIENCE};
+use std::collections::BTreeMap;
 use std::time::Instant;
 
 /// A feedback report (RFC 5965): `recipient` marked the mail as spam at their provider.
@@ -67,6 +68,24 @@ fn unsubscribe_mail(from: &str, to: &str) -> Vec<u8> {
          Message-ID: <unsubscribe.1@client.example>\r\n\r\nunsubscribe\r\n"
     )
     .into_bytes()
+}
+
+/// Waits until the intake's refusals of this hour (count per reason key) are as `wanted`.
+async fn wait_for_refusals(store: &Store, wanted: impl Fn(&BTreeMap<String, u64>) -> bool) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let counted: BTreeMap<String, u64> = store
+            .intake_refusals_since(chrono::Utc::now())
+            .await
+            .unwrap()
+            .into_iter()
+            .collect();
+        if wanted(&counted) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "refusals counted: {counted:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 /// Waits until no stored returned mail waits to be applied and `n` are stored in all.
@@ -479,6 +498,13 @@ async fn bad_returned_mail_is_refused_or_kept_with_the_reason_and_the_intake_kee
     assert!(log.contains("token not signed by our keys"), "{log}");
     assert!(log.contains("message too big"), "{log}");
     assert!(log.contains("returned mail kept as unmatched"), "{log}");
+    // ... and counted for the dashboard, without the client's address.
+    wait_for_refusals(&store, |counted| {
+        counted.len() == 2
+            && counted.get("recipient-refused") == Some(&3)
+            && counted.get("too-big") == Some(&1)
+    })
+    .await;
     let session = send(h.intake_addr(), &[&third.return_path], &good(&third)).await;
     assert_eq!(session.last_code(), 250, "{session:?}");
     wait_until_applied(&store, 4).await;
@@ -717,6 +743,16 @@ async fn the_intake_limits_connections_and_messages_per_client() {
     assert_eq!(codes, [250, 250, 451]);
     let log = h.service_log("intake");
     assert!(log.contains("message rate limit reached"), "{log}");
+    // Each refusal is counted for the dashboard.
+    let store = h.store().await;
+    // (the client that tried again before its sessions were seen to end was turned away too)
+    wait_for_refusals(&store, |counted| {
+        counted.len() == 2
+            && counted.get("client-refused") >= Some(&1)
+            && counted.get("rate-limited") == Some(&1)
+    })
+    .await;
+    store.close().await;
 
     // A client that says nothing is closed after the idle timeout.
     let mut silent = open().await.unwrap();

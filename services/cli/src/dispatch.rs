@@ -1,14 +1,16 @@
 //! `relay limit`, and a circular's dispatch state read for `status`: operators' words to every
-//! dispatcher, written to the `dispatch-control` bucket they watch.
+//! dispatcher, written to the `dispatch-control` bucket they watch (the checks and the audit
+//! are `circulars_operations::relays`', shared with the dashboard).
 
-use anyhow::{bail, Result};
+use anyhow::Result;
 use circulars_core::config::Config;
 use circulars_core::domain::CircularId;
-use circulars_core::nats::control::RelayLimits;
 use circulars_core::nats::Bus;
+use circulars_store::Store;
 use clap::Subcommand;
 use std::time::Duration;
 
+use crate::circular::Acting;
 use crate::report::Dispatch;
 
 /// `circulars relay …`
@@ -24,6 +26,8 @@ pub enum RelayCommand {
         /// Connections at once at most (up to the configured pool size).
         #[arg(long)]
         connections: Option<u32>,
+        #[command(flatten)]
+        acting: Acting,
     },
 }
 
@@ -48,31 +52,29 @@ pub async fn state_of(config: &Config, circular: &CircularId) -> Dispatch {
 const STATUS_WAIT: Duration = Duration::from_secs(2);
 
 /// Runs a `relay` command.
-pub async fn relay(config: &Config, command: RelayCommand) -> Result<()> {
+pub async fn relay(config: &Config, store: &Store, command: RelayCommand) -> Result<()> {
     match command {
         RelayCommand::Limit {
             relay,
             rate,
             connections,
+            acting,
         } => {
-            let Some(configured) = config.smtp.relays.get(&relay) else {
-                let names: Vec<&String> = config.smtp.relays.keys().collect();
-                bail!("no relay named {relay} in the configuration (relays: {names:?})");
-            };
-            if rate.is_none() && connections.is_none() {
-                bail!("give --rate, --connections or both");
-            }
-            if connections == Some(0) {
-                bail!("--connections must be at least 1");
-            }
-            let limits = RelayLimits {
-                rate_per_second: rate.unwrap_or(configured.rate_per_second),
-                connections: connections
-                    .unwrap_or(configured.connections)
-                    .min(configured.connections),
-            };
+            let actor = crate::circular::actor(store, &acting).await?;
+            let relays = &config.smtp.relays;
+            // The request checked before connecting, so a mistake is named even without NATS.
+            circulars_operations::relays::checked_limits(relays, &relay, None, rate, connections)?;
             let bus = Bus::connect(&config.nats.url, "circulars relay limit").await?;
-            bus.set_relay_limits(&relay, limits).await?;
+            let limits = circulars_operations::relays::set_relay_limits(
+                store,
+                &bus,
+                relays,
+                &actor,
+                &relay,
+                rate,
+                connections,
+            )
+            .await?;
             let rate = match limits.rate_per_second {
                 0 => "no rate limit".to_owned(),
                 n => format!("{n} mails/s"),

@@ -291,7 +291,10 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
         Command::Cancel { id, acting } => {
             set_dispatch_state(&load()?, &acting, &id, DispatchState::Cancelled).await?
         }
-        Command::Relay { command } => dispatch::relay(&load()?, command).await?,
+        Command::Relay { command } => {
+            let config = load()?;
+            dispatch::relay(&config, &store(&config).await?, command).await?
+        }
         Command::Status { id, json } => {
             let config = load()?;
             let store = store(&config).await?;

@@ -12,6 +12,8 @@
 //!   a paused circular's jobs simply stay queued
 //! - `retries`: the scheduler that queues parked mail again when it is due
 //! - `control`: the watcher of the `dispatch-control` bucket (pause, resume, cancel, limits)
+//! - `activity`: each relay's limits and mails of the last minute, reported every two seconds
+//!   on core NATS `relay-activity.<relay>` for the operations dashboard
 //! - [`run`]: the service, all of the above until shutdown
 //!
 //! The relays themselves (pooled connections, TLS, authentication, rate limits, failover) are
@@ -31,6 +33,7 @@
 //! handed over again and that one mail is sent again. That is the only window, so a crash
 //! duplicates at most the mails in flight (`smtp.concurrency`).
 
+mod activity;
 pub mod claims;
 mod control;
 pub mod outcome;
@@ -123,6 +126,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         tokio::spawn(watcher.run(shutdown.clone())),
         tokio::spawn(retries::schedule(dispatcher.clone(), shutdown.clone())),
         tokio::spawn(pull::discover(dispatcher.clone(), shutdown.clone())),
+        tokio::spawn(activity::report(dispatcher.clone(), shutdown.clone())),
     ];
     for task in tasks {
         if let Err(e) = task.await {

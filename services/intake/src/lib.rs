@@ -5,10 +5,12 @@
 //! # Layout
 //! - [`listener`]: the SMTP listener for VERP and unsubscribe addresses (`[bounces] listen`)
 //! - [`mailbox`]: the IMAP mailbox poller (`[bounces.mailbox]`)
+//! - [`refusals`]: the listener's refusals, counted by the hour for the operations dashboard
 //! - [`run`]: the service: both of them, as configured, until shutdown
 
 pub mod listener;
 pub mod mailbox;
+pub mod refusals;
 
 use circulars_core::domain::ReportSource;
 use circulars_core::tokens::TokenError;

@@ -19,20 +19,25 @@
 //! A message is answered 250 only after it is stored whole and its report published
 //! ([`intake::receive`]); when either fails the answer is 451 and the sender tries again.
 //!
+//! Every refusal (a client turned away, a message deferred for the rate, a recipient refused,
+//! a message too big or not stored) is logged with the client's address and counted, without
+//! it, in `intake_refusals` for the operations dashboard (see [`crate::refusals`]).
+//!
 //! The SMTP session itself (commands, DATA, the limits on lines, size and time) is
 //! `circulars-smtp-server`'s; this file admits clients and decides, as its [`Handler`], who
 //! may send, to whom, and what becomes of a message.
 
+use crate::refusals::Refusals;
 use circulars_core::config::Config;
 use circulars_core::nats::Bus;
 use circulars_core::tokens::{parse_return_address, Purpose};
 use circulars_returned_mail::intake;
 use circulars_returned_mail::reports::Matcher;
 use circulars_smtp_server::{
-    tls_acceptor, Envelope, Handler, Rcpt, Replies, Reply, State, Tls, TlsError, TlsFile, Verdict,
-    RCPT_OK,
+    tls_acceptor, Envelope, Handler, Rcpt, Refused, Replies, Reply, State, Tls, TlsError, TlsFile,
+    Verdict, RCPT_OK,
 };
-use circulars_store::{short_id, ReportSource};
+use circulars_store::{short_id, IntakeRefusal, ReportSource};
 use std::collections::{HashMap, VecDeque};
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
@@ -191,6 +196,8 @@ struct Shared {
     matcher: Matcher,
     bus: Bus,
     clients: Mutex<Clients>,
+    /// Refusals counted, written to the database in the background.
+    refusals: Refusals,
 }
 
 /// Sessions open and messages accepted, per client address.
@@ -279,6 +286,7 @@ impl Listener {
                 matcher,
                 bus,
                 clients: Mutex::new(Clients::default()),
+                refusals: Refusals::default(),
             }),
         })
     }
@@ -294,6 +302,13 @@ impl Listener {
         let starttls = self.shared.settings.tls.is_some();
         info!(address = ?address, starttls, "bounce intake listening");
         let mut sessions = tokio::task::JoinSet::new();
+        let counting = {
+            let (shared, shutdown) = (self.shared.clone(), shutdown.clone());
+            tokio::spawn(async move {
+                let store = &shared.matcher.store;
+                shared.refusals.write_until(store, &shutdown).await;
+            })
+        };
         loop {
             let accepted = tokio::select! {
                 _ = shutdown.cancelled() => break,
@@ -313,6 +328,7 @@ impl Listener {
             sessions.spawn(async move {
                 if let Err(why) = shared.admit(peer.ip()) {
                     info!(client = %peer, why, "bounce intake: connection refused");
+                    shared.refusals.count(IntakeRefusal::ClientRefused);
                     let mut stream = stream;
                     let _ = stream
                         .write_all(format!("421 4.7.0 {why}, try again later\r\n").as_bytes())
@@ -332,6 +348,10 @@ impl Listener {
             });
         }
         while sessions.join_next().await.is_some() {}
+        if counting.await.is_err() {
+            warn!("bounce intake: the refusal counter ended abnormally");
+        }
+        self.shared.refusals.flush(&self.shared.matcher.store).await;
         info!("bounce intake stopped");
     }
 }
@@ -352,10 +372,12 @@ impl Handler for Intake<'_> {
         });
         if declared.is_some_and(|size| size > self.shared.settings.max_message_bytes) {
             info!(client = %self.peer, size = declared, "bounce intake: declared size over the limit");
+            self.shared.refusals.count(IntakeRefusal::TooBig);
             return Err(REPLIES.too_big.into());
         }
         if !self.shared.may_send(self.peer.ip()) {
             info!(client = %self.peer, "bounce intake: message rate limit reached");
+            self.shared.refusals.count(IntakeRefusal::RateLimited);
             return Err("451 4.7.1 too many messages from your address, try again later".into());
         }
         Ok(())
@@ -366,6 +388,7 @@ impl Handler for Intake<'_> {
             Ok(()) => Rcpt::Accept(RCPT_OK.into()),
             Err(why) => {
                 info!(client = %self.peer, recipient = %shown(address), why, "bounce intake: recipient refused");
+                self.shared.refusals.count(IntakeRefusal::RecipientRefused);
                 Rcpt::Refuse("550 5.1.1 no such recipient here".into())
             }
         }
@@ -383,10 +406,18 @@ impl Handler for Intake<'_> {
             }
             Err(e) => {
                 warn!(client = %self.peer, error = %e, "bounce intake: message not stored; sender will retry");
+                shared.refusals.count(IntakeRefusal::NotStored);
                 "451 4.3.0 cannot store the message now, try again later".to_owned()
             }
         };
         Verdict::Reply(reply.into())
+    }
+
+    fn refused(&mut self, _state: &State, what: Refused) {
+        self.shared.refusals.count(match what {
+            Refused::TooBig => IntakeRefusal::TooBig,
+            Refused::TooManyRecipients => IntakeRefusal::TooManyRecipients,
+        });
     }
 }
 

@@ -12,4 +12,7 @@ pub enum OperationsError {
     /// nats-server could not be asked or told.
     #[error(transparent)]
     Bus(#[from] BusError),
+    /// A relay's limits were not changed: the request was refused.
+    #[error(transparent)]
+    RelayLimit(#[from] crate::relays::RelayLimitError),
 }

@@ -3,7 +3,13 @@
 //!
 //! # Layout
 //! - [`error`]: why a board could not be built
+//! - [`relays`]: an operator changes a relay's limits (checked, written for every dispatcher,
+//!   audited), and the limits in force
+//! - [`site`]: the board across circulars: relays with their activity, unmatched returned
+//!   mail, the intake's refusals
 
 pub mod error;
+pub mod relays;
+pub mod site;
 
 pub use error::OperationsError;

@@ -8,6 +8,7 @@
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
+use crate::activity::{LastMinute, RelayCounts};
 use crate::pool::{Endpoint, Pool, Security, SendError};
 use circulars_core::config::{ExposeSecret, RelayConfig, RelayTls, SmtpConfig};
 use circulars_core::nats::control::RelayLimits;
@@ -63,6 +64,10 @@ struct Relay {
     pool: Pool,
     /// The configured limits, restored when operators clear theirs.
     configured: RelayLimits,
+    /// The limits in force (connections within the configured pool).
+    in_force: Mutex<RelayLimits>,
+    /// Mails accepted and failed in the last minute.
+    last_minute: LastMinute,
     /// The rate limiter in force (`None`: no limit).
     limiter: Mutex<Option<Arc<DefaultDirectRateLimiter>>>,
     /// One permit per connection allowed; permits held in `withheld` lower the cap.
@@ -103,6 +108,8 @@ impl Relays {
                     name: name.to_owned(),
                     pool: Pool::new(endpoint(name, config, timeout)?),
                     configured,
+                    in_force: Mutex::new(configured),
+                    last_minute: LastMinute::new(Instant::now()),
                     limiter: Mutex::new(None),
                     connections: Arc::new(Semaphore::new(config.connections as usize)),
                     withheld: Arc::new(Mutex::new(Vec::new())),
@@ -122,6 +129,27 @@ impl Relays {
     /// The relays' names, in failover order.
     pub fn names(&self) -> Vec<&str> {
         self.relays.iter().map(|r| r.name.as_str()).collect()
+    }
+
+    /// Each relay's limits in force and mails of the minute before `now`, in failover order.
+    pub fn activity(&self, now: Instant) -> Vec<RelayCounts> {
+        self.relays
+            .iter()
+            .map(|relay| {
+                let limits = *relay
+                    .in_force
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let (sent, failed) = relay.last_minute.totals(now);
+                RelayCounts {
+                    relay: relay.name.clone(),
+                    rate_per_second: limits.rate_per_second,
+                    connections: limits.connections,
+                    sent_last_minute: sent,
+                    failed_last_minute: failed,
+                }
+            })
+            .collect()
     }
 
     /// Applies limits set by operators (`None`: back to the configuration); a relay this
@@ -165,6 +193,7 @@ impl Relays {
         let permit = relay.connections.clone().acquire_owned().await;
         let result = relay.pool.send(mail.envelope(), &mail.formatted()).await;
         drop(permit);
+        relay.last_minute.count(Instant::now(), result.is_ok());
         if let Err(e) = &result {
             if e.is_no_reply() {
                 relay.set_aside(Instant::now());
@@ -202,6 +231,10 @@ impl Relay {
             NonZeroU32::new(limits.rate_per_second)
                 .map(|rate| Arc::new(RateLimiter::direct(Quota::per_second(rate))));
         let allowed = limits.connections.clamp(1, self.configured.connections);
+        *self.in_force.lock().unwrap_or_else(PoisonError::into_inner) = RelayLimits {
+            rate_per_second: limits.rate_per_second,
+            connections: allowed,
+        };
         let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
         let withhold = (self.configured.connections - allowed) as usize;
         let mut withheld = self.withheld.lock().unwrap_or_else(PoisonError::into_inner);
@@ -338,6 +371,8 @@ mod tests {
             }),
         );
         assert_eq!(free_connections(&relays, "main", 2).await, 2);
+        let in_force = &relays.activity(Instant::now())[0];
+        assert_eq!((in_force.rate_per_second, in_force.connections), (0, 2));
         let main = &relays.relays[0];
         assert!(
             main.limiter.lock().unwrap().is_none(),
@@ -353,6 +388,8 @@ mod tests {
         );
         assert_eq!(free_connections(&relays, "main", 6).await, 6);
         assert!(main.limiter.lock().unwrap().is_some());
+        let in_force = &relays.activity(Instant::now())[0];
+        assert_eq!((in_force.rate_per_second, in_force.connections), (5, 6));
         // Cleared: back to the configuration.
         relays.set_limits("main", None);
         assert_eq!(free_connections(&relays, "main", 6).await, 6);

@@ -96,6 +96,16 @@ pub enum DataStart {
     DropAfterFirstLine,
 }
 
+/// What the session refused on its own, the reply already decided: told to the handler so
+/// that it can count it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Refused {
+    /// A message over [`crate::Settings::max_message_bytes`], read to its end or cut off.
+    TooBig,
+    /// A `RCPT TO` beyond [`crate::Settings::max_recipients`].
+    TooManyRecipients,
+}
+
 /// The answer to a whole message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict {
@@ -160,6 +170,9 @@ pub trait Handler: Send {
     ) -> impl Future<Output = io::Result<Handled>> + Send {
         async { Ok(Handled::Unknown) }
     }
+
+    /// The session refused something on its own (see [`Refused`]); the reply is its own.
+    fn refused(&mut self, _state: &State, _what: Refused) {}
 
     /// The TLS handshake succeeded (after STARTTLS, or at once with implicit TLS). After
     /// STARTTLS the session starts over: forget what the client told before (e.g. AUTH).

@@ -32,8 +32,8 @@ mod tls;
 use std::time::Duration;
 
 pub use handler::{
-    Answer, Conversation, DataStart, Envelope, Handled, Handler, Rcpt, Reply, Security, State,
-    Verdict,
+    Answer, Conversation, DataStart, Envelope, Handled, Handler, Rcpt, Refused, Reply, Security,
+    State, Verdict,
 };
 pub use session::serve;
 pub use tls::{acceptor as tls_acceptor, Tls, TlsError, TlsFile};

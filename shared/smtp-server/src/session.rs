@@ -15,7 +15,7 @@ use tracing::{debug, info};
 
 use crate::connection::{read_line, Connection, Line};
 use crate::handler::{Conversation, DataStart, Envelope, Handled, Handler, Rcpt, Security, State};
-use crate::handler::{Reply, Verdict};
+use crate::handler::{Refused, Reply, Verdict};
 use crate::{Replies, Settings, Tls};
 
 /// `RSET`, `NOOP`.
@@ -430,6 +430,7 @@ impl<'s> Session<'s> {
         };
         if let Some(max) = self.settings.max_recipients {
             if self.state.recipients.len() >= max {
+                handler.refused(&self.state, Refused::TooManyRecipients);
                 return TOO_MANY_RECIPIENTS.into();
             }
         }
@@ -476,11 +477,13 @@ impl<'s> Session<'s> {
             Body::TooBig { size } => {
                 let limit = settings.max_message_bytes;
                 info!(server = settings.log_name, client = %peer, size, limit, "message too big; refused");
+                handler.refused(&self.state, Refused::TooBig);
                 self.replies().too_big.into()
             }
             Body::Endless { received } => {
                 self.io.send(self.replies().too_big).await?;
                 info!(server = settings.log_name, client = %peer, received, "message far beyond the size limit; closed");
+                handler.refused(&self.state, Refused::TooBig);
                 return Ok(Next::Close);
             }
             Body::Ended(ending) => {

@@ -16,6 +16,8 @@
 //! - `retries`: deferred mail parked until its next attempt is due
 //! - `reports`: returned mail (bounces, complaints) as it came in, and what became of it
 //! - `staff`: staff accounts, their sessions and API tokens, and the staff audit trail
+//! - `site`: what the operations dashboard shows across circulars: the intake's refusals by
+//!   the hour, unmatched returned mail newest first
 
 mod annexes;
 mod archive;
@@ -29,6 +31,7 @@ mod personal;
 mod renditions;
 mod reports;
 mod retries;
+mod site;
 mod staff;
 
 pub use annexes::Annex;
@@ -53,6 +56,7 @@ pub use reports::{
     ReportSource, ReportState, StoredReport, REPORT_ACTOR,
 };
 pub use retries::DueRetry;
+pub use site::{refusal_hour, IntakeRefusal};
 pub use staff::{
     StaffAccount, StaffAuditEntry, StaffAuthor, StaffToken, StoredPassword, StoredSession,
     TokenImport,

@@ -8,6 +8,8 @@
 //! | `mail.outbound.<circular>`      | [`MailJob`]        | `MAIL_OUTBOUND` | `<circular>:<address>` (`:<n>` for retry n)|
 //! | `delivery.<state>`              | [`DeliveryOutcome`]| `DELIVERIES`    | `<circular>:<address>:<state>:<attempt>`  |
 //! | `report.received`               | [`ReportReceived`] | `REPORTS`       | `<report>:received`                       |
+//! | `relay-activity.<relay>`        | [`RelayActivity`]  | none: core NATS | none (every [`RELAY_ACTIVITY_INTERVAL`])  |
+//! | `progress.<circular>`           | a circular's status| none: core NATS | none (see [`PROGRESS_PREFIX`])            |
 //!
 //! Every payload is JSON with a version field `v`; a consumer refuses versions it does not know.
 
@@ -15,6 +17,7 @@ mod circular_issued;
 mod delivery_outcome;
 mod mail_job;
 mod recipient_batch;
+mod relay_activity;
 mod report_received;
 
 pub use circular_issued::CircularIssued;
@@ -26,6 +29,9 @@ pub use mail_job::{MailJob, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
 /// after it records outcomes, at most once a second and when the circular is complete.
 pub const PROGRESS_PREFIX: &str = "progress.";
 pub use recipient_batch::{RecipientBatch, BATCH_SIZE};
+pub use relay_activity::{
+    RelayActivity, INTERVAL as RELAY_ACTIVITY_INTERVAL, SUBJECT_PREFIX as RELAY_ACTIVITY_PREFIX,
+};
 pub use report_received::ReportReceived;
 
 use serde::de::DeserializeOwned;
@@ -113,6 +119,8 @@ pub enum Event {
     DeliveryOutcome(DeliveryOutcome),
     /// See [`ReportReceived`].
     ReportReceived(ReportReceived),
+    /// See [`RelayActivity`].
+    RelayActivity(RelayActivity),
 }
 
 impl Event {
@@ -128,6 +136,8 @@ impl Event {
             DeliveryOutcome::decode(subject, bytes).map(Event::DeliveryOutcome)
         } else if subject == report_received::SUBJECT {
             ReportReceived::decode(subject, bytes).map(Event::ReportReceived)
+        } else if subject.starts_with(RELAY_ACTIVITY_PREFIX) {
+            RelayActivity::decode(subject, bytes).map(Event::RelayActivity)
         } else {
             Err(EventError::UnknownSubject(subject.to_owned()))
         }
@@ -194,6 +204,15 @@ mod tests {
                 source: crate::domain::ReportSource::Smtp,
                 envelope_to: vec!["bounce+x@circulars.itu.example".into()],
             }),
+            Event::RelayActivity(RelayActivity {
+                relay: "main".into(),
+                dispatcher: "mail-1:4242".into(),
+                rate_per_second: 40,
+                connections: 4,
+                sent_last_minute: 1200,
+                failed_last_minute: 3,
+                at,
+            }),
         ];
         let mut subjects = Vec::new();
         for event in events {
@@ -203,6 +222,7 @@ mod tests {
                 Event::MailJob(e) => (e.subject(), e.encode().unwrap()),
                 Event::DeliveryOutcome(e) => (e.subject(), e.encode().unwrap()),
                 Event::ReportReceived(e) => (e.subject(), e.encode().unwrap()),
+                Event::RelayActivity(e) => (e.subject(), e.encode().unwrap()),
             };
             assert_eq!(Event::decode(&subject, &bytes).unwrap(), event);
             subjects.push(subject);
@@ -214,7 +234,8 @@ mod tests {
                 "circular.recipients.TSB-36",
                 "mail.outbound.TSB-36",
                 "delivery.failed",
-                "report.received"
+                "report.received",
+                "relay-activity.main"
             ]
         );
     }

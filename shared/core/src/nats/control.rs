@@ -178,6 +178,19 @@ impl Bus {
         }
     }
 
+    /// The limits operators set for `relay` (`None`: none set, the configured ones apply).
+    pub async fn relay_limits(&self, relay: &str) -> Result<Option<RelayLimits>, BusError> {
+        let bucket = self.control().await?;
+        let entry = bucket
+            .entry(relay_key(relay))
+            .await
+            .map_err(BusError::jetstream(CONTROL))?;
+        match entry.as_ref().map(parse_entry).transpose()? {
+            Some(ControlChange::Relay(_, limits)) => Ok(limits),
+            _ => Ok(None),
+        }
+    }
+
     /// Sets a relay's limits for every dispatcher, replacing the configured ones.
     pub async fn set_relay_limits(&self, relay: &str, limits: RelayLimits) -> Result<(), BusError> {
         let bucket = self.control().await?;

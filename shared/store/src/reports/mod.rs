@@ -202,24 +202,7 @@ impl Store {
         .bind(limit as i64)
         .fetch_all(&self.pool)
         .await?;
-        rows.into_iter()
-            .map(|row| {
-                Ok(StoredReport {
-                    id: row.try_get("id")?,
-                    received_at: parse_timestamp(
-                        "inbound_reports",
-                        &row.try_get::<String, _>("received_at")?,
-                    )?,
-                    source: parse_column("inbound_reports", &row.try_get::<String, _>("source")?)?,
-                    envelope_to: row.try_get("envelope_to")?,
-                    size: row.try_get::<i64, _>("size")?.max(0) as u64,
-                    form: row.try_get("form")?,
-                    kind: row.try_get("kind")?,
-                    state: parse_column("inbound_reports", &row.try_get::<String, _>("state")?)?,
-                    detail: row.try_get("detail")?,
-                })
-            })
-            .collect()
+        rows.iter().map(crate::site::stored_report).collect()
     }
 
     /// The message of the one stored report whose id starts with `prefix`, exactly as
