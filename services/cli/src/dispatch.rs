@@ -4,14 +4,13 @@
 
 use anyhow::Result;
 use circulars_core::config::Config;
-use circulars_core::domain::CircularId;
-use circulars_core::nats::Bus;
-use circulars_store::Store;
+use circulars_core::nats::{Bus, BusError};
+use circulars_operations::status::{dispatch_of, Dispatch};
+use circulars_store::{CircularStatus, Store};
 use clap::Subcommand;
 use std::time::Duration;
 
 use crate::circular::Acting;
-use crate::report::Dispatch;
 
 /// `circulars relay …`
 #[derive(Subcommand)]
@@ -31,14 +30,19 @@ pub enum RelayCommand {
     },
 }
 
-/// The dispatch state of `circular` for `status`: asked of nats-server, or why it could not be.
-pub async fn state_of(config: &Config, circular: &CircularId) -> Dispatch {
+/// The dispatch state of the circular of `status` for `status`: none for a draft, else asked
+/// of nats-server ([`dispatch_of`]), or why it could not be (nats-server not reached or not
+/// answering within [`STATUS_WAIT`], connection included).
+pub async fn state_of(config: &Config, status: &CircularStatus) -> Dispatch {
     let ask = async {
-        let bus = Bus::connect(&config.nats.url, "circulars status").await?;
-        bus.dispatch_state(circular).await
+        let bus = match status.issued_at {
+            Some(_) => Some(Bus::connect(&config.nats.url, "circulars status").await?),
+            None => None,
+        };
+        Ok::<_, BusError>(dispatch_of(bus.as_ref(), status).await)
     };
     match tokio::time::timeout(STATUS_WAIT, ask).await {
-        Ok(Ok(state)) => Dispatch::Known(state),
+        Ok(Ok(dispatch)) => dispatch,
         Ok(Err(e)) => Dispatch::Unknown(e.to_string()),
         Err(_) => Dispatch::Unknown(format!(
             "nats-server at {} did not answer within {} s",

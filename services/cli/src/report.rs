@@ -6,45 +6,26 @@ use circulars_contacts::explain::returned_line;
 use circulars_core::config::Config;
 use circulars_core::domain::{Category, CircularId, DeliveryState};
 use circulars_core::nats::control::DispatchState;
+use circulars_operations::status::{returned_json, status_json, Dispatch};
 use circulars_store::{CircularStatus, DeliveryReport, StateCounts, Store};
-use serde_json::{json, Map, Value};
 use std::fmt::Write;
 
+/// The line `status` prints about the dispatch state, if any (nothing for a circular sending
+/// normally).
+fn dispatch_line(dispatch: &Dispatch, circular: &str) -> Option<String> {
+    match dispatch {
+        Dispatch::NotIssued | Dispatch::Known(DispatchState::Running) => None,
+        Dispatch::Known(DispatchState::Paused) => Some(format!(
+            "paused: nothing more is sent until `circulars resume {circular}`"
+        )),
+        Dispatch::Known(DispatchState::Cancelled) => {
+            Some("cancelled: every mail not yet sent is recorded as cancelled".to_owned())
+        }
+        Dispatch::Unknown(why) => Some(format!("paused or cancelled: unknown ({why})")),
+    }
+}
+
 /// The status as tables: totals per state, then per language and per category.
-/// What operators set for a circular's sending, as far as `status` could learn it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Dispatch {
-    /// A draft: nothing to send.
-    NotIssued,
-    /// Read from the control bucket.
-    Known(DispatchState),
-    /// nats-server could not be asked (the counts come from the database alone).
-    Unknown(String),
-}
-
-impl Dispatch {
-    /// The line `status` prints about it, if any (nothing for a circular sending normally).
-    fn line(&self, circular: &str) -> Option<String> {
-        match self {
-            Dispatch::NotIssued | Dispatch::Known(DispatchState::Running) => None,
-            Dispatch::Known(DispatchState::Paused) => Some(format!(
-                "paused: nothing more is sent until `circulars resume {circular}`"
-            )),
-            Dispatch::Known(DispatchState::Cancelled) => {
-                Some("cancelled: every mail not yet sent is recorded as cancelled".to_owned())
-            }
-            Dispatch::Unknown(why) => Some(format!("paused or cancelled: unknown ({why})")),
-        }
-    }
-
-    fn wire_name(&self) -> Option<&'static str> {
-        match self {
-            Dispatch::Known(state) => Some(state.wire_name()),
-            Dispatch::NotIssued | Dispatch::Unknown(_) => None,
-        }
-    }
-}
-
 pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
     let mut out = String::new();
     let issued = s
@@ -60,7 +41,7 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
         None => "no audience yet".into(),
     };
     let _ = writeln!(out, "{}: {issued}; {audience}", s.circular);
-    if let Some(line) = dispatch.line(s.circular.as_str()) {
+    if let Some(line) = dispatch_line(dispatch, s.circular.as_str()) {
         let _ = writeln!(out, "{line}");
     }
     let states: Vec<DeliveryState> = s.total.states_present();
@@ -124,51 +105,6 @@ pub fn returned_text(returned: &[DeliveryReport]) -> String {
     out
 }
 
-/// The returned mail as JSON objects.
-pub fn returned_json(returned: &[DeliveryReport]) -> Value {
-    Value::Array(
-        returned
-            .iter()
-            .map(|r| {
-                json!({
-                    "address": r.delivery.address.as_str(),
-                    "kind": r.kind.wire_name(),
-                    "status": r.status,
-                    "diagnostic": r.diagnostic,
-                    "remote_mta": r.remote_mta,
-                    "feedback_type": r.feedback_type,
-                    "at": r.at,
-                    "report": r.report,
-                })
-            })
-            .collect(),
-    )
-}
-
-/// The status as JSON: the same counts, keyed by wire names.
-pub fn status_json(s: &CircularStatus, dispatch: &Dispatch) -> Value {
-    let counts = |c: &StateCounts| {
-        let mut m: Map<String, Value> =
-            c.0.iter()
-                .map(|(st, n)| (st.wire_name().to_owned(), json!(n)))
-                .collect();
-        m.insert("total".into(), json!(c.total()));
-        Value::Object(m)
-    };
-    json!({
-        "circular": s.circular.as_str(),
-        "issued_at": s.issued_at,
-        "audience": s.audience,
-        "excluded": s.excluded,
-        "complete": s.is_complete(),
-        "dispatch": dispatch.wire_name(),
-        "total": counts(&s.total),
-        "by_language": s.by_language.iter().map(|(l, c)| (l.code().to_owned(), counts(c))).collect::<Map<_, _>>(),
-        "by_category": s.by_category.iter().map(|(k, c)| (k.id().to_owned(), counts(c))).collect::<Map<_, _>>(),
-        "category_rows_overlap": true,
-    })
-}
-
 /// `circulars status ID [--json]`: the circular's counts, its dispatch state and the newest
 /// returned mail (all of it with `--json`).
 pub async fn status(
@@ -178,11 +114,7 @@ pub async fn status(
     json: bool,
 ) -> Result<()> {
     let status = store.circular_status(circular).await?;
-    let dispatch = if status.issued_at.is_some() {
-        crate::dispatch::state_of(config, circular).await
-    } else {
-        Dispatch::NotIssued
-    };
+    let dispatch = crate::dispatch::state_of(config, &status).await;
     if json {
         let mut value = status_json(&status, &dispatch);
         let returned = store.circular_reports(circular, usize::MAX >> 1).await?;

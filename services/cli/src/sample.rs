@@ -81,7 +81,7 @@ async fn drive(
 
     println!();
     // The sample is never paused: its sending state is what it sent.
-    let dispatch = report::Dispatch::Known(DispatchState::Running);
+    let dispatch = circulars_operations::status::Dispatch::Known(DispatchState::Running);
     print!("{}", report::status_text(&status, &dispatch));
     let failed = store
         .deliveries_in_state(&id, DeliveryState::Failed)

@@ -66,14 +66,14 @@ impl CircularSearch {
 
 /// The part of a stored document the list reads: the subject of each language.
 #[derive(serde::Deserialize)]
-struct ListedDocument {
-    texts: BTreeMap<Language, ListedText>,
+pub(crate) struct ListedDocument {
+    pub(crate) texts: BTreeMap<Language, ListedText>,
 }
 
 /// A language's text, of which the list reads the subject.
 #[derive(serde::Deserialize)]
-struct ListedText {
-    subject: String,
+pub(crate) struct ListedText {
+    pub(crate) subject: String,
 }
 
 impl Store {

@@ -269,7 +269,7 @@ fn reply_of(row: &sqlx::any::AnyRow) -> Result<Option<SmtpReply>, StoreError> {
     })
 }
 
-fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
+pub(super) fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreError> {
     let key: String = row.try_get("address_key")?;
     let state: String = row.try_get("state")?;
     let attempt: i64 = row.try_get("attempt")?;

@@ -14,6 +14,9 @@
 //! - `renditions`: each language version, rendered once
 //! - `deliveries`: current delivery states, their history, and status counts
 //! - `retries`: deferred mail parked until its next attempt is due
+//! - `progress`: a circular's progress for the operations dashboard: mails finished per minute,
+//!   the retry queue, the newest failures, complaints
+//! - `in_delivery`: the issued circulars still being delivered or finished lately
 //! - `reports`: returned mail (bounces, complaints) as it came in, and what became of it
 //! - `staff`: staff accounts, their sessions and API tokens, and the staff audit trail
 //! - `site`: what the operations dashboard shows across circulars: the intake's refusals by
@@ -27,7 +30,9 @@ mod circular_list;
 mod circulars;
 mod deliveries;
 mod directory;
+mod in_delivery;
 mod personal;
+mod progress;
 mod renditions;
 mod reports;
 mod retries;
@@ -49,7 +54,9 @@ pub use directory::{
     AuditEntry, ContactStatus, DirectoryMatch, DirectoryRecord, ImportReport, StoredContact,
     Subscription, Suppression, SuppressionReason, Topic,
 };
+pub use in_delivery::DeliveringCircular;
 pub use personal::{ForgetSummary, FORGOTTEN};
+pub use progress::ParkedRetries;
 pub use renditions::{escape_html, Rendition, ADDRESSEE_SLOT, UNSUBSCRIBE_SLOT};
 pub use reports::{
     report_id, short_id, DeliveryReport, InboundReport, ReportDecision, ReportEffect, ReportKind,
