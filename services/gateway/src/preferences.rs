@@ -5,13 +5,15 @@
 //! them, and what official circulars are. It reads only.
 //!
 //! `POST /preferences/{token}` (form-urlencoded, at most 4 KiB) makes one change the page's
-//! forms offer: `action=topic&topic=<id>&receive=yes|no` (a topic chosen or refused) or
-//! `action=unsubscribe` (the address unsubscribed from everything); the page is shown again
-//! with the change confirmed (or "nothing changed" when it already was so). The request must
-//! come from the page: a browser saying another site sent it (`Origin`, `Sec-Fetch-Site`, the
-//! console's check) gets 403, and so does a form whose hidden `form` token is not the page's
-//! (the page's delivery signed for its own purpose); a topic the directory does not hold gets
-//! 400 naming it. Each change goes through `circulars_contacts::preferences`, audited with the
+//! forms offer: `action=language&language=<code>` (the language of future circulars, one of
+//! the six), `action=topic&topic=<id>&receive=yes|no` (a topic chosen or refused),
+//! `action=unsubscribe` (the address unsubscribed from everything) or `action=undo` (that
+//! undone, for a week); the page is shown again with the change confirmed (or "nothing changed"
+//! when it already was so). The request must come from the page: a browser saying another site
+//! sent it (`Origin`, `Sec-Fetch-Site`, the console's check) gets 403, and so does a form whose
+//! hidden `form` token is not the page's (the page's delivery signed for its own purpose); a
+//! topic the directory does not hold, or a language that is not one of the six, gets 400
+//! naming it. Each change goes through `circulars_contacts::preferences`, audited with the
 //! source "preferences page".
 //!
 //! The token is checked before anything is read (its length, its signature, then its purpose:
@@ -161,6 +163,7 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
     let (status, title, text) = match e {
         PreferencesError::InvalidLink(_)
         | PreferencesError::UnknownTopic(_)
+        | PreferencesError::UnknownLanguage(_)
         | PreferencesError::FormToken => (
             StatusCode::BAD_REQUEST,
             "failure-invalid-title",
@@ -202,6 +205,9 @@ fn log_failure(token_prefix: &str, e: &PreferencesError) {
         }
         PreferencesError::UnknownTopic(topic) => {
             warn!(token = %token_prefix, topic = %topic.escape_default(), "preferences page: unknown topic")
+        }
+        PreferencesError::UnknownLanguage(code) => {
+            warn!(token = %token_prefix, language = %code.escape_default(), "preferences page: unknown language of circulars")
         }
         PreferencesError::Store(why) => {
             error!(token = %token_prefix, %why, "preferences page: database")

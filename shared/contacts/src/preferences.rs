@@ -1,7 +1,8 @@
 //! The recipient's preferences page, as directory operations: what a preferences link names
 //! (the delivery, so the recipient's address, language and organisation), the recipient's
-//! topics with whether each reaches them, and the changes the page makes: a topic chosen or
-//! refused, and unsubscribing from everything. Each change goes through the same store
+//! topics with whether each reaches them, the language they chose, and the changes the page
+//! makes: the language of future circulars chosen ([`choose_language`], the one operation the
+//! CLI and the API would call too), a topic chosen or refused, and unsubscribing from everything. Each change goes through the same store
 //! operations as the one-click link and staff (a recipient's own choice, audited), with the
 //! source [`SOURCE`].
 //!
@@ -12,9 +13,11 @@
 
 use crate::resolve::receives_topic;
 use crate::unsubscribe::{verify_link_for, InvalidLink};
-use circulars_core::domain::{DeliveryKey, Recipient, TopicId};
+use circulars_core::domain::{DeliveryKey, Language, Recipient, RecipientAddress, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, PSEUDONYM_DOMAIN};
-use circulars_store::{Store, StoreError, Subscription, Suppression, SuppressionReason, Topic};
+use circulars_store::{
+    LanguageChoice, Store, StoreError, Subscription, Suppression, SuppressionReason, Topic,
+};
 
 /// How the audit trail and the directory name changes made on the page.
 pub const SOURCE: &str = "preferences page";
@@ -42,6 +45,9 @@ pub enum PreferencesError {
     /// The page asked about a topic the directory does not hold.
     #[error("topic '{0}' does not exist")]
     UnknownTopic(String),
+    /// The page asked for a language that is not one of the six of circulars.
+    #[error("'{0}' is not a language of circulars (ar, zh, en, fr, ru, es)")]
+    UnknownLanguage(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -69,6 +75,33 @@ pub struct RecipientPreferences {
     pub topics: Vec<TopicChoice>,
     /// Why the address receives nothing, when it is suppressed.
     pub suppression: Option<Suppression>,
+    /// The language the recipient chose for their circulars, when they chose one.
+    pub chosen_language: Option<LanguageChoice>,
+}
+
+impl RecipientPreferences {
+    /// The language of the recipient's next circulars: the one they chose, else the one this
+    /// circular was sent in.
+    pub fn circulars_language(&self) -> Language {
+        self.chosen_language
+            .as_ref()
+            .map_or(self.recipient.language, |c| c.language)
+    }
+}
+
+/// Records `language` as the language of future circulars that the recipient of `address`
+/// chose (audited, as `actor` from `source`); false when it already was so. Their choice wins
+/// over the directory's languages when an audience is frozen, and imports keep it.
+pub async fn choose_language(
+    store: &Store,
+    address: &RecipientAddress,
+    language: Language,
+    source: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    store
+        .set_language_choice(address, language, source, actor)
+        .await
 }
 
 /// Follows preferences links: verifies their tokens, reads the recipient's choices and records
@@ -112,11 +145,13 @@ impl PreferencesDesk {
             });
         }
         let suppression = self.store.suppression(address).await?;
+        let chosen_language = self.store.language_choice(address).await?;
         Ok(RecipientPreferences {
             delivery,
             recipient: member.recipient,
             topics,
             suppression,
+            chosen_language,
         })
     }
 
@@ -164,6 +199,23 @@ impl PreferencesDesk {
                 ACTOR,
             )
             .await?)
+    }
+
+    /// Records the language (its code, as the page sent it) the recipient chose for their
+    /// future circulars; refuses a code that is not one of the six, naming it. The language,
+    /// and false when it already was so.
+    pub async fn choose_language(
+        &self,
+        preferences: &RecipientPreferences,
+        code: &str,
+    ) -> Result<(Language, bool), PreferencesError> {
+        let language = Language::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| PreferencesError::UnknownLanguage(code.to_owned()))?;
+        let address = &preferences.delivery.address;
+        let changed = choose_language(&self.store, address, language, SOURCE, ACTOR).await?;
+        Ok((language, changed))
     }
 
     /// Until when the address's unsubscribing can be undone from the page: when it was made on
