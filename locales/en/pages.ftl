@@ -46,3 +46,5 @@ language-legend = Your next circulars will be sent to you in:
 language-button = Save this language
 changed-language = Done: your next circulars will be sent to you in { $language }.
 refused-language = “{ $language }” is not a language of circulars. Nothing has been changed.
+failure-expired-title = This link has expired
+failure-expired = Links to your preferences work for { $days } days after the circular is sent, and this circular is older. Nothing has been changed. Open the preferences link of a more recent circular; to stop receiving circulars, the unsubscribe link of this mail still works.

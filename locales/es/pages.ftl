@@ -42,3 +42,5 @@ language-legend = Sus próximas circulares se le enviarán en:
 language-button = Guardar este idioma
 changed-language = Hecho: sus próximas circulares se le enviarán en { $language }.
 refused-language = «{ $language }» no es un idioma de las circulares. No se ha modificado nada.
+failure-expired-title = Este enlace ha caducado
+failure-expired = Los enlaces a sus preferencias son válidos durante { $days } días después del envío de la circular, y esta circular es más antigua. No se ha modificado nada. Abra el enlace de preferencias de una circular más reciente; para dejar de recibir circulares, el enlace para darse de baja de este correo sigue siendo válido.

@@ -42,3 +42,5 @@ language-legend = Vos prochaines circulaires vous seront envoyées en :
 language-button = Enregistrer cette langue
 changed-language = C'est fait: vos prochaines circulaires vous seront envoyées en { $language }.
 refused-language = « { $language } » n'est pas une langue des circulaires. Rien n'a été modifié.
+failure-expired-title = Ce lien a expiré
+failure-expired = Les liens vers vos préférences sont valables { $days } jours après l'envoi de la circulaire, et cette circulaire est plus ancienne. Rien n'a été modifié. Ouvrez le lien de préférences d'une circulaire plus récente; pour ne plus recevoir de circulaires, le lien de désabonnement de ce courriel reste valable.

@@ -42,3 +42,5 @@ language-legend = 今后的通函将以下列语言发送给您：
 language-button = 保存此语言
 changed-language = 已完成：今后的通函将以 { $language } 发送给您。
 refused-language = “{ $language }”不是通函的语言。未作任何更改。
+failure-expired-title = 此链接已过期
+failure-expired = 偏好设置链接在通函发出后 { $days } 天内有效，而此通函已超过该期限。未作任何更改。请打开较新通函中的偏好设置链接；如需停止接收通函，本邮件中的退订链接仍然有效。

@@ -19,9 +19,11 @@
 //! The token is checked before anything is read (its length, its signature, then its purpose:
 //! a preferences token only), through `circulars_contacts::preferences`, the same directory
 //! operations as the CLI and the staff API. A refused link gets a page saying what happened and
-//! what to do, in the `?lang=` language or English (a refused token names no language), with a
-//! 4xx status (400 a bad token, 404 one naming no delivery, 410 one of a forgotten person); the
-//! log says which check failed, with only the token's first characters. An
+//! what to do, in the `?lang=` language, else the language the link's circular was sent in when
+//! the token is valid (an expired link, a forgotten person's), else English, with a 4xx status
+//! (400 a bad token, 404 one naming no delivery, 410 one of a forgotten person or of a circular
+//! issued more than 180 days ago, `LINK_LIFETIME`); the log says which check failed, with only
+//! the token's first characters. An
 //! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
 //!
 //! Every answer is rate limited per client address (`public_limit.rs`: 429 with a page
@@ -48,7 +50,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use circulars_contacts::preferences::{PreferencesDesk, PreferencesError};
+use circulars_contacts::preferences::{PreferencesDesk, PreferencesError, LINK_LIFETIME};
 use circulars_core::domain::Language;
 use page::{answer, stylesheet, FailurePage, PreferencesPage};
 use serde::Deserialize;
@@ -124,7 +126,11 @@ async fn show(
         Ok(preferences) => preferences,
         Err(e) => {
             log_failure(&token_prefix, &e);
-            let language = asked.ok().flatten().unwrap_or(Language::En);
+            let language = asked
+                .ok()
+                .flatten()
+                .or(e.language())
+                .unwrap_or(Language::En);
             return failure(&state, language, &e);
         }
     };
@@ -174,8 +180,11 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
             "failure-unknown-title",
             "failure-unknown",
         ),
-        PreferencesError::Forgotten(_) => {
+        PreferencesError::Forgotten { .. } => {
             (StatusCode::GONE, "failure-unknown-title", "failure-unknown")
+        }
+        PreferencesError::Expired { .. } => {
+            (StatusCode::GONE, "failure-expired-title", "failure-expired")
         }
         PreferencesError::Store(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -184,7 +193,8 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
         ),
     };
     let frame = Frame::new(state.words.clone(), language, title);
-    let text = frame.t(text);
+    let days = LINK_LIFETIME.num_days().to_string();
+    let text = frame.t_arg(text, "days", &days);
     answer(status, &FailurePage { frame, text })
 }
 
@@ -197,8 +207,13 @@ fn log_failure(token_prefix: &str, e: &PreferencesError) {
         PreferencesError::UnknownDelivery(reference) => {
             warn!(token = %token_prefix, %reference, "preferences page: link names no delivery")
         }
-        PreferencesError::Forgotten(reference) => {
+        PreferencesError::Forgotten { reference, .. } => {
             warn!(token = %token_prefix, %reference, "preferences page: link of a forgotten person")
+        }
+        PreferencesError::Expired {
+            reference, sent, ..
+        } => {
+            info!(token = %token_prefix, %reference, %sent, "preferences page: expired link")
         }
         PreferencesError::FormToken => {
             warn!(token = %token_prefix, "preferences form refused: not the page's form token")

@@ -9,7 +9,9 @@
 //! [`PreferencesDesk::resolve`] checks a token (its length, its signature, then its purpose:
 //! [`Purpose::Preferences`] only) and finds the delivery in a frozen audience; a token of a
 //! forgotten person names only a pseudonym (what their deliveries keep) and is refused as
-//! [`PreferencesError::Forgotten`], showing nothing.
+//! [`PreferencesError::Forgotten`], showing nothing; a token of a circular issued more than
+//! [`LINK_LIFETIME`] ago is refused as [`PreferencesError::Expired`]. Both know the language
+//! the circular was sent in, for the page that says so.
 
 use crate::resolve::receives_topic;
 use crate::unsubscribe::{verify_link_for, InvalidLink};
@@ -23,6 +25,11 @@ use circulars_store::{
 pub const SOURCE: &str = "preferences page";
 /// Who the audit trail records as having made them.
 pub const ACTOR: &str = "recipient (preferences page)";
+/// How long a preferences link works after its circular was issued: the page shows the
+/// recipient's address and organisation to whoever holds the mail, so an old mail (forwarded,
+/// archived, found) stops showing them; half a year covers the life of a circular's business.
+/// The one-click unsubscribe link never expires.
+pub const LINK_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(180);
 /// How long an unsubscribing made on the page can be undone from the same link.
 pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
@@ -36,9 +43,25 @@ pub enum PreferencesError {
     /// forgotten).
     #[error("the link's delivery {0} is in no frozen audience")]
     UnknownDelivery(DeliveryRef),
-    /// The token names a delivery whose person was forgotten (its address is a pseudonym).
-    #[error("the link's delivery {0} is of a forgotten person")]
-    Forgotten(DeliveryRef),
+    /// The token names a delivery whose person was forgotten (its address is a pseudonym); the
+    /// language the circular was sent in, which the audience keeps.
+    #[error("the link's delivery {reference} is of a forgotten person")]
+    Forgotten {
+        /// The delivery.
+        reference: DeliveryRef,
+        /// The language the circular was sent in.
+        language: Option<Language>,
+    },
+    /// The token's circular was issued more than [`LINK_LIFETIME`] ago.
+    #[error("the link's delivery {reference} was sent on {sent}, more than {} days ago", LINK_LIFETIME.num_days())]
+    Expired {
+        /// The delivery.
+        reference: DeliveryRef,
+        /// The language the circular was sent in.
+        language: Language,
+        /// When the circular was issued.
+        sent: chrono::DateTime<chrono::Utc>,
+    },
     /// A form's hidden token is missing, altered, or names another delivery than the page.
     #[error("the form's token is not the page's")]
     FormToken,
@@ -51,6 +74,18 @@ pub enum PreferencesError {
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl PreferencesError {
+    /// The language the link's circular was sent in, when the error knows it (a page saying
+    /// what happened speaks it).
+    pub fn language(&self) -> Option<Language> {
+        match self {
+            PreferencesError::Forgotten { language, .. } => *language,
+            PreferencesError::Expired { language, .. } => Some(*language),
+            _ => None,
+        }
+    }
 }
 
 /// One topic of optional circulars as the recipient sees it.
@@ -126,14 +161,27 @@ impl PreferencesDesk {
             .delivery_by_ref(&reference)
             .await?
             .ok_or(PreferencesError::UnknownDelivery(reference))?;
-        if delivery.address.domain() == PSEUDONYM_DOMAIN {
-            return Err(PreferencesError::Forgotten(reference));
-        }
         let member = self
             .store
             .audience_member(&delivery.circular, &delivery.address)
-            .await?
-            .ok_or(PreferencesError::UnknownDelivery(reference))?;
+            .await?;
+        if delivery.address.domain() == PSEUDONYM_DOMAIN {
+            let language = member.map(|m| m.recipient.language);
+            return Err(PreferencesError::Forgotten {
+                reference,
+                language,
+            });
+        }
+        let member = member.ok_or(PreferencesError::UnknownDelivery(reference))?;
+        if let Some(sent) = self.store.issued_at(&delivery.circular).await? {
+            if sent + LINK_LIFETIME < chrono::Utc::now() {
+                return Err(PreferencesError::Expired {
+                    reference,
+                    language: member.recipient.language,
+                    sent,
+                });
+            }
+        }
         let address = &delivery.address;
         let mut topics = Vec::new();
         for topic in self.store.all_topics().await? {

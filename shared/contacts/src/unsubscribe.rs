@@ -3,11 +3,14 @@
 //!
 //! [`Unsubscriber::resolve`] checks a token ([`verify_link`]: its length, then its signature,
 //! then its purpose) and finds the delivery it was sent with, which decides the [`Scope`]: the
-//! circular's topic when it has one, else every circular (a suppression).
+//! circular's topic when it has one, else every circular (a suppression); a forgotten person's
+//! delivery (its address a pseudonym) is refused, changing nothing.
 //! [`Unsubscriber::apply`] records the choice once; a replay changes nothing.
 
 use circulars_core::domain::{DeliveryKey, TopicId};
-use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, TokenError, TOKEN_LEN};
+use circulars_core::tokens::{
+    DeliveryRef, Keyring, Purpose, TokenError, PSEUDONYM_DOMAIN, TOKEN_LEN,
+};
 use circulars_store::{Store, StoreError, SuppressionReason};
 
 /// Why a link's token is refused. Logged, never shown: the answer only says "invalid link".
@@ -33,6 +36,10 @@ pub enum UnsubscribeError {
     /// The token is valid but names no delivery of a frozen audience (answered 404).
     #[error("the link's delivery {0} is in no frozen audience")]
     UnknownDelivery(DeliveryRef),
+    /// The token names a delivery of a person who was forgotten (its address is a pseudonym):
+    /// nothing is unsubscribed and nothing shown (answered 410).
+    #[error("the link's delivery {0} is of a forgotten person")]
+    Forgotten(DeliveryRef),
     /// The database failed (answered 503 or 500).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -118,6 +125,9 @@ impl Unsubscriber {
             .delivery_by_ref(&reference)
             .await?
             .ok_or(UnsubscribeError::UnknownDelivery(reference))?;
+        if delivery.address.domain() == PSEUDONYM_DOMAIN {
+            return Err(UnsubscribeError::Forgotten(reference));
+        }
         Ok(self.plan(delivery).await?)
     }
 

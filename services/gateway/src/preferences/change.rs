@@ -60,7 +60,8 @@ pub(super) async fn change(
         Ok(preferences) => preferences,
         Err(e) => {
             log_failure(&token_prefix, &e);
-            return failure(&state, language.unwrap_or(Language::En), &e);
+            let language = language.or(e.language()).unwrap_or(Language::En);
+            return failure(&state, language, &e);
         }
     };
     let language = language.unwrap_or(preferences.recipient.language);

@@ -81,6 +81,11 @@ pub(super) fn failure_text(e: &UnsubscribeError) -> (StatusCode, &'static str, &
             "Unknown link",
             "unknown link: it names no circular sent to anyone",
         ),
+        UnsubscribeError::Forgotten(_) => (
+            StatusCode::GONE,
+            "Link no longer valid",
+            "this link is no longer valid: it names no one in the directory; nothing has been changed",
+        ),
         UnsubscribeError::Store(StoreError::Query(_)) => (
             StatusCode::SERVICE_UNAVAILABLE,
             "Try again later",
