@@ -230,7 +230,80 @@ async fn a_re_import_keeps_the_recipients_own_language_and_topic_choices(db: Db)
     assert_eq!(official.language, "fr");
 }
 
+/// The same page open in two tabs: each form carries one change (a topic, the language), not
+/// the whole page, so the older tab's form cannot undo what the other tab did.
+async fn two_tabs_change_the_same_preferences_and_both_changes_hold(db: Db) {
+    let (h, mail) = delivered(db).await;
+    h.circulars_ok(&[
+        "directory",
+        "topic",
+        "add",
+        "sg-meetings",
+        "--name",
+        "Study group meetings",
+    ]);
+    let reader = RecipientAddress::parse(READER).unwrap();
+    let store = h.store().await;
+    let link = preferences_link(&h, &mail);
+    let tab_a = http("GET", &link, None, b"").await;
+    let tab_b = http("GET", &link, None, b"").await;
+    assert_eq!(tab_a.body, tab_b.body, "the same page in both tabs");
+    let (form_a, form_b) = (form_token(&tab_a.body), form_token(&tab_b.body));
+    let stop = |form: &str, topic: &'static str| {
+        let fields = [
+            ("form", form.to_owned()),
+            ("lang", "en".to_owned()),
+            ("action", "topic".to_owned()),
+            ("topic", topic.to_owned()),
+            ("receive", "no".to_owned()),
+        ];
+        let link = link.clone();
+        async move {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            post(&link, &fields).await
+        }
+    };
+
+    // Tab A stops TSB events and chooses French; tab B, still showing both topics received
+    // and English, stops the study groups' meetings.
+    let a = stop(&form_a, "tsb-events").await;
+    assert!(a.body.contains("Done:"), "{}", a.body);
+    let a = choose_language(&link, &form_a, "fr").await;
+    assert!(a.body.contains("Done:"), "{}", a.body);
+    let b = stop(&form_b, "sg-meetings").await;
+    assert_eq!(b.status, 200, "{b:?}");
+    assert!(
+        b.body
+            .contains("Done: you will no longer receive the circulars of Study group meetings."),
+        "{}",
+        b.body
+    );
+    // Tab B's answer shows the preferences as they are now: both topics stopped, French.
+    assert!(b.body.contains("Receive TSB events"), "{}", b.body);
+    assert!(
+        b.body.contains("Receive Study group meetings"),
+        "{}",
+        b.body
+    );
+    assert!(b.body.contains("value=\"fr\" checked>"), "{}", b.body);
+    for topic in ["tsb-events", "sg-meetings"] {
+        let id = TopicId::parse(topic).unwrap();
+        let choice = store.subscription(&reader, &id).await.unwrap().unwrap();
+        assert!(!choice.subscribed, "{topic}");
+    }
+    let language = store.language_choice(&reader).await.unwrap().unwrap();
+    assert_eq!(language.language, Language::Fr);
+    // Tab B's button for TSB events, pressed late: nothing more changes.
+    let late = stop(&form_b, "tsb-events").await;
+    assert!(
+        late.body.contains("Nothing changed: it already was so."),
+        "{}",
+        late.body
+    );
+}
+
 on_both_databases!(
     a_recipient_chooses_the_language_of_their_next_circulars,
     a_re_import_keeps_the_recipients_own_language_and_topic_choices,
+    two_tabs_change_the_same_preferences_and_both_changes_hold,
 );
