@@ -110,11 +110,14 @@ pub async fn serve(
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
         .merge(unsubscribe::routes(unsubscriber))
-        .merge(preferences::routes(preferences))
-        .merge(archive::routes(archive::ArchiveState::new(
-            &ctx.config,
-            ctx.store.clone(),
-        )?))
+        .merge(preferences::routes(
+            preferences,
+            ctx.config.gateway.preferences_per_client_per_minute,
+        ))
+        .merge(archive::routes(
+            archive::ArchiveState::new(&ctx.config, ctx.store.clone())?,
+            ctx.config.gateway.archive_per_client_per_minute,
+        ))
         .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::StaffState {
             console: console::ConsoleState::new(&ctx.config)?,

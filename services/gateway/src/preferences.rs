@@ -26,8 +26,9 @@
 //! the token's first characters. An
 //! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
 //!
-//! Every answer is rate limited per client address (`public_limit.rs`: 429 with a page
-//! and `Retry-After`, logged; other addresses are not slowed).
+//! Every answer is rate limited per client address (`public_limit.rs`, `[gateway]
+//! preferences_per_client_per_minute`: 429 with a page and `Retry-After`, logged; other
+//! addresses are not slowed).
 //!
 //! Files: this one holds the routes, the page's handler and the failure pages;
 //! `preferences/change.rs` the forms' handler; `preferences/words.rs` the six
@@ -44,7 +45,7 @@ pub use page::{Frame, POLICY, STYLESHEET_PATH};
 pub use words::{PageWords, SOURCES};
 
 use crate::console::SameOrigin;
-use crate::public_limit::{self, PagesLimiter, PREFERENCES_PER_MINUTE};
+use crate::public_limit::{self, PagesLimiter};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
@@ -54,6 +55,7 @@ use circulars_contacts::preferences::{PreferencesDesk, PreferencesError, LINK_LI
 use circulars_core::domain::Language;
 use page::{answer, stylesheet, FailurePage, PreferencesPage};
 use serde::Deserialize;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tracing::{error, info, warn};
 
@@ -80,15 +82,15 @@ pub struct PageQuery {
     pub lang: Option<String>,
 }
 
-/// The preferences routes.
-pub fn routes(state: PreferencesState) -> Router {
+/// The preferences routes, each client address limited to `per_minute` requests a minute.
+pub fn routes(state: PreferencesState, per_minute: NonZeroU32) -> Router {
     Router::new()
         .route(STYLESHEET_PATH, get(stylesheet))
         .route("/preferences/{token}", get(show).post(change::change))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(PagesLimiter::new(PREFERENCES_PER_MINUTE)),
+            Arc::new(PagesLimiter::new(per_minute)),
             public_limit::limit,
         ))
 }
