@@ -179,7 +179,7 @@ async fn a_forgotten_persons_links_show_nothing_and_change_nothing(db: Db) {
     let page = http("GET", &one_click, None, b"").await;
     assert_eq!(page.status, 410, "{page:?}");
     assert!(
-        page.body.contains("nothing has been changed"),
+        page.body.contains("Nothing has been changed."),
         "{}",
         page.body
     );

@@ -41,7 +41,7 @@ mod words;
 
 pub use change::PageForm;
 
-pub use page::{Frame, POLICY, STYLESHEET_PATH};
+pub use page::{answer, Frame, POLICY, STYLESHEET_PATH};
 pub use words::{PageWords, SOURCES};
 
 use crate::console::SameOrigin;
@@ -53,7 +53,7 @@ use axum::routing::get;
 use axum::Router;
 use circulars_contacts::preferences::{PreferencesDesk, PreferencesError, LINK_LIFETIME};
 use circulars_core::domain::Language;
-use page::{answer, stylesheet, FailurePage, PreferencesPage};
+use page::{stylesheet, FailurePage, PreferencesPage};
 use serde::Deserialize;
 use std::num::NonZeroU32;
 use std::sync::Arc;

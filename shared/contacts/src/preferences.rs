@@ -14,7 +14,7 @@
 //! the circular was sent in, for the page that says so.
 
 use crate::resolve::receives_topic;
-use crate::unsubscribe::{verify_link_for, InvalidLink};
+use crate::unsubscribe::{verify_link_for, InvalidLink, ONE_CLICK};
 use circulars_core::domain::{DeliveryKey, Language, Recipient, RecipientAddress, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, PSEUDONYM_DOMAIN};
 use circulars_store::{
@@ -267,28 +267,34 @@ impl PreferencesDesk {
     }
 
     /// Until when the address's unsubscribing can be undone from the page: when it was made on
-    /// the page less than [`UNDO_WINDOW`] ago.
+    /// the page, or with the one-click link of the same mail, less than [`UNDO_WINDOW`] ago.
     pub fn undo_until(preferences: &RecipientPreferences) -> Option<chrono::DateTime<chrono::Utc>> {
         let s = preferences.suppression.as_ref()?;
         let until = s.since + UNDO_WINDOW;
         (s.reason == SuppressionReason::Unsubscribed
-            && s.detail == SOURCE
+            && undoable_details(preferences).contains(&s.detail)
             && until > chrono::Utc::now())
         .then_some(until)
     }
 
-    /// Undoes an unsubscribing made on the page less than [`UNDO_WINDOW`] ago; false (nothing
-    /// changed) when there is none to undo.
+    /// Undoes an unsubscribing made on the page (or with the one-click link of the same mail)
+    /// less than [`UNDO_WINDOW`] ago; false (nothing changed) when there is none to undo.
     pub async fn undo_unsubscribe(
         &self,
         preferences: &RecipientPreferences,
     ) -> Result<bool, PreferencesError> {
         let not_before = chrono::Utc::now() - UNDO_WINDOW;
-        Ok(self
-            .store
-            .undo_unsubscribe(&preferences.delivery.address, SOURCE, not_before, ACTOR)
-            .await?
-            .is_some())
+        for detail in undoable_details(preferences) {
+            let address = &preferences.delivery.address;
+            let undone = self
+                .store
+                .undo_unsubscribe(address, &detail, not_before, ACTOR)
+                .await?;
+            if undone.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Unsubscribes the address from every circular (a suppression); false when it already
@@ -302,4 +308,13 @@ impl PreferencesDesk {
             .unsubscribe(&preferences.delivery.address, None, SOURCE, ACTOR)
             .await?)
     }
+}
+
+/// The suppression details an unsubscribing undoable from the page has: made on the page, or
+/// with the one-click link of the mail the page's link came with.
+fn undoable_details(preferences: &RecipientPreferences) -> [String; 2] {
+    [
+        SOURCE.to_owned(),
+        format!("{ONE_CLICK} from {}", preferences.delivery.circular),
+    ]
 }

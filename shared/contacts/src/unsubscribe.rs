@@ -7,7 +7,7 @@
 //! delivery (its address a pseudonym) is refused, changing nothing.
 //! [`Unsubscriber::apply`] records the choice once; a replay changes nothing.
 
-use circulars_core::domain::{DeliveryKey, TopicId};
+use circulars_core::domain::{DeliveryKey, Language, TopicId};
 use circulars_core::tokens::{
     DeliveryRef, Keyring, Purpose, TokenError, PSEUDONYM_DOMAIN, TOKEN_LEN,
 };
@@ -76,6 +76,8 @@ pub struct Plan {
     pub delivery: DeliveryKey,
     /// What it unsubscribes from.
     pub scope: Scope,
+    /// The language the circular was sent in (English when the audience no longer says).
+    pub language: Language,
 }
 
 impl Plan {
@@ -94,6 +96,10 @@ impl Plan {
         }
     }
 }
+
+/// How a one-click unsubscribe is named in the suppression's detail and the subscription's
+/// source (`one-click unsubscribe from <circular>`, [`Plan::source`]).
+pub const ONE_CLICK: &str = "one-click unsubscribe";
 
 /// What a POST did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +155,23 @@ impl Unsubscriber {
             }
             None => Scope::Everything,
         };
-        Ok(Plan { delivery, scope })
+        let language = self
+            .store
+            .audience_member(&delivery.circular, &delivery.address)
+            .await?
+            .map_or(Language::En, |m| m.recipient.language);
+        Ok(Plan {
+            delivery,
+            scope,
+            language,
+        })
+    }
+
+    /// The token of the preferences page of the same delivery, for the page's link to it.
+    pub fn preferences_token(&self, plan: &Plan) -> String {
+        self.keyring
+            .sign(&plan.delivery, Purpose::Preferences)
+            .into_string()
     }
 
     /// Whether the address is already unsubscribed as `plan` says; reads only.
