@@ -166,7 +166,7 @@ fn log_failure(token_prefix: &str, what: &str, e: &UnsubscribeError) {
         UnsubscribeError::UnknownDelivery(reference) => {
             warn!(token = %token_prefix, %reference, "{what}: link names no delivery")
         }
-        UnsubscribeError::Forgotten(reference) => {
+        UnsubscribeError::Forgotten(reference, _) => {
             warn!(token = %token_prefix, %reference, "{what}: link of a forgotten person")
         }
         UnsubscribeError::Store(why) => error!(token = %token_prefix, %why, "{what}: database"),

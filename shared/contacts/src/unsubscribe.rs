@@ -37,9 +37,10 @@ pub enum UnsubscribeError {
     #[error("the link's delivery {0} is in no frozen audience")]
     UnknownDelivery(DeliveryRef),
     /// The token names a delivery of a person who was forgotten (its address is a pseudonym):
-    /// nothing is unsubscribed and nothing shown (answered 410).
+    /// nothing is unsubscribed and nothing shown (answered 410, in the language the circular
+    /// was sent in, which the audience keeps).
     #[error("the link's delivery {0} is of a forgotten person")]
-    Forgotten(DeliveryRef),
+    Forgotten(DeliveryRef, Language),
     /// The database failed (answered 503 or 500).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -132,7 +133,12 @@ impl Unsubscriber {
             .await?
             .ok_or(UnsubscribeError::UnknownDelivery(reference))?;
         if delivery.address.domain() == PSEUDONYM_DOMAIN {
-            return Err(UnsubscribeError::Forgotten(reference));
+            let language = self
+                .store
+                .audience_member(&delivery.circular, &delivery.address)
+                .await?
+                .map_or(Language::En, |m| m.recipient.language);
+            return Err(UnsubscribeError::Forgotten(reference, language));
         }
         Ok(self.plan(delivery).await?)
     }

@@ -138,19 +138,24 @@ fn page(frame: Frame, paragraphs: Vec<String>, form: bool, preferences: String) 
     )
 }
 
-/// A page answering a failure of a GET, in English (a refused token names no language): its
-/// status, what happened, and that nothing changed.
+/// A page answering a failure of a GET, in English (a refused token names no language) or,
+/// for a forgotten person's link, the circular's language: its status, what happened, and
+/// that nothing changed.
 pub(super) fn failure_page(words: Arc<PageWords>, e: &UnsubscribeError) -> Response {
     let (status, _, _) = failure_text(e);
+    let language = match e {
+        UnsubscribeError::Forgotten(_, language) => *language,
+        _ => Language::En,
+    };
     let (title, text) = match e {
         UnsubscribeError::InvalidLink(_) => ("failure-invalid-title", "failure-invalid"),
-        UnsubscribeError::UnknownDelivery(_) | UnsubscribeError::Forgotten(_) => {
+        UnsubscribeError::UnknownDelivery(_) | UnsubscribeError::Forgotten(..) => {
             ("failure-unknown-title", "failure-unknown")
         }
         UnsubscribeError::Store(_) => ("failure-unavailable-title", "failure-unavailable"),
     };
-    let frame = Frame::new(words.clone(), Language::En, title);
-    let text = words.text(Language::En, text, &[]);
+    let frame = Frame::new(words.clone(), language, title);
+    let text = words.text(language, text, &[]);
     answer(
         status,
         &UnsubscribePage {
@@ -178,7 +183,7 @@ pub(super) fn failure_text(e: &UnsubscribeError) -> (StatusCode, &'static str, &
             "Unknown link",
             "unknown link: it names no circular sent to anyone",
         ),
-        UnsubscribeError::Forgotten(_) => (
+        UnsubscribeError::Forgotten(..) => (
             StatusCode::GONE,
             "Link no longer valid",
             "this link is no longer valid: it names no one in the directory; nothing has been changed",
