@@ -87,7 +87,7 @@ async fn a_recipient_gets_everything_held_about_them_and_is_then_forgotten(db: D
     let pseudonym = Keyring::development().pseudonym(&address);
     assert!(
         out.contains(&format!(
-            "forgot {AMARA}: 1 contacts and 1 topic choices deleted; now {pseudonym}"
+            "forgot {AMARA}: 1 contacts, 1 topic choices and 0 chosen languages deleted; now {pseudonym}"
         )),
         "{out}"
     );

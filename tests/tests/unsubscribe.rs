@@ -103,12 +103,16 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
     let mails = h.mails();
     let topic_mail = mails
         .iter()
-        .find(|m| m.message_id.starts_with("<TSB-37."))
-        .expect("a mail of TSB-37");
+        .find(|m| m.message_id.starts_with("<TSB-37.") && m.language == "en")
+        .expect("a mail of TSB-37 in English");
     let official_mail = mails
         .iter()
-        .find(|m| m.message_id.starts_with("<TSB-36.") && m.recipient != topic_mail.recipient)
-        .expect("a mail of TSB-36 to someone else");
+        .find(|m| {
+            m.message_id.starts_with("<TSB-36.")
+                && m.recipient != topic_mail.recipient
+                && m.language == "en"
+        })
+        .expect("a mail of TSB-36 in English to someone else");
     let topic_reader = RecipientAddress::parse(&topic_mail.recipient).unwrap();
     let official_reader = RecipientAddress::parse(&official_mail.recipient).unwrap();
     let topic_link = format!("{}{}", h.gateway_url(), unsubscribe_path(topic_mail));
@@ -131,8 +135,17 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
             .header("content-type")
             .unwrap()
             .starts_with("text/html"));
-        assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
+        assert!(
+            page.body.contains("<html lang=\"en\" dir=\"ltr\">"),
+            "{}",
+            page.body
+        );
         assert!(page.body.contains(&masked), "{}", page.body);
+        assert!(
+            page.body.contains("<a href=\"/preferences/"),
+            "a link to the preferences page: {}",
+            page.body
+        );
         assert!(!page.body.contains(topic_reader.as_str()), "{}", page.body);
         assert!(page.body.contains("TSB events"), "{}", page.body);
         assert!(
@@ -228,7 +241,7 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
         (Some(false), None, topic_trail + 1)
     );
     let page = http("GET", &topic_link, None, b"").await;
-    assert!(page.body.contains("already unsubscribed"), "{}", page.body);
+    assert!(page.body.contains("Already unsubscribed"), "{}", page.body);
     assert!(!page.body.contains("<form"), "{}", page.body);
 
     // One click on the official circular's link, sent as multipart/form-data (RFC 8058's
@@ -257,6 +270,38 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
         official_trail + 1,
         "a replay writes no second audit entry"
     );
+    // A mistake: the page's link to the preferences page undoes it, for a week.
+    let at = again
+        .body
+        .find("<a href=\"/preferences/")
+        .expect("the link")
+        + 9;
+    let path = &again.body[at..at + "/preferences/".len() + 39];
+    let preferences = http("GET", &format!("{}{path}", h.gateway_url()), None, b"").await;
+    assert!(
+        preferences.body.contains("You can undo it here until"),
+        "{}",
+        preferences.body
+    );
+    let at = preferences.body.find("name=\"form\" value=\"").unwrap() + 19;
+    let form = &preferences.body[at..at + 39];
+    let undo = format!("form={form}&lang=en&action=undo");
+    let undone = http(
+        "POST",
+        &format!("{}{path}", h.gateway_url()),
+        FORM,
+        undo.as_bytes(),
+    )
+    .await;
+    assert!(
+        undone
+            .body
+            .contains("Done: this address receives circulars again."),
+        "{}",
+        undone.body
+    );
+    assert_eq!(store.suppression(&official_reader).await.unwrap(), None);
+
     // The topic reader is still not suppressed: leaving a topic is not leaving everything.
     assert_eq!(store.suppression(&topic_reader).await.unwrap(), None);
 
@@ -277,7 +322,12 @@ async fn links_that_name_no_delivery_or_are_not_tokens_change_nothing(db: Db) {
     let link = format!("{}/unsubscribe/{unknown}", h.gateway_url());
     let page = http("GET", &link, None, b"").await;
     assert_eq!(page.status, 404, "{page:?}");
-    assert!(page.body.contains("<html lang=\"en\">"), "{}", page.body);
+    assert!(page.body.contains("<html lang=\"en\""), "{}", page.body);
+    assert!(
+        page.body.contains("Nothing has been changed."),
+        "{}",
+        page.body
+    );
     let refused = http("POST", &link, FORM, ONE_CLICK).await;
     assert_eq!(refused.status, 404, "{refused:?}");
 
@@ -293,7 +343,11 @@ async fn links_that_name_no_delivery_or_are_not_tokens_change_nothing(db: Db) {
     ] {
         let page = http("GET", &link, None, b"").await;
         assert_eq!(page.status, 400, "{link}: {page:?}");
-        assert!(page.body.contains("invalid link"), "{}", page.body);
+        assert!(
+            page.body.contains("This link does not work"),
+            "{}",
+            page.body
+        );
         let refused = http("POST", &link, FORM, ONE_CLICK).await;
         assert_eq!(refused.status, 400, "{link}: {refused:?}");
         assert!(refused.body.starts_with("invalid link"), "{}", refused.body);

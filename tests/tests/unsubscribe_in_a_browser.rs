@@ -1,6 +1,7 @@
 //! A recipient leaves in a real browser: they open the unsubscribe link of the circular they
-//! received, read what the button will do, press it and read that it is done. Each page is
-//! screenshotted and passes axe-core's WCAG 2.x A and AA checks; then the address is suppressed.
+//! received in Arabic, read (right to left) what the button will do, press it and read that it
+//! is done; then, a mistake, they follow its link to their preferences page and undo it. Each
+//! page is screenshotted and passes axe-core's WCAG 2.x A and AA checks.
 //! And the check itself: on a page built to break rules, axe-core names them.
 
 use circulars_core::domain::RecipientAddress;
@@ -23,43 +24,68 @@ fn unsubscribe_link(mail: &Mail) -> String {
     link.to_owned()
 }
 
+/// The page's text without Fluent's invisible isolation marks around its variables.
+async fn visible_text(browser: &Browser) -> String {
+    browser.text().await.replace(['\u{2068}', '\u{2069}'], "")
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recipient_unsubscribes_in_a_browser() {
+async fn a_recipient_unsubscribes_in_a_browser_in_arabic() {
     let mut h = Harness::start(Db::Sqlite).await;
     h.serve("all");
     h.import_sample_directory();
     h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
     h.wait_until_delivered("TSB-36").await;
-    let mail = h.mails().into_iter().next().expect("a mail was delivered");
+    let mail = h
+        .mails()
+        .into_iter()
+        .find(|m| m.language == "ar")
+        .expect("a mail in Arabic was delivered");
     let reader = RecipientAddress::parse(&mail.recipient).expect("a recipient address");
     let link = unsubscribe_link(&mail);
     let path = &link[link.find("/unsubscribe/").expect("an unsubscribe path")..];
     let link = format!("{}{path}", h.gateway_url());
     let store = h.store().await;
 
+    // The page asks in Arabic, right to left (the computed style, not only the attribute).
     let mut browser = Browser::start().await;
     browser.goto(&link).await;
-    browser.step("unsubscribe page").await;
-    let page = browser.text().await;
+    browser.step("unsubscribe page ar").await;
+    let page = visible_text(&browser).await;
     let masked = reader.masked();
     assert!(
-        page.contains(&format!("Unsubscribe {masked} from all circulars?")),
+        page.contains(&format!(
+            "هل تريدون إلغاء اشتراك العنوان {masked} في جميع الرسائل المعممة؟"
+        )),
         "{page}"
     );
     assert!(page.contains("TSB-36"), "{page}");
     assert!(!page.contains(reader.as_str()), "{page}");
+    let direction = browser
+        .client()
+        .execute(
+            "return [document.documentElement.lang, getComputedStyle(document.body).direction];",
+            vec![],
+        )
+        .await
+        .expect("the script runs");
+    assert_eq!(direction, serde_json::json!(["ar", "rtl"]));
     assert_eq!(
         store.suppression(&reader).await.expect("readable"),
         None,
         "opening the page changes nothing"
     );
 
-    browser.press("Unsubscribe").await;
-    browser.step("unsubscribed").await;
-    let page = browser.text().await;
-    assert!(page.contains("Unsubscribed"), "{page}");
-    assert!(page.contains(&masked), "{page}");
+    browser.press("إلغاء الاشتراك").await;
+    browser.step("unsubscribed ar").await;
+    let page = visible_text(&browser).await;
+    assert!(
+        page.contains(&format!(
+            "تم: أُلغي اشتراك العنوان {masked} في جميع الرسائل المعممة."
+        )),
+        "{page}"
+    );
     let suppression = store
         .suppression(&reader)
         .await
@@ -70,9 +96,29 @@ async fn a_recipient_unsubscribes_in_a_browser() {
 
     // Opening the link again says there is nothing more to do.
     browser.goto(&link).await;
-    browser.step("already unsubscribed").await;
-    let page = browser.text().await;
-    assert!(page.contains("already unsubscribed"), "{page}");
+    browser.step("already unsubscribed ar").await;
+    let page = visible_text(&browser).await;
+    assert!(page.contains("الاشتراك ملغى من قبل"), "{page}");
+
+    // A mistake: its link to the preferences page, where it can be undone.
+    let preferences = browser
+        .client()
+        .execute(
+            "return document.querySelector('main a[href^=\"/preferences/\"]').href;",
+            vec![],
+        )
+        .await
+        .expect("a link to the preferences page");
+    let preferences = preferences.as_str().expect("its address").to_owned();
+    assert!(page.contains("فتح صفحة تفضيلاتكم"), "{page}");
+    browser.goto(&preferences).await;
+    browser.step("preferences after unsubscribing ar").await;
+    let page = visible_text(&browser).await;
+    assert!(page.contains("تفضيلاتكم"), "{page}");
+    assert!(page.contains(reader.as_str()), "{page}");
+    browser.press("تراجع: تلقي الرسائل المعممة مجدداً").await;
+    browser.step("undone ar").await;
+    assert_eq!(store.suppression(&reader).await.expect("readable"), None);
 
     browser.close().await;
     store.close().await;

@@ -214,10 +214,11 @@ async fn forget(store: &Store, config: &Config, address: &str) -> Result<()> {
     let (pseudonym, s) = personal::forget(store, &keyring, &address, &actor).await?;
     if s.found() {
         println!(
-            "forgot {address}: {} contacts and {} topic choices deleted; now {pseudonym} in \
+            "forgot {address}: {} contacts, {} topic choices and {} chosen languages deleted; now {pseudonym} in \
              {} audiences, {} exclusions, {} deliveries ({} history rows), {} audit entries{}",
             s.contacts,
             s.subscriptions,
+            s.language_choices,
             s.audiences,
             s.exclusions,
             s.deliveries,

@@ -93,12 +93,15 @@ pub async fn serve(
     if keyring.is_development() {
         warn!("no [tokens] keys configured: accepting the public development key, fit only for tests and previews");
     }
-    let unsubscriber = unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring.clone());
+    let words =
+        std::sync::Arc::new(preferences::PageWords::embedded().map_err(GatewayError::Pages)?);
+    let unsubscribe = unsubscribe::UnsubscribeState {
+        unsubscriber: unsubscribe::Unsubscriber::new(ctx.store.clone(), keyring.clone()),
+        words: words.clone(),
+    };
     let preferences = preferences::PreferencesState {
         desk: circulars_contacts::preferences::PreferencesDesk::new(ctx.store.clone(), keyring),
-        words: std::sync::Arc::new(
-            preferences::PageWords::embedded().map_err(GatewayError::Pages)?,
-        ),
+        words,
         same_origin: console::SameOrigin::from_config(&ctx.config),
     };
     let live = live::Hub::new(ctx.store.clone(), shutdown.clone());
@@ -114,12 +117,15 @@ pub async fn serve(
     let app = Router::new()
         .route("/healthz", get(healthz))
         .with_state(ctx.clone())
-        .merge(unsubscribe::routes(unsubscriber))
-        .merge(preferences::routes(preferences))
-        .merge(archive::routes(archive::ArchiveState::new(
-            &ctx.config,
-            ctx.store.clone(),
-        )?))
+        .merge(unsubscribe::routes(unsubscribe))
+        .merge(preferences::routes(
+            preferences,
+            ctx.config.gateway.preferences_per_client_per_minute,
+        ))
+        .merge(archive::routes(
+            archive::ArchiveState::new(&ctx.config, ctx.store.clone())?,
+            ctx.config.gateway.archive_per_client_per_minute,
+        ))
         .merge(api::routes(ctx.clone()))
         .merge(console::routes(console::StaffState {
             console: console::ConsoleState::new(&ctx.config)?,

@@ -5,25 +5,30 @@
 //! them, and what official circulars are. It reads only.
 //!
 //! `POST /preferences/{token}` (form-urlencoded, at most 4 KiB) makes one change the page's
-//! forms offer: `action=topic&topic=<id>&receive=yes|no` (a topic chosen or refused) or
-//! `action=unsubscribe` (the address unsubscribed from everything); the page is shown again
-//! with the change confirmed (or "nothing changed" when it already was so). The request must
-//! come from the page: a browser saying another site sent it (`Origin`, `Sec-Fetch-Site`, the
-//! console's check) gets 403, and so does a form whose hidden `form` token is not the page's
-//! (the page's delivery signed for its own purpose); a topic the directory does not hold gets
-//! 400 naming it. Each change goes through `circulars_contacts::preferences`, audited with the
+//! forms offer: `action=language&language=<code>` (the language of future circulars, one of
+//! the six), `action=topic&topic=<id>&receive=yes|no` (a topic chosen or refused),
+//! `action=unsubscribe` (the address unsubscribed from everything) or `action=undo` (that
+//! undone, for a week); the page is shown again with the change confirmed (or "nothing changed"
+//! when it already was so). The request must come from the page: a browser saying another site
+//! sent it (`Origin`, `Sec-Fetch-Site`, the console's check) gets 403, and so does a form whose
+//! hidden `form` token is not the page's (the page's delivery signed for its own purpose); a
+//! topic the directory does not hold, or a language that is not one of the six, gets 400
+//! naming it. Each change goes through `circulars_contacts::preferences`, audited with the
 //! source "preferences page".
 //!
 //! The token is checked before anything is read (its length, its signature, then its purpose:
 //! a preferences token only), through `circulars_contacts::preferences`, the same directory
 //! operations as the CLI and the staff API. A refused link gets a page saying what happened and
-//! what to do, in the `?lang=` language or English (a refused token names no language), with a
-//! 4xx status (400 a bad token, 404 one naming no delivery, 410 one of a forgotten person); the
-//! log says which check failed, with only the token's first characters. An
+//! what to do, in the `?lang=` language, else the language the link's circular was sent in when
+//! the token is valid (an expired link, a forgotten person's), else English, with a 4xx status
+//! (400 a bad token, 404 one naming no delivery, 410 one of a forgotten person or of a circular
+//! issued more than 180 days ago, `LINK_LIFETIME`); the log says which check failed, with only
+//! the token's first characters. An
 //! unknown `?lang=` shows the page in the recipient's language with a notice saying so.
 //!
-//! Every answer is rate limited per client address (`public_limit.rs`: 429 with a page
-//! and `Retry-After`, logged; other addresses are not slowed).
+//! Every answer is rate limited per client address (`public_limit.rs`, `[gateway]
+//! preferences_per_client_per_minute`: 429 with a page and `Retry-After`, logged; other
+//! addresses are not slowed).
 //!
 //! Files: this one holds the routes, the page's handler and the failure pages;
 //! `preferences/change.rs` the forms' handler; `preferences/words.rs` the six
@@ -36,20 +41,21 @@ mod words;
 
 pub use change::PageForm;
 
-pub use page::{Frame, POLICY, STYLESHEET_PATH};
+pub use page::{answer, Frame, POLICY, STYLESHEET_PATH};
 pub use words::{PageWords, SOURCES};
 
 use crate::console::SameOrigin;
-use crate::public_limit::{self, PagesLimiter, PREFERENCES_PER_MINUTE};
+use crate::public_limit::{self, PagesLimiter};
 use axum::extract::{DefaultBodyLimit, Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use circulars_contacts::preferences::{PreferencesDesk, PreferencesError};
+use circulars_contacts::preferences::{PreferencesDesk, PreferencesError, LINK_LIFETIME};
 use circulars_core::domain::Language;
-use page::{answer, stylesheet, FailurePage, PreferencesPage};
+use page::{stylesheet, FailurePage, PreferencesPage};
 use serde::Deserialize;
+use std::num::NonZeroU32;
 use std::sync::Arc;
 use tracing::{error, info, warn};
 
@@ -76,15 +82,15 @@ pub struct PageQuery {
     pub lang: Option<String>,
 }
 
-/// The preferences routes.
-pub fn routes(state: PreferencesState) -> Router {
+/// The preferences routes, each client address limited to `per_minute` requests a minute.
+pub fn routes(state: PreferencesState, per_minute: NonZeroU32) -> Router {
     Router::new()
         .route(STYLESHEET_PATH, get(stylesheet))
         .route("/preferences/{token}", get(show).post(change::change))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(PagesLimiter::new(PREFERENCES_PER_MINUTE)),
+            Arc::new(PagesLimiter::new(per_minute)),
             public_limit::limit,
         ))
 }
@@ -122,7 +128,11 @@ async fn show(
         Ok(preferences) => preferences,
         Err(e) => {
             log_failure(&token_prefix, &e);
-            let language = asked.ok().flatten().unwrap_or(Language::En);
+            let language = asked
+                .ok()
+                .flatten()
+                .or(e.language())
+                .unwrap_or(Language::En);
             return failure(&state, language, &e);
         }
     };
@@ -161,6 +171,7 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
     let (status, title, text) = match e {
         PreferencesError::InvalidLink(_)
         | PreferencesError::UnknownTopic(_)
+        | PreferencesError::UnknownLanguage(_)
         | PreferencesError::FormToken => (
             StatusCode::BAD_REQUEST,
             "failure-invalid-title",
@@ -171,8 +182,11 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
             "failure-unknown-title",
             "failure-unknown",
         ),
-        PreferencesError::Forgotten(_) => {
+        PreferencesError::Forgotten { .. } => {
             (StatusCode::GONE, "failure-unknown-title", "failure-unknown")
+        }
+        PreferencesError::Expired { .. } => {
+            (StatusCode::GONE, "failure-expired-title", "failure-expired")
         }
         PreferencesError::Store(_) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -181,7 +195,8 @@ fn failure(state: &PreferencesState, language: Language, e: &PreferencesError) -
         ),
     };
     let frame = Frame::new(state.words.clone(), language, title);
-    let text = frame.t(text);
+    let days = LINK_LIFETIME.num_days().to_string();
+    let text = frame.t_arg(text, "days", &days);
     answer(status, &FailurePage { frame, text })
 }
 
@@ -194,14 +209,22 @@ fn log_failure(token_prefix: &str, e: &PreferencesError) {
         PreferencesError::UnknownDelivery(reference) => {
             warn!(token = %token_prefix, %reference, "preferences page: link names no delivery")
         }
-        PreferencesError::Forgotten(reference) => {
+        PreferencesError::Forgotten { reference, .. } => {
             warn!(token = %token_prefix, %reference, "preferences page: link of a forgotten person")
+        }
+        PreferencesError::Expired {
+            reference, sent, ..
+        } => {
+            info!(token = %token_prefix, %reference, %sent, "preferences page: expired link")
         }
         PreferencesError::FormToken => {
             warn!(token = %token_prefix, "preferences form refused: not the page's form token")
         }
         PreferencesError::UnknownTopic(topic) => {
             warn!(token = %token_prefix, topic = %topic.escape_default(), "preferences page: unknown topic")
+        }
+        PreferencesError::UnknownLanguage(code) => {
+            warn!(token = %token_prefix, language = %code.escape_default(), "preferences page: unknown language of circulars")
         }
         PreferencesError::Store(why) => {
             error!(token = %token_prefix, %why, "preferences page: database")

@@ -1,7 +1,9 @@
 //! The public pages (the recipients' preferences, the archive and its feeds) rate limited per
 //! client address: a client that asks more than its limit a minute (a burst of as many,
 //! refilled evenly) gets 429 with a short page and a `Retry-After`, and is logged; every other
-//! address keeps its own bucket, so nobody else is slowed. Each surface has its own limiter.
+//! address keeps its own bucket, so nobody else is slowed. Each surface has its own limiter,
+//! of `[gateway] preferences_per_client_per_minute` (60) and `archive_per_client_per_minute`
+//! (300).
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, RETRY_AFTER};
@@ -15,12 +17,6 @@ use std::num::NonZeroU32;
 use std::sync::Arc;
 use tracing::warn;
 
-/// Requests a minute one client address may make to the recipients' pages (a person reading
-/// and changing their preferences makes a handful).
-pub const PREFERENCES_PER_MINUTE: NonZeroU32 = NonZeroU32::new(60).expect("not zero");
-/// Requests a minute one client address may make to the archive (a reader opens a list, a few
-/// circulars and their annexes; a feed reader polls one feed per language).
-pub const ARCHIVE_PER_MINUTE: NonZeroU32 = NonZeroU32::new(300).expect("not zero");
 /// How many addresses are kept before the buckets of quiet ones are dropped.
 const KEYS_BEFORE_CLEANING: usize = 10_000;
 

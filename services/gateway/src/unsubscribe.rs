@@ -7,6 +7,11 @@
 //! - `GET /unsubscribe/{token}` (and `HEAD`) changes nothing: a small page says what the POST
 //!   would do, with a button that sends it.
 //!
+//! Both pages are recipients' pages in the language the circular was sent in (words of
+//! `locales/<lang>/pages.ftl`, the preferences page's frame and stylesheet), with a link to the
+//! preferences page of the same delivery, where the unsubscribing can be undone for a week. The
+//! POST's refusals stay plain text, for mail clients.
+//!
 //! The token is checked before anything is read (`circulars_contacts::unsubscribe::verify_link`): its length, then its
 //! signature, then its purpose. The answer never says which check failed ("invalid link"); the
 //! log does, with only the token's first characters.
@@ -21,6 +26,7 @@ mod page;
 pub use body::{parse_one_click, BodyError, MalformedForm};
 pub use page::mask_address;
 
+use crate::preferences::PageWords;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::header::CONTENT_TYPE;
@@ -31,7 +37,8 @@ use axum::Router;
 pub use circulars_contacts::unsubscribe::{
     Applied, InvalidLink, Plan, Scope, UnsubscribeError, Unsubscriber,
 };
-use page::{failure_page, failure_text, html, outcome_body, page_body, text};
+use page::{confirmation, failure_page, failure_text, outcome, text};
+use std::sync::Arc;
 use tracing::{error, info, warn};
 
 /// The largest POST body read, in bytes; a longer one is refused with 413 before it is parsed.
@@ -43,16 +50,32 @@ pub const ONE_CLICK_VALUE: &str = "One-Click";
 /// Who the audit trail records as having unsubscribed.
 pub const ACTOR: &str = "recipient (one-click)";
 /// How the choice was made, in the suppression's detail or the subscription's source.
-pub const HOW: &str = "one-click unsubscribe";
+pub const HOW: &str = circulars_contacts::unsubscribe::ONE_CLICK;
 /// How many characters of a token the log shows.
 const LOGGED_TOKEN_CHARS: usize = 6;
 
+/// What the unsubscribe routes share: the links followed, and the recipients' pages' words.
+#[derive(Clone, Debug)]
+pub struct UnsubscribeState {
+    /// Follows the links.
+    pub unsubscriber: Unsubscriber,
+    /// The six languages' words (`locales/<lang>/pages.ftl`).
+    pub words: Arc<PageWords>,
+}
+
+impl UnsubscribeState {
+    /// The path of the preferences page of the plan's delivery.
+    fn preferences_path(&self, plan: &Plan) -> String {
+        format!("/preferences/{}", self.unsubscriber.preferences_token(plan))
+    }
+}
+
 /// The unsubscribe routes, with [`MAX_BODY_BYTES`] as their body limit.
-pub fn routes(unsubscriber: Unsubscriber) -> Router {
+pub fn routes(state: UnsubscribeState) -> Router {
     Router::new()
         .route("/unsubscribe/{token}", get(page).post(one_click))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .with_state(unsubscriber)
+        .with_state(state)
 }
 
 /// The first few characters of a token, quoted and escaped, for the log.
@@ -64,35 +87,38 @@ fn token_prefix(token: &str) -> String {
 }
 
 /// `GET /unsubscribe/{token}`: a page saying what the POST would do; changes nothing.
-async fn page(State(unsubscriber): State<Unsubscriber>, Path(token): Path<String>) -> Response {
+async fn page(State(state): State<UnsubscribeState>, Path(token): Path<String>) -> Response {
     let token_prefix = token_prefix(&token);
+    let unsubscriber = &state.unsubscriber;
     let plan = match unsubscriber.resolve(&token).await {
         Ok(plan) => plan,
         Err(e) => {
             log_failure(&token_prefix, "page", &e);
-            return failure_page(&e);
+            return failure_page(state.words.clone(), &e);
         }
     };
     let done = match unsubscriber.is_done(&plan).await {
         Ok(done) => done,
         Err(e) => {
             log_failure(&token_prefix, "page", &e);
-            return failure_page(&e);
+            return failure_page(state.words.clone(), &e);
         }
     };
     info!(token = %token_prefix, circular = %plan.delivery.circular, done, "unsubscribe page shown");
-    html(StatusCode::OK, "Unsubscribe", &page_body(&plan, done))
+    let preferences = state.preferences_path(&plan);
+    confirmation(state.words.clone(), &plan, done, preferences)
 }
 
 /// `POST /unsubscribe/{token}`: the one-click unsubscribe itself. The body is checked first,
 /// then the token.
 async fn one_click(
-    State(unsubscriber): State<Unsubscriber>,
+    State(state): State<UnsubscribeState>,
     Path(token): Path<String>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
     let token_prefix = token_prefix(&token);
+    let unsubscriber = &state.unsubscriber;
     let checked = match headers.get(CONTENT_TYPE).map(|v| v.to_str()) {
         Some(Err(_)) => Err(BodyError::UnsupportedContentType("(not ASCII)".to_owned())),
         Some(Ok(content_type)) => parse_one_click(Some(content_type), body).await,
@@ -120,8 +146,8 @@ async fn one_click(
                 "one-click unsubscribe"
             );
             // A page, since the page's button lands here; mail clients read only the status.
-            let (title, body) = outcome_body(&plan, applied);
-            html(StatusCode::OK, title, &body)
+            let preferences = state.preferences_path(&plan);
+            outcome(state.words.clone(), &plan, applied, preferences)
         }
         Err(e) => {
             log_failure(&token_prefix, "one-click unsubscribe", &e);
@@ -139,6 +165,9 @@ fn log_failure(token_prefix: &str, what: &str, e: &UnsubscribeError) {
         }
         UnsubscribeError::UnknownDelivery(reference) => {
             warn!(token = %token_prefix, %reference, "{what}: link names no delivery")
+        }
+        UnsubscribeError::Forgotten(reference, _) => {
+            warn!(token = %token_prefix, %reference, "{what}: link of a forgotten person")
         }
         UnsubscribeError::Store(why) => error!(token = %token_prefix, %why, "{what}: database"),
     }

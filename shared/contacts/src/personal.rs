@@ -19,6 +19,8 @@ pub struct AddressReport {
     pub contacts: Vec<ContactReport>,
     /// Its explicit topic choices.
     pub subscriptions: Vec<SubscriptionReport>,
+    /// The language its recipient chose for their circulars, when they chose one.
+    pub language_choice: Option<LanguageChoiceReport>,
     /// Why it receives nothing, when it is suppressed.
     pub suppression: Option<SuppressionReport>,
     /// Each circular that named it: on the list (and why), left out (and why), and its delivery.
@@ -60,6 +62,17 @@ pub struct SubscriptionReport {
     /// `staff` or `recipient`.
     pub set_by: String,
     /// Where the choice came from.
+    pub source: String,
+    /// Since when.
+    pub since: DateTime<Utc>,
+}
+
+/// The language the recipient chose.
+#[derive(Debug, Clone, Serialize)]
+pub struct LanguageChoiceReport {
+    /// Its code (`fr`).
+    pub language: String,
+    /// Where the choice was made.
     pub source: String,
     /// Since when.
     pub since: DateTime<Utc>,
@@ -177,6 +190,14 @@ pub async fn report(
             since: s.since,
         })
         .collect();
+    let language_choice = store
+        .language_choice(address)
+        .await?
+        .map(|c| LanguageChoiceReport {
+            language: c.language.code().to_owned(),
+            source: c.source,
+            since: c.since,
+        });
     let suppression = store
         .suppression(address)
         .await?
@@ -205,6 +226,7 @@ pub async fn report(
         reported_at: Utc::now(),
         contacts,
         subscriptions,
+        language_choice,
         suppression,
         circulars,
         audit,

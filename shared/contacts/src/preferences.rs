@@ -1,25 +1,35 @@
 //! The recipient's preferences page, as directory operations: what a preferences link names
 //! (the delivery, so the recipient's address, language and organisation), the recipient's
-//! topics with whether each reaches them, and the changes the page makes: a topic chosen or
-//! refused, and unsubscribing from everything. Each change goes through the same store
+//! topics with whether each reaches them, the language they chose, and the changes the page
+//! makes: the language of future circulars chosen ([`choose_language`], the one operation the
+//! CLI and the API would call too), a topic chosen or refused, and unsubscribing from everything. Each change goes through the same store
 //! operations as the one-click link and staff (a recipient's own choice, audited), with the
 //! source [`SOURCE`].
 //!
 //! [`PreferencesDesk::resolve`] checks a token (its length, its signature, then its purpose:
 //! [`Purpose::Preferences`] only) and finds the delivery in a frozen audience; a token of a
 //! forgotten person names only a pseudonym (what their deliveries keep) and is refused as
-//! [`PreferencesError::Forgotten`], showing nothing.
+//! [`PreferencesError::Forgotten`], showing nothing; a token of a circular issued more than
+//! [`LINK_LIFETIME`] ago is refused as [`PreferencesError::Expired`]. Both know the language
+//! the circular was sent in, for the page that says so.
 
 use crate::resolve::receives_topic;
-use crate::unsubscribe::{verify_link_for, InvalidLink};
-use circulars_core::domain::{DeliveryKey, Recipient, TopicId};
+use crate::unsubscribe::{verify_link_for, InvalidLink, ONE_CLICK};
+use circulars_core::domain::{DeliveryKey, Language, Recipient, RecipientAddress, TopicId};
 use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, PSEUDONYM_DOMAIN};
-use circulars_store::{Store, StoreError, Subscription, Suppression, SuppressionReason, Topic};
+use circulars_store::{
+    LanguageChoice, Store, StoreError, Subscription, Suppression, SuppressionReason, Topic,
+};
 
 /// How the audit trail and the directory name changes made on the page.
 pub const SOURCE: &str = "preferences page";
 /// Who the audit trail records as having made them.
 pub const ACTOR: &str = "recipient (preferences page)";
+/// How long a preferences link works after its circular was issued: the page shows the
+/// recipient's address and organisation to whoever holds the mail, so an old mail (forwarded,
+/// archived, found) stops showing them; half a year covers the life of a circular's business.
+/// The one-click unsubscribe link never expires.
+pub const LINK_LIFETIME: chrono::TimeDelta = chrono::TimeDelta::days(180);
 /// How long an unsubscribing made on the page can be undone from the same link.
 pub const UNDO_WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(7);
 
@@ -33,18 +43,49 @@ pub enum PreferencesError {
     /// forgotten).
     #[error("the link's delivery {0} is in no frozen audience")]
     UnknownDelivery(DeliveryRef),
-    /// The token names a delivery whose person was forgotten (its address is a pseudonym).
-    #[error("the link's delivery {0} is of a forgotten person")]
-    Forgotten(DeliveryRef),
+    /// The token names a delivery whose person was forgotten (its address is a pseudonym); the
+    /// language the circular was sent in, which the audience keeps.
+    #[error("the link's delivery {reference} is of a forgotten person")]
+    Forgotten {
+        /// The delivery.
+        reference: DeliveryRef,
+        /// The language the circular was sent in.
+        language: Option<Language>,
+    },
+    /// The token's circular was issued more than [`LINK_LIFETIME`] ago.
+    #[error("the link's delivery {reference} was sent on {sent}, more than {} days ago", LINK_LIFETIME.num_days())]
+    Expired {
+        /// The delivery.
+        reference: DeliveryRef,
+        /// The language the circular was sent in.
+        language: Language,
+        /// When the circular was issued.
+        sent: chrono::DateTime<chrono::Utc>,
+    },
     /// A form's hidden token is missing, altered, or names another delivery than the page.
     #[error("the form's token is not the page's")]
     FormToken,
     /// The page asked about a topic the directory does not hold.
     #[error("topic '{0}' does not exist")]
     UnknownTopic(String),
+    /// The page asked for a language that is not one of the six of circulars.
+    #[error("'{0}' is not a language of circulars (ar, zh, en, fr, ru, es)")]
+    UnknownLanguage(String),
     /// The database failed.
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+impl PreferencesError {
+    /// The language the link's circular was sent in, when the error knows it (a page saying
+    /// what happened speaks it).
+    pub fn language(&self) -> Option<Language> {
+        match self {
+            PreferencesError::Forgotten { language, .. } => *language,
+            PreferencesError::Expired { language, .. } => Some(*language),
+            _ => None,
+        }
+    }
 }
 
 /// One topic of optional circulars as the recipient sees it.
@@ -69,6 +110,33 @@ pub struct RecipientPreferences {
     pub topics: Vec<TopicChoice>,
     /// Why the address receives nothing, when it is suppressed.
     pub suppression: Option<Suppression>,
+    /// The language the recipient chose for their circulars, when they chose one.
+    pub chosen_language: Option<LanguageChoice>,
+}
+
+impl RecipientPreferences {
+    /// The language of the recipient's next circulars: the one they chose, else the one this
+    /// circular was sent in.
+    pub fn circulars_language(&self) -> Language {
+        self.chosen_language
+            .as_ref()
+            .map_or(self.recipient.language, |c| c.language)
+    }
+}
+
+/// Records `language` as the language of future circulars that the recipient of `address`
+/// chose (audited, as `actor` from `source`); false when it already was so. Their choice wins
+/// over the directory's languages when an audience is frozen, and imports keep it.
+pub async fn choose_language(
+    store: &Store,
+    address: &RecipientAddress,
+    language: Language,
+    source: &str,
+    actor: &str,
+) -> Result<bool, StoreError> {
+    store
+        .set_language_choice(address, language, source, actor)
+        .await
 }
 
 /// Follows preferences links: verifies their tokens, reads the recipient's choices and records
@@ -93,14 +161,27 @@ impl PreferencesDesk {
             .delivery_by_ref(&reference)
             .await?
             .ok_or(PreferencesError::UnknownDelivery(reference))?;
-        if delivery.address.domain() == PSEUDONYM_DOMAIN {
-            return Err(PreferencesError::Forgotten(reference));
-        }
         let member = self
             .store
             .audience_member(&delivery.circular, &delivery.address)
-            .await?
-            .ok_or(PreferencesError::UnknownDelivery(reference))?;
+            .await?;
+        if delivery.address.domain() == PSEUDONYM_DOMAIN {
+            let language = member.map(|m| m.recipient.language);
+            return Err(PreferencesError::Forgotten {
+                reference,
+                language,
+            });
+        }
+        let member = member.ok_or(PreferencesError::UnknownDelivery(reference))?;
+        if let Some(sent) = self.store.issued_at(&delivery.circular).await? {
+            if sent + LINK_LIFETIME < chrono::Utc::now() {
+                return Err(PreferencesError::Expired {
+                    reference,
+                    language: member.recipient.language,
+                    sent,
+                });
+            }
+        }
         let address = &delivery.address;
         let mut topics = Vec::new();
         for topic in self.store.all_topics().await? {
@@ -112,11 +193,13 @@ impl PreferencesDesk {
             });
         }
         let suppression = self.store.suppression(address).await?;
+        let chosen_language = self.store.language_choice(address).await?;
         Ok(RecipientPreferences {
             delivery,
             recipient: member.recipient,
             topics,
             suppression,
+            chosen_language,
         })
     }
 
@@ -166,29 +249,52 @@ impl PreferencesDesk {
             .await?)
     }
 
+    /// Records the language (its code, as the page sent it) the recipient chose for their
+    /// future circulars; refuses a code that is not one of the six, naming it. The language,
+    /// and false when it already was so.
+    pub async fn choose_language(
+        &self,
+        preferences: &RecipientPreferences,
+        code: &str,
+    ) -> Result<(Language, bool), PreferencesError> {
+        let language = Language::ALL
+            .into_iter()
+            .find(|l| l.code() == code)
+            .ok_or_else(|| PreferencesError::UnknownLanguage(code.to_owned()))?;
+        let address = &preferences.delivery.address;
+        let changed = choose_language(&self.store, address, language, SOURCE, ACTOR).await?;
+        Ok((language, changed))
+    }
+
     /// Until when the address's unsubscribing can be undone from the page: when it was made on
-    /// the page less than [`UNDO_WINDOW`] ago.
+    /// the page, or with the one-click link of the same mail, less than [`UNDO_WINDOW`] ago.
     pub fn undo_until(preferences: &RecipientPreferences) -> Option<chrono::DateTime<chrono::Utc>> {
         let s = preferences.suppression.as_ref()?;
         let until = s.since + UNDO_WINDOW;
         (s.reason == SuppressionReason::Unsubscribed
-            && s.detail == SOURCE
+            && undoable_details(preferences).contains(&s.detail)
             && until > chrono::Utc::now())
         .then_some(until)
     }
 
-    /// Undoes an unsubscribing made on the page less than [`UNDO_WINDOW`] ago; false (nothing
-    /// changed) when there is none to undo.
+    /// Undoes an unsubscribing made on the page (or with the one-click link of the same mail)
+    /// less than [`UNDO_WINDOW`] ago; false (nothing changed) when there is none to undo.
     pub async fn undo_unsubscribe(
         &self,
         preferences: &RecipientPreferences,
     ) -> Result<bool, PreferencesError> {
         let not_before = chrono::Utc::now() - UNDO_WINDOW;
-        Ok(self
-            .store
-            .undo_unsubscribe(&preferences.delivery.address, SOURCE, not_before, ACTOR)
-            .await?
-            .is_some())
+        for detail in undoable_details(preferences) {
+            let address = &preferences.delivery.address;
+            let undone = self
+                .store
+                .undo_unsubscribe(address, &detail, not_before, ACTOR)
+                .await?;
+            if undone.is_some() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
     }
 
     /// Unsubscribes the address from every circular (a suppression); false when it already
@@ -202,4 +308,13 @@ impl PreferencesDesk {
             .unsubscribe(&preferences.delivery.address, None, SOURCE, ACTOR)
             .await?)
     }
+}
+
+/// The suppression details an unsubscribing undoable from the page has: made on the page, or
+/// with the one-click link of the mail the page's link came with.
+fn undoable_details(preferences: &RecipientPreferences) -> [String; 2] {
+    [
+        SOURCE.to_owned(),
+        format!("{ONE_CLICK} from {}", preferences.delivery.circular),
+    ]
 }

@@ -61,8 +61,9 @@ pub struct Rules {
 /// Decides for one address (all its contacts in the circular's categories).
 ///
 /// Order of the reasons out: suppressed, then no active contact, then the topic. The recipient
-/// is named after, and reads in the language of, its oldest active contact; a contact without a
-/// language takes its addressee's, and then the circular's fallback.
+/// is named after its oldest active contact and reads in the language it chose for itself (on
+/// the preferences page), else that contact's; a contact without a language takes its
+/// addressee's, and then the circular's fallback.
 pub fn decide(rules: &Rules, candidate: Candidate) -> Decision {
     let address = candidate.address.clone();
     let excluded = |reason: &str, detail: String| {
@@ -127,8 +128,9 @@ pub fn decide(rules: &Rules, candidate: Candidate) -> Decision {
             (None, false) => Some(format!("topic {}: subscribed by default", topic.id)),
         },
     };
-    let language = first
-        .language
+    let language = candidate
+        .chosen_language
+        .or(first.language)
         .or(first.addressee_language)
         .unwrap_or(rules.fallback_language);
     let reasons = active
@@ -189,6 +191,7 @@ mod tests {
             contacts,
             suppression: None,
             subscription: None,
+            chosen_language: None,
         }
     }
 
@@ -225,6 +228,16 @@ mod tests {
         let ids: Vec<i64> = m.reasons.iter().map(|r| r.contact_id).collect();
         assert_eq!(ids, [2, 7]);
         assert_eq!(m.subscription, None);
+    }
+
+    #[test]
+    fn the_language_the_recipient_chose_wins_over_the_directory() {
+        let mut c = candidate(vec![contact(2, "tierra", Some(Language::Es), true)]);
+        c.chosen_language = Some(Language::Ar);
+        let Decision::Member(m) = decide(&official(), c) else {
+            panic!("expected a member")
+        };
+        assert_eq!(m.recipient.language, Language::Ar);
     }
 
     #[test]

@@ -3,11 +3,14 @@
 //!
 //! [`Unsubscriber::resolve`] checks a token ([`verify_link`]: its length, then its signature,
 //! then its purpose) and finds the delivery it was sent with, which decides the [`Scope`]: the
-//! circular's topic when it has one, else every circular (a suppression).
+//! circular's topic when it has one, else every circular (a suppression); a forgotten person's
+//! delivery (its address a pseudonym) is refused, changing nothing.
 //! [`Unsubscriber::apply`] records the choice once; a replay changes nothing.
 
-use circulars_core::domain::{DeliveryKey, TopicId};
-use circulars_core::tokens::{DeliveryRef, Keyring, Purpose, TokenError, TOKEN_LEN};
+use circulars_core::domain::{DeliveryKey, Language, TopicId};
+use circulars_core::tokens::{
+    DeliveryRef, Keyring, Purpose, TokenError, PSEUDONYM_DOMAIN, TOKEN_LEN,
+};
 use circulars_store::{Store, StoreError, SuppressionReason};
 
 /// Why a link's token is refused. Logged, never shown: the answer only says "invalid link".
@@ -33,6 +36,11 @@ pub enum UnsubscribeError {
     /// The token is valid but names no delivery of a frozen audience (answered 404).
     #[error("the link's delivery {0} is in no frozen audience")]
     UnknownDelivery(DeliveryRef),
+    /// The token names a delivery of a person who was forgotten (its address is a pseudonym):
+    /// nothing is unsubscribed and nothing shown (answered 410, in the language the circular
+    /// was sent in, which the audience keeps).
+    #[error("the link's delivery {0} is of a forgotten person")]
+    Forgotten(DeliveryRef, Language),
     /// The database failed (answered 503 or 500).
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -69,6 +77,8 @@ pub struct Plan {
     pub delivery: DeliveryKey,
     /// What it unsubscribes from.
     pub scope: Scope,
+    /// The language the circular was sent in (English when the audience no longer says).
+    pub language: Language,
 }
 
 impl Plan {
@@ -87,6 +97,10 @@ impl Plan {
         }
     }
 }
+
+/// How a one-click unsubscribe is named in the suppression's detail and the subscription's
+/// source (`one-click unsubscribe from <circular>`, [`Plan::source`]).
+pub const ONE_CLICK: &str = "one-click unsubscribe";
 
 /// What a POST did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -118,6 +132,14 @@ impl Unsubscriber {
             .delivery_by_ref(&reference)
             .await?
             .ok_or(UnsubscribeError::UnknownDelivery(reference))?;
+        if delivery.address.domain() == PSEUDONYM_DOMAIN {
+            let language = self
+                .store
+                .audience_member(&delivery.circular, &delivery.address)
+                .await?
+                .map_or(Language::En, |m| m.recipient.language);
+            return Err(UnsubscribeError::Forgotten(reference, language));
+        }
         Ok(self.plan(delivery).await?)
     }
 
@@ -139,7 +161,23 @@ impl Unsubscriber {
             }
             None => Scope::Everything,
         };
-        Ok(Plan { delivery, scope })
+        let language = self
+            .store
+            .audience_member(&delivery.circular, &delivery.address)
+            .await?
+            .map_or(Language::En, |m| m.recipient.language);
+        Ok(Plan {
+            delivery,
+            scope,
+            language,
+        })
+    }
+
+    /// The token of the preferences page of the same delivery, for the page's link to it.
+    pub fn preferences_token(&self, plan: &Plan) -> String {
+        self.keyring
+            .sign(&plan.delivery, Purpose::Preferences)
+            .into_string()
     }
 
     /// Whether the address is already unsubscribed as `plan` says; reads only.

@@ -51,8 +51,8 @@ pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
 pub use deliveries::{CircularStatus, StateCounts};
 pub use directory::NamedCategory;
 pub use directory::{
-    AuditEntry, ContactStatus, DirectoryMatch, DirectoryRecord, ImportReport, StoredContact,
-    Subscription, Suppression, SuppressionReason, Topic,
+    AuditEntry, ContactStatus, DirectoryMatch, DirectoryRecord, ImportReport, LanguageChoice,
+    StoredContact, Subscription, Suppression, SuppressionReason, Topic,
 };
 pub use in_delivery::DeliveringCircular;
 pub use personal::{ForgetSummary, FORGOTTEN};

@@ -24,6 +24,8 @@ pub struct ForgetSummary {
     pub contacts: u64,
     /// Topic choices deleted.
     pub subscriptions: u64,
+    /// Chosen languages deleted (0 or 1).
+    pub language_choices: u64,
     /// Whether a suppression was kept under the pseudonym.
     pub suppression: bool,
     /// Frozen audience entries now under the pseudonym.
@@ -106,11 +108,11 @@ impl Store {
         Ok(())
     }
 
-    /// Erases a person in one transaction: deletes the address's contacts and topic choices,
-    /// and puts `pseudonym` in its place in the suppression list, frozen audiences, exclusions,
-    /// deliveries, delivery history and audit trail (removing the names and written addresses
-    /// those hold); records `address.forgotten` under the pseudonym. Refused, changing nothing,
-    /// while a circular to the address is still being delivered.
+    /// Erases a person in one transaction: deletes the address's contacts, topic choices and
+    /// chosen language, and puts `pseudonym` in its place in the suppression list, frozen
+    /// audiences, exclusions, deliveries, delivery history and audit trail (removing the names
+    /// and written addresses those hold); records `address.forgotten` under the pseudonym.
+    /// Refused, changing nothing, while a circular to the address is still being delivered.
     pub async fn forget_address(
         &self,
         address: &RecipientAddress,
@@ -138,6 +140,12 @@ impl Store {
             subscriptions: execute(
                 &mut tx,
                 "DELETE FROM subscriptions WHERE address_key = $1",
+                &[key],
+            )
+            .await?,
+            language_choices: execute(
+                &mut tx,
+                "DELETE FROM language_choices WHERE address_key = $1",
                 &[key],
             )
             .await?,

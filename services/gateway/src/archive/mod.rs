@@ -31,7 +31,7 @@ pub mod words;
 pub use layout::ArchiveLayout;
 pub use words::ArchiveWords;
 
-use crate::public_limit::{self, PagesLimiter, ARCHIVE_PER_MINUTE};
+use crate::public_limit::{self, PagesLimiter};
 use axum::middleware::map_response;
 use axum::response::Redirect;
 use axum::routing::get;
@@ -89,8 +89,9 @@ pub fn feed_path(language: Language) -> String {
     format!("{ROOT}/{language}/feed.atom")
 }
 
-/// The archive's routes, each answer with the security headers of [`http::public_headers`].
-pub fn routes(state: ArchiveState) -> Router {
+/// The archive's routes, each answer with the security headers of [`http::public_headers`],
+/// each client address limited to `per_minute` requests a minute.
+pub fn routes(state: ArchiveState, per_minute: std::num::NonZeroU32) -> Router {
     Router::new()
         .route(
             ROOT,
@@ -111,7 +112,7 @@ pub fn routes(state: ArchiveState) -> Router {
         .layer(map_response(http::public_headers))
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(
-            Arc::new(PagesLimiter::new(ARCHIVE_PER_MINUTE)),
+            Arc::new(PagesLimiter::new(per_minute)),
             public_limit::limit,
         ))
 }

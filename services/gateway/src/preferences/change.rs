@@ -1,5 +1,5 @@
 //! `POST /preferences/{token}`: one change from a form of the page, checked (the site's own
-//! origin, the page's form token, a topic that exists), made through
+//! origin, the page's form token, a topic that exists, a language of the six), made through
 //! `circulars_contacts::preferences`, and confirmed on the page shown again.
 
 use super::page::{answer, FailurePage, PreferencesPage};
@@ -22,8 +22,10 @@ pub struct PageForm {
     pub form: Option<String>,
     /// The page's language.
     pub lang: Option<String>,
-    /// `topic` or `unsubscribe`.
+    /// `language`, `topic`, `unsubscribe` or `undo`.
     pub action: Option<String>,
+    /// The language chosen for future circulars (its code).
+    pub language: Option<String>,
     /// The topic's id.
     pub topic: Option<String>,
     /// `yes` or `no`.
@@ -58,7 +60,8 @@ pub(super) async fn change(
         Ok(preferences) => preferences,
         Err(e) => {
             log_failure(&token_prefix, &e);
-            return failure(&state, language.unwrap_or(Language::En), &e);
+            let language = language.or(e.language()).unwrap_or(Language::En);
+            return failure(&state, language, &e);
         }
     };
     let language = language.unwrap_or(preferences.recipient.language);
@@ -82,7 +85,16 @@ pub(super) async fn change(
         .find(|t| t.topic.id.as_str() == topic)
         .map(|t| t.topic.name.clone())
         .unwrap_or_else(|| topic.clone());
+    let mut argument = ("topic", topic_name);
     let outcome = match (fields.action.as_deref(), fields.receive.as_deref()) {
+        (Some("language"), _) => state
+            .desk
+            .choose_language(&preferences, fields.language.as_deref().unwrap_or_default())
+            .await
+            .map(|(chosen, changed)| {
+                argument = ("language", chosen.native_name().to_owned());
+                (changed, "changed-language")
+            }),
         (Some("topic"), Some(receive @ ("yes" | "no"))) => {
             let subscribed = receive == "yes";
             let id = if subscribed {
@@ -110,22 +122,25 @@ pub(super) async fn change(
     };
     let (changed, id) = match outcome {
         Ok(done) => done,
-        Err(PreferencesError::UnknownTopic(asked)) => {
-            log_failure(
-                &token_prefix,
-                &PreferencesError::UnknownTopic(asked.clone()),
-            );
-            return refused(
-                &state,
-                language,
-                StatusCode::BAD_REQUEST,
-                "refused-topic",
-                Some(&asked),
-            );
-        }
         Err(e) => {
             log_failure(&token_prefix, &e);
-            return failure(&state, language, &e);
+            let asked = match &e {
+                PreferencesError::UnknownLanguage(asked) => {
+                    Some(("refused-language", "language", asked))
+                }
+                PreferencesError::UnknownTopic(asked) => Some(("refused-topic", "topic", asked)),
+                _ => None,
+            };
+            return match asked {
+                Some((id, name, asked)) => refused(
+                    &state,
+                    language,
+                    StatusCode::BAD_REQUEST,
+                    id,
+                    Some((name, asked)),
+                ),
+                None => failure(&state, language, &e),
+            };
         }
     };
     info!(
@@ -144,7 +159,7 @@ pub(super) async fn change(
     };
     let mut frame = Frame::new(state.words.clone(), language, "preferences-title").with_switch();
     frame.notice = Some(if changed {
-        frame.t_arg(id, "topic", &topic_name)
+        frame.t_arg(id, argument.0, &argument.1)
     } else {
         frame.t("unchanged")
     });
@@ -159,17 +174,18 @@ pub(super) async fn change(
     )
 }
 
-/// The page answering a refused form: nothing changed, and why (message `id`, with the topic).
+/// The page answering a refused form: nothing changed, and why (message `id`, with its one
+/// variable: the topic or language asked for).
 fn refused(
     state: &PreferencesState,
     language: Language,
     status: StatusCode,
     id: &str,
-    topic: Option<&str>,
+    variable: Option<(&str, &str)>,
 ) -> Response {
     let frame = Frame::new(state.words.clone(), language, "refused-title");
-    let text = match topic {
-        Some(topic) => frame.t_arg(id, "topic", topic),
+    let text = match variable {
+        Some((name, value)) => frame.t_arg(id, name, value),
         None => frame.t(id),
     };
     answer(status, &FailurePage { frame, text })

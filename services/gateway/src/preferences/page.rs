@@ -137,6 +137,21 @@ pub struct PreferencesPage<'a> {
 }
 
 impl PreferencesPage<'_> {
+    /// The language of the recipient's next circulars (their choice, else this circular's).
+    pub fn circulars_language(&self) -> Language {
+        self.preferences.circulars_language()
+    }
+
+    /// Whether `language` is that of the recipient's next circulars (the form's checked one).
+    pub fn is_circulars_language(&self, language: &Language) -> bool {
+        *language == self.circulars_language()
+    }
+
+    /// The six languages of circulars, for the language form.
+    pub fn languages(&self) -> [Language; 6] {
+        Language::ALL
+    }
+
     /// Since when the address is suppressed, when it is (`2026-12-05`).
     pub fn suppressed_since(&self) -> Option<String> {
         self.preferences

@@ -84,6 +84,26 @@ impl PageWords {
     }
 }
 
+impl PageWords {
+    /// Message `id` in `language` with `args`, Fluent's isolation marks (U+2068, U+2069) kept
+    /// around each variable, for a sentence whose variables (an address, a Latin name) must
+    /// read right inside right-to-left text; shown as its id and logged when it fails.
+    pub fn isolated(
+        &self,
+        language: Language,
+        id: &str,
+        args: &[(&str, FluentValue<'static>)],
+    ) -> String {
+        match self.templates.message(language, id, args) {
+            Ok(text) => text,
+            Err(e) => {
+                tracing::error!(%e, "recipients' pages wording");
+                id.to_owned()
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -132,7 +152,12 @@ mod tests {
             .collect();
         let crate_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
         let mut used = Vec::new();
-        for folder in ["templates/preferences", "src/preferences"] {
+        for folder in [
+            "templates/preferences",
+            "src/preferences",
+            "templates/unsubscribe",
+            "src/unsubscribe",
+        ] {
             for entry in std::fs::read_dir(crate_dir.join(folder)).unwrap() {
                 let path = entry.unwrap().path();
                 let text = std::fs::read_to_string(&path).unwrap();

@@ -1,18 +1,22 @@
 //! What the unsubscribe routes answer: the confirmation page, the page saying it is done, the
-//! plain-text refusals, the words for each failure, and the headers every answer carries (no
-//! cache, no sniffing, no referrer, and for pages a Content-Security-Policy that loads nothing
-//! and runs no script). Pages have a language, a title, a main landmark and a heading, and pass
+//! plain-text refusals of the RFC 8058 POST, and the headers every answer carries. Pages are
+//! the recipients' pages' own (`preferences::Frame`, `templates/unsubscribe/page.html`): in the
+//! language the circular was sent in (Arabic right to left), words from `locales/<lang>/pages.ftl`
+//! with the masked address, topic and circular isolated, never cached, no referrer leaving the
+//! site, a Content-Security-Policy that loads only the pages' stylesheet and runs no script. They
+//! link to the recipient's preferences page, where an unsubscribe can be undone. They pass
 //! axe-core's WCAG 2.x A and AA checks in a real browser (`tests/tests/unsubscribe_in_a_browser.rs`).
 
 use super::{Applied, Plan, Scope, UnsubscribeError, ONE_CLICK_KEY, ONE_CLICK_VALUE};
-use axum::http::header::{
-    CACHE_CONTROL, CONTENT_SECURITY_POLICY, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
-    X_FRAME_OPTIONS,
-};
+use crate::preferences::{answer, Frame, PageWords};
+use askama::Template;
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS};
 use axum::http::{HeaderName, StatusCode};
 use axum::response::{IntoResponse, Response};
-use circulars_core::domain::RecipientAddress;
-use circulars_store::{escape_html, StoreError};
+use circulars_core::domain::{Language, RecipientAddress};
+use circulars_store::StoreError;
+use fluent_bundle::FluentValue;
+use std::sync::Arc;
 
 /// The address as a page may show it (`a***@example.org`), so that a forwarded link does not
 /// reveal whole addresses.
@@ -20,55 +24,153 @@ pub fn mask_address(address: &RecipientAddress) -> String {
     address.masked()
 }
 
-/// The body of the confirmation page: what the button does, or that nothing is left to do.
-pub(super) fn page_body(plan: &Plan, done: bool) -> String {
-    let address = escape_html(&mask_address(&plan.delivery.address));
-    let scope = escape_html(&plan.describe_scope());
-    let circular = escape_html(plan.delivery.circular.as_str());
-    if done {
-        return format!(
-            "<p>{address} is already unsubscribed {scope}. Nothing more to do.</p>\n\
-             <p>(This link came with circular {circular}.)</p>"
-        );
+/// The unsubscribe page: a few sentences, the one-click form when there is something to do,
+/// and the link to the preferences page.
+#[derive(Template)]
+#[template(path = "unsubscribe/page.html")]
+pub struct UnsubscribePage {
+    /// The frame (language, title).
+    pub frame: Frame,
+    /// The sentences, as plain text (escaped by the template).
+    pub paragraphs: Vec<String>,
+    /// Whether the page offers the one-click button.
+    pub form: bool,
+    /// `List-Unsubscribe`.
+    pub key: &'static str,
+    /// `One-Click`.
+    pub value: &'static str,
+    /// The preferences page of the same delivery (`/preferences/<token>`).
+    pub preferences: Option<String>,
+}
+
+/// What a page says, in the plan's language.
+struct Words<'a> {
+    words: Arc<PageWords>,
+    plan: &'a Plan,
+}
+
+impl Words<'_> {
+    /// Message `id` with the plan's masked address, topic and circular, isolation marks kept
+    /// so that an address or a Latin name reads right in a right-to-left sentence.
+    fn say(&self, id: &str) -> String {
+        let topic = match &self.plan.scope {
+            Scope::Topic { name, .. } => name.clone(),
+            Scope::Everything => String::new(),
+        };
+        let args = [
+            (
+                "address",
+                FluentValue::from(mask_address(&self.plan.delivery.address)),
+            ),
+            ("topic", FluentValue::from(topic)),
+            (
+                "circular",
+                FluentValue::from(self.plan.delivery.circular.as_str().to_owned()),
+            ),
+        ];
+        self.words.isolated(self.plan.language, id, &args)
     }
-    let effect = match plan.scope {
-        Scope::Topic { .. } => {
-            "Official circulars will still be sent; circulars of this topic will not."
+
+    /// `<prefix>-topic` or `<prefix>-all`, as the plan's scope says.
+    fn scoped(&self, prefix: &str) -> String {
+        match self.plan.scope {
+            Scope::Topic { .. } => self.say(&format!("{prefix}-topic")),
+            Scope::Everything => self.say(&format!("{prefix}-all")),
         }
-        Scope::Everything => "No circular of any kind will be sent to this address any more.",
+    }
+}
+
+/// The confirmation page of a GET: what the button does, or that nothing is left to do.
+pub(super) fn confirmation(
+    words: Arc<PageWords>,
+    plan: &Plan,
+    done: bool,
+    preferences: String,
+) -> Response {
+    let title = if done {
+        "already-unsubscribed-title"
+    } else {
+        "unsubscribe-title"
     };
-    format!(
-        "<p>Unsubscribe {address} {scope}?</p>\n\
-         <p>{effect} (This link came with circular {circular}.)</p>\n\
-         <form method=\"post\">\
-         <input type=\"hidden\" name=\"{ONE_CLICK_KEY}\" value=\"{ONE_CLICK_VALUE}\">\
-         <button type=\"submit\">Unsubscribe</button></form>"
+    let frame = Frame::new(words.clone(), plan.language, title);
+    let say = Words { words, plan };
+    let first = if done {
+        say.scoped("already-unsubscribed")
+    } else {
+        say.scoped("unsubscribe-ask")
+    };
+    page(
+        frame,
+        vec![first, say.say("unsubscribe-came-with")],
+        !done,
+        preferences,
     )
 }
 
-/// The title and body of the page answering a one-click POST: done, or done before.
-pub(super) fn outcome_body(plan: &Plan, applied: Applied) -> (&'static str, String) {
-    let address = escape_html(&mask_address(&plan.delivery.address));
-    let scope = escape_html(&plan.describe_scope());
-    match applied {
-        Applied::Done => (
-            "Unsubscribed",
-            format!("<p>Unsubscribed: {address} {scope}.</p>"),
-        ),
-        Applied::AlreadyDone => (
-            "Already unsubscribed",
-            format!("<p>{address} was already unsubscribed {scope}; nothing changed.</p>"),
-        ),
-    }
+/// The page answering a one-click POST: done, or done before.
+pub(super) fn outcome(
+    words: Arc<PageWords>,
+    plan: &Plan,
+    applied: Applied,
+    preferences: String,
+) -> Response {
+    let (title, prefix) = match applied {
+        Applied::Done => ("unsubscribed-title", "unsubscribed"),
+        Applied::AlreadyDone => ("already-unsubscribed-title", "already-unsubscribed"),
+    };
+    let frame = Frame::new(words.clone(), plan.language, title);
+    let say = Words { words, plan };
+    page(frame, vec![say.scoped(prefix)], false, preferences)
 }
 
-/// A page answering a failure: its status, title and sentence.
-pub(super) fn failure_page(e: &UnsubscribeError) -> Response {
-    let (status, title, text) = failure_text(e);
-    html(status, title, &format!("<p>{}</p>", escape_html(text)))
+/// The page with its parts, 200.
+fn page(frame: Frame, paragraphs: Vec<String>, form: bool, preferences: String) -> Response {
+    answer(
+        StatusCode::OK,
+        &UnsubscribePage {
+            frame,
+            paragraphs,
+            form,
+            key: ONE_CLICK_KEY,
+            value: ONE_CLICK_VALUE,
+            preferences: Some(preferences),
+        },
+    )
 }
 
-/// The status, page title and sentence that answer a failure, revealing no more than needed.
+/// A page answering a failure of a GET, in English (a refused token names no language) or,
+/// for a forgotten person's link, the circular's language: its status, what happened, and
+/// that nothing changed.
+pub(super) fn failure_page(words: Arc<PageWords>, e: &UnsubscribeError) -> Response {
+    let (status, _, _) = failure_text(e);
+    let language = match e {
+        UnsubscribeError::Forgotten(_, language) => *language,
+        _ => Language::En,
+    };
+    let (title, text) = match e {
+        UnsubscribeError::InvalidLink(_) => ("failure-invalid-title", "failure-invalid"),
+        UnsubscribeError::UnknownDelivery(_) | UnsubscribeError::Forgotten(..) => {
+            ("failure-unknown-title", "failure-unknown")
+        }
+        UnsubscribeError::Store(_) => ("failure-unavailable-title", "failure-unavailable"),
+    };
+    let frame = Frame::new(words.clone(), language, title);
+    let text = words.text(language, text, &[]);
+    answer(
+        status,
+        &UnsubscribePage {
+            frame,
+            paragraphs: vec![text],
+            form: false,
+            key: ONE_CLICK_KEY,
+            value: ONE_CLICK_VALUE,
+            preferences: None,
+        },
+    )
+}
+
+/// The status, title and sentence that answer a failure of the RFC 8058 POST (plain text, for
+/// mail clients), revealing no more than needed.
 pub(super) fn failure_text(e: &UnsubscribeError) -> (StatusCode, &'static str, &'static str) {
     match e {
         UnsubscribeError::InvalidLink(_) => (
@@ -80,6 +182,11 @@ pub(super) fn failure_text(e: &UnsubscribeError) -> (StatusCode, &'static str, &
             StatusCode::NOT_FOUND,
             "Unknown link",
             "unknown link: it names no circular sent to anyone",
+        ),
+        UnsubscribeError::Forgotten(..) => (
+            StatusCode::GONE,
+            "Link no longer valid",
+            "this link is no longer valid: it names no one in the directory; nothing has been changed",
         ),
         UnsubscribeError::Store(StoreError::Query(_)) => (
             StatusCode::SERVICE_UNAVAILABLE,
@@ -94,7 +201,7 @@ pub(super) fn failure_text(e: &UnsubscribeError) -> (StatusCode, &'static str, &
     }
 }
 
-/// Headers every answer carries: never cached, never sniffed, no referrer leaving with the token.
+/// Headers every plain-text answer carries: never cached, never sniffed, no referrer.
 const COMMON_HEADERS: [(HeaderName, &str); 3] = [
     (CACHE_CONTROL, "no-store"),
     (X_CONTENT_TYPE_OPTIONS, "nosniff"),
@@ -112,50 +219,29 @@ pub(super) fn text(status: StatusCode, body: &str) -> Response {
         .into_response()
 }
 
-/// A small HTML page: English, no script, no external resource, not framable.
-pub(super) fn html(status: StatusCode, title: &str, body: &str) -> Response {
-    let page = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <title>{title}</title>\n\
-         <style>body{{font-family:sans-serif;max-width:36em;margin:2em auto;padding:0 1em;line-height:1.5}}\
-         button{{font-size:1em;padding:.4em 1.2em}}</style>\n\
-         </head>\n<body>\n<main>\n<h1>{title}</h1>\n{body}\n</main>\n</body>\n</html>\n",
-        title = escape_html(title),
-    );
-    (
-        status,
-        COMMON_HEADERS,
-        [
-            (CONTENT_TYPE, "text/html; charset=utf-8"),
-            (
-                CONTENT_SECURITY_POLICY,
-                "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; \
-                 frame-ancestors 'none'; base-uri 'none'",
-            ),
-            (X_FRAME_OPTIONS, "DENY"),
-        ],
-        page,
-    )
-        .into_response()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::super::HOW;
     use super::*;
+    use axum::body::to_bytes;
     use circulars_core::domain::{DeliveryKey, TopicId};
 
-    fn address(text: &str) -> RecipientAddress {
-        RecipientAddress::parse(text).unwrap()
+    fn plan(language: Language, scope: Scope) -> Plan {
+        let address = RecipientAddress::parse("alice@example.org").unwrap();
+        Plan {
+            delivery: DeliveryKey::new("TSB-36".parse().unwrap(), address),
+            scope,
+            language,
+        }
     }
 
-    fn delivery() -> DeliveryKey {
-        DeliveryKey::new("TSB-36".parse().unwrap(), address("alice@example.org"))
+    async fn body(response: Response) -> String {
+        let bytes = to_bytes(response.into_body(), 1 << 20).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
     }
 
     #[test]
     fn addresses_are_masked_to_their_first_character_and_domain() {
+        let address = |text| RecipientAddress::parse(text).unwrap();
         assert_eq!(
             mask_address(&address("alice@example.org")),
             "a***@example.org"
@@ -164,48 +250,43 @@ mod tests {
             mask_address(&address("o'brien+tsb@Example.ORG")),
             "o***@example.org"
         );
-        assert_eq!(mask_address(&address("x@ex.org")), "x***@ex.org");
     }
 
-    #[test]
-    fn the_page_offers_a_one_click_form_and_escapes_what_it_shows() {
-        let plan = Plan {
-            delivery: delivery(),
-            scope: Scope::Topic {
-                id: TopicId::parse("tsb-events").unwrap(),
-                name: "TSB <events>".to_owned(),
-            },
+    #[tokio::test]
+    async fn the_page_speaks_the_recipients_language_offers_the_form_and_escapes_the_topic() {
+        let words = Arc::new(PageWords::embedded().unwrap());
+        let topic = Scope::Topic {
+            id: TopicId::parse("tsb-events").unwrap(),
+            name: "TSB <events>".to_owned(),
         };
-        let body = page_body(&plan, false);
-        assert!(body.contains("a***@example.org"), "{body}");
-        assert!(!body.contains("alice"), "{body}");
-        assert!(body.contains("TSB &lt;events&gt;"), "{body}");
-        assert!(body.contains("<form method=\"post\">"), "{body}");
+        let html = body(confirmation(
+            words.clone(),
+            &plan(Language::Ar, topic),
+            false,
+            "/preferences/x".to_owned(),
+        ))
+        .await;
+        assert!(html.contains("<html lang=\"ar\" dir=\"rtl\">"), "{html}");
+        assert!(html.contains("\u{2068}a***@example.org\u{2069}"), "{html}");
+        assert!(!html.contains("alice"), "{html}");
+        assert!(html.contains("TSB &#60;events&#62;"), "{html}");
         assert!(
-            body.contains("name=\"List-Unsubscribe\" value=\"One-Click\""),
-            "{body}"
+            html.contains("name=\"List-Unsubscribe\" value=\"One-Click\""),
+            "{html}"
         );
-        let done = page_body(&plan, true);
-        assert!(done.contains("already unsubscribed"), "{done}");
+        assert!(html.contains("<a href=\"/preferences/x\">"), "{html}");
+        let done = body(outcome(
+            words,
+            &plan(Language::En, Scope::Everything),
+            Applied::Done,
+            "/preferences/x".to_owned(),
+        ))
+        .await
+        .replace(['\u{2068}', '\u{2069}'], "");
+        assert!(
+            done.contains("Done: a***@example.org is unsubscribed from all circulars."),
+            "{done}"
+        );
         assert!(!done.contains("<form"), "{done}");
-        let official = Plan {
-            delivery: delivery(),
-            scope: Scope::Everything,
-        };
-        assert!(page_body(&official, false).contains("from all circulars"));
-        let (title, done) = outcome_body(&official, Applied::Done);
-        assert_eq!(title, "Unsubscribed");
-        assert_eq!(
-            done,
-            "<p>Unsubscribed: a***@example.org from all circulars.</p>"
-        );
-        let (title, again) = outcome_body(&plan, Applied::AlreadyDone);
-        assert_eq!(title, "Already unsubscribed");
-        assert!(
-            again.contains("already unsubscribed from the topic"),
-            "{again}"
-        );
-        assert!(again.contains("TSB &lt;events&gt;"), "{again}");
-        assert_eq!(official.source(HOW), "one-click unsubscribe from TSB-36");
     }
 }

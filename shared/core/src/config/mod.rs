@@ -355,6 +355,30 @@ mod tests {
     }
 
     #[test]
+    fn public_pages_are_limited_to_60_and_300_a_minute_and_a_zero_limit_is_refused() {
+        let config = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(config.gateway.preferences_per_client_per_minute.get(), 60);
+        assert_eq!(config.gateway.archive_per_client_per_minute.get(), 300);
+        let file = "[gateway]\npreferences_per_client_per_minute = 10\n";
+        let config = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        assert_eq!(config.gateway.preferences_per_client_per_minute.get(), 10);
+        let file = "[gateway]\npreferences_per_client_per_minute = 0\n";
+        let text = Config::from_sources(
+            Some(("c.toml", file)),
+            env(&[("CIRCULARS__GATEWAY__ARCHIVE_PER_CLIENT_PER_MINUTE", "0")]),
+        )
+        .unwrap_err()
+        .to_string();
+        for key in [
+            "c.toml: gateway.preferences_per_client_per_minute: ",
+            "environment CIRCULARS__GATEWAY__ARCHIVE_PER_CLIENT_PER_MINUTE: gateway.archive_per_client_per_minute: ",
+        ] {
+            assert!(text.contains(key), "missing {key:?} in:\n{text}");
+        }
+        assert!(text.contains("nonzero"), "{text}");
+    }
+
+    #[test]
     fn relays_are_checked_and_ordered_for_failover() {
         let file = "[smtp.relays.main]\ntls = \"ssl\"\n";
         let text = Config::from_sources(Some(("c.toml", file)), env(&[]))

@@ -139,6 +139,13 @@ pub struct GatewayConfig {
     /// Sign-in attempts allowed per client address, counted the same way (30: an office
     /// behind one address signing in together in the morning).
     pub sign_in_per_client_per_minute: NonZeroU32,
+    /// Requests a minute one client address may make to the recipients' preferences pages (a
+    /// burst of as many, refilled evenly; 60: a person reading and changing their preferences
+    /// makes a handful). Over it: 429.
+    pub preferences_per_client_per_minute: NonZeroU32,
+    /// Requests a minute one client address may make to the public archive and its feeds
+    /// (300: a reader opens a list, a few circulars and their annexes). Over it: 429.
+    pub archive_per_client_per_minute: NonZeroU32,
 }
 
 /// `[directory]`
@@ -221,6 +228,8 @@ impl Default for GatewayConfig {
             session_hours: NonZeroU32::new(12).expect("12 is not zero"),
             sign_in_per_account_per_minute: NonZeroU32::new(5).expect("5 is not zero"),
             sign_in_per_client_per_minute: NonZeroU32::new(30).expect("30 is not zero"),
+            preferences_per_client_per_minute: NonZeroU32::new(60).expect("60 is not zero"),
+            archive_per_client_per_minute: NonZeroU32::new(300).expect("300 is not zero"),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What the directory says today about the addresses of a circular's categories, read in pages
-//! of addresses: each address's contacts in those categories, its suppression and its choice for
-//! the circular's topic.
+//! of addresses: each address's contacts in those categories, its suppression, its choice for
+//! the circular's topic and the language its recipient chose.
 
 use super::Decision;
 use crate::directory::{parse_address, Subscription, Suppression};
@@ -47,6 +47,8 @@ pub struct Candidate {
     pub suppression: Option<Suppression>,
     /// Its choice for the circular's topic, when it made one.
     pub subscription: Option<Subscription>,
+    /// The language its recipient chose for their circulars, when they chose one.
+    pub chosen_language: Option<Language>,
 }
 
 /// Which directory rows a circular's audience comes from.
@@ -148,12 +150,14 @@ async fn candidate_rows(
         "SELECT c.address_key, c.id, c.address, c.name, c.language, c.active, c.source, \
                 a.key AS addressee_key, a.name AS addressee_name, a.language AS addressee_language, ac.category, \
                 s.reason AS s_reason, s.detail AS s_detail, s.since AS s_since, \
-                sub.subscribed, sub.set_by, sub.source AS sub_source, sub.updated_at AS sub_since \
+                sub.subscribed, sub.set_by, sub.source AS sub_source, sub.updated_at AS sub_since, \
+                lc.language AS chosen_language \
          FROM contacts c \
          JOIN addressees a ON a.id = c.addressee_id \
          JOIN addressee_categories ac ON ac.addressee_id = a.id \
          LEFT JOIN suppressions s ON s.address_key = c.address_key \
          LEFT JOIN subscriptions sub ON sub.address_key = c.address_key AND sub.topic = $3 \
+         LEFT JOIN language_choices lc ON lc.address_key = c.address_key \
          WHERE c.address_key >= $1 AND c.address_key <= $2 AND {} IN ({}) \
          ORDER BY c.address_key, c.id, ac.category",
         match backend {
@@ -195,7 +199,7 @@ async fn candidate_rows(
 }
 
 /// A candidate, still without contacts, from the first row of its address in
-/// [`candidate_rows`]: its suppression and topic choice.
+/// [`candidate_rows`]: its suppression, topic choice and chosen language.
 fn candidate_of_row(row: &AnyRow, key: &str) -> Result<Candidate, StoreError> {
     let suppression = match row.try_get::<Option<String>, _>("s_reason")? {
         Some(reason) => Some(Suppression {
@@ -219,6 +223,10 @@ fn candidate_of_row(row: &AnyRow, key: &str) -> Result<Candidate, StoreError> {
         contacts: Vec::new(),
         suppression,
         subscription,
+        chosen_language: row
+            .try_get::<Option<String>, _>("chosen_language")?
+            .map(|l| parse_column("language_choices", &l))
+            .transpose()?,
     })
 }
 

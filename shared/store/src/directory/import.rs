@@ -1,12 +1,11 @@
-//! Directory records stored: addressees and contacts created or updated, `unsubscribed`
-//! suppressing the address, topic choices set, each change in the audit trail, and what changed
-//! (or, in a dry run, would change) reported.
+//! Directory records stored: addressees and contacts created or updated (the recipients'
+//! choices in `import_choices`), each change in the audit trail, and what changed (or, in a dry
+//! run, would change) reported.
 
 use super::audit::audit;
 use super::contacts::addressee_categories;
-use super::suppressions::{insert_suppression, suppression_on};
-use super::topics::{subscription_on, write_subscription};
-use super::{ContactStatus, DirectoryRecord, SuppressionReason};
+use super::import_choices::{apply_status, apply_topics, keep_chosen_language};
+use super::{ContactStatus, DirectoryRecord};
 use crate::{timestamp, Store, StoreError};
 use chrono::Utc;
 use circulars_core::domain::{Category, Language};
@@ -31,7 +30,8 @@ pub struct ImportReport {
     pub suppressions_added: u64,
     /// Rows that changed nothing.
     pub unchanged: u64,
-    /// Where the file disagrees with a recipient's own choice, which is kept.
+    /// Where the file disagrees with a recipient's own choice (a suppression, a topic, the
+    /// language of their circulars), which is kept: one line each, naming the file's line.
     pub kept: Vec<String>,
 }
 
@@ -55,7 +55,8 @@ impl ImportReport {
 impl Store {
     /// Upserts directory records (addressees by key, contacts by addressee and normalised
     /// address) in one transaction, with an audit entry per change; a dry run reports the same
-    /// and stores nothing. Never lifts a suppression nor overrides a recipient's own choice.
+    /// and stores nothing. Never lifts a suppression nor overrides a recipient's own choice (a
+    /// topic's, or the language of their circulars).
     pub async fn import_directory(
         &self,
         records: &[DirectoryRecord],
@@ -81,42 +82,10 @@ impl Store {
             upsert_contact(&mut tx, addressee_id, r, actor, &now, &mut report).await?;
             let first_of_address = addresses_seen.insert(r.address.clone());
             apply_status(&mut tx, r, actor, &now, first_of_address, &mut report).await?;
-            for (topic, subscribed) in &r.topics {
-                let current = subscription_on(&mut tx, &r.address, topic).await?;
-                match current {
-                    Some(s) if s.subscribed == *subscribed => {}
-                    Some(s) if s.set_by == "recipient" => report.kept.push(format!(
-                        "{}: {} chose to be {} topic {topic} ({}, {}); the file's choice is not applied",
-                        r.source,
-                        r.address,
-                        if s.subscribed { "subscribed to" } else { "opted out of" },
-                        s.source,
-                        timestamp(s.since)
-                    )),
-                    _ => {
-                        write_subscription(
-                            &mut tx,
-                            &r.address,
-                            topic,
-                            *subscribed,
-                            "staff",
-                            &r.source,
-                            &now,
-                        )
-                        .await?;
-                        audit(
-                            &mut tx,
-                            &now,
-                            actor,
-                            "subscription.set",
-                            r.address.as_str(),
-                            json!({"topic": topic.as_str(), "subscribed": subscribed, "source": r.source}),
-                        )
-                        .await?;
-                        report.subscriptions_changed += 1;
-                    }
-                }
+            if first_of_address {
+                keep_chosen_language(&mut tx, r, &mut report).await?;
             }
+            apply_topics(&mut tx, r, actor, &now, first_of_address, &mut report).await?;
             if report.changes() == changes_before {
                 report.unchanged += 1;
             }
@@ -350,43 +319,6 @@ async fn insert_contact(
                "language": language, "role": r.role, "active": active == 1, "source": r.source}),
     )
     .await?;
-    Ok(())
-}
-
-/// `unsubscribed` suppresses the address; another status never lifts a suppression, and the
-/// report says so once per address.
-async fn apply_status(
-    conn: &mut AnyConnection,
-    r: &DirectoryRecord,
-    actor: &str,
-    now: &str,
-    first_of_address: bool,
-    report: &mut ImportReport,
-) -> Result<(), StoreError> {
-    let current = suppression_on(conn, &r.address).await?;
-    match (r.status, current) {
-        (ContactStatus::Unsubscribed, None) => {
-            insert_suppression(
-                conn,
-                &r.address,
-                SuppressionReason::Unsubscribed,
-                &format!("import {}", r.source),
-                actor,
-                now,
-            )
-            .await?;
-            report.suppressions_added += 1;
-        }
-        (ContactStatus::Active, Some(s)) if first_of_address => report.kept.push(format!(
-            "{}: {} stays suppressed ({} since {}: {}); the file's status does not lift it",
-            r.source,
-            r.address,
-            s.reason.as_str(),
-            timestamp(s.since),
-            s.detail
-        )),
-        _ => {}
-    }
     Ok(())
 }
 

@@ -3,7 +3,9 @@
 //!
 //! - `contacts`: addressees in categories and their contacts, as stored and read back
 //! - `import`: directory records stored at once, each change audited and reported
+//! - `import_choices`: what an import does to the recipients' own choices (kept, and reported)
 //! - `topics`: topics and each address's choices, by staff or by the recipient
+//! - `languages`: the language of future circulars a recipient chose for their address
 //! - `suppressions`: addresses that receive nothing, and why
 //! - `audit`: the trail of every change
 //! - `names`: every category with its name for staff, every topic (the draft form's choices)
@@ -12,6 +14,8 @@
 mod audit;
 mod contacts;
 mod import;
+mod import_choices;
+mod languages;
 mod names;
 mod search;
 mod suppressions;
@@ -20,6 +24,7 @@ mod topics;
 pub use audit::AuditEntry;
 pub use contacts::{ContactStatus, DirectoryRecord, StoredContact};
 pub use import::ImportReport;
+pub use languages::LanguageChoice;
 pub use names::NamedCategory;
 pub use search::DirectoryMatch;
 pub use suppressions::{Suppression, SuppressionReason};
