@@ -228,6 +228,28 @@ delivery-returned-title = Returned mail
 delivery-returned-none = No mail has come back.
 delivery-returned-caption = Returned mail, newest first
 delivery-returned-more = Only the newest { $shown } are shown: `circulars status { $id } --json` lists them all.
+pace-title = Pace
+pace-rate = Rate
+pace-rate-value = { $rate ->
+    [one] one mail a minute
+   *[other] { $rate } mails a minute
+} (over the last whole minutes)
+pace-time-left = Time left at this rate
+pace-time-left-value = { $minutes ->
+    [one] about a minute
+   *[other] about { $minutes } minutes
+}
+pace-retries = Deferred, to be tried again
+pace-retries-value = { $count ->
+    [one] one mail
+   *[other] { $count } mails
+}; the next attempt is due at { $next }
+pace-retries-none = none
+pace-complaints = Reported as spam
+pace-chart-label = Mails that reached a final state, minute by minute over the last hour: { $total } in all, at most { $peak } in one minute.
+pace-failures-title = Failures and bounces
+pace-failures-none = No mail has failed or bounced.
+pace-failures-caption = The newest failures and bounces, with the remote servers' words
 returned-column-address = Address
 returned-column-when = When
 returned-column-what = What it means

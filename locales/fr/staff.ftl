@@ -228,6 +228,28 @@ delivery-returned-title = Messages retournés
 delivery-returned-none = Aucun message n’est revenu.
 delivery-returned-caption = Messages retournés, du plus récent au plus ancien
 delivery-returned-more = Seuls les { $shown } plus récents sont affichés : `circulars status { $id } --json` les liste tous.
+pace-title = Rythme
+pace-rate = Débit
+pace-rate-value = { $rate ->
+    [one] { $rate } message par minute
+   *[other] { $rate } messages par minute
+} (sur les dernières minutes entières)
+pace-time-left = Temps restant à ce débit
+pace-time-left-value = { $minutes ->
+    [one] environ une minute
+   *[other] environ { $minutes } minutes
+}
+pace-retries = Différés, à retenter
+pace-retries-value = { $count ->
+    [one] { $count } message
+   *[other] { $count } messages
+} ; prochaine tentative prévue à { $next }
+pace-retries-none = aucun
+pace-complaints = Signalés comme indésirables
+pace-chart-label = Messages parvenus à un état final, minute par minute sur la dernière heure : { $total } en tout, au plus { $peak } en une minute.
+pace-failures-title = Échecs et rebonds
+pace-failures-none = Aucun message n’a échoué ni rebondi.
+pace-failures-caption = Les échecs et rebonds les plus récents, dans les mots des serveurs distants
 returned-column-address = Adresse
 returned-column-when = Quand
 returned-column-what = Signification

@@ -104,8 +104,8 @@ pub async fn serve(
         words,
         same_origin: console::SameOrigin::from_config(&ctx.config),
     };
-    let live = live::Hub::new(ctx.store.clone(), shutdown.clone());
-    live.listen(ctx.bus.clone());
+    let live = live::Hub::new(ctx.store.clone(), ctx.bus.clone(), shutdown.clone());
+    live.listen();
     let imported =
         circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;
     if !ctx.config.gateway.staff_keys.is_empty() {

@@ -8,7 +8,7 @@ use crate::OperationsError;
 use chrono::{DateTime, TimeDelta, Utc};
 use circulars_core::domain::{CircularId, Delivery};
 use circulars_core::nats::control::DispatchState;
-use circulars_store::Store;
+use circulars_store::{CircularStatus, Store};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -108,6 +108,19 @@ pub async fn circular_board(
     now: DateTime<Utc>,
 ) -> Result<CircularBoard, OperationsError> {
     let status = store.circular_status(id).await?;
+    board_of(store, &status, dispatch, now).await
+}
+
+/// The board of the circular whose counts are `status` (just read), at `now`: what
+/// [`circular_board`] builds, for a caller that holds the counts already (the dashboard's
+/// feed, which draws the count tables from them too).
+pub async fn board_of(
+    store: &Store,
+    status: &CircularStatus,
+    dispatch: &Dispatch,
+    now: DateTime<Utc>,
+) -> Result<CircularBoard, OperationsError> {
+    let id = &status.circular;
     let first = minute_of(now) - minutes(MINUTES_SHOWN - 1);
     let finished = store.finished_per_minute(id, first).await?;
     let throughput = throughput_of(&finished, now);
@@ -122,7 +135,7 @@ pub async fn circular_board(
     let failures = store.failed_deliveries(id, NEWEST_SHOWN as u32).await?;
     let returned = store.circular_reports(id, NEWEST_SHOWN).await?;
     Ok(CircularBoard {
-        status: status_json(&status, dispatch),
+        status: status_json(status, dispatch),
         throughput,
         per_minute,
         eta_seconds,

@@ -21,7 +21,7 @@ pub mod sending;
 pub mod site;
 pub mod status;
 
-pub use board::{circular_board, CircularBoard, FailureRow, MinuteCount, RetryQueue};
+pub use board::{board_of, circular_board, CircularBoard, FailureRow, MinuteCount, RetryQueue};
 pub use error::OperationsError;
 pub use sending::{sending_circulars, SendingCircular};
 pub use status::{dispatch_of, returned_json, status_json, Dispatch};

@@ -4,10 +4,12 @@
 //! moves no count), and keeps only the latest [`Snapshot`] in a `watch` channel, so a slow
 //! browser skips to the newest numbers instead of queueing old ones.
 
+use chrono::Utc;
 use circulars_core::domain::{CircularId, CircularState};
 use circulars_core::events::PROGRESS_PREFIX;
 use circulars_core::nats::Bus;
-use circulars_store::{CircularStatus, DeliveryReport, Store, StoreError};
+use circulars_operations::{board_of, dispatch_of, CircularBoard, OperationsError};
+use circulars_store::{CircularStatus, DeliveryReport, Store};
 use futures::StreamExt;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -27,7 +29,7 @@ pub const REFRESH: Duration = Duration::from_secs(5);
 pub const RETURNED_HELD: usize = 50;
 
 /// A circular's delivery as the dashboard shows it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CircularLive {
     /// The counts, as `circulars status` reads them.
     pub status: CircularStatus,
@@ -35,6 +37,9 @@ pub struct CircularLive {
     pub state: CircularState,
     /// The newest returned mail, newest first.
     pub returned: Vec<DeliveryReport>,
+    /// The rest of the board: throughput, rate and time left, retries, failures,
+    /// complaints (its `status` is `circulars status --json`'s, from the same counts).
+    pub board: CircularBoard,
 }
 
 /// One reading of a circular, numbered: the number is the live stream's event id, unique in
@@ -58,6 +63,7 @@ pub struct Hub {
 
 struct Inner {
     store: Store,
+    bus: Bus,
     shutdown: CancellationToken,
     feeds: Mutex<HashMap<CircularId, Feed>>,
     next_id: AtomicU64,
@@ -75,10 +81,11 @@ struct Feed {
 impl Hub {
     /// A hub reading from `store` until `shutdown`; [`Hub::listen`] connects it to the
     /// tracker's progress.
-    pub fn new(store: Store, shutdown: CancellationToken) -> Hub {
+    pub fn new(store: Store, bus: Bus, shutdown: CancellationToken) -> Hub {
         Hub {
             inner: Arc::new(Inner {
                 store,
+                bus,
                 shutdown,
                 feeds: Mutex::new(HashMap::new()),
                 next_id: AtomicU64::new(1),
@@ -86,10 +93,11 @@ impl Hub {
         }
     }
 
-    /// Subscribes once to `progress.>` on `bus` and nudges the feed of each circular named,
+    /// Subscribes once to `progress.>` on the hub's bus and nudges the feed of each circular named,
     /// until the hub's shutdown; a subscription that ends is made again.
-    pub fn listen(&self, bus: Bus) {
+    pub fn listen(&self) {
         let inner = self.inner.clone();
+        let bus = self.inner.bus.clone();
         let shutdown = self.inner.shutdown.clone();
         tokio::spawn(async move {
             let subject = format!("{PROGRESS_PREFIX}>");
@@ -135,6 +143,11 @@ impl Hub {
         receiver
     }
 
+    /// Reads circular `id` as its feed does (the page drawn before its stream opens).
+    pub async fn reading(&self, id: &CircularId) -> Result<CircularLive, OperationsError> {
+        self.inner.read(id).await
+    }
+
     /// Cancelled when the gateway stops: every live stream ends then, so that stopping does
     /// not wait for browsers to close their pages.
     pub fn closing(&self) -> CancellationToken {
@@ -178,12 +191,16 @@ impl Inner {
         true
     }
 
-    async fn read(&self, id: &CircularId) -> Result<CircularLive, StoreError> {
-        let stored = self.store.existing_circular(id).await?;
+    async fn read(&self, id: &CircularId) -> Result<CircularLive, OperationsError> {
+        let state = self.store.existing_circular(id).await?.life.state;
+        let status = self.store.circular_status(id).await?;
+        let dispatch = dispatch_of(Some(&self.bus), &status).await;
+        let board = board_of(&self.store, &status, &dispatch, Utc::now()).await?;
         Ok(CircularLive {
-            status: self.store.circular_status(id).await?,
-            state: stored.life.state,
             returned: self.store.circular_reports(id, RETURNED_HELD + 1).await?,
+            status,
+            state,
+            board,
         })
     }
 }

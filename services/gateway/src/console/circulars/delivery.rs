@@ -4,6 +4,7 @@
 //! (`Store::circular_reports`) in the remote servers' words. The page and its live stream are
 //! in [`super::watch`].
 
+use super::pace::{pace, Pace};
 use super::tables::{self, CountTable};
 use super::view::Fact;
 use super::{names, say, Moment};
@@ -57,6 +58,8 @@ pub struct DeliveryBoard {
     pub returned: Vec<ReturnedRow>,
     /// Said when there is more returned mail than shown.
     pub returned_more: Option<String>,
+    /// The rate, time left, retries, complaints, the last hour and the failures.
+    pub pace: Pace,
 }
 
 /// The board of `live`, in the language of `page`, framed by `layout`'s words.
@@ -68,6 +71,7 @@ pub fn board(
 ) -> DeliveryBoard {
     let (status, returned) = (&live.status, &live.returned);
     DeliveryBoard {
+        pace: pace(words, page, &live.board),
         layout,
         issued: status.issued_at.is_some(),
         facts: facts(words, page, status, live.state),

@@ -14,6 +14,8 @@
 //! - [`steps`]: the `POST`s of submit, approve, send back, pause, resume and cancel
 //! - [`issue`]: `GET` and `POST /staff/circulars/{id}/issue`: the audience, then the issue
 //! - [`delivery`]: what the delivery page shows (the board): counts and returned mail
+//! - [`pace`]: the rate, time left, retry queue, complaints, the last hour's chart and the
+//!   failures, from the operations board (pure)
 //! - [`watch`]: `GET /staff/circulars/{id}/delivery`, the board live as server-sent events at
 //!   `…/delivery/events`, pause, resume and (after `GET …/cancel` asks) cancel from it
 //! - [`tables`]: the count tables the issue and delivery pages draw (pure)
@@ -30,6 +32,7 @@ pub mod issue;
 pub mod list;
 pub mod names;
 pub mod offers;
+pub mod pace;
 pub mod steps;
 pub mod tables;
 pub mod view;

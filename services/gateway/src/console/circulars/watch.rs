@@ -12,7 +12,7 @@ use super::{circular_path, failure, say, step_path, stored_circular};
 use crate::console::security::set_own_policy;
 use crate::console::staff::{Denied, Staff, StaffState};
 use crate::console::{render, Layout};
-use crate::live::{CircularLive, Snapshot};
+use crate::live::Snapshot;
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
@@ -84,18 +84,11 @@ pub async fn page(
 ) -> Result<Response, Denied> {
     let stored = stored_circular(&state, &staff, &id).await?;
     let id = &stored.circular.id;
-    let store = &state.ctx.store;
-    let live = CircularLive {
-        status: store
-            .circular_status(id)
-            .await
-            .map_err(|e| failure(&staff, &e))?,
-        state: stored.life.state,
-        returned: store
-            .circular_reports(id, super::delivery::RETURNED_SHOWN + 1)
-            .await
-            .map_err(|e| failure(&staff, &e))?,
-    };
+    let live = state
+        .live
+        .reading(id)
+        .await
+        .map_err(|e| failure(&staff, &e))?;
     let page = &staff.page;
     let words = &state.console.words;
     let layout = delivery_layout(&staff, id.as_str());
