@@ -525,3 +525,56 @@ tokens-create = Create a token
 tokens-created-title = API token created
 # $name: the account's name
 tokens-created-intro = This token acts as { $name }, with its roles, sent as “Authorization: Bearer <token>”. Copy it into the system that uses it.
+
+## The operations overview
+nav-dashboard = Operations
+overview-title = Operations
+overview-progress = { $finished } of { $total }
+overview-sending-title = Circulars in delivery
+overview-sending-none = No circular is being sent, and none finished in the last 24 hours.
+overview-sending-caption = Circulars being sent, and those finished in the last 24 hours, newest first
+overview-column-circular = Circular
+overview-column-subject = Subject
+overview-column-state = State
+overview-column-progress = Recipients with a final state
+overview-relays-title = Relays
+overview-relays-caption = Each relay's limits in force and its mails of the last minute, over every dispatcher
+overview-column-relay = Relay
+overview-column-rate = Rate limit
+overview-column-connections = Connections at most
+overview-column-sent = Accepted, last minute
+overview-column-failed = Failed, last minute
+overview-column-dispatchers = Dispatchers reporting
+overview-rate = { $rate ->
+    [one] one mail a second
+   *[other] { $rate } mails a second
+}
+overview-rate-none = no limit
+overview-unmatched-title = Returned mail that matched no delivery
+overview-unmatched-count = { $count ->
+    [0] No returned mail is left unmatched.
+    [one] One returned mail matched no delivery we sent.
+   *[other] { $count } returned mails matched no delivery we sent.
+}
+overview-unmatched-caption = The newest unmatched returned mail
+overview-column-to = Addressed to
+overview-column-why = Why it matched nothing
+overview-refusals-title = The bounce intake's refusals
+overview-refusals-caption = Connections and messages the bounce intake refused, per reason
+overview-column-reason = Reason
+overview-column-hour = This hour
+overview-column-day = Last 24 hours
+refusal-client-refused = Client refused (not allowed, or too many connections)
+refusal-rate-limited = Client sending too fast
+refusal-recipient-refused = Recipient refused (not a bounce address)
+refusal-too-big = Message too big
+refusal-too-many-recipients = Too many recipients in one message
+refusal-not-stored = Message could not be stored
+limits-title = Change a relay's limits
+limits-relay = Relay
+limits-rate = Mails a second at most
+limits-rate-hint = 0 for no limit; leave empty to keep the rate in force.
+limits-connections = Connections at most
+limits-connections-hint = Up to the configured number; leave empty to keep the number in force.
+limits-button = Set the limits for every dispatcher
+limits-not-a-number = “{ $value }” is not a whole number.

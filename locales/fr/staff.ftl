@@ -502,3 +502,56 @@ tokens-label-hint = À quoi il sert, par exemple « export nocturne »
 tokens-create = Créer un jeton
 tokens-created-title = Jeton d’API créé
 tokens-created-intro = Ce jeton agit en tant que { $name }, avec ses rôles, envoyé comme « Authorization: Bearer <jeton> ». Copiez-le dans le système qui l’utilise.
+
+## The operations overview
+nav-dashboard = Exploitation
+overview-title = Exploitation
+overview-progress = { $finished } sur { $total }
+overview-sending-title = Lettres circulaires en cours de distribution
+overview-sending-none = Aucune lettre circulaire n’est en cours d’envoi, et aucune n’a été terminée dans les dernières 24 heures.
+overview-sending-caption = Lettres circulaires en cours d’envoi et celles terminées dans les dernières 24 heures, les plus récentes d’abord
+overview-column-circular = Lettre circulaire
+overview-column-subject = Objet
+overview-column-state = État
+overview-column-progress = Destinataires ayant un état final
+overview-relays-title = Relais
+overview-relays-caption = Les limites en vigueur de chaque relais et ses messages de la dernière minute, tous répartiteurs confondus
+overview-column-relay = Relais
+overview-column-rate = Débit maximal
+overview-column-connections = Connexions au plus
+overview-column-sent = Acceptés, dernière minute
+overview-column-failed = Échoués, dernière minute
+overview-column-dispatchers = Répartiteurs actifs
+overview-rate = { $rate ->
+    [one] { $rate } message par seconde
+   *[other] { $rate } messages par seconde
+}
+overview-rate-none = aucune limite
+overview-unmatched-title = Messages retournés sans envoi correspondant
+overview-unmatched-count = { $count ->
+    [0] Aucun message retourné n’est resté sans correspondance.
+    [one] Un message retourné ne correspond à aucun envoi.
+   *[other] { $count } messages retournés ne correspondent à aucun envoi.
+}
+overview-unmatched-caption = Les messages retournés sans correspondance les plus récents
+overview-column-to = Adressé à
+overview-column-why = Pourquoi aucune correspondance
+overview-refusals-title = Refus du point de réception des rebonds
+overview-refusals-caption = Connexions et messages refusés par le point de réception des rebonds, par motif
+overview-column-reason = Motif
+overview-column-hour = Cette heure
+overview-column-day = Dernières 24 heures
+refusal-client-refused = Client refusé (non autorisé, ou trop de connexions)
+refusal-rate-limited = Client trop rapide
+refusal-recipient-refused = Destinataire refusé (pas une adresse de rebond)
+refusal-too-big = Message trop volumineux
+refusal-too-many-recipients = Trop de destinataires dans un message
+refusal-not-stored = Message impossible à enregistrer
+limits-title = Modifier les limites d’un relais
+limits-relay = Relais
+limits-rate = Messages par seconde au plus
+limits-rate-hint = 0 pour aucune limite ; laisser vide pour garder le débit en vigueur.
+limits-connections = Connexions au plus
+limits-connections-hint = Jusqu’au nombre configuré ; laisser vide pour garder le nombre en vigueur.
+limits-button = Appliquer les limites à tous les répartiteurs
+limits-not-a-number = « { $value } » n’est pas un nombre entier.

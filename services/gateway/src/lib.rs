@@ -106,6 +106,13 @@ pub async fn serve(
     };
     let live = live::Hub::new(ctx.store.clone(), ctx.bus.clone(), shutdown.clone());
     live.listen();
+    let site = live::SiteHub::new(
+        ctx.store.clone(),
+        ctx.bus.clone(),
+        ctx.config.smtp.relays.clone(),
+        shutdown.clone(),
+    );
+    site.listen();
     let imported =
         circulars_staff::import_staff_keys(&ctx.store, &ctx.config.gateway.staff_keys).await?;
     if !ctx.config.gateway.staff_keys.is_empty() {
@@ -134,6 +141,7 @@ pub async fn serve(
                 &ctx.config.gateway,
             )),
             live: live.clone(),
+            site,
             streams: live::StreamPermits::default(),
             ctx: ctx.clone(),
         }));

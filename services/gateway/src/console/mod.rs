@@ -29,6 +29,9 @@
 //!   form without a session), the role and CSRF checks, the navigation
 //! - [`circulars`]: the list of circulars, a circular's page with its steps and history, the
 //!   confirmation before issuing, the delivery page (templates in `templates/circulars/`)
+//! - [`dashboard`]: the operations overview, live: the circulars in delivery, the relays with
+//!   their limits and rate (and the form that changes them), unmatched returned mail, the
+//!   intake's refusals (templates in `templates/dashboard/`)
 //! - [`directory`]: the directory's pages (search, an address's report and explanation, CSV
 //!   import with a dry run, forgetting a person)
 //! - [`accounts`]: the accounts' pages (roles, passwords and API tokens shown once, disabling)
@@ -44,6 +47,7 @@ pub mod checkboxes;
 pub mod circulars;
 pub mod cookies;
 pub mod csrf;
+pub mod dashboard;
 pub mod directory;
 pub mod drafting;
 pub mod form;

@@ -31,6 +31,8 @@ pub const CIRCULARS_PATH: &str = "/staff/circulars";
 pub const NEW_CIRCULAR_PATH: &str = "/staff/circulars/new";
 /// Where admins search the directory.
 pub const DIRECTORY_PATH: &str = "/staff/directory";
+/// Where operators watch every circular in delivery, the relays and the returned mail.
+pub const DASHBOARD_PATH: &str = "/staff/dashboard";
 /// Where admins manage accounts and their API tokens.
 pub const ACCOUNTS_PATH: &str = "/staff/accounts";
 
@@ -47,6 +49,8 @@ pub struct StaffState {
     pub limiter: Arc<SignInLimiter>,
     /// The circulars' deliveries as the dashboard watches them, fed by the tracker.
     pub live: crate::live::Hub,
+    /// The operations overview, fed by the dispatchers' relay reports.
+    pub site: crate::live::SiteHub,
     /// The live streams each client address holds open.
     pub streams: crate::live::StreamPermits,
 }
@@ -118,6 +122,9 @@ impl Staff {
         let mut nav = vec![link(CIRCULARS_PATH, "nav-circulars")];
         if self.actor.has(Role::Drafter) {
             nav.push(link(NEW_CIRCULAR_PATH, "nav-new-circular"));
+        }
+        if self.actor.has(Role::Operator) {
+            nav.push(link(DASHBOARD_PATH, "nav-dashboard"));
         }
         if self.actor.has(Role::Admin) || self.actor.has(Role::Operator) {
             nav.push(link(DIRECTORY_PATH, "nav-directory"));
@@ -283,6 +290,7 @@ pub fn page_routes() -> Vec<PageRoute> {
     routes.extend(super::drafting::routes());
     routes.extend(super::directory::routes());
     routes.extend(super::accounts::routes());
+    routes.extend(super::dashboard::routes());
     routes
 }
 

@@ -52,6 +52,12 @@ pub struct Snapshot {
     pub live: CircularLive,
 }
 
+impl super::sse::Numbered for Snapshot {
+    fn number(&self) -> u64 {
+        self.id
+    }
+}
+
 /// What a watcher receives: `None` until the first reading.
 pub type Watch = watch::Receiver<Option<Arc<Snapshot>>>;
 

@@ -12,26 +12,29 @@ use super::{circular_path, failure, say, step_path, stored_circular};
 use crate::console::security::set_own_policy;
 use crate::console::staff::{Denied, Staff, StaffState};
 use crate::console::{render, Layout};
-use crate::live::Snapshot;
+use crate::live::{sse, Snapshot};
 use askama::Template;
 use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
-use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use fluent_bundle::FluentValue;
-use std::convert::Infallible;
 use std::net::SocketAddr;
-use std::sync::Arc;
-use std::time::Duration;
+
+/// `429` for a client holding its bound of live streams already.
+pub fn too_many_streams(staff: &Staff, client: SocketAddr) -> Response {
+    tracing::info!(client = %client.ip(), "live stream refused: too many open");
+    let mut answer = (StatusCode::TOO_MANY_REQUESTS, staff.page.t("live-too-many")).into_response();
+    answer
+        .headers_mut()
+        .insert("retry-after", HeaderValue::from_static("10"));
+    answer
+}
 
 /// The policy of pages that watch live: the console's, with its own script and its own
 /// event stream allowed.
 pub const LIVE_PAGE_POLICY: &str = "default-src 'none'; style-src 'self'; img-src 'self'; \
      script-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; \
      base-uri 'none'";
-
-/// How long a browser waits before reconnecting a lost stream.
-pub const RECONNECT_AFTER: Duration = Duration::from_secs(2);
 
 /// The delivery page.
 #[derive(Template)]
@@ -126,62 +129,25 @@ pub async fn events(
     let stored = stored_circular(&state, &staff, &id).await?;
     let id = stored.circular.id;
     let Some(permit) = state.streams.take(client.ip()) else {
-        tracing::info!(client = %client.ip(), circular = %id, "live stream refused: too many open");
-        let mut answer =
-            (StatusCode::TOO_MANY_REQUESTS, staff.page.t("live-too-many")).into_response();
-        answer
-            .headers_mut()
-            .insert("retry-after", HeaderValue::from_static("10"));
-        return Ok(answer);
+        return Ok(too_many_streams(&staff, client));
     };
-    let seen: Option<u64> = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().parse().ok());
     let receiver = state.live.watch(&id);
-    let closing = state.live.closing();
     let words = state.console.words.clone();
     let layout = delivery_layout(&staff, id.as_str());
-    let draw = move |snapshot: &Snapshot| -> Event {
-        let board = board(&words, &staff.page, layout.clone(), &snapshot.live);
-        let html = board.render().unwrap_or_else(|e| {
-            tracing::error!(%e, "the live board cannot render");
-            String::new()
-        });
-        Event::default()
-            .event("board")
-            .id(snapshot.id.to_string())
-            .retry(RECONNECT_AFTER)
-            .data(html)
-    };
-    let stream = futures::stream::unfold(
-        (receiver, permit, seen),
-        move |(mut receiver, permit, mut seen)| {
-            let draw = draw.clone();
-            let closing = closing.clone();
-            async move {
-                loop {
-                    let latest: Option<Arc<Snapshot>> = receiver.borrow_and_update().clone();
-                    if let Some(snapshot) = latest.filter(|s| Some(s.id) != seen) {
-                        seen = Some(snapshot.id);
-                        let event = draw(&snapshot);
-                        return Some((Ok::<Event, Infallible>(event), (receiver, permit, seen)));
-                    }
-                    tokio::select! {
-                        changed = receiver.changed() => changed.ok()?,
-                        _ = closing.cancelled() => return None,
-                    }
-                }
-            }
+    Ok(sse::stream(
+        receiver,
+        permit,
+        sse::last_seen(&headers),
+        state.live.closing(),
+        "board",
+        move |snapshot: &Snapshot| {
+            let board = board(&words, &staff.page, layout.clone(), &snapshot.live);
+            board.render().unwrap_or_else(|e| {
+                tracing::error!(%e, "the live board cannot render");
+                String::new()
+            })
         },
-    );
-    let mut answer = Sse::new(stream)
-        .keep_alive(KeepAlive::default())
-        .into_response();
-    answer
-        .headers_mut()
-        .insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(answer)
+    ))
 }
 
 /// `GET /staff/circulars/{id}/cancel` (operator): what cancelling would do, and the button.
