@@ -184,8 +184,10 @@ pub fn throughput_of(finished: &[(DateTime<Utc>, u64)], now: DateTime<Utc>) -> V
 
 /// The current rate in mails a minute: the mean of the last [`RATE_MINUTES`] whole minutes
 /// before `now`'s, leaving out those before the minute the circular was issued in (so that a
-/// circular issued two minutes ago is not slowed down by three empty minutes); 0 when no whole
-/// minute has passed since.
+/// circular issued two minutes ago is not slowed down by three empty minutes). Before a whole
+/// minute has passed since it was issued, the current minute so far, once it has run for
+/// [`PARTIAL_MINUTE_SECONDS`] (a circular sent in under a minute shows its rate while it goes);
+/// 0 before that.
 pub fn rate_per_minute(
     throughput: &[MinuteCount],
     now: DateTime<Utc>,
@@ -200,10 +202,21 @@ pub fn rate_per_minute(
         .collect();
     let window = &whole[whole.len().saturating_sub(RATE_MINUTES)..];
     if window.is_empty() {
-        return 0.0;
+        let Some(so_far) = throughput.iter().find(|m| m.minute == current) else {
+            return 0.0;
+        };
+        let since = issued_at.map_or(current, |issued| issued.max(current));
+        let seconds = (now - since).num_milliseconds() as f64 / 1000.0;
+        if seconds < PARTIAL_MINUTE_SECONDS {
+            return 0.0;
+        }
+        return so_far.mails as f64 * 60.0 / seconds;
     }
     window.iter().sum::<u64>() as f64 / window.len() as f64
 }
+
+/// How long the current minute must have run before its mails say a rate.
+pub const PARTIAL_MINUTE_SECONDS: f64 = 5.0;
 
 /// The seconds needed for `remaining` mails at `per_minute`, rounded up; `None` when nothing
 /// remains or nothing is moving.

@@ -68,9 +68,25 @@ fn a_circular_issued_two_minutes_ago_is_measured_over_those_two_minutes() {
     assert_eq!(
         rate_per_minute(&throughput, now(), Some(at(10, 42, 1))),
         0.0,
-        "issued in the current minute: no whole minute yet"
+        "issued in the current minute, nothing finished yet"
     );
     assert_eq!(rate_per_minute(&throughput, now(), None), 40.0);
+}
+
+#[test]
+fn before_a_whole_minute_the_rate_is_the_current_minute_so_far() {
+    let finished = [(at(10, 42, 0), 50)];
+    let throughput = throughput_of(&finished, now());
+    assert_eq!(
+        rate_per_minute(&throughput, now(), Some(at(10, 42, 10))),
+        150.0,
+        "50 mails in the 20 s since the issue"
+    );
+    assert_eq!(
+        rate_per_minute(&throughput, now(), Some(at(10, 42, 27))),
+        0.0,
+        "3 s say too little"
+    );
 }
 
 #[test]
