@@ -2,7 +2,9 @@
 //! live stream sends the board again each time the tracker records more outcomes, ends on the
 //! numbers `circulars status --json` prints, and resumes without repeating itself; a client
 //! opening live pages without end is refused past its bound while others keep theirs; a pause
-//! pressed on the page returns to it, paused; cancelling asks first, with the numbers.
+//! pressed on the page returns to it, paused; cancelling asks first, with the numbers; the
+//! operations overview streams the circulars and relays, and its relay form refuses a rate
+//! that is not a number or a relay that does not exist, and records the change it makes.
 
 use circulars_tests::http::{EventStream, ServerEvent};
 use circulars_tests::signed_in::{assert_page, new_account_signed_in, SignedIn};
@@ -234,6 +236,63 @@ async fn live_streams_are_bounded_per_client_and_pause_and_cancel_work_from_the_
         200,
         &["Cancelled: every mail not yet sent is recorded as cancelled."],
     );
+
+    // The overview streams too, and its relay form refuses what it cannot do, saying why.
+    let overview = EventStream::open(
+        &format!("{}/staff/dashboard/events", h.gateway_url()),
+        &[("Cookie", cookie.as_str())],
+    )
+    .await
+    .unwrap_or_else(|refused| panic!("no overview stream: {refused:?}"))
+    .next(PATIENCE)
+    .await
+    .expect("the overview at once");
+    for shown in [
+        "href=\"/staff/circulars/TSB-36/delivery\"",
+        "<th scope=\"row\">capture</th>",
+    ] {
+        assert!(overview.data.contains(shown), "{shown}: {}", overview.data);
+    }
+    let refused = olga
+        .post(
+            "/staff/dashboard/relay-limits",
+            &[("relay", "capture"), ("rate", "fast")],
+        )
+        .await;
+    assert_page(&refused, 422, &["“fast” is not a whole number."]);
+    let refused = olga
+        .post(
+            "/staff/dashboard/relay-limits",
+            &[("relay", "nowhere"), ("rate", "5")],
+        )
+        .await;
+    assert_page(
+        &refused,
+        422,
+        &["no relay named nowhere in the configuration"],
+    );
+    let set = olga
+        .post(
+            "/staff/dashboard/relay-limits",
+            &[("relay", "capture"), ("rate", "7")],
+        )
+        .await;
+    assert_eq!(set.status, 303, "{}", set.body);
+    let audit = h.store().await.staff_audit("relay:capture").await.unwrap();
+    assert!(
+        audit
+            .iter()
+            .any(|e| e.action == "relay.limits-set" && e.actor == "olga" && e.via == "page"),
+        "{audit:?}"
+    );
+    let ana = new_account_signed_in(&h, "ana", &["drafter"]).await;
+    let forbidden = ana
+        .post(
+            "/staff/dashboard/relay-limits",
+            &[("relay", "capture"), ("rate", "1")],
+        )
+        .await;
+    assert_eq!(forbidden.status, 403, "{}", forbidden.body);
     h.stop_services();
 }
 
