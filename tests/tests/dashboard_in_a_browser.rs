@@ -124,8 +124,8 @@ async fn an_operator_watches_a_circular_go_out_live_and_pauses_it() {
     browser.step("delivery page mid-send, its pace").await;
 
     browser.press("Pause sending").await;
+    wait_for_text(&browser, "Resume sending").await;
     wait_for_text(&browser, "Paused: nothing more is sent").await;
-    mark_page(&browser).await;
     // The mails in flight at the pause finish; then the count stands still.
     let mut last = sent(&browser).await;
     let deadline = Instant::now() + PATIENCE;
@@ -148,6 +148,8 @@ async fn an_operator_watches_a_circular_go_out_live_and_pauses_it() {
     browser.step("delivery page paused").await;
 
     browser.press("Resume sending").await;
+    // The page the resume returns to offers to pause again (its board alone could not).
+    wait_for_text(&browser, "Pause sending").await;
     mark_page(&browser).await;
     let finished = format!("Finished: all {RECIPIENTS} recipients have a final state.");
     wait_for_text(&browser, &finished).await;
