@@ -48,7 +48,8 @@ const TITLES: [(&str, &str); 6] = [
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_recipient_reads_their_preferences_in_six_languages_then_stops_a_topic_and_unsubscribes_in_arabic() {
+async fn a_recipient_reads_their_preferences_in_six_languages_then_stops_a_topic_and_unsubscribes_in_arabic(
+) {
     let mut h = Harness::start(Db::Sqlite).await;
     h.serve("all");
     h.import_sample_directory();
