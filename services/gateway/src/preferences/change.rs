@@ -15,7 +15,7 @@ use circulars_core::domain::Language;
 use serde::Deserialize;
 use tracing::{info, warn};
 
-/// The fields of a form of the page; all optional, checked by [`change`].
+/// The fields of a form of the page; all optional, checked by `change`.
 #[derive(Debug, Default, Deserialize)]
 pub struct PageForm {
     /// The hidden form token.
