@@ -41,6 +41,9 @@ use std::time::{Duration, Instant};
 /// How long a test waits for something that should take seconds before it fails.
 pub const PATIENCE: Duration = Duration::from_secs(90);
 
+/// The optional topic of the recipients' stories ([`Harness::add_sample_topic`]).
+pub const SAMPLE_TOPIC: &str = "tsb-events";
+
 /// The header line of a directory CSV file (docs/FORMATS.md).
 pub const DIRECTORY_HEADER: &str =
     "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n";
@@ -449,6 +452,30 @@ impl Harness {
         for file in files {
             self.circulars_ok(&["directory", "import", &file.to_string_lossy()]);
         }
+    }
+
+    /// Adds the optional topic [`SAMPLE_TOPIC`] ("TSB events") to the directory, the one the
+    /// recipients' stories stop and receive.
+    pub fn add_sample_topic(&self) {
+        self.circulars_ok(&[
+            "directory",
+            "topic",
+            "add",
+            SAMPLE_TOPIC,
+            "--name",
+            "TSB events",
+        ]);
+    }
+
+    /// Imports the sample directory with [`SAMPLE_TOPIC`], drafts and issues the sample
+    /// circular TSB-36, and waits until every recipient has a final state: where the
+    /// recipients' stories start, with a mail in every recipient's hands.
+    pub async fn sample_delivered_with_topic(&self) -> CircularStatus {
+        self.import_sample_directory();
+        self.add_sample_topic();
+        self.draft_sample_circular();
+        self.circulars_ok(&["issue", "TSB-36"]);
+        self.wait_until_delivered("TSB-36").await
     }
 
     /// Imports a directory of `contacts` active contacts of `member-states` (ten per

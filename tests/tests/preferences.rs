@@ -123,18 +123,7 @@ async fn a_recipient_sees_their_own_preferences_in_their_language_and_bad_links_
 ) {
     let mut h = Harness::start(db).await;
     h.serve("all");
-    h.import_sample_directory();
-    h.circulars_ok(&[
-        "directory",
-        "topic",
-        "add",
-        "tsb-events",
-        "--name",
-        "TSB events",
-    ]);
-    h.draft_sample_circular();
-    h.circulars_ok(&["issue", "TSB-36"]);
-    h.wait_until_delivered("TSB-36").await;
+    h.sample_delivered_with_topic().await;
     let mails = h.mails();
     let store = h.store().await;
     let circular: CircularId = "TSB-36".parse().unwrap();
@@ -323,18 +312,7 @@ async fn post(link: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> 
 async fn a_recipient_opts_out_of_a_topic_unsubscribes_and_undoes_it_each_change_audited(db: Db) {
     let mut h = Harness::start(db).await;
     h.serve("all");
-    h.import_sample_directory();
-    h.circulars_ok(&[
-        "directory",
-        "topic",
-        "add",
-        "tsb-events",
-        "--name",
-        "TSB events",
-    ]);
-    h.draft_sample_circular();
-    h.circulars_ok(&["issue", "TSB-36"]);
-    h.wait_until_delivered("TSB-36").await;
+    h.sample_delivered_with_topic().await;
     let mails = h.mails();
     let mail = mails.first().expect("a mail");
     let reader = RecipientAddress::parse(&mail.recipient).unwrap();

@@ -52,18 +52,7 @@ async fn a_recipient_reads_their_preferences_in_six_languages_then_stops_a_topic
 ) {
     let mut h = Harness::start(Db::Sqlite).await;
     h.serve("all");
-    h.import_sample_directory();
-    h.circulars_ok(&[
-        "directory",
-        "topic",
-        "add",
-        "tsb-events",
-        "--name",
-        "TSB events",
-    ]);
-    h.draft_sample_circular();
-    h.circulars_ok(&["issue", "TSB-36"]);
-    h.wait_until_delivered("TSB-36").await;
+    h.sample_delivered_with_topic().await;
     let mail = h.mails().into_iter().next().expect("a mail was delivered");
     let reader = RecipientAddress::parse(&mail.recipient).expect("a recipient address");
     let at = mail

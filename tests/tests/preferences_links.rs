@@ -15,18 +15,7 @@ use circulars_tests::{on_both_databases, Db, Harness, Mail};
 async fn delivered(db: Db) -> (Harness, Mail) {
     let mut h = Harness::start(db).await;
     h.serve("all");
-    h.import_sample_directory();
-    h.circulars_ok(&[
-        "directory",
-        "topic",
-        "add",
-        "tsb-events",
-        "--name",
-        "TSB events",
-    ]);
-    h.draft_sample_circular();
-    h.circulars_ok(&["issue", "TSB-36"]);
-    h.wait_until_delivered("TSB-36").await;
+    h.sample_delivered_with_topic().await;
     let mail = h
         .mails()
         .into_iter()

@@ -80,14 +80,7 @@ async fn a_recipient_unsubscribes_from_a_topic_or_from_everything_with_one_click
     let mut h = Harness::start(db).await;
     h.serve("all");
     h.import_sample_directory();
-    h.circulars_ok(&[
-        "directory",
-        "topic",
-        "add",
-        "tsb-events",
-        "--name",
-        "TSB events",
-    ]);
+    h.add_sample_topic();
     h.draft_sample_circular();
     let topic_file = h.write_sample_variant(37, Some("tsb-events"));
     assert_eq!(
