@@ -4,6 +4,7 @@
 //! moves no count), and keeps only the latest [`Snapshot`] in a `watch` channel, so a slow
 //! browser skips to the newest numbers instead of queueing old ones.
 
+use super::sse::{publish, Reading, Readings};
 use chrono::Utc;
 use circulars_core::domain::{CircularId, CircularState};
 use circulars_core::events::PROGRESS_PREFIX;
@@ -12,7 +13,6 @@ use circulars_operations::{board_of, dispatch_of, CircularBoard, OperationsError
 use circulars_store::{CircularStatus, DeliveryReport, Store};
 use futures::StreamExt;
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -42,24 +42,11 @@ pub struct CircularLive {
     pub board: CircularBoard,
 }
 
-/// One reading of a circular, numbered: the number is the live stream's event id, unique in
-/// this process, so a browser that reconnects with the latest id is sent nothing new.
-#[derive(Debug)]
-pub struct Snapshot {
-    /// The event id.
-    pub id: u64,
-    /// What was read.
-    pub live: CircularLive,
-}
-
-impl super::sse::Numbered for Snapshot {
-    fn number(&self) -> u64 {
-        self.id
-    }
-}
+/// One reading of a circular.
+pub type Snapshot = Reading<CircularLive>;
 
 /// What a watcher receives: `None` until the first reading.
-pub type Watch = watch::Receiver<Option<Arc<Snapshot>>>;
+pub type Watch = Readings<CircularLive>;
 
 /// The feeds of the circulars being watched, fed by one subscription.
 #[derive(Clone)]
@@ -72,7 +59,6 @@ struct Inner {
     bus: Bus,
     shutdown: CancellationToken,
     feeds: Mutex<HashMap<CircularId, Feed>>,
-    next_id: AtomicU64,
 }
 
 /// A circular's feed. It stays once made (a few hundred bytes per circular ever watched),
@@ -94,7 +80,6 @@ impl Hub {
                 bus,
                 shutdown,
                 feeds: Mutex::new(HashMap::new()),
-                next_id: AtomicU64::new(1),
             }),
         }
     }
@@ -220,16 +205,7 @@ async fn follow(
 ) {
     loop {
         match inner.read(&id).await {
-            Ok(live) => {
-                sender.send_if_modified(|held| {
-                    if held.as_ref().is_some_and(|s| s.live == live) {
-                        return false;
-                    }
-                    let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
-                    *held = Some(Arc::new(Snapshot { id, live }));
-                    true
-                });
-            }
+            Ok(live) => publish(&sender, live),
             Err(e) => {
                 warn!(circular = %id, error = %e, "cannot read the circular's delivery for the dashboard")
             }

@@ -5,7 +5,7 @@
 //! report arrives (at most once per [`super::feed::MIN_SPACING`]).
 
 use super::feed::MIN_SPACING;
-use super::sse::Numbered;
+use super::sse::{publish, Reading, Readings};
 use chrono::Utc;
 use circulars_core::config::RelayConfig;
 use circulars_core::events::{Contract, RelayActivity, RELAY_ACTIVITY_PREFIX};
@@ -16,7 +16,6 @@ use circulars_operations::{sending_circulars, OperationsError, SendingCircular};
 use circulars_store::Store;
 use futures::StreamExt;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::{watch, Notify};
@@ -35,20 +34,8 @@ pub struct SiteLive {
     pub site: SiteBoard,
 }
 
-/// One reading of the overview, numbered (the event id).
-#[derive(Debug)]
-pub struct SiteSnapshot {
-    /// The event id.
-    pub id: u64,
-    /// What was read.
-    pub live: SiteLive,
-}
-
-impl Numbered for SiteSnapshot {
-    fn number(&self) -> u64 {
-        self.id
-    }
-}
+/// One reading of the overview.
+pub type SiteSnapshot = Reading<SiteLive>;
 
 /// The overview's feed and the relay reports it is drawn from.
 #[derive(Clone)]
@@ -65,7 +52,6 @@ struct Inner {
     sender: watch::Sender<Option<Arc<SiteSnapshot>>>,
     following: Mutex<bool>,
     nudge: Notify,
-    next_id: AtomicU64,
 }
 
 impl SiteHub {
@@ -86,7 +72,6 @@ impl SiteHub {
                 sender: watch::channel(None).0,
                 following: Mutex::new(false),
                 nudge: Notify::new(),
-                next_id: AtomicU64::new(1),
             }),
         }
     }
@@ -118,7 +103,7 @@ impl SiteHub {
     }
 
     /// The latest readings of the overview, starting its feed if nobody watched it.
-    pub fn watch(&self) -> watch::Receiver<Option<Arc<SiteSnapshot>>> {
+    pub fn watch(&self) -> Readings<SiteLive> {
         let receiver = self.inner.sender.subscribe();
         let mut following = self.inner.following();
         if !*following {
@@ -184,16 +169,7 @@ impl Inner {
 async fn follow(inner: Arc<Inner>) {
     loop {
         match inner.read().await {
-            Ok(live) => {
-                inner.sender.send_if_modified(|held| {
-                    if held.as_ref().is_some_and(|s| s.live == live) {
-                        return false;
-                    }
-                    let id = inner.next_id.fetch_add(1, Ordering::Relaxed);
-                    *held = Some(Arc::new(SiteSnapshot { id, live }));
-                    true
-                });
-            }
+            Ok(live) => publish(&inner.sender, live),
             Err(e) => warn!(error = %e, "cannot read the operations overview"),
         }
         tokio::select! {
