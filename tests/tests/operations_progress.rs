@@ -51,6 +51,7 @@ fn outcome(
         at,
         reply,
         detail: None,
+        unconfirmed: 0,
     }
 }
 

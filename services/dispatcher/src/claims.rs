@@ -44,6 +44,7 @@ impl ClaimRecord {
             at: self.at,
             reply: self.reply.clone(),
             detail: self.detail.clone(),
+            unconfirmed: 0,
         }
     }
 }

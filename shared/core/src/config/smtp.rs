@@ -23,6 +23,9 @@ pub struct SmtpConfig {
     pub retry_jitter: f64,
     /// Seconds after the first attempt when a mail still refused for now becomes `failed`.
     pub give_up_after_secs: u64,
+    /// How many times a mail whose reply was lost after the whole message was sent (the relay
+    /// may have stored it) is tried again before it is recorded `sent`, unconfirmed.
+    pub unconfirmed_retries: u32,
     /// The relays by name, tried in `priority` order (lowest first) when one cannot be reached.
     pub relays: BTreeMap<String, RelayConfig>,
 }
@@ -111,6 +114,7 @@ impl Default for SmtpConfig {
             retry_delays_secs: vec![60, 300, 900, 1800, 3600],
             retry_jitter: 0.2,
             give_up_after_secs: 5 * 24 * 3600,
+            unconfirmed_retries: 1,
             relays: BTreeMap::from([("local".to_owned(), RelayConfig::default())]),
         }
     }

@@ -9,6 +9,7 @@ mod delivery;
 mod hard_bounces;
 mod language;
 mod life;
+mod outgoing;
 mod rendition;
 mod returned;
 mod staff;
@@ -23,6 +24,7 @@ pub use delivery::{Delivery, DeliveryEvent, DeliveryKey, DeliveryState, SmtpRepl
 pub use hard_bounces::{HardBounce, HardBounceRule};
 pub use language::{Language, UnknownLanguage};
 pub use life::{CircularState, UnknownCircularState};
+pub use outgoing::OutgoingMail;
 pub use rendition::{
     escape_html, PersonalLinks, Rendition, ADDRESSEE_SLOT, PREFERENCES_SLOT, UNSUBSCRIBE_SLOT,
 };

@@ -25,6 +25,14 @@ pub struct DeliveryOutcome {
     pub reply: Option<SmtpReply>,
     /// What went wrong when no server replied (connection refused, timeout, …).
     pub detail: Option<String>,
+    /// Attempts so far whose reply was lost after the whole message was sent: the relay may
+    /// have stored the mail (a `sent` outcome with a count here is unconfirmed).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub unconfirmed: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
 }
 
 impl DeliveryOutcome {

@@ -198,6 +198,7 @@ mod tests {
                 at,
                 reply: Some(SmtpReply::new(550, "5.1.1 User unknown")),
                 detail: None,
+                unconfirmed: 0,
             }),
             Event::ReportReceived(ReportReceived {
                 report: "ab".repeat(32),

@@ -144,6 +144,7 @@ async fn apply_delivery_report(
                     at: report.at,
                     reply,
                     detail,
+                    unconfirmed: 0,
                 },
             )
             .await?
@@ -291,6 +292,7 @@ mod tests {
             at: sent_at,
             reply: Some(SmtpReply::new(250, "2.0.0 Ok: queued as 1A2B")),
             detail: None,
+            unconfirmed: 0,
         };
         store
             .record_outcomes(&[sent], HardBounceRule::new(3))
