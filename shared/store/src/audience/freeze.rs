@@ -3,7 +3,7 @@
 
 use super::candidates::{candidate_page, AudienceQuery, Candidate};
 use super::{AudienceMember, AudienceReason, Decision, Exclusion};
-use crate::{placeholders, timestamp, Store, StoreError};
+use crate::{placeholders, timestamp, Backend, Store, StoreError};
 use chrono::Utc;
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
 use circulars_core::tokens::DeliveryRef;
@@ -102,7 +102,7 @@ impl Store {
         let page =
             candidate_page(&mut tx, self.backend, query, after.as_deref().unwrap_or("")).await?;
         let decisions: Vec<Decision> = page.into_iter().map(decide).collect();
-        store_decisions(&mut tx, circular, &decisions).await?;
+        store_decisions(&mut tx, self.backend, circular, &decisions).await?;
         let members = decisions
             .iter()
             .filter(|d| matches!(d, Decision::Member(_)))
@@ -132,6 +132,7 @@ impl Store {
 /// Stores one page of decisions with multi-row inserts.
 async fn store_decisions(
     conn: &mut AnyConnection,
+    backend: Backend,
     circular: &CircularId,
     decisions: &[Decision],
 ) -> Result<(), StoreError> {
@@ -145,7 +146,7 @@ async fn store_decisions(
     for chunk in members.chunks(500) {
         let sql = format!(
             "INSERT INTO audience (circular_id, address_key, name, language, addressee, subscription, delivery_ref) VALUES {}",
-            value_rows(chunk.len(), 7)
+            value_rows(backend, chunk.len(), 7)
         );
         let mut insert = sqlx::query(&sql);
         for m in chunk {
@@ -171,7 +172,7 @@ async fn store_decisions(
     for chunk in reasons.chunks(500) {
         let sql = format!(
             "INSERT INTO audience_reasons (circular_id, address_key, category, contact_id, addressee_key, addressee, address, source) VALUES {}",
-            value_rows(chunk.len(), 8)
+            value_rows(backend, chunk.len(), 8)
         );
         let mut insert = sqlx::query(&sql);
         for (address, reason) in chunk {
@@ -197,7 +198,7 @@ async fn store_decisions(
     for chunk in exclusions.chunks(500) {
         let sql = format!(
             "INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES {}",
-            value_rows(chunk.len(), 4)
+            value_rows(backend, chunk.len(), 4)
         );
         let mut insert = sqlx::query(&sql);
         for x in chunk {
@@ -212,10 +213,14 @@ async fn store_decisions(
     Ok(())
 }
 
-/// `($1, …, $width), ($width+1, …)` for `rows` rows.
-fn value_rows(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| format!("({})", placeholders(r * width + 1, width)))
-        .collect::<Vec<_>>()
-        .join(", ")
+/// The `VALUES` rows of a multi-row insert of `rows` rows of `width` parameters, bound in
+/// order: `($1, …, $width), ($width+1, …)` on PostgreSQL; on SQLite anonymous `(?, …, ?)`, which
+/// SQLite binds by position, where a numbered `$n` costs a look-up of each parameter's name
+/// (`sqlite3_bind_parameter_name`, 4 % of a 100 000-recipient run's profile, docs/BENCHMARKS.md).
+fn value_rows(backend: Backend, rows: usize, width: usize) -> String {
+    let row = |r: usize| match backend {
+        Backend::Sqlite => format!("({})", vec!["?"; width].join(", ")),
+        Backend::Postgres => format!("({})", placeholders(r * width + 1, width)),
+    };
+    (0..rows).map(row).collect::<Vec<_>>().join(", ")
 }
