@@ -618,11 +618,23 @@ fn rates(run: &Run) -> (f64, f64) {
     (rate, sending)
 }
 
-/// One line of the results table in docs/BENCHMARKS.md.
+/// Milliseconds of CPU per recipient that the processes of `group` used from issue to the last
+/// mail ("–" for a process the run did not have, PostgreSQL's on SQLite).
+fn cpu_per_recipient(run: &Run, group: &str) -> String {
+    run.cpu
+        .iter()
+        .find(|(name, _)| name == group)
+        .map_or("–".to_owned(), |(_, seconds)| {
+            format!("{:.3}", seconds * 1000.0 / run.size as f64)
+        })
+}
+
+/// One line of the results table in docs/BENCHMARKS.md: the ten columns it has always had, then
+/// CPU per recipient by process.
 fn table_row(run: &Run, base_rate: f64) -> String {
     let (rate, sending) = rates(run);
     format!(
-        "| {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} | {:.3} | {:.1} MiB |",
+        "| {} | {} | {} | {:.2} | {:.0} | {:.2} | {:.0} | {:.2} | {:.3} | {:.1} MiB | {} | {} | {} | {} |",
         db_name(run.db),
         run.size,
         run.dkim.name(),
@@ -632,7 +644,11 @@ fn table_row(run: &Run, base_rate: f64) -> String {
         sending,
         sending / base_rate,
         run.first_mail.as_secs_f64(),
-        run.peak_rss as f64 / (1024.0 * 1024.0)
+        run.peak_rss as f64 / (1024.0 * 1024.0),
+        cpu_per_recipient(run, "circulars serve all"),
+        cpu_per_recipient(run, "nats-server"),
+        cpu_per_recipient(run, "postgres"),
+        cpu_per_recipient(run, "smtp-sink"),
     )
 }
 
@@ -750,9 +766,10 @@ async fn main() -> Result<(), BoxError> {
 
     println!(
         "\n| database | recipients | DKIM | issue → last mail (s) | recipients/s | × smtp-source | \
-         sending only /s | × smtp-source | first mail (s) | peak RSS |"
+         sending only /s | × smtp-source | first mail (s) | peak RSS | CPU ms/recipient: circulars | \
+         nats-server | PostgreSQL | smtp-sink |"
     );
-    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (run, base_rate) in &runs {
         println!("{}", table_row(run, *base_rate));
     }

@@ -44,6 +44,13 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
     if let Some(line) = dispatch_line(dispatch, s.circular.as_str()) {
         let _ = writeln!(out, "{line}");
     }
+    if s.unconfirmed > 0 {
+        let _ = writeln!(
+            out,
+            "{} of the sent are unconfirmed: the relay's reply was lost after the message was sent, so it may have been delivered more than once",
+            s.unconfirmed
+        );
+    }
     let states: Vec<DeliveryState> = s.total.states_present();
     let header = |first: &str| {
         let mut h = format!("{first:<28}");

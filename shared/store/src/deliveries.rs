@@ -2,7 +2,7 @@
 //! counts `status` shows.
 
 use super::directory::parse_address;
-use super::{parse_column, timestamp, Store, StoreError};
+use super::{backend_of, parse_column, timestamp, value_rows, Store, StoreError};
 use chrono::{DateTime, Utc};
 use circulars_core::domain::{
     Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, HardBounce,
@@ -67,6 +67,9 @@ pub struct CircularStatus {
     pub audience: Option<u64>,
     /// Addresses in its categories left out (unsubscribed).
     pub excluded: u64,
+    /// Of the `sent` deliveries, those whose relay reply was lost after the whole message was
+    /// sent (may have been delivered; counted apart so operations can see them).
+    pub unconfirmed: u64,
     /// Distinct recipients per state.
     pub total: StateCounts,
     /// Per language (each recipient has one).
@@ -93,9 +96,7 @@ impl Store {
         rule: HardBounceRule,
     ) -> Result<(), StoreError> {
         let mut tx = self.begin_write().await?;
-        for o in outcomes {
-            write_outcome(&mut tx, o).await?;
-        }
+        write_outcomes(&mut tx, outcomes).await?;
         if !rule.is_off() {
             let mut bounced: Vec<&RecipientAddress> = outcomes
                 .iter()
@@ -120,7 +121,7 @@ impl Store {
         address: &RecipientAddress,
     ) -> Result<Option<Delivery>, StoreError> {
         let row = sqlx::query(
-            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed FROM deliveries \
              WHERE circular_id = $1 AND address_key = $2",
         )
         .bind(circular.as_str())
@@ -137,7 +138,7 @@ impl Store {
         state: DeliveryState,
     ) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(
-            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at FROM deliveries \
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed FROM deliveries \
              WHERE circular_id = $1 AND state = $2 ORDER BY address_key",
         )
         .bind(circular.as_str())
@@ -159,6 +160,7 @@ impl Store {
             issued_at: stored.issued_at,
             audience: stored.audience.map(|(_, n)| n),
             excluded: 0,
+            unconfirmed: 0,
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
@@ -200,6 +202,14 @@ impl Store {
                 .fetch_one(&self.pool)
                 .await?;
         status.excluded = excluded.max(0) as u64;
+        let unconfirmed: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM deliveries WHERE circular_id = $1 AND state = $2 AND unconfirmed > 0",
+        )
+        .bind(circular.as_str())
+        .bind(DeliveryState::Sent.wire_name())
+        .fetch_one(&self.pool)
+        .await?;
+        status.unconfirmed = unconfirmed.max(0) as u64;
         Ok(status)
     }
 
@@ -280,55 +290,97 @@ pub(super) fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreE
         reply: reply_of(&row)?,
         detail: row.try_get("detail")?,
         at: super::parse_timestamp("deliveries", &row.try_get::<String, _>("updated_at")?)?,
+        unconfirmed: u32::try_from(row.try_get::<i64, _>("unconfirmed")?).unwrap_or(0),
     })
 }
 
-/// Writes one outcome: the current state moves only forward (by rank, then attempt), and each
-/// (state, attempt) enters the history once.
-pub(super) async fn write_outcome(
+/// Outcomes written per statement: ten parameters a row, far below either database's limit.
+const OUTCOMES_PER_STATEMENT: usize = 100;
+
+/// Writes outcomes: the current state moves only forward (by rank, then attempt), and each
+/// (state, attempt) enters the history once. Multi-row statements, bound by position on
+/// SQLite: the tracker writes one row of each table per outcome, and one statement per row
+/// cost more than the rows (docs/BENCHMARKS.md).
+pub(super) async fn write_outcomes(
     conn: &mut sqlx::AnyConnection,
-    o: &DeliveryOutcome,
+    outcomes: &[DeliveryOutcome],
 ) -> Result<(), StoreError> {
-    let (code, enhanced, text) = match &o.reply {
-        Some(r) => (
-            Some(i64::from(r.code)),
-            r.enhanced.clone(),
-            Some(r.text.clone()),
-        ),
-        None => (None, None, None),
-    };
-    sqlx::query(
-            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+    let backend = backend_of(conn);
+    for chunk in outcomes.chunks(OUTCOMES_PER_STATEMENT) {
+        // One row per delivery in a statement (PostgreSQL refuses to update a row twice in
+        // one): the outcome that would win, by rank then attempt; the others lose anyway.
+        let mut winners: BTreeMap<(&CircularId, &RecipientAddress), &DeliveryOutcome> =
+            BTreeMap::new();
+        for o in chunk {
+            let slot = winners.entry((&o.circular, &o.address)).or_insert(o);
+            if (o.state.rank(), o.attempt) > (slot.state.rank(), slot.attempt) {
+                *slot = o;
+            }
+        }
+        let sql = format!(
+            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed) \
+             VALUES {} \
              ON CONFLICT (circular_id, address_key) DO UPDATE SET \
                state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
                smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
-               detail = excluded.detail, updated_at = excluded.updated_at \
+               detail = excluded.detail, updated_at = excluded.updated_at, unconfirmed = excluded.unconfirmed \
              WHERE excluded.state_rank > deliveries.state_rank \
                 OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
-        )
-        .bind(o.circular.as_str())
-        .bind(o.address.as_str())
-        .bind(o.state.wire_name())
-        .bind(i64::from(o.state.rank()))
-        .bind(i64::from(o.attempt))
-        .bind(code)
-        .bind(&enhanced)
-        .bind(&text)
-        .bind(&o.detail)
-        .bind(timestamp(o.at))
-        .execute(&mut *conn)
-        .await?;
-    write_history(
-        conn,
-        &o.key(),
-        DeliveryEvent::Reached(o.state),
-        o.attempt,
-        o.reply.as_ref(),
-        o.detail.as_deref(),
-        o.at,
-    )
-    .await
+            value_rows(backend, winners.len(), 11)
+        );
+        let mut upsert = sqlx::query(&sql);
+        for o in winners.values() {
+            let (code, enhanced, text) = reply_columns(o.reply.as_ref());
+            upsert = upsert
+                .bind(o.circular.as_str())
+                .bind(o.address.as_str())
+                .bind(o.state.wire_name())
+                .bind(i64::from(o.state.rank()))
+                .bind(i64::from(o.attempt))
+                .bind(code)
+                .bind(enhanced)
+                .bind(text)
+                .bind(o.detail.as_deref())
+                .bind(timestamp(o.at))
+                .bind(i64::from(o.unconfirmed));
+        }
+        upsert.execute(&mut *conn).await?;
+
+        let sql = format!(
+            "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at, unconfirmed) \
+             VALUES {} ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
+            value_rows(backend, chunk.len(), 10)
+        );
+        let mut history = sqlx::query(&sql);
+        for o in chunk {
+            let (code, enhanced, text) = reply_columns(o.reply.as_ref());
+            history = history
+                .bind(o.circular.as_str())
+                .bind(o.address.as_str())
+                .bind(DeliveryEvent::Reached(o.state).wire_name())
+                .bind(i64::from(o.attempt))
+                .bind(code)
+                .bind(enhanced)
+                .bind(text)
+                .bind(o.detail.as_deref())
+                .bind(timestamp(o.at))
+                .bind(i64::from(o.unconfirmed));
+        }
+        history.execute(&mut *conn).await?;
+    }
+    Ok(())
+}
+
+/// A reply's columns: code, enhanced status, text.
+fn reply_columns(reply: Option<&SmtpReply>) -> (Option<i64>, Option<&str>, Option<&str>) {
+    match reply {
+        Some(r) => (
+            Some(i64::from(r.code)),
+            r.enhanced.as_deref(),
+            Some(r.text.as_str()),
+        ),
+        None => (None, None, None),
+    }
 }
 
 /// Adds one entry to a delivery's history, unless the same (event, attempt) is there already.

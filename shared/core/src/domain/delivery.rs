@@ -216,6 +216,9 @@ pub struct Delivery {
     pub detail: Option<String>,
     /// When the state was reached.
     pub at: chrono::DateTime<chrono::Utc>,
+    /// Attempts whose reply was lost after the whole message was sent: a `sent` delivery with
+    /// a count here is unconfirmed (the relay may have stored the mail that many times).
+    pub unconfirmed: u32,
 }
 
 /// What makes a delivery unique: one circular to one normalised address.

@@ -3,7 +3,7 @@
 
 use super::candidates::{candidate_page, AudienceQuery, Candidate};
 use super::{AudienceMember, AudienceReason, Decision, Exclusion};
-use crate::{placeholders, timestamp, Backend, Store, StoreError};
+use crate::{timestamp, value_rows, Backend, Store, StoreError};
 use chrono::Utc;
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
 use circulars_core::tokens::DeliveryRef;
@@ -211,16 +211,4 @@ async fn store_decisions(
         insert.execute(&mut *conn).await?;
     }
     Ok(())
-}
-
-/// The `VALUES` rows of a multi-row insert of `rows` rows of `width` parameters, bound in
-/// order: `($1, …, $width), ($width+1, …)` on PostgreSQL; on SQLite anonymous `(?, …, ?)`, which
-/// SQLite binds by position, where a numbered `$n` costs a look-up of each parameter's name
-/// (`sqlite3_bind_parameter_name`, 4 % of a 100 000-recipient run's profile, docs/BENCHMARKS.md).
-fn value_rows(backend: Backend, rows: usize, width: usize) -> String {
-    let row = |r: usize| match backend {
-        Backend::Sqlite => format!("({})", vec!["?"; width].join(", ")),
-        Backend::Postgres => format!("({})", placeholders(r * width + 1, width)),
-    };
-    (0..rows).map(row).collect::<Vec<_>>().join(", ")
 }

@@ -3,7 +3,7 @@
 //! directory (suppressed, unsubscribed).
 
 use super::{short_id, DeliveryReport, ReportKind, ReportState};
-use crate::deliveries::{suppress_if_bounced, write_history, write_outcome};
+use crate::deliveries::{suppress_if_bounced, write_history, write_outcomes};
 use crate::directory::{recipients_suppression, unsubscribe_on};
 use crate::{timestamp, Store, StoreError, SuppressionReason};
 use chrono::{DateTime, Utc};
@@ -134,9 +134,9 @@ async fn apply_delivery_report(
     };
     match state {
         Some(state) => {
-            write_outcome(
+            write_outcomes(
                 conn,
-                &DeliveryOutcome {
+                &[DeliveryOutcome {
                     circular: key.circular.clone(),
                     address: key.address.clone(),
                     state,
@@ -145,7 +145,7 @@ async fn apply_delivery_report(
                     reply,
                     detail,
                     unconfirmed: 0,
-                },
+                }],
             )
             .await?
         }

@@ -213,6 +213,7 @@ mod tests {
             issued_at: Some(at()),
             audience,
             excluded: 0,
+            unconfirmed: 0,
             total: StateCounts(states.iter().copied().collect()),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),

@@ -273,6 +273,7 @@ mod tests {
             issued_at: None,
             audience: Some(4),
             excluded: 0,
+            unconfirmed: 0,
             total: counts(&[(DeliveryState::Sent, 3), (DeliveryState::Bounced, 1)]),
             by_language: [
                 (Language::En, counts(&[(DeliveryState::Sent, 2)])),
@@ -321,6 +322,7 @@ mod tests {
             issued_at: None,
             audience: None,
             excluded: 0,
+            unconfirmed: 0,
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
