@@ -2,6 +2,7 @@
 //! connection faults around `DATA`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::CaptureError;
 
@@ -19,6 +20,7 @@ struct Rule {
     reply: Option<Reply>,
     drop_during_data: u32,
     drop_after_store: u32,
+    final_reply_delay: Option<Duration>,
 }
 
 /// A fault injected into a transaction that includes a recipient with a matching rule.
@@ -86,6 +88,14 @@ impl RecipientRules {
         self
     }
 
+    /// Holds back the final reply of every transaction that includes `address` as an
+    /// accepted recipient: the message is stored as usual, then `250` is sent after `delay`
+    /// (a relay that scans content before it answers).
+    pub fn delay_final_reply(mut self, address: &str, delay: Duration) -> Self {
+        self.rule(address).final_reply_delay = Some(delay);
+        self
+    }
+
     /// The configured reply for `address`, if any, as `(code, text)` (whatever its count).
     pub fn get(&self, address: &str) -> Option<(u16, &str)> {
         self.rules
@@ -121,6 +131,15 @@ impl RecipientRules {
             None => {}
         }
         Some((reply.code, reply.text.clone()))
+    }
+
+    /// How long to hold back the final reply to a transaction with these accepted
+    /// recipients (the longest of their delays).
+    pub(crate) fn final_reply_delay(&self, rcpts: &[String]) -> Option<Duration> {
+        rcpts
+            .iter()
+            .filter_map(|r| self.rules.get(&normalize_address(r))?.final_reply_delay)
+            .max()
     }
 
     /// Whether `fault` applies to a transaction with these accepted recipients.
