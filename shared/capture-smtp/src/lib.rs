@@ -13,7 +13,8 @@
 //!   ([`RecipientRules::reply_times`], e.g. greylisting), and injected faults: the connection
 //!   reset in the middle of DATA ([`RecipientRules::drop_during_data`]) or after the message
 //!   was stored but before the final reply ([`RecipientRules::drop_after_store`]), and a
-//!   final reply held back after storing ([`RecipientRules::delay_final_reply`]).
+//!   final reply held back after storing ([`RecipientRules::delay_final_reply`]); and a
+//!   refusal at the final dot ([`RecipientRules::refuse_message`]).
 //!   Replaceable while the server runs with [`CaptureServer::set_rules`]. Also
 //!   [`parse_reply_rule`], which parses a command-line rule `ADDRESS=CODE TEXT`.
 //! - `session.rs`: what this server decides in an SMTP session (the session itself, STARTTLS
@@ -135,7 +136,7 @@ pub struct Stats {
     pub auth_successes: usize,
     /// AUTH exchanges with wrong credentials (`535`).
     pub auth_failures: usize,
-    /// `RCPT TO` answered by a [`RecipientRules`] reply.
+    /// `RCPT TO` or a final dot answered by a [`RecipientRules`] reply.
     pub rule_replies: usize,
     /// `.eml` files written (one per accepted recipient of each stored message).
     pub stored: usize,

@@ -160,6 +160,11 @@ impl Handler for Capture {
 
     async fn message(&mut self, state: &State, envelope: Envelope, message: Vec<u8>) -> Verdict {
         let Envelope { sender, recipients } = envelope;
+        if let Some(refusal) = self.shared.rules().message_refusal(&recipients) {
+            bump(&self.shared.stats.rule_replies);
+            debug!(peer = %self.peer, rcpts = ?recipients, %refusal, "message refused by rule");
+            return Verdict::Reply(refusal.into());
+        }
         let facts = self.facts(state);
         let shared = self.shared.clone();
         match store(shared, sender, recipients.clone(), facts, message).await {
