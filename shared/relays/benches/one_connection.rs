@@ -89,7 +89,12 @@ fn cpu() -> Duration {
     let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
     let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
     let fields: Vec<&str> = after_name.split_whitespace().collect();
-    let ticks = |i: usize| fields.get(i).and_then(|f| f.parse::<u64>().ok()).unwrap_or(0);
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
     // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
     Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
@@ -105,7 +110,9 @@ fn message(to: &str) -> Vec<u8> {
         if n % 40 == 0 {
             m.push_str(".. a line that starts with a dot, as quoted text sometimes does\r\n");
         } else {
-            m.push_str("Dear Sir/Madam, the Telecommunication Standardization Bureau informs you.\r\n");
+            m.push_str(
+                "Dear Sir/Madam, the Telecommunication Standardization Bureau informs you.\r\n",
+            );
         }
     }
     m.into_bytes()
@@ -134,9 +141,8 @@ async fn lettre_round(port: u16, mails: usize) -> Result<(f64, Duration), BoxErr
 /// One round: `mails` mails through the relays (one connection); mails per second and CPU
 /// per mail.
 async fn our_round(port: u16, mails: usize) -> Result<(f64, Duration), BoxError> {
-    let toml = format!(
-        "[smtp.relays.sink]\nhost = \"127.0.0.1\"\nport = {port}\nconnections = 1\n"
-    );
+    let toml =
+        format!("[smtp.relays.sink]\nhost = \"127.0.0.1\"\nport = {port}\nconnections = 1\n");
     let config = Config::from_sources(Some(("bench.toml", &toml)), Vec::new())?;
     let relays = Relays::from_config(&config.smtp)?;
     let mail = OutgoingMail {

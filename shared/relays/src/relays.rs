@@ -1,10 +1,10 @@
 //! The relays mail is sent through (the dispatcher's mail, staff's test copies): a pool of
-//! connections each (TLS and authentication as configured, see [`crate::pool`]), a rate limit
-//! (governor) and a cap on connections that operators can change while mail is flowing, and
-//! failover by priority.
+//! sessions each (TLS and authentication as configured, see [`crate::pool`] and
+//! [`crate::session`]), a rate limit (governor) and a cap on connections that operators can
+//! change while mail is flowing, and failover by priority.
 //!
 //! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
-//! (refused connection, TLS failure, timeout, lost connection) is set aside for
+//! (refused connection, TLS failure, timeout, lost connection or reply) is set aside for
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
