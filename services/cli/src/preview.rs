@@ -70,9 +70,7 @@ pub async fn send(config: &Config, file: &Path, address: &str) -> Result<()> {
         match sent.reply {
             Ok(reply) => println!(
                 "{}: sent to {to} through {} ({})",
-                sent.language,
-                sent.relay,
-                u16::from(reply.code())
+                sent.language, sent.relay, reply.code
             ),
             Err(e) => failures.push(format!(
                 "{}: not sent to {to} through {}: {e}",

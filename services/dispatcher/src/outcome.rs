@@ -5,8 +5,6 @@ use chrono::{DateTime, TimeDelta, Utc};
 use circulars_core::config::SmtpConfig;
 use circulars_core::domain::{DeliveryState, SmtpReply};
 use circulars_relays::SendError;
-use lettre::transport::smtp::response::Response;
-use std::error::Error as _;
 
 /// What one SMTP attempt means.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,44 +28,31 @@ pub enum Verdict {
 }
 
 /// Classifies the result of sending one mail: 2xx sent, 5xx failed, 4xx and every transport
-/// problem (connection, timeout, TLS) deferred; a client-side error (a mail lettre refuses to
-/// send) failed, since sending it again cannot help.
-pub fn classify(result: &Result<Response, SendError>) -> Verdict {
+/// problem (connection, timeout, TLS) deferred; a mail that cannot be sent as it is failed,
+/// since sending it again cannot help. A reply lost after the whole message was written is
+/// deferred too, for now, though the relay may have stored the mail
+/// ([`SendError::reply_lost`]).
+pub fn classify(result: &Result<SmtpReply, SendError>) -> Verdict {
     match result {
-        Ok(response) => Verdict::Sent(SmtpReply::new(
-            u16::from(response.code()),
-            &response.message().collect::<Vec<_>>().join(" "),
-        )),
-        Err(SendError::Smtp(e)) => {
-            let reply = e.status().map(|code| {
-                SmtpReply::new(
-                    u16::from(code),
-                    &e.source().map(|s| s.to_string()).unwrap_or_default(),
-                )
-            });
-            if e.is_permanent() {
-                Verdict::Failed {
-                    reply,
-                    detail: None,
-                }
-            } else if e.is_transient() {
-                Verdict::Deferred {
-                    reply,
-                    detail: None,
-                }
-            } else if e.is_client() {
-                Verdict::Failed {
-                    reply: None,
-                    detail: Some(e.to_string()),
-                }
-            } else {
-                Verdict::Deferred {
-                    reply: None,
-                    detail: Some(e.to_string()),
-                }
-            }
-        }
-        Err(e @ (SendError::Connect { .. } | SendError::Timeout { .. })) => Verdict::Deferred {
+        Ok(reply) => Verdict::Sent(reply.clone()),
+        Err(SendError::Refused { reply, .. }) if reply.code >= 500 => Verdict::Failed {
+            reply: Some(reply.clone()),
+            detail: None,
+        },
+        Err(SendError::Refused { reply, .. }) => Verdict::Deferred {
+            reply: Some(reply.clone()),
+            detail: None,
+        },
+        Err(e @ SendError::Unsendable { .. }) => Verdict::Failed {
+            reply: None,
+            detail: Some(e.to_string()),
+        },
+        Err(
+            e @ (SendError::Connect { .. }
+            | SendError::Timeout { .. }
+            | SendError::Lost { .. }
+            | SendError::ReplyLost { .. }),
+        ) => Verdict::Deferred {
             reply: None,
             detail: Some(e.to_string()),
         },

@@ -7,7 +7,7 @@ use crate::outcome::{self, Verdict};
 use crate::Dispatcher;
 use async_nats::jetstream::{AckKind, Message};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language};
+use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language, OutgoingMail};
 use circulars_core::events::{Contract, DeliveryOutcome, MailJob};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::BusError;
@@ -113,7 +113,15 @@ impl Dispatcher {
             settings,
         ) {
             Ok(mail) => {
-                let sent = self.relays.send(mail).await;
+                let envelope = mail.envelope();
+                let sent = self
+                    .relays
+                    .send(&OutgoingMail {
+                        return_path: envelope.from().map(ToString::to_string).unwrap_or_default(),
+                        recipient: envelope.to().iter().map(ToString::to_string).collect(),
+                        message: mail.formatted(),
+                    })
+                    .await;
                 (outcome::classify(&sent.result), Some(sent.relay))
             }
             Err(e) => (

@@ -6,10 +6,11 @@
 mod common;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
+use circulars_core::domain::SmtpReply;
 use circulars_dispatcher::outcome::{classify, Verdict};
-use circulars_relays::pool::{Endpoint, Pool, Security, SendError};
+use circulars_relays::pool::Pool;
+use circulars_relays::{Endpoint, Phase, Security, SendError, Timeouts};
 use common::mail;
-use lettre::transport::smtp::response::Response;
 use std::time::Duration;
 
 /// A pool of one connection to `port` on loopback.
@@ -19,14 +20,20 @@ fn relay(port: u16) -> Pool {
         port,
         security: Security::None,
         credentials: None,
-        timeout: Duration::from_secs(2),
+        timeouts: Timeouts {
+            setup: Duration::from_secs(2),
+            mail: Duration::from_secs(2),
+            rcpt: Duration::from_secs(2),
+            data_start: Duration::from_secs(2),
+            data_block: Duration::from_secs(2),
+            final_reply: Duration::from_secs(2),
+        },
         keep: 1,
     })
 }
 
-async fn send(relay: &Pool, to: &str) -> Result<Response, SendError> {
-    let mail = mail(to);
-    relay.send(mail.envelope(), &mail.formatted()).await
+async fn send(relay: &Pool, to: &str) -> Result<SmtpReply, SendError> {
+    relay.send(&mail(to)).await
 }
 
 #[tokio::test]
@@ -38,7 +45,8 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
             550,
             "5.1.1 <gone@example.org>: Recipient address rejected: User unknown",
         )
-        .reply("busy@example.org", 451, "4.7.1 Greylisted, try again later");
+        .reply("busy@example.org", 451, "4.7.1 Greylisted, try again later")
+        .drop_after_store("lost@example.org", 1);
     let server = CaptureServer::start(([127, 0, 0, 1], 0).into(), dir.path(), rules)
         .await
         .unwrap();
@@ -86,6 +94,19 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
         }
         other => panic!("4xx is deferred with the reply, got {other:?}"),
     }
+    // The relay stored the mail and lost its reply: deferred for now, and said so.
+    let lost = send(&smtp, "lost@example.org").await;
+    assert!(lost.as_ref().is_err_and(SendError::reply_lost), "{lost:?}");
+    match classify(&lost) {
+        Verdict::Deferred {
+            reply: None,
+            detail: Some(detail),
+        } => assert!(
+            detail.contains("may have been delivered, reply lost after the message was sent"),
+            "{detail}"
+        ),
+        other => panic!("a lost reply is deferred for now, got {other:?}"),
+    }
     server.shutdown().await;
 }
 
@@ -114,7 +135,13 @@ async fn a_relay_that_accepts_the_connection_but_never_answers_defers_after_the_
     let port = silent.local_addr().unwrap().port();
     let result = send(&relay(port), "ok@example.org").await;
     assert!(
-        matches!(result, Err(SendError::Timeout { .. })),
+        matches!(
+            result,
+            Err(SendError::Timeout {
+                phase: Phase::Greeting,
+                ..
+            })
+        ),
         "{result:?}"
     );
     assert!(result.as_ref().is_err_and(SendError::is_no_reply));
@@ -124,7 +151,7 @@ async fn a_relay_that_accepts_the_connection_but_never_answers_defers_after_the_
             detail: Some(detail),
         } => assert_eq!(
             detail,
-            format!("127.0.0.1:{port} did not answer within 2 s")
+            format!("127.0.0.1:{port} did not answer within 2 s (the greeting)")
         ),
         other => panic!("a silent relay is deferred, got {other:?}"),
     }

@@ -12,7 +12,9 @@
 //!   always ([`RecipientRules::reply`]) or for the first N times
 //!   ([`RecipientRules::reply_times`], e.g. greylisting), and injected faults: the connection
 //!   reset in the middle of DATA ([`RecipientRules::drop_during_data`]) or after the message
-//!   was stored but before the final reply ([`RecipientRules::drop_after_store`]).
+//!   was stored but before the final reply ([`RecipientRules::drop_after_store`]), and a
+//!   final reply held back after storing ([`RecipientRules::delay_final_reply`]); and a
+//!   refusal at the final dot ([`RecipientRules::refuse_message`]).
 //!   Replaceable while the server runs with [`CaptureServer::set_rules`]. Also
 //!   [`parse_reply_rule`], which parses a command-line rule `ADDRESS=CODE TEXT`.
 //! - `session.rs`: what this server decides in an SMTP session (the session itself, STARTTLS
@@ -31,7 +33,9 @@
 //! under a `.tmp-` name and renamed, so a reader never sees a partial `.eml` file.
 //!
 //! The supported commands are EHLO, HELO, MAIL, RCPT, DATA, RSET, NOOP, VRFY and QUIT, with
-//! PIPELINING, plus STARTTLS and AUTH PLAIN/LOGIN when configured.
+//! PIPELINING, plus STARTTLS and AUTH PLAIN/LOGIN when configured. PIPELINING can be withdrawn
+//! while the server runs ([`CaptureServer::set_pipelining`]), and [`Stats::pipelined_commands`]
+//! counts the commands a client sent before the reply to the one before: pipelining seen.
 //!
 //! TLS and AUTH ([`Options`]): with [`TlsMode::StartTls`], EHLO offers `STARTTLS`; after the
 //! upgrade the session starts over (the client must EHLO again; an earlier AUTH or transaction
@@ -53,7 +57,7 @@ mod tls;
 use std::io;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -132,7 +136,7 @@ pub struct Stats {
     pub auth_successes: usize,
     /// AUTH exchanges with wrong credentials (`535`).
     pub auth_failures: usize,
-    /// `RCPT TO` answered by a [`RecipientRules`] reply.
+    /// `RCPT TO` or a final dot answered by a [`RecipientRules`] reply.
     pub rule_replies: usize,
     /// `.eml` files written (one per accepted recipient of each stored message).
     pub stored: usize,
@@ -140,6 +144,10 @@ pub struct Stats {
     pub dropped_during_data: usize,
     /// Connections reset after storing by [`RecipientRules::drop_after_store`].
     pub dropped_after_store: usize,
+    /// Final replies held back by [`RecipientRules::delay_final_reply`].
+    pub delayed_final_replies: usize,
+    /// Command lines read while the client had already sent more (it pipelined).
+    pub pipelined_commands: usize,
 }
 
 /// The live counters behind [`Stats`].
@@ -153,6 +161,8 @@ struct Counters {
     stored: AtomicUsize,
     dropped_during_data: AtomicUsize,
     dropped_after_store: AtomicUsize,
+    delayed_final_replies: AtomicUsize,
+    pipelined_commands: AtomicUsize,
 }
 
 impl Counters {
@@ -167,6 +177,8 @@ impl Counters {
             stored: get(&self.stored),
             dropped_during_data: get(&self.dropped_during_data),
             dropped_after_store: get(&self.dropped_after_store),
+            delayed_final_replies: get(&self.delayed_final_replies),
+            pipelined_commands: get(&self.pipelined_commands),
         }
     }
 }
@@ -187,6 +199,8 @@ struct Shared {
     smtp: circulars_smtp_server::Settings,
     auth: Option<Credentials>,
     allow_auth_without_tls: bool,
+    /// Whether EHLO offers PIPELINING.
+    pipelining: AtomicBool,
     stats: Counters,
 }
 
@@ -271,6 +285,7 @@ impl CaptureServer {
             smtp: session::settings(tls),
             auth: options.auth,
             allow_auth_without_tls: options.allow_auth_without_tls,
+            pipelining: AtomicBool::new(true),
             stats: Counters::default(),
         });
         let cancel = CancellationToken::new();
@@ -306,6 +321,12 @@ impl CaptureServer {
     /// The counts of the new rules start afresh; what was left of the old ones is discarded.
     pub fn set_rules(&self, rules: RecipientRules) {
         *self.shared.rules() = rules;
+    }
+
+    /// Offers PIPELINING (RFC 2920) in the EHLO replies sent afterwards, or not (it is
+    /// offered from the start).
+    pub fn set_pipelining(&self, offered: bool) {
+        self.shared.pipelining.store(offered, Ordering::SeqCst);
     }
 
     /// Number of messages stored so far: one per `.eml` file, i.e. per accepted recipient.

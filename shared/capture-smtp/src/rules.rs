@@ -2,6 +2,7 @@
 //! connection faults around `DATA`.
 
 use std::collections::HashMap;
+use std::time::Duration;
 
 use crate::CaptureError;
 
@@ -19,6 +20,8 @@ struct Rule {
     reply: Option<Reply>,
     drop_during_data: u32,
     drop_after_store: u32,
+    final_reply_delay: Option<Duration>,
+    message_refusal: Option<(u16, String)>,
 }
 
 /// A fault injected into a transaction that includes a recipient with a matching rule.
@@ -86,6 +89,22 @@ impl RecipientRules {
         self
     }
 
+    /// Holds back the final reply of every transaction that includes `address` as an
+    /// accepted recipient: the message is stored as usual, then `250` is sent after `delay`
+    /// (a relay that scans content before it answers).
+    pub fn delay_final_reply(mut self, address: &str, delay: Duration) -> Self {
+        self.rule(address).final_reply_delay = Some(delay);
+        self
+    }
+
+    /// Refuses every message that includes `address` as an accepted recipient at its final
+    /// dot, with `code` and `text` (e.g. 554, "5.7.1 Rejected as spam"): the whole message is
+    /// read, nothing is stored.
+    pub fn refuse_message(mut self, address: &str, code: u16, text: &str) -> Self {
+        self.rule(address).message_refusal = Some((code, text.replace(['\r', '\n'], " ")));
+        self
+    }
+
     /// The configured reply for `address`, if any, as `(code, text)` (whatever its count).
     pub fn get(&self, address: &str) -> Option<(u16, &str)> {
         self.rules
@@ -121,6 +140,27 @@ impl RecipientRules {
             None => {}
         }
         Some((reply.code, reply.text.clone()))
+    }
+
+    /// The refusal of a message with these accepted recipients, if one of them has one.
+    pub(crate) fn message_refusal(&self, rcpts: &[String]) -> Option<String> {
+        rcpts.iter().find_map(|r| {
+            let (code, text) = self
+                .rules
+                .get(&normalize_address(r))?
+                .message_refusal
+                .as_ref()?;
+            Some(format!("{code} {text}"))
+        })
+    }
+
+    /// How long to hold back the final reply to a transaction with these accepted
+    /// recipients (the longest of their delays).
+    pub(crate) fn final_reply_delay(&self, rcpts: &[String]) -> Option<Duration> {
+        rcpts
+            .iter()
+            .filter_map(|r| self.rules.get(&normalize_address(r))?.final_reply_delay)
+            .max()
     }
 
     /// Whether `fault` applies to a transaction with these accepted recipients.

@@ -79,6 +79,7 @@ pub(crate) async fn serve(
         shared: shared.clone(),
         peer,
         user: None,
+        cancel: cancel.clone(),
     };
     match circulars_smtp_server::serve(tcp, peer, &shared.smtp, &mut capture, &cancel).await {
         Ok(()) => debug!(%peer, "session closed"),
@@ -108,6 +109,8 @@ struct Capture {
     peer: SocketAddr,
     /// The authenticated user, once AUTH succeeded (forgotten after STARTTLS).
     user: Option<String>,
+    /// The server shuts down: a held-back reply is sent at once.
+    cancel: CancellationToken,
 }
 
 impl Handler for Capture {
@@ -157,6 +160,11 @@ impl Handler for Capture {
 
     async fn message(&mut self, state: &State, envelope: Envelope, message: Vec<u8>) -> Verdict {
         let Envelope { sender, recipients } = envelope;
+        if let Some(refusal) = self.shared.rules().message_refusal(&recipients) {
+            bump(&self.shared.stats.rule_replies);
+            debug!(peer = %self.peer, rcpts = ?recipients, %refusal, "message refused by rule");
+            return Verdict::Reply(refusal.into());
+        }
         let facts = self.facts(state);
         let shared = self.shared.clone();
         match store(shared, sender, recipients.clone(), facts, message).await {
@@ -165,7 +173,18 @@ impl Handler for Capture {
                 info!(peer = %self.peer, rcpts = ?recipients, "fault: reply lost after storing");
                 Verdict::Reset
             }
-            Ok(id) => Verdict::Reply(format!("250 2.0.0 Ok: queued as {id}").into()),
+            Ok(id) => {
+                let delay = self.shared.rules().final_reply_delay(&recipients);
+                if let Some(delay) = delay {
+                    bump(&self.shared.stats.delayed_final_replies);
+                    info!(peer = %self.peer, rcpts = ?recipients, ?delay, "fault: final reply held back");
+                    tokio::select! {
+                        _ = tokio::time::sleep(delay) => {}
+                        _ = self.cancel.cancelled() => {}
+                    }
+                }
+                Verdict::Reply(format!("250 2.0.0 Ok: queued as {id}").into())
+            }
             Err(e) => {
                 let out_dir = self.shared.out_dir.display();
                 warn!(error = %e, %out_dir, "cannot store message");
@@ -189,6 +208,14 @@ impl Handler for Capture {
             }
             _ => Ok(Handled::Unknown),
         }
+    }
+
+    fn offers_pipelining(&self, _state: &State) -> bool {
+        self.shared.pipelining.load(Ordering::SeqCst)
+    }
+
+    fn pipelined(&mut self, _state: &State) {
+        bump(&self.shared.stats.pipelined_commands);
     }
 
     fn tls_established(&mut self) {

@@ -6,8 +6,8 @@
 
 use circulars_core::config::Config;
 use circulars_core::domain::{
-    AddressError, Addressee, Annex, BadAddressee, Circular, DeliveryKey, Language, PersonalLinks,
-    Recipient, RecipientAddress, Rendition,
+    AddressError, Addressee, Annex, BadAddressee, Circular, DeliveryKey, Language, OutgoingMail,
+    PersonalLinks, Recipient, RecipientAddress, Rendition, SmtpReply,
 };
 use circulars_core::tokens::TokenError;
 use circulars_relays::{Relays, SendError};
@@ -15,7 +15,6 @@ use circulars_render::dkim::DkimError;
 use circulars_render::mail::{self, MailError, MailSettings};
 use circulars_render::render::{render, RenderError};
 use circulars_render::templates::{TemplateError, Templates};
-use lettre::transport::smtp::response::Response;
 use lettre::Message;
 
 /// What marks a test copy's subject, so nobody mistakes it for the circular issued.
@@ -94,13 +93,13 @@ pub struct TestCopySent {
     /// The relay it went through (or was refused by).
     pub relay: String,
     /// The relay's reply, or why the copy was not sent.
-    pub reply: Result<Response, SendError>,
+    pub reply: Result<SmtpReply, SendError>,
 }
 
 impl TestCopySent {
     /// The reply code of an accepted copy (250); `None` when it was not sent.
     pub fn code(&self) -> Option<u16> {
-        self.reply.as_ref().ok().map(|r| u16::from(r.code()))
+        self.reply.as_ref().ok().map(|r| r.code)
     }
 }
 
@@ -178,7 +177,13 @@ pub async fn send_test_copies(
 ) -> Result<Vec<TestCopySent>, PreviewError> {
     let mut sent = Vec::with_capacity(Language::ALL.len());
     for version in versions(config, circular, annexes, Some(to))? {
-        let outcome = relays.send(version.mail).await;
+        let envelope = version.mail.envelope();
+        let mail = OutgoingMail {
+            return_path: envelope.from().map(ToString::to_string).unwrap_or_default(),
+            recipient: envelope.to().iter().map(ToString::to_string).collect(),
+            message: version.mail.formatted(),
+        };
+        let outcome = relays.send(&mail).await;
         sent.push(TestCopySent {
             language: version.language,
             relay: outcome.relay,

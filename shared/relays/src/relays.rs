@@ -1,23 +1,22 @@
 //! The relays mail is sent through (the dispatcher's mail, staff's test copies): a pool of
-//! connections each (TLS and authentication as configured, see [`crate::pool`]), a rate limit
-//! (governor) and a cap on connections that operators can change while mail is flowing, and
-//! failover by priority.
+//! sessions each (TLS and authentication as configured, see [`crate::pool`] and
+//! [`crate::session`]), a rate limit (governor) and a cap on connections that operators can
+//! change while mail is flowing, and failover by priority.
 //!
 //! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
-//! (refused connection, TLS failure, timeout, lost connection) is set aside for
+//! (refused connection, TLS failure, timeout, lost connection or reply) is set aside for
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
 use crate::activity::{LastMinute, RelayCounts};
-use crate::pool::{Endpoint, Pool, Security, SendError};
-use circulars_core::config::{ExposeSecret, RelayConfig, RelayTls, SmtpConfig};
+use crate::error::SendError;
+use crate::pool::Pool;
+use crate::session::{Credentials, Endpoint, Security, Timeouts};
+use circulars_core::config::{RelayConfig, RelayTls, SecretString, SmtpConfig};
+use circulars_core::domain::{OutgoingMail, SmtpReply};
 use circulars_core::nats::control::RelayLimits;
 use circulars_core::BoxError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
-use lettre::transport::smtp::authentication::Credentials;
-use lettre::transport::smtp::client::{Certificate, TlsParameters};
-use lettre::transport::smtp::response::Response;
-use lettre::Message;
 use std::num::NonZeroU32;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -53,7 +52,7 @@ pub enum RelayError {
         relay: String,
         /// What was refused: the CA file (named) or the host name.
         what: String,
-        /// What lettre or rustls said.
+        /// What rustls said.
         source: BoxError,
     },
 }
@@ -85,17 +84,18 @@ pub struct Relays {
 }
 
 /// What one send through the relays gave.
+#[derive(Debug)]
 pub struct Sent {
     /// The relay that was used.
     pub relay: String,
-    /// Its answer.
-    pub result: Result<Response, SendError>,
+    /// Its reply accepting the mail (2xx), or why it was not accepted.
+    pub result: Result<SmtpReply, SendError>,
 }
 
 impl Relays {
     /// The relays `[smtp]` describes, each with its pool, TLS, credentials and limits.
     pub fn from_config(smtp: &SmtpConfig) -> Result<Relays, RelayError> {
-        let timeout = Duration::from_secs(smtp.timeout_secs);
+        let timeouts = timeouts(smtp);
         let relays: Vec<Relay> = smtp
             .relays_in_order()
             .into_iter()
@@ -106,7 +106,7 @@ impl Relays {
                 };
                 let relay = Relay {
                     name: name.to_owned(),
-                    pool: Pool::new(endpoint(name, config, timeout)?),
+                    pool: Pool::new(endpoint(name, config, timeouts)?),
                     configured,
                     in_force: Mutex::new(configured),
                     last_minute: LastMinute::new(Instant::now()),
@@ -175,7 +175,7 @@ impl Relays {
 
     /// Sends `mail` through the first relay by priority that is not set aside (the first of
     /// all when every one is), waiting for its rate limit and a free connection.
-    pub async fn send(&self, mail: Message) -> Sent {
+    pub async fn send(&self, mail: &OutgoingMail) -> Sent {
         let now = Instant::now();
         let relay = self
             .relays
@@ -191,7 +191,7 @@ impl Relays {
             limiter.until_ready().await;
         }
         let permit = relay.connections.clone().acquire_owned().await;
-        let result = relay.pool.send(mail.envelope(), &mail.formatted()).await;
+        let result = relay.pool.send(mail).await;
         drop(permit);
         relay.last_minute.count(Instant::now(), result.is_ok());
         if let Err(e) = &result {
@@ -266,8 +266,21 @@ impl Relay {
     }
 }
 
+/// Each step's timeout as `[smtp]` sets them.
+fn timeouts(smtp: &SmtpConfig) -> Timeouts {
+    let secs = Duration::from_secs;
+    Timeouts {
+        setup: secs(smtp.timeout_secs),
+        mail: secs(smtp.mail_timeout_secs),
+        rcpt: secs(smtp.rcpt_timeout_secs),
+        data_start: secs(smtp.data_start_timeout_secs),
+        data_block: secs(smtp.data_block_timeout_secs),
+        final_reply: secs(smtp.final_reply_timeout_secs),
+    }
+}
+
 /// Where and how to reach one relay.
-fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpoint, RelayError> {
+fn endpoint(name: &str, config: &RelayConfig, timeouts: Timeouts) -> Result<Endpoint, RelayError> {
     let ca = match &config.tls_ca_file {
         Some(path) => Some(std::fs::read(path).map_err(|e| RelayError::File {
             relay: name.to_owned(),
@@ -286,45 +299,46 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
         what: what.to_owned(),
         source,
     };
+    let tls = || {
+        let connector = circulars_core::tls::client(ca.as_deref())
+            .map_err(|e| tls_error(&ca_words, e.into()))?;
+        let server = rustls_pki_types::ServerName::try_from(config.host.clone())
+            .map_err(|e| tls_error(&format!("host {}", config.host), e.into()))?;
+        Ok::<_, RelayError>((connector, server))
+    };
     let security = match config.tls {
         RelayTls::None => Security::None,
         RelayTls::Starttls => {
-            let mut tls = TlsParameters::builder(config.host.clone());
-            if let Some(pem) = &ca {
-                let ca = Certificate::from_pem(pem).map_err(|e| tls_error(&ca_words, e.into()))?;
-                tls = tls.add_root_certificate(ca);
-            }
-            Security::StartTls(
-                tls.build_rustls()
-                    .map_err(|e| tls_error(&ca_words, e.into()))?,
-            )
+            let (connector, server) = tls()?;
+            Security::StartTls(connector, server)
         }
         RelayTls::Tls => {
-            let connector = circulars_core::tls::client(ca.as_deref())
-                .map_err(|e| tls_error(&ca_words, e.into()))?;
-            let server = rustls_pki_types::ServerName::try_from(config.host.clone())
-                .map_err(|e| tls_error(&format!("host {}", config.host), e.into()))?;
+            let (connector, server) = tls()?;
             Security::Implicit(connector, server)
         }
     };
     let credentials = match &config.username {
         Some(username) => {
             let password = match (&config.password, &config.password_file) {
-                (Some(p), _) => p.expose_secret().to_owned(),
-                (None, Some(path)) => std::fs::read_to_string(path)
-                    .map_err(|e| RelayError::File {
-                        relay: name.to_owned(),
-                        what: "password file",
-                        path: path.display().to_string(),
-                        source: e,
-                    })?
-                    .lines()
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned(),
-                (None, None) => String::new(),
+                (Some(p), _) => p.clone(),
+                (None, Some(path)) => SecretString::from(
+                    std::fs::read_to_string(path)
+                        .map_err(|e| RelayError::File {
+                            relay: name.to_owned(),
+                            what: "password file",
+                            path: path.display().to_string(),
+                            source: e,
+                        })?
+                        .lines()
+                        .next()
+                        .unwrap_or_default(),
+                ),
+                (None, None) => SecretString::from(""),
             };
-            Some(Credentials::new(username.clone(), password))
+            Some(Credentials {
+                username: username.clone(),
+                password,
+            })
         }
         None => None,
     };
@@ -333,7 +347,7 @@ fn endpoint(name: &str, config: &RelayConfig, timeout: Duration) -> Result<Endpo
         port: config.port,
         security,
         credentials,
-        timeout,
+        timeouts,
         keep: config.connections as usize,
     })
 }

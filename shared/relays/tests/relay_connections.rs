@@ -1,22 +1,24 @@
 //! The connections to the relays, set up from `[smtp.relays.*]` as operators write
-//! it: reused from mail to mail, implicit TLS with a private CA and a password, and a relay
-//! whose certificate nobody vouches for refused before a word of SMTP.
+//! it: reused from mail to mail (after a refusal too), implicit TLS with a private CA and a
+//! password, STARTTLS with a password, and a relay whose certificate nobody vouches for
+//! refused before a word of SMTP.
 #![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
 use circulars_capture_smtp::{test_tls_files, CaptureServer, Credentials, Options, RecipientRules};
 use circulars_core::config::Config;
-use circulars_relays::Relays;
-use lettre::message::Mailbox;
-use lettre::Message;
+use circulars_core::domain::OutgoingMail;
+use circulars_relays::{Phase, Relays};
 
 /// A short mail from the secretariat to `to`.
-fn mail(to: &str) -> Message {
-    Message::builder()
-        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
-        .to(to.parse::<Mailbox>().unwrap())
-        .subject("TSB Circular 36")
-        .body(String::from("Dear Sir/Madam,"))
-        .unwrap()
+fn mail(to: &str) -> OutgoingMail {
+    OutgoingMail {
+        return_path: "tsb@itu.example".to_owned(),
+        recipient: to.to_owned(),
+        message: format!(
+            "From: tsb@itu.example\r\nTo: {to}\r\nSubject: TSB Circular 36\r\n\r\nDear Sir/Madam,\r\n"
+        )
+        .into_bytes(),
+    }
 }
 
 fn relays(toml: &str) -> Relays {
@@ -37,16 +39,19 @@ async fn one_connection_carries_mail_after_mail_and_a_refusal_costs_only_its_own
     ));
     for n in 0..5 {
         assert!(relays
-            .send(mail(&format!("r{n}@example.org")))
+            .send(&mail(&format!("r{n}@example.org")))
             .await
             .result
             .is_ok());
     }
     assert_eq!(server.stats().connections, 1, "five mails, one connection");
-    // lettre closes a session after a refused recipient; the next mail opens a new one.
-    assert!(relays.send(mail("busy@example.org")).await.result.is_err());
-    assert!(relays.send(mail("r5@example.org")).await.result.is_ok());
-    assert_eq!(server.stats().connections, 2);
+    // A refused recipient: RSET, and the same session carries the next mail.
+    let refused = relays.send(&mail("busy@example.org")).await.result;
+    let refused = refused.unwrap_err();
+    assert_eq!(refused.phase(), Some(Phase::Rcpt), "{refused}");
+    assert_eq!(refused.reply().map(|r| r.code), Some(451), "{refused}");
+    assert!(relays.send(&mail("r5@example.org")).await.result.is_ok());
+    assert_eq!(server.stats().connections, 1);
     assert_eq!(server.stats().stored, 6);
     server.shutdown().await;
 }
@@ -74,9 +79,9 @@ async fn a_relay_on_implicit_tls_with_a_private_ca_and_a_password_gets_both() {
          tls_ca_file = \"{}\"\nusername = \"circulars\"\npassword = \"s3cret\"\n",
         tls.ca.display()
     ));
-    let sent = trusted.send(mail("ok@example.org")).await;
+    let sent = trusted.send(&mail("ok@example.org")).await;
     assert_eq!(sent.relay, "smtps");
-    assert_eq!(u16::from(sent.result.unwrap().code()), 250);
+    assert_eq!(sent.result.unwrap().code, 250);
     let stats = server.stats();
     assert_eq!(
         (stats.tls_sessions, stats.auth_successes, stats.stored),
@@ -88,12 +93,61 @@ async fn a_relay_on_implicit_tls_with_a_private_ca_and_a_password_gets_both() {
         "[smtp.relays.smtps]\nhost = \"127.0.0.1\"\nport = {port}\ntls = \"tls\"\n"
     ));
     let refused = untrusted
-        .send(mail("ok@example.org"))
+        .send(&mail("ok@example.org"))
         .await
         .result
         .unwrap_err();
     assert!(refused.is_no_reply(), "{refused}");
     assert!(refused.to_string().contains("TLS"), "{refused}");
     assert_eq!(server.stats().stored, 1);
+    server.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_relay_that_wants_starttls_and_a_password_gets_both_before_the_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let tls = test_tls_files();
+    let options = Options {
+        tls: Some(tls.starttls()),
+        auth: Some(Credentials::new("circulars", "relay-secret")),
+        allow_auth_without_tls: false,
+    };
+    let server = CaptureServer::start_with(
+        ([127, 0, 0, 1], 0).into(),
+        dir.path(),
+        RecipientRules::new(),
+        options,
+    )
+    .await
+    .unwrap();
+    let relays = relays(&format!(
+        "[smtp.relays.submission]\nhost = \"127.0.0.1\"\nport = {}\ntls = \"starttls\"\n\
+         tls_ca_file = \"{}\"\nusername = \"circulars\"\npassword = \"relay-secret\"\n",
+        server.local_addr().port(),
+        tls.ca.display()
+    ));
+    for to in ["a@example.org", "b@example.org"] {
+        assert_eq!(relays.send(&mail(to)).await.result.unwrap().code, 250);
+    }
+    let stats = server.stats();
+    assert_eq!(
+        (
+            stats.connections,
+            stats.tls_sessions,
+            stats.auth_successes,
+            stats.stored
+        ),
+        (1, 1, 1, 2)
+    );
+    let stored = std::fs::read_dir(dir.path())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let text = std::fs::read_to_string(stored.path()).unwrap();
+    assert!(
+        text.contains("X-Capture-Session: tls=starttls; auth=circulars"),
+        "{text}"
+    );
     server.shutdown().await;
 }

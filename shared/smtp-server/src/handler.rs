@@ -137,6 +137,15 @@ pub trait Handler: Send {
         Vec::new()
     }
 
+    /// Whether EHLO offers PIPELINING (RFC 2920): yes, unless the handler says otherwise.
+    fn offers_pipelining(&self, _state: &State) -> bool {
+        true
+    }
+
+    /// A command line was read while more of the client's input was already waiting: the
+    /// client sent the next command before this one's reply (it pipelines).
+    fn pipelined(&mut self, _state: &State) {}
+
     /// `MAIL FROM:<from> parameters` from a greeted client outside a transaction: `Ok` opens
     /// the transaction (`250 2.1.0 Ok`), `Err` refuses it with that reply.
     fn mail(&mut self, _state: &State, _from: &str, _parameters: &str) -> Result<(), Reply> {

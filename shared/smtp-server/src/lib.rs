@@ -16,7 +16,8 @@
 //! - [`Handler`] (`handler.rs`): what differs between servers: whether a recipient is
 //!   accepted and with which reply ([`Rcpt`]), what a sender is refused, what to do with a
 //!   whole message ([`Verdict`]), extra EHLO keywords and commands (AUTH) through a
-//!   [`Conversation`], and faults injected on purpose ([`DataStart`], [`Verdict::Reset`]).
+//!   [`Conversation`], faults injected on purpose ([`DataStart`], [`Verdict::Reset`]), and for
+//!   test servers whether PIPELINING is offered and each command the client pipelined.
 //!   It reads the session's [`State`] and gets each message's [`Envelope`].
 //! - [`Settings`] and [`Replies`] (this file): the limits, names, TLS and the wording of the
 //!   protocol's own replies, which each server keeps as it was.

@@ -283,6 +283,9 @@ impl<'s> Session<'s> {
                 }
                 Input::Line { cut: false, .. } => {}
             }
+            if !self.io.stream.buffer().is_empty() {
+                handler.pipelined(&self.state);
+            }
             let command = match std::str::from_utf8(&line) {
                 Ok(command) => Cow::Borrowed(command),
                 Err(_) => match self.replies().not_utf8 {
@@ -369,7 +372,9 @@ impl<'s> Session<'s> {
         }];
         lines.push(format!("SIZE {}", settings.max_message_bytes));
         lines.push("8BITMIME".to_owned());
-        lines.push("PIPELINING".to_owned());
+        if handler.offers_pipelining(&self.state) {
+            lines.push("PIPELINING".to_owned());
+        }
         if self.starttls_offered() {
             lines.push("STARTTLS".to_owned());
         }

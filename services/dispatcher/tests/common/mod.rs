@@ -1,15 +1,15 @@
 //! Helpers shared by the dispatcher's test files.
-#![allow(clippy::unwrap_used)] // test helpers: a failed unwrap is a failed test
 
-use lettre::message::Mailbox;
-use lettre::Message;
+use circulars_core::domain::OutgoingMail;
 
 /// A short mail from the secretariat to `to`.
-pub fn mail(to: &str) -> Message {
-    Message::builder()
-        .from("tsb@itu.example".parse::<Mailbox>().unwrap())
-        .to(to.parse::<Mailbox>().unwrap())
-        .subject("TSB Circular 36")
-        .body(String::from("Dear Sir/Madam,"))
-        .unwrap()
+pub fn mail(to: &str) -> OutgoingMail {
+    OutgoingMail {
+        return_path: "tsb@itu.example".to_owned(),
+        recipient: to.to_owned(),
+        message: format!(
+            "From: tsb@itu.example\r\nTo: {to}\r\nSubject: TSB Circular 36\r\n\r\nDear Sir/Madam,\r\n"
+        )
+        .into_bytes(),
+    }
 }

@@ -342,6 +342,34 @@ mod tests {
     }
 
     #[test]
+    fn each_smtp_step_waits_as_rfc_5321_says_and_a_zero_wait_is_refused() {
+        let smtp = Config::from_sources(None, env(&[])).unwrap().smtp;
+        assert_eq!(
+            (
+                smtp.timeout_secs,
+                smtp.mail_timeout_secs,
+                smtp.rcpt_timeout_secs,
+                smtp.data_start_timeout_secs,
+                smtp.data_block_timeout_secs,
+                smtp.final_reply_timeout_secs,
+            ),
+            (30, 300, 300, 120, 180, 600)
+        );
+        assert!(
+            smtp.final_reply_timeout_secs > smtp.job_ack_wait_secs,
+            "a job keeps its lease while it waits"
+        );
+        let file = "[smtp]\nfinal_reply_timeout_secs = 0\ndata_block_timeout_secs = 0\n";
+        let text = Config::from_sources(Some(("c.toml", file)), env(&[]))
+            .unwrap_err()
+            .to_string();
+        for key in ["final_reply_timeout_secs", "data_block_timeout_secs"] {
+            let expected = format!("c.toml: smtp.{key}: must be at least 1");
+            assert!(text.contains(&expected), "missing {expected:?} in:\n{text}");
+        }
+    }
+
+    #[test]
     fn sessions_last_twelve_hours_and_a_zero_lifetime_or_limit_is_refused() {
         let config = Config::from_sources(None, env(&[])).unwrap();
         assert_eq!(config.gateway.session_hours.get(), 12);

@@ -11,11 +11,26 @@ use std::path::PathBuf;
 pub struct SmtpConfig {
     /// How many mails one dispatcher has in flight at once, over all relays.
     pub concurrency: usize,
-    /// Seconds one attempt may take (connecting, TLS, AUTH and the mail) before it counts as a
-    /// temporary failure.
+    /// Seconds opening a session with a relay may take in all (TCP, TLS, the greeting, EHLO,
+    /// STARTTLS, AUTH), and a NOOP or RSET on an open one. Nothing is sent yet, so a short wait
+    /// costs no copy and lets failover act soon; RFC 5321 §4.5.3.2 would wait 5 minutes for
+    /// the greeting alone.
     pub timeout_secs: u64,
+    /// Seconds to wait for the reply to `MAIL FROM` (RFC 5321 §4.5.3.2: 5 minutes).
+    pub mail_timeout_secs: u64,
+    /// Seconds to wait for the reply to `RCPT TO` (RFC 5321: 5 minutes).
+    pub rcpt_timeout_secs: u64,
+    /// Seconds to wait for the `354` after `DATA` (RFC 5321: 2 minutes).
+    pub data_start_timeout_secs: u64,
+    /// Seconds each write of the message may take (RFC 5321: 3 minutes per data block).
+    pub data_block_timeout_secs: u64,
+    /// Seconds to wait for the reply after the message's final dot (RFC 5321: 10 minutes,
+    /// since relays scan content first). A reply not come by then is lost, not a refusal:
+    /// the relay may have stored the mail (`unconfirmed_retries`).
+    pub final_reply_timeout_secs: u64,
     /// Seconds a mail job may stay unacknowledged before JetStream hands it to a dispatcher
-    /// again (after a crash): longer than the slowest send and the recording of its outcome.
+    /// again (after a crash). A job being sent keeps its lease with progress acks, so this
+    /// need not exceed the SMTP waits, only the set-up's (`timeout_secs`).
     pub job_ack_wait_secs: u64,
     /// Seconds before the next attempt after attempt 1, 2, …; the last value repeats.
     pub retry_delays_secs: Vec<u64>,
@@ -108,6 +123,12 @@ impl Default for SmtpConfig {
         SmtpConfig {
             concurrency: 8,
             timeout_secs: 30,
+            // RFC 5321 §4.5.3.2.
+            mail_timeout_secs: 300,
+            rcpt_timeout_secs: 300,
+            data_start_timeout_secs: 120,
+            data_block_timeout_secs: 180,
+            final_reply_timeout_secs: 600,
             job_ack_wait_secs: 120,
             // Postfix-like: quick at first, then hourly; given up after five days
             // (Postfix's maximal_queue_lifetime).
@@ -126,12 +147,30 @@ pub(super) fn check_smtp(
     origin: &dyn Fn(&str) -> String,
     problems: &mut Vec<String>,
 ) {
+    // A job keeps its lease with progress acks while its mail waits for the relay, so
+    // `job_ack_wait_secs` need not exceed the SMTP waits (the final reply may take minutes),
+    // only the set-up's, between two of those acks.
     if smtp.job_ack_wait_secs <= smtp.timeout_secs {
         problems.push(format!(
             "{}: smtp.job_ack_wait_secs: must be longer than smtp.timeout_secs ({}), or jobs are handed over while still being sent",
             origin("smtp.job_ack_wait_secs"),
             smtp.timeout_secs
         ));
+    }
+    for (key, secs) in [
+        ("timeout_secs", smtp.timeout_secs),
+        ("mail_timeout_secs", smtp.mail_timeout_secs),
+        ("rcpt_timeout_secs", smtp.rcpt_timeout_secs),
+        ("data_start_timeout_secs", smtp.data_start_timeout_secs),
+        ("data_block_timeout_secs", smtp.data_block_timeout_secs),
+        ("final_reply_timeout_secs", smtp.final_reply_timeout_secs),
+    ] {
+        if secs == 0 {
+            problems.push(format!(
+                "{}: smtp.{key}: must be at least 1",
+                origin(&format!("smtp.{key}"))
+            ));
+        }
     }
     if smtp.retry_delays_secs.is_empty() {
         problems.push(format!(

@@ -146,9 +146,7 @@ pub async fn test_copies(
         .map(|s| match &s.reply {
             Ok(reply) => format!(
                 "{}: sent to {to} through {} ({})",
-                s.language,
-                s.relay,
-                u16::from(reply.code())
+                s.language, s.relay, reply.code
             ),
             Err(e) => format!("{}: not sent to {to} through {}: {e}", s.language, s.relay),
         })
