@@ -16,6 +16,12 @@ const MAX_WORD: usize = 75;
 /// The line length folding aims for (RFC 5322 §2.1.1).
 const LINE: usize = 78;
 
+/// The longest line a header field may have (RFC 5322 §2.1.1).
+const MAX_LINE: usize = 998;
+
+/// Room kept for ` <address>` after a display name (an address has at most 254 characters).
+const MAX_ADDRESS: usize = 257;
+
 /// Characters of `atext` (RFC 5322 §3.2.3) besides letters and digits.
 const ATEXT_SPECIALS: &str = "!#$%&'*+-/=?^_`{|}~";
 
@@ -68,13 +74,15 @@ pub(super) fn mailbox(out: &mut Vec<u8>, name: &str, display: &str, address: &st
 }
 
 /// Appends a display name after a space: atoms as they are, other printable ASCII as a quoted
-/// string, anything else as encoded words. Returns the column the line ends at.
+/// string, anything else, or a name too long for one line, as encoded words (which fold).
+/// Returns the column the line ends at.
 fn phrase(out: &mut Vec<u8>, display: &str, column: usize) -> usize {
     let atoms = display
         .bytes()
         .all(|b| b.is_ascii_alphanumeric() || b == b' ' || ATEXT_SPECIALS.contains(b as char));
-    let printable = display.bytes().all(|b| (b' '..=b'~').contains(&b));
-    if atoms && !display.contains("=?") && !display.contains("  ") {
+    let printable = display.bytes().all(|b| (b' '..=b'~').contains(&b))
+        && column + 3 + 2 * display.len() + MAX_ADDRESS <= MAX_LINE;
+    if atoms && printable && !display.contains("=?") && !display.contains("  ") {
         out.push(b' ');
         out.extend_from_slice(display.as_bytes());
         column + 1 + display.len()
@@ -175,6 +183,9 @@ mod tests {
         );
         assert_eq!(to(""), "To: a@example.org\r\n");
         assert_eq!(to("Zoë"), "To: =?utf-8?b?Wm/Dqw==?= <a@example.org>\r\n");
+        let long = to(&"Amina Diallo ".repeat(80));
+        assert!(long.split("\r\n").all(|line| line.len() <= LINE), "{long}");
+        assert!(long.starts_with("To: =?utf-8?b?"), "{long}");
     }
 
     #[test]
