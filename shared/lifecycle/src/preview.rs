@@ -12,7 +12,7 @@ use circulars_core::domain::{
 use circulars_core::tokens::TokenError;
 use circulars_relays::{Relays, SendError};
 use circulars_render::dkim::DkimError;
-use circulars_render::mail::{self, MailError, MailSettings};
+use circulars_render::mail::{self, MailError, MailSettings, MailTemplate};
 use circulars_render::render::{render, RenderError};
 use circulars_render::templates::{TemplateError, Templates};
 use lettre::Message;
@@ -81,8 +81,12 @@ pub struct Version {
     pub html: String,
     /// The plain-text body, filled in alike.
     pub text: String,
-    /// The mail built from them, with the language's annexes, signed when DKIM is on.
+    /// The mail built from them by lettre, with the language's annexes, signed when DKIM is
+    /// on: what a test copy sends.
     pub mail: Message,
+    /// The same mail as the dispatcher sends it, spliced from the language's [`MailTemplate`]:
+    /// what `circulars preview --out` writes as `<language>.eml`.
+    pub outgoing: OutgoingMail,
 }
 
 /// What sending one language's test copy gave.
@@ -144,6 +148,10 @@ pub fn versions(
             .cloned()
             .collect();
         let failed = |source| PreviewError::Mail { language, source };
+        let template = MailTemplate::new(&rendition, &own, &config.mail).map_err(failed)?;
+        let outgoing = template
+            .mail_for(&recipient, &keyring, dkim.as_ref(), chrono::Utc::now())
+            .map_err(failed)?;
         let own = mail::prepare_annexes(&own).map_err(failed)?;
         let key = DeliveryKey::new(circular.id.clone(), recipient.address.clone());
         let unsubscribe = mail::unsubscribe_url(&config.mail, &keyring, &key);
@@ -160,6 +168,7 @@ pub fn versions(
             html,
             text,
             mail,
+            outgoing,
         });
     }
     Ok(out)
@@ -240,6 +249,14 @@ mod tests {
             assert!(v.text.contains("/unsubscribe/"), "{code}: unsubscribe link");
             let expected = usize::from(v.language == Language::Fr);
             assert_eq!(attachments(&v.mail), expected, "{code}: annexes");
+            let eml = String::from_utf8_lossy(&v.outgoing.message);
+            let annexes = eml.matches("filename=\"annexe-1.pdf\"").count();
+            assert_eq!(annexes, expected, "{code}: annexes of the .eml");
+            assert!(
+                eml.contains(&format!("Content-Language: {code}\r\n")),
+                "{code}"
+            );
+            assert_eq!(v.outgoing.recipient, format!("preview.{code}@example.org"));
         }
     }
 

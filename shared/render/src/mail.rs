@@ -1,6 +1,23 @@
 //! Building one mail from a stored language version, its annexes and the recipient's personal
 //! fields: the standard headers of a list mail (RFC 2369, 2919, 8058), an envelope sender that
 //! carries a signed token (VERP), and a DKIM signature when configured.
+//!
+//! [`build`] makes each mail whole with lettre; [`MailTemplate`] encodes a language's mail once
+//! and splices each recipient's fields into it (`mail/template.rs` says how).
+//!
+//! # Layout
+//! - `template`: [`MailTemplate`], the mail of one language with the recipient's fields as slots
+//! - `body`: a text body encoded once around its slots, in quoted-printable or base64
+//! - `quoted`, `base64`: the two encodings, piece by piece
+//! - `fields`: header fields (RFC 2047 encoded words, mailboxes, an annex's file name)
+
+mod base64;
+mod body;
+mod fields;
+mod quoted;
+mod template;
+
+pub use template::MailTemplate;
 
 use crate::dkim::{DkimError, DkimSigner};
 use circulars_core::config::MailConfig;
@@ -93,7 +110,7 @@ impl Header for ContentLanguage {
 /// The one-click unsubscribe link of a delivery.
 pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
     link(
-        config,
+        &config.public_base_url,
         Purpose::Unsubscribe,
         &keyring.sign(key, Purpose::Unsubscribe),
     )
@@ -102,17 +119,17 @@ pub fn unsubscribe_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey
 /// The link to the recipient's preferences page of a delivery.
 pub fn preferences_url(config: &MailConfig, keyring: &Keyring, key: &DeliveryKey) -> String {
     link(
-        config,
+        &config.public_base_url,
         Purpose::Preferences,
         &keyring.sign(key, Purpose::Preferences),
     )
 }
 
 /// `<public base URL>/<purpose>/<token>`: `/unsubscribe/…` or `/preferences/…`.
-fn link(config: &MailConfig, purpose: Purpose, token: &Token) -> String {
+fn link(public_base_url: &str, purpose: Purpose, token: &Token) -> String {
     format!(
         "{}/{purpose}/{token}",
-        config.public_base_url.trim_end_matches('/')
+        public_base_url.trim_end_matches('/')
     )
 }
 
@@ -178,7 +195,11 @@ pub fn build(
     let envelope = Envelope::new(Some(envelope_from), vec![to.clone()])
         .map_err(|e| MailError::Invalid(e.to_string()))?;
     let unsubscribe_token = settings.keyring.sign(&key, Purpose::Unsubscribe);
-    let unsubscribe = link(config, Purpose::Unsubscribe, &unsubscribe_token);
+    let unsubscribe = link(
+        &config.public_base_url,
+        Purpose::Unsubscribe,
+        &unsubscribe_token,
+    );
     let preferences = preferences_url(config, settings.keyring, &key);
     let links = PersonalLinks {
         unsubscribe: &unsubscribe,
