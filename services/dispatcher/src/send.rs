@@ -133,14 +133,12 @@ impl Dispatcher {
             ),
         };
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
-        let decision = outcome::decide(
-            verdict,
-            job.attempt,
+        let attempt = outcome::Attempt {
+            number: job.attempt,
             first_at,
-            Utc::now(),
-            &self.ctx.config.smtp,
-            jitter,
-        );
+            unconfirmed_before: 0,
+        };
+        let decision = outcome::decide(verdict, attempt, Utc::now(), &self.ctx.config.smtp, jitter);
         let record = ClaimRecord {
             state: decision.state,
             attempt: job.attempt,
