@@ -39,7 +39,7 @@ pub fn write(config: &Config, file: &Path, out: &Path) -> Result<()> {
         let code = v.language.code();
         std::fs::write(out.join(format!("{code}.html")), &v.html)?;
         std::fs::write(out.join(format!("{code}.txt")), &v.text)?;
-        std::fs::write(out.join(format!("{code}.eml")), &v.outgoing.message)?;
+        std::fs::write(out.join(format!("{code}.eml")), &v.mail.message)?;
         if i == 3 {
             index.push_str("</tr><tr>\n");
         }

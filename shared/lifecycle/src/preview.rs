@@ -12,10 +12,9 @@ use circulars_core::domain::{
 use circulars_core::tokens::TokenError;
 use circulars_relays::{Relays, SendError};
 use circulars_render::dkim::DkimError;
-use circulars_render::mail::{self, MailError, MailSettings, MailTemplate};
+use circulars_render::mail::{self, MailError, MailTemplate};
 use circulars_render::render::{render, RenderError};
 use circulars_render::templates::{TemplateError, Templates};
-use lettre::Message;
 
 /// What marks a test copy's subject, so nobody mistakes it for the circular issued.
 pub const TEST_COPY_MARK: &str = "[TEST COPY]";
@@ -81,12 +80,10 @@ pub struct Version {
     pub html: String,
     /// The plain-text body, filled in alike.
     pub text: String,
-    /// The mail built from them by lettre, with the language's annexes, signed when DKIM is
-    /// on: what a test copy sends.
-    pub mail: Message,
-    /// The same mail as the dispatcher sends it, spliced from the language's [`MailTemplate`]:
-    /// what `circulars preview --out` writes as `<language>.eml`.
-    pub outgoing: OutgoingMail,
+    /// The mail as the dispatcher sends it, spliced from the language's [`MailTemplate`] with
+    /// its annexes, signed when DKIM is on: what a test copy sends and what `circulars preview
+    /// --out` writes as `<language>.eml`.
+    pub mail: OutgoingMail,
 }
 
 /// What sending one language's test copy gave.
@@ -120,11 +117,6 @@ pub fn versions(
     let templates = Templates::embedded()?;
     let keyring = config.tokens.keyring()?;
     let dkim = circulars_render::dkim_signer(config)?;
-    let settings = MailSettings {
-        config: &config.mail,
-        keyring: &keyring,
-        dkim: dkim.as_ref(),
-    };
     let addressee = Addressee::parse(SAMPLE_ADDRESSEE)?;
     let mut out = Vec::with_capacity(Language::ALL.len());
     for language in Language::ALL {
@@ -149,10 +141,9 @@ pub fn versions(
             .collect();
         let failed = |source| PreviewError::Mail { language, source };
         let template = MailTemplate::new(&rendition, &own, &config.mail).map_err(failed)?;
-        let outgoing = template
+        let mail = template
             .mail_for(&recipient, &keyring, dkim.as_ref(), chrono::Utc::now())
             .map_err(failed)?;
-        let own = mail::prepare_annexes(&own).map_err(failed)?;
         let key = DeliveryKey::new(circular.id.clone(), recipient.address.clone());
         let unsubscribe = mail::unsubscribe_url(&config.mail, &keyring, &key);
         let preferences = mail::preferences_url(&config.mail, &keyring, &key);
@@ -161,14 +152,12 @@ pub fn versions(
             preferences: &preferences,
         };
         let (text, html) = rendition.personalise(recipient.addressee.name(), links);
-        let mail = mail::build(&rendition, &own, &recipient, settings).map_err(failed)?;
         out.push(Version {
             language,
             rendition,
             html,
             text,
             mail,
-            outgoing,
         });
     }
     Ok(out)
@@ -186,13 +175,7 @@ pub async fn send_test_copies(
 ) -> Result<Vec<TestCopySent>, PreviewError> {
     let mut sent = Vec::with_capacity(Language::ALL.len());
     for version in versions(config, circular, annexes, Some(to))? {
-        let envelope = version.mail.envelope();
-        let mail = OutgoingMail {
-            return_path: envelope.from().map(ToString::to_string).unwrap_or_default(),
-            recipient: envelope.to().iter().map(ToString::to_string).collect(),
-            message: version.mail.formatted(),
-        };
-        let outcome = relays.send(&mail).await;
+        let outcome = relays.send(&version.mail).await;
         sent.push(TestCopySent {
             language: version.language,
             relay: outcome.relay,
@@ -205,6 +188,7 @@ pub async fn send_test_copies(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use mail_parser::MimeHeaders;
 
     fn sample() -> (Config, Circular) {
         let text = include_str!("../../../samples/circulars/tsb-36.toml");
@@ -224,10 +208,11 @@ mod tests {
         }
     }
 
-    fn attachments(mail: &Message) -> usize {
-        String::from_utf8_lossy(&mail.formatted())
-            .matches("filename=\"annexe-1.pdf\"")
-            .count()
+    /// The mail as parsed by a reader's mail parser.
+    fn parsed(mail: &OutgoingMail) -> mail_parser::Message<'_> {
+        mail_parser::MessageParser::default()
+            .parse(&mail.message)
+            .expect("the mail parses")
     }
 
     #[test]
@@ -238,9 +223,13 @@ mod tests {
         assert_eq!(languages, Language::ALL);
         for v in &versions {
             let code = v.language.code();
-            let to = format!("Sample Recipient <preview.{code}@example.org>");
-            assert_eq!(v.mail.headers().get_raw("To"), Some(to.as_str()), "{code}");
-            assert_eq!(v.mail.headers().get_raw("Content-Language"), Some(code));
+            let mail = parsed(&v.mail);
+            let to = mail.to().and_then(|to| to.first()).expect("To");
+            assert_eq!(to.name(), Some("Sample Recipient"), "{code}");
+            assert_eq!(
+                to.address(),
+                Some(format!("preview.{code}@example.org").as_str())
+            );
             assert!(!v.rendition.subject.starts_with(TEST_COPY_MARK), "{code}");
             assert!(
                 v.html.contains(SAMPLE_ADDRESSEE),
@@ -248,15 +237,18 @@ mod tests {
             );
             assert!(v.text.contains("/unsubscribe/"), "{code}: unsubscribe link");
             let expected = usize::from(v.language == Language::Fr);
-            assert_eq!(attachments(&v.mail), expected, "{code}: annexes");
-            let eml = String::from_utf8_lossy(&v.outgoing.message);
-            let annexes = eml.matches("filename=\"annexe-1.pdf\"").count();
-            assert_eq!(annexes, expected, "{code}: annexes of the .eml");
+            let annexes: Vec<_> = mail
+                .attachments()
+                .filter_map(|a| a.attachment_name())
+                .collect();
+            assert_eq!(annexes.len(), expected, "{code}: annexes {annexes:?}");
+            assert!(annexes.iter().all(|name| *name == "annexe-1.pdf"));
+            let eml = String::from_utf8_lossy(&v.mail.message);
             assert!(
                 eml.contains(&format!("Content-Language: {code}\r\n")),
                 "{code}"
             );
-            assert_eq!(v.outgoing.recipient, format!("preview.{code}@example.org"));
+            assert_eq!(v.mail.recipient, format!("preview.{code}@example.org"));
         }
     }
 
@@ -267,11 +259,13 @@ mod tests {
         let versions = versions(&config, &circular, &[], Some(&to)).unwrap();
         assert_eq!(versions.len(), 6);
         for v in &versions {
-            let subject = v.mail.headers().get_raw("Subject").unwrap();
+            let mail = parsed(&v.mail);
+            let subject = mail.subject().unwrap();
             assert!(subject.starts_with("[TEST COPY] "), "{subject}");
             assert_eq!(subject, v.rendition.subject);
-            let to = v.mail.headers().get_raw("To").unwrap();
-            assert_eq!(to, "Sample Recipient <reviewer@itu.example>");
+            let to = mail.to().and_then(|to| to.first()).expect("To");
+            assert_eq!(to.address(), Some("reviewer@itu.example"));
+            assert_eq!(v.mail.recipient, "reviewer@itu.example");
         }
     }
 }
