@@ -77,7 +77,8 @@ pub struct Decision {
     /// For deferred mail: when to try again.
     pub next_at: Option<DateTime<Utc>>,
     /// Attempts so far (this one included) whose reply was lost after the whole message was
-    /// sent; a `sent` decision with a count here is unconfirmed.
+    /// sent, while that is all that is known: on a deferred decision, carried to the next
+    /// attempt; on a `sent` one, the mark of an unconfirmed delivery. 0 once a reply came.
     pub unconfirmed: u32,
 }
 
@@ -122,11 +123,11 @@ pub fn decide(
         unconfirmed,
     };
     let (reply, detail, unconfirmed) = match verdict {
-        Verdict::Sent(reply) => {
-            return settled(DeliveryState::Sent, Some(reply), None, unconfirmed_before)
-        }
+        // A reply came: the delivery is confirmed (or refused) whatever earlier attempts
+        // lost; their history entries keep the count.
+        Verdict::Sent(reply) => return settled(DeliveryState::Sent, Some(reply), None, 0),
         Verdict::Failed { reply, detail } => {
-            return settled(DeliveryState::Failed, reply, detail, unconfirmed_before)
+            return settled(DeliveryState::Failed, reply, detail, 0)
         }
         Verdict::Unconfirmed { detail } => {
             let reached = unconfirmed_before + 1;
@@ -300,7 +301,7 @@ mod tests {
             twice.detail.as_deref(),
             Some("may have been delivered: the reply was lost after the message was sent (2 attempts reached that point); last: 127.0.0.1:2525: no reply to the message within 600 s")
         );
-        // Accepted on the retry: sent, and the earlier lost reply still counted.
+        // Accepted on the retry: confirmed (the history keeps the attempt whose reply was lost).
         let accepted = decide(
             Verdict::Sent(SmtpReply::new(250, "2.0.0 Ok")),
             second,
