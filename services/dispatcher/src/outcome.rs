@@ -311,7 +311,7 @@ mod tests {
         );
         assert_eq!(
             (accepted.state, accepted.unconfirmed),
-            (DeliveryState::Sent, 1)
+            (DeliveryState::Sent, 0)
         );
         // No retries configured: the first lost reply is final.
         let none = SmtpConfig {
