@@ -103,8 +103,8 @@ impl Wire {
         }
     }
 
-    /// The TCP socket and whatever was read but not taken, for the TLS handshake after
-    /// STARTTLS; `None` on a TLS connection.
+    /// The TCP socket, for the TLS handshake after STARTTLS, and whether the relay sent
+    /// more than was read (RFC 3207 forbids acting on it); `None` on a TLS connection.
     pub(crate) fn into_plain(self) -> Option<(TcpStream, bool)> {
         let unread = self.taken < self.read.len();
         match self.stream {

@@ -303,3 +303,73 @@ async fn refusals_at_rcpt_and_at_the_final_dot_come_back_with_the_relays_words()
     assert_eq!((stats.connections, stats.stored), (1, 1));
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_relay_that_stops_reading_the_message_times_out_before_its_end() {
+    // Answers the envelope, then reads nothing more: the message (larger than both sockets'
+    // buffers) cannot be written, and each write waits one data block at most.
+    let listener = TcpListener::bind(("127.0.0.1", 0)).await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let (socket, _) = listener.accept().await.unwrap();
+        let (read, mut write) = socket.into_split();
+        let mut lines = BufReader::new(read).lines();
+        write.write_all(b"220 relay.test ESMTP\r\n").await.unwrap();
+        while let Some(line) = lines.next_line().await.unwrap() {
+            let reply: &[u8] = match line.get(..4).unwrap_or_default() {
+                "EHLO" => b"250-relay.test\r\n250 8BITMIME\r\n",
+                "MAIL" | "RCPT" => b"250 Ok\r\n",
+                _ => b"354 go ahead\r\n",
+            };
+            write.write_all(reply).await.unwrap();
+            if reply.starts_with(b"354") {
+                break;
+            }
+        }
+        let _ = stopped.await;
+    });
+    let relays = relays(port, "data_block_timeout_secs = 1");
+    let big = "All work and no play makes a long annex.\r\n".repeat(800_000);
+    let error = relays
+        .send(&mail("ana@example.org", &big))
+        .await
+        .result
+        .unwrap_err();
+    assert!(
+        matches!(
+            error,
+            SendError::Timeout {
+                phase: Phase::Message,
+                after,
+                ..
+            } if after == Duration::from_secs(1)
+        ),
+        "{error:?}"
+    );
+    assert!(!error.reply_lost(), "the final dot was never written");
+    drop(stop);
+}
+
+#[tokio::test]
+async fn a_relay_that_drops_mid_message_after_the_kernel_took_every_byte_looks_like_a_lost_reply() {
+    // The capture server reads the message's first line, then resets the connection. A small
+    // message was written whole (into the kernel's buffers) before that: from this side the
+    // reset comes after the final dot, exactly as when the relay stored the mail and lost
+    // its reply. The outcome is unknown either way.
+    let dir = tempfile::tempdir().unwrap();
+    let rules = RecipientRules::new().drop_during_data("amina@example.org", 1);
+    let server = capture(dir.path(), rules).await;
+    let relays = relays(server.local_addr().port(), "");
+    let error = relays
+        .send(&mail("amina@example.org", "Hello\r\n"))
+        .await
+        .result
+        .unwrap_err();
+    assert!(error.reply_lost(), "{error:?}");
+    assert_eq!(
+        (server.stats().dropped_during_data, server.stats().stored),
+        (1, 0)
+    );
+    server.shutdown().await;
+}
