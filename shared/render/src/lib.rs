@@ -11,7 +11,9 @@
 //! - [`render`]: one language version as text/plain and HTML, personal parts left as slots
 //! - [`public`]: a stored language version as the public archive shows it, without the
 //!   recipient's parts (addressee, unsubscribe and any other personal link)
-//! - [`mail`]: the mail built from a stored language version and the personal fields
+//! - [`mail`]: the mail built from a stored language version and the personal fields: whole by
+//!   lettre ([`mail::build`]), or encoded once per language and spliced per recipient
+//!   ([`mail::MailTemplate`])
 //! - [`dkim`]: DKIM signatures (RSA-2048 or Ed25519) over the headers RFC 8058 needs signed
 
 pub mod dates;
