@@ -1,14 +1,16 @@
-//! One mail job, in the order the crate docs give: read the claim, claim, send, record, park
-//! or publish, and only then acknowledge. A first attempt skips the read: creating the claim
-//! fails when any claim exists, and only then is it read.
+//! One retry job (one delivery, a later attempt), in the order the crate docs give: read the
+//! claim, claim, send, record, park or publish, and only then acknowledge. An attempt 1 (a
+//! job queued by an earlier version) skips the read: creating the claim fails when any claim
+//! exists, and only then is it read. Also the steps batch jobs share: one mail attempted
+//! ([`Dispatcher::attempt`]), outcomes published, language versions read once.
 
 use crate::claims::{self, ClaimRecord, Found};
 use crate::outcome::{self, Verdict};
 use crate::Dispatcher;
 use async_nats::jetstream::{AckKind, Message};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language};
-use circulars_core::events::{Contract, DeliveryOutcome, MailJob};
+use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language, Recipient};
+use circulars_core::events::{Contract, RetryJob};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::BusError;
 use circulars_render::mail;
@@ -27,7 +29,7 @@ pub(crate) struct LanguageVersion {
 }
 
 /// What to tell JetStream about a job after handling it.
-enum Settlement {
+pub(crate) enum Settlement {
     /// Done: sent, failed, parked for later, cancelled, or done before.
     Ack,
     /// Another dispatcher holds the claim: deliver it again after this delay.
@@ -43,7 +45,7 @@ enum Claimed {
 }
 
 /// The claim of an attempt under way.
-fn sending(job: &MailJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimRecord {
+fn sending(job: &RetryJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimRecord {
     ClaimRecord {
         state: DeliveryState::Sending,
         attempt: job.attempt,
@@ -57,11 +59,17 @@ fn sending(job: &MailJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimR
 }
 
 /// How long a job waits when another dispatcher holds its claim.
-const BUSY_DELAY: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_DELAY: Duration = Duration::from_secs(5);
 
-/// Handles one job message and settles it; `permit` is its slot among the mails in flight.
-pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, permit: OwnedSemaphorePermit) {
-    match d.deliver(&message).await {
+/// Handles one retry job and settles its message; `permit` is its slot among the mails in
+/// flight.
+pub(crate) async fn handle(
+    d: Arc<Dispatcher>,
+    message: Message,
+    job: RetryJob,
+    permit: OwnedSemaphorePermit,
+) {
+    match d.deliver(job).await {
         Ok(Settlement::Ack) => settle("dispatcher", &message, Ok(())).await,
         Ok(Settlement::RetryAfter(delay)) => {
             if let Err(e) = message.ack_with(AckKind::Nak(Some(delay))).await {
@@ -74,10 +82,9 @@ pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, permit: OwnedSe
 }
 
 impl Dispatcher {
-    /// Handles one job message, following the order in the crate docs.
+    /// Handles one retry job, following the order in the crate docs.
     #[instrument(skip_all, fields(circular, recipient, language, attempt))]
-    async fn deliver(&self, message: &Message) -> Result<Settlement, Failure> {
-        let job = MailJob::decode(&message.subject, &message.payload)?;
+    async fn deliver(&self, job: RetryJob) -> Result<Settlement, Failure> {
         let span = Span::current();
         span.record("circular", job.circular.as_str());
         span.record("recipient", job.recipient.address.as_str());
@@ -100,30 +107,7 @@ impl Dispatcher {
                 Claimed::Settled(settlement) => return Ok(settlement),
             },
         };
-        let version = self.version(&job.circular, job.recipient.language).await?;
-        let settings = mail::MailSettings {
-            config: &self.ctx.config.mail,
-            keyring: &self.keyring,
-            dkim: self.dkim.as_ref(),
-        };
-        let (verdict, relay) = match mail::build(
-            &version.rendition,
-            &version.annexes,
-            &job.recipient,
-            settings,
-        ) {
-            Ok(mail) => {
-                let sent = self.relays.send(mail).await;
-                (outcome::classify(&sent.result), Some(sent.relay))
-            }
-            Err(e) => (
-                Verdict::Failed {
-                    reply: None,
-                    detail: Some(e.to_string()),
-                },
-                None,
-            ),
-        };
+        let (verdict, relay) = self.attempt(&job.circular, &job.recipient).await?;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let decision = outcome::decide(
             verdict,
@@ -146,8 +130,9 @@ impl Dispatcher {
         claims::record(&self.claims, &key, revision, &record).await?;
         info!(state = %record.state, relay = ?record.relay, reply = ?record.reply.as_ref().map(ToString::to_string), next_at = ?record.next_at, "attempt finished");
         if let Some(next_at) = record.next_at {
-            let next = MailJob {
+            let next = RetryJob {
                 attempt: job.attempt + 1,
+                first_at: Some(first_at),
                 ..job
             };
             self.ctx.store.park_retry(&next, next_at).await?;
@@ -161,7 +146,7 @@ impl Dispatcher {
     /// else takes it over as `sending`.
     async fn claim_known_key(
         &self,
-        job: &MailJob,
+        job: &RetryJob,
         key: &DeliveryKey,
         now: DateTime<Utc>,
     ) -> Result<Claimed, Failure> {
@@ -183,6 +168,7 @@ impl Dispatcher {
         let first_at = found
             .as_ref()
             .and_then(|f| f.record.first_at)
+            .or(job.first_at)
             .unwrap_or(now);
         if self.state(&job.circular) == DispatchState::Cancelled {
             return Ok(Claimed::Settled(
@@ -194,8 +180,9 @@ impl Dispatcher {
         }) {
             // Deferred before a crash: make sure the next attempt is parked and the outcome
             // recorded, without trying again now.
-            let next = MailJob {
+            let next = RetryJob {
                 attempt: f.record.attempt + 1,
+                first_at: Some(first_at),
                 ..job.clone()
             };
             self.ctx
@@ -218,7 +205,7 @@ impl Dispatcher {
     /// Settles a job of a cancelled circular: claimed as `cancelled`, nothing sent.
     async fn cancel(
         &self,
-        job: &MailJob,
+        job: &RetryJob,
         found: Option<&Found>,
         first_at: chrono::DateTime<Utc>,
     ) -> Result<Settlement, Failure> {
@@ -243,9 +230,39 @@ impl Dispatcher {
         Ok(Settlement::Ack)
     }
 
+    /// Sends the circular to `recipient` once: the mail built from the stored language
+    /// version and handed to the relays; what the attempt means, and the relay it went to.
+    pub(crate) async fn attempt(
+        &self,
+        circular: &CircularId,
+        recipient: &Recipient,
+    ) -> Result<(Verdict, Option<String>), Failure> {
+        let version = self.version(circular, recipient.language).await?;
+        let settings = mail::MailSettings {
+            config: &self.ctx.config.mail,
+            keyring: &self.keyring,
+            dkim: self.dkim.as_ref(),
+        };
+        Ok(
+            match mail::build(&version.rendition, &version.annexes, recipient, settings) {
+                Ok(mail) => {
+                    let sent = self.relays.send(mail).await;
+                    (outcome::classify(&sent.result), Some(sent.relay))
+                }
+                Err(e) => (
+                    Verdict::Failed {
+                        reply: None,
+                        detail: Some(e.to_string()),
+                    },
+                    None,
+                ),
+            },
+        )
+    }
+
     /// Publishes an outcome that must be new. A duplicate would mean JetStream dropped it,
     /// which is an error: the job is handed over again, finds its claim and publishes again.
-    async fn publish_new(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+    pub(crate) async fn publish_new<C: Contract>(&self, outcome: &C) -> Result<(), Failure> {
         match self.ctx.bus.publish_new(outcome).await {
             Err(e @ BusError::Duplicate { .. }) => {
                 error!(error = %e, "unexpected duplicate outcome");
@@ -256,7 +273,7 @@ impl Dispatcher {
     }
 
     /// Publishes an outcome recorded before (a crash or a redelivery): JetStream may have it.
-    async fn publish_again(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+    pub(crate) async fn publish_again<C: Contract>(&self, outcome: &C) -> Result<(), Failure> {
         let published = self.ctx.bus.publish(outcome).await?;
         if published.duplicate {
             info!(msg_id = %outcome.msg_id(), "outcome was already published");
@@ -265,7 +282,7 @@ impl Dispatcher {
     }
 
     /// The stored language version and its annexes, read once per circular and language.
-    async fn version(
+    pub(crate) async fn version(
         &self,
         circular: &CircularId,
         language: Language,
