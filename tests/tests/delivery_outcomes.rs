@@ -376,7 +376,48 @@ async fn an_address_refused_for_good_three_times_is_suppressed_and_left_out_afte
     assert!(store.suppression(&li).await.unwrap().is_some());
 }
 
+/// How many messages a stream has taken in since it was made (its last sequence number).
+async fn published(bus: &circulars_core::nats::Bus, stream: &str) -> u64 {
+    let mut stream = bus.jetstream.get_stream(stream).await.unwrap();
+    stream.info().await.unwrap().state.last_sequence
+}
+
+async fn a_circular_costs_well_under_one_jetstream_operation_per_recipient(db: Db) {
+    const CONTACTS: usize = 2000;
+    let mut h = Harness::start(db).await;
+    h.serve("all");
+    h.import_generated_directory(CONTACTS);
+    h.draft_sample_circular();
+    h.circulars_ok(&["issue", "TSB-36"]);
+    let status = h.wait_until_delivered("TSB-36").await;
+    assert_eq!(status.total.get(DeliveryState::Sent), CONTACTS as u64);
+    h.wait_until_jobs_handled().await;
+
+    let bus = h.bus().await;
+    let jobs = published(&bus, circulars_core::nats::MAIL_OUTBOUND_STREAM).await;
+    let claim_writes = published(&bus, "KV_delivery-claims").await;
+    let outcome_events = published(&bus, circulars_core::nats::DELIVERIES_STREAM).await;
+    // Each job and each outcome event is published, delivered and acknowledged once (no
+    // redelivery in a quiet run); each claim write is one operation. Progress acks are sent
+    // only for a batch held a third of ack_wait (15 s here): none.
+    let operations = 3 * jobs + claim_writes + 3 * outcome_events;
+    let per_recipient = operations as f64 / CONTACTS as f64;
+    println!(
+        "{CONTACTS} recipients: {jobs} jobs, {claim_writes} claim writes, {outcome_events} \
+         outcome events: {operations} JetStream operations, {per_recipient:.3} per recipient \
+         (8 before batches)"
+    );
+    assert_eq!(jobs, CONTACTS.div_ceil(50) as u64, "jobs of 50 recipients");
+    assert_eq!(outcome_events, jobs, "one outcome event per job");
+    assert!(
+        per_recipient < 0.5,
+        "{per_recipient:.3} JetStream operations per recipient"
+    );
+    h.stop_services();
+}
+
 on_both_databases!(
+    a_circular_costs_well_under_one_jetstream_operation_per_recipient,
     an_address_refused_for_good_three_times_is_suppressed_and_left_out_after,
     a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply,
     a_job_handed_over_again_never_sends_a_second_mail,

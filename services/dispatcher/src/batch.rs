@@ -40,8 +40,10 @@ use tokio_util::sync::CancellationToken;
 use tracing::{debug, info, instrument, warn, Instrument, Span};
 
 /// How long the writer lingers after a first result for more of the batch's mails in flight,
-/// so that one write records several (each lingering result keeps its permit meanwhile).
-const LINGER: Duration = Duration::from_millis(2);
+/// so that one write records several (each lingering result keeps its permit meanwhile). It
+/// stops lingering sooner once half the permits' results are gathered, or none of the batch's
+/// mails is still out.
+const LINGER: Duration = Duration::from_millis(5);
 /// How long a failed claim write waits before it is tried again.
 const WRITE_RETRY: Duration = Duration::from_millis(500);
 /// How soon a job whose batch this process let go (shutdown) is handed out again.
@@ -60,6 +62,24 @@ struct Held {
     revision: u64,
     /// Whether this process completes it (its outcome event is then new).
     fresh: bool,
+    /// Keeps the batch in `Dispatcher::in_hand` while held.
+    _in_hand: InHand,
+}
+
+/// A batch noted in `Dispatcher::in_hand`, removed when this is dropped.
+struct InHand {
+    d: Arc<Dispatcher>,
+    key: String,
+}
+
+impl Drop for InHand {
+    fn drop(&mut self) {
+        self.d
+            .in_hand
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .remove(&self.key);
+    }
 }
 
 /// What taking the claim came to.
@@ -89,10 +109,6 @@ pub(crate) async fn handle(
 ) {
     let key = job.claim_key();
     let result = d.batch(&message, &job, &key, &shutdown).await;
-    d.in_hand
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .remove(&key);
     match result {
         Ok(Some(Settlement::Ack)) => settle("dispatcher", &message, Ok(())).await,
         Ok(Some(Settlement::RetryAfter(delay))) => {
@@ -139,7 +155,7 @@ impl Dispatcher {
 
     /// Step 1: creates the claim, or reads it and decides.
     async fn take_batch(
-        &self,
+        self: &Arc<Self>,
         job: &BatchJob,
         key: &str,
         now: DateTime<Utc>,
@@ -147,11 +163,11 @@ impl Dispatcher {
         let lease_until = now + self.lease();
         let new = BatchClaim::new(&self.owner, now, lease_until, job.recipients.len());
         if let Some(revision) = batch_claims::create(&self.claims, key, &new).await? {
-            self.hold(key);
             return Ok(Taken::Held(Held {
                 claim: new,
                 revision,
                 fresh: true,
+                _in_hand: self.hold(key),
             }));
         }
         let Some((mut claim, revision)) = batch_claims::read(&self.claims, key).await? else {
@@ -197,11 +213,11 @@ impl Dispatcher {
                     recorded = sent,
                     "batch taken over: its mails without a result are sent"
                 );
-                self.hold(key);
                 Ok(Taken::Held(Held {
                     claim,
                     revision,
                     fresh: true,
+                    _in_hand: self.hold(key),
                 }))
             }
             None => Ok(Taken::Settled(Settlement::RetryAfter(BUSY_DELAY))),
@@ -220,7 +236,8 @@ impl Dispatcher {
         let Held {
             mut claim,
             mut revision,
-            ..
+            fresh: _,
+            _in_hand,
         } = held;
         let stop = shutdown.child_token();
         let (done, mut results) = mpsc::unbounded_channel::<Finished>();
@@ -242,6 +259,7 @@ impl Dispatcher {
         );
         let sender = tokio::spawn(sender.in_current_span());
 
+        let group = (self.ctx.config.smtp.concurrency / 2).max(1);
         let lease = self.lease();
         let third = lease.to_std().unwrap_or(Duration::from_secs(1)) / 3;
         let mut progress = tokio::time::interval_at(Instant::now() + third, third);
@@ -269,7 +287,7 @@ impl Dispatcher {
                     while let Ok(more) = results.try_recv() {
                         gathered.push(more);
                     }
-                    if running.load(Ordering::Relaxed) == 0 {
+                    if running.load(Ordering::Relaxed) == 0 || gathered.len() >= group {
                         break;
                     }
                     tokio::select! {
@@ -460,12 +478,16 @@ impl Dispatcher {
         TimeDelta::seconds(self.ctx.config.smtp.job_ack_wait_secs.max(1) as i64)
     }
 
-    /// Notes that this process has the batch under `key` in hand.
-    fn hold(&self, key: &str) {
+    /// Notes that this process has the batch under `key` in hand, until the guard drops.
+    fn hold(self: &Arc<Self>, key: &str) -> InHand {
         self.in_hand
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(key.to_owned());
+        InHand {
+            d: self.clone(),
+            key: key.to_owned(),
+        }
     }
 
     /// The tests' failpoint (see `Dispatcher::hold_writes_after`): once this process has
@@ -509,6 +531,9 @@ async fn sender(
     } = mailing;
     let job = Arc::new(job);
     let mut mails = JoinSet::new();
+    // One batch at a time starts its mails, so its results come close together and its writer
+    // records many per write; the next batch takes the permits as this one's last mails end.
+    let mut turn = None;
     for index in missing {
         if stop.is_cancelled() {
             break;
@@ -520,6 +545,12 @@ async fn sender(
                 permit: None,
             });
             continue;
+        }
+        if turn.is_none() {
+            turn = tokio::select! {
+                _ = stop.cancelled() => break,
+                turn = d.starting.lock() => Some(turn),
+            };
         }
         let permit = tokio::select! {
             _ = stop.cancelled() => break,
@@ -543,6 +574,7 @@ async fn sender(
             .instrument(Span::current()),
         );
     }
+    drop(turn);
     while mails.join_next().await.is_some() {}
 }
 

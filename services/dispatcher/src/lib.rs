@@ -89,6 +89,8 @@ struct Dispatcher {
     /// This process as the owner of the batch claims it holds: `host:pid:<random>`, new at
     /// every start, so a restarted process never mistakes an old lease for its own.
     owner: String,
+    /// Held by the batch whose turn it is to start mails (see `batch`).
+    starting: Mutex<()>,
     /// The claim keys of the batches this process has in hand.
     in_hand: std::sync::Mutex<HashSet<String>>,
     /// Results written in batch claims by this process (the failpoint counts them).
@@ -155,6 +157,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
             activity::dispatcher_name(),
             rand::thread_rng().gen::<u32>()
         ),
+        starting: Mutex::new(()),
         in_hand: std::sync::Mutex::new(HashSet::new()),
         recorded: AtomicUsize::new(0),
         hold_writes_after: std::env::var(HOLD_CLAIM_WRITES_AFTER)
