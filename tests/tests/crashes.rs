@@ -397,7 +397,8 @@ async fn the_dispatcher_killed_between_the_relays_replies_and_the_claim_write_se
         "the new dispatcher took the held batches over"
     );
     println!(
-        "dispatcher held at {stored} mails stored; {taken_over} batches taken over; in the end {}          mails to {} recipients, {} extra copies; {:.1} s",
+        "dispatcher held at {stored} mails stored; {taken_over} batches taken over; in the \
+         end {} mails to {} recipients, {} extra copies; {:.1} s",
         received.mails,
         received.recipients,
         received.extra_copies,
@@ -409,9 +410,10 @@ async fn a_batch_that_takes_longer_than_ack_wait_keeps_its_lease_and_mails_every
     const CONTACTS: usize = 100;
     let started = Instant::now();
     // Two batch jobs of 50 at 10 mails a second take about ten seconds each, with both in hand:
-    // over three times JetStream's ack_wait.
+    // over three times JetStream's ack_wait (the SMTP timeout below it, as the configuration
+    // requires).
     let mut h = Harness::start_setup(Setup {
-        smtp_settings: "job_ack_wait_secs = 3".into(),
+        smtp_settings: "job_ack_wait_secs = 3\ntimeout_secs = 2".into(),
         relay_settings: "rate_per_second = 10".into(),
         ..Setup::new(db)
     })
@@ -436,6 +438,10 @@ async fn a_batch_that_takes_longer_than_ack_wait_keeps_its_lease_and_mails_every
         "each batch finished once, by the dispatcher that took it"
     );
     assert!(!log.contains("batch taken over"), "no batch was taken over");
+    assert!(
+        !log.contains("the batch is held by its owner"),
+        "JetStream never handed a batch out again while it was in hand"
+    );
     let elapsed = started.elapsed();
     println!(
         "{} mails to {} recipients in {:.1} s with a 3 s ack_wait",

@@ -197,7 +197,7 @@ impl Dispatcher {
                 .contains(key);
         if claim.lease_until > now && (claim.owner != self.owner || mine_in_hand) {
             let left = (claim.lease_until - now).to_std().unwrap_or_default();
-            debug!(owner = %claim.owner, "the batch is held; handed out again when its lease ends");
+            info!(owner = %claim.owner, "the batch is held by its owner; handed out again when its lease ends");
             return Ok(Taken::Settled(Settlement::RetryAfter(
                 left.max(BUSY_DELAY / 5) + Duration::from_millis(200),
             )));
