@@ -6,7 +6,9 @@
 //!    over by compare-and-set (owner: this process).
 //! 2. Send each recipient without a result, concurrently, each mail waiting for one of the
 //!    dispatcher's in-flight permits (shared by all circulars); for a cancelled circular
-//!    record `cancelled` instead, sending nothing.
+//!    record `cancelled` instead, sending nothing. A paused circular's batch starts no more
+//!    mails: its results are written, its lease let go and its job handed back (`Nak`), to be
+//!    taken again on resume.
 //! 3. Group commit: each finished mail hands its result, and its permit, to the batch's
 //!    writer, which writes every result gathered since its last write in one compare-and-set
 //!    of the claim (extending the lease), and only then lets the permits go. So the mails sent
@@ -536,6 +538,11 @@ async fn sender(
     let mut turn = None;
     for index in missing {
         if stop.is_cancelled() {
+            break;
+        }
+        if d.state(&job.circular) == DispatchState::Paused {
+            // The batch's other mails wait for resume: its job is handed out again then.
+            info!("paused: the batch's remaining mails wait for resume");
             break;
         }
         if d.state(&job.circular) == DispatchState::Cancelled {
