@@ -43,8 +43,8 @@ use tracing::{debug, info, instrument, warn, Instrument, Span};
 
 /// How long the writer lingers after a first result for more of the batch's mails in flight,
 /// so that one write records several (each lingering result keeps its permit meanwhile). It
-/// stops lingering sooner once half the permits' results are gathered, or none of the batch's
-/// mails is still out.
+/// stops lingering sooner once as many results as permits are gathered, or none of the
+/// batch's mails is still out.
 const LINGER: Duration = Duration::from_millis(5);
 /// How long a failed claim write waits before it is tried again.
 const WRITE_RETRY: Duration = Duration::from_millis(500);
@@ -261,7 +261,7 @@ impl Dispatcher {
         );
         let sender = tokio::spawn(sender.in_current_span());
 
-        let group = (self.ctx.config.smtp.concurrency / 2).max(1);
+        let group = self.ctx.config.smtp.concurrency.max(1);
         let lease = self.lease();
         let third = lease.to_std().unwrap_or(Duration::from_secs(1)) / 3;
         let mut progress = tokio::time::interval_at(Instant::now() + third, third);
