@@ -561,6 +561,12 @@ impl Harness {
 
     /// Starts `circulars serve <service>` and waits until each service it runs says it is ready.
     pub fn serve(&mut self, service: &str) {
+        self.serve_with_env(service, &[]);
+    }
+
+    /// Like [`Harness::serve`], with environment variables set for that process alone (a
+    /// test's failpoint, such as the dispatcher's `CIRCULARS_TEST_HOLD_CLAIM_WRITES_AFTER`).
+    pub fn serve_with_env(&mut self, service: &str, env: &[(&str, &str)]) {
         let log = self.dir.path().join(format!("serve-{service}.log"));
         let log_file = std::fs::File::create(&log).expect("the log file is created");
         let mut command = Command::new(circulars_binary());
@@ -569,6 +575,7 @@ impl Harness {
             .arg(&self.config_file)
             .args(["serve", service])
             .env("RUST_LOG", "info")
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log_file.try_clone().expect("the log file is shared"))
             .stderr(log_file);

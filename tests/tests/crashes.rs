@@ -1,8 +1,10 @@
-//! Something dies in the middle of a circular (the dispatcher killed, nats-server restarted,
-//! PostgreSQL stopped and started again), and the circular still reaches everyone: every
-//! recipient ends `sent` with a `sent` line in its history and at least one mail, and the
-//! copies beyond one are at most the mails that were in flight (`smtp.concurrency`, 8 in the
-//! harness's configuration), each with the same Message-ID as the first.
+//! Something dies in the middle of a circular (the dispatcher killed, also right between a
+//! batch's SMTP replies and the claim write that records them, nats-server restarted,
+//! PostgreSQL stopped and started again), or a batch takes longer than JetStream's `ack_wait`,
+//! and the circular still reaches everyone: every recipient ends `sent` with a `sent` line in
+//! its history and at least one mail, and the copies beyond one are at most the mails in
+//! flight (`smtp.concurrency`, 8 in the harness's configuration: the mails sent whose result
+//! is not yet in their batch's claim), each with the same Message-ID as the first.
 
 use circulars_core::domain::{CircularId, DeliveryState, RecipientAddress};
 use circulars_tests::postgres::OwnServer;
@@ -330,8 +332,129 @@ async fn nats_server_restarted_mid_circular_resumes_and_loses_nothing(db: Db) {
     );
 }
 
+/// The dispatcher's failpoint (`circulars_dispatcher::HOLD_CLAIM_WRITES_AFTER`): once it has
+/// recorded this many results, its claim writes holding results never happen.
+const HOLD_CLAIM_WRITES_AFTER: &str = "CIRCULARS_TEST_HOLD_CLAIM_WRITES_AFTER";
+
+async fn the_dispatcher_killed_between_the_relays_replies_and_the_claim_write_sends_those_mails_again_and_no_others(
+    db: Db,
+) {
+    const CONTACTS: usize = 2000;
+    let started = Instant::now();
+    let mut h = Harness::start(db).await;
+    let _logs = LogsOnFailure::of(&h);
+    for service in ["gateway", "directory", "composer", "tracker"] {
+        h.serve(service);
+    }
+    // After 300 results recorded, each batch's next write never comes: the mails it would
+    // record were accepted by the relay, and keep their permits, so sending stops once the
+    // eight permits are all held by such mails.
+    h.serve_with_env("dispatcher", &[(HOLD_CLAIM_WRITES_AFTER, "300")]);
+    issue_to_a_generated_directory(&h, CONTACTS);
+
+    let deadline = Instant::now() + PATIENCE;
+    while !h
+        .service_log("dispatcher")
+        .contains("failpoint: holding a claim write")
+    {
+        assert!(Instant::now() < deadline, "the failpoint was never reached");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // Wait until nothing more is sent: every permit is held by a mail not recorded.
+    let mut stored = h.smtp().stored();
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = h.smtp().stored();
+        if now == stored {
+            break;
+        }
+        assert!(Instant::now() < deadline, "sending never stopped");
+        stored = now;
+    }
+    h.kill_service("dispatcher");
+    let log = h.dir().join("serve-dispatcher.log");
+    std::fs::copy(&log, h.dir().join("serve-dispatcher-killed.log")).unwrap();
+    assert!(
+        stored < CONTACTS / 2,
+        "killed mid-circular ({stored} of {CONTACTS} mails stored)"
+    );
+    // The batches it held come back after `job_ack_wait_secs`, and are taken over once their
+    // lease (the same time after the last claim write) has ended.
+    h.serve("dispatcher");
+    wait_until_over(&mut h).await;
+
+    let received = nothing_lost_few_duplicated(&h, CONTACTS).await;
+    assert!(
+        received.extra_copies >= 1,
+        "the mails whose results were never written are sent again"
+    );
+    let taken_over = h
+        .service_log("dispatcher")
+        .matches("batch taken over")
+        .count();
+    assert!(
+        taken_over >= 1,
+        "the new dispatcher took the held batches over"
+    );
+    println!(
+        "dispatcher held at {stored} mails stored; {taken_over} batches taken over; in the \
+         end {} mails to {} recipients, {} extra copies; {:.1} s",
+        received.mails,
+        received.recipients,
+        received.extra_copies,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+async fn a_batch_that_takes_longer_than_ack_wait_keeps_its_lease_and_mails_everyone_once(db: Db) {
+    const CONTACTS: usize = 100;
+    let started = Instant::now();
+    // Two batch jobs of 50 at 10 mails a second take about ten seconds each, with both in hand:
+    // over three times JetStream's ack_wait (the SMTP timeout below it, as the configuration
+    // requires).
+    let mut h = Harness::start_setup(Setup {
+        smtp_settings: "job_ack_wait_secs = 3\ntimeout_secs = 2".into(),
+        relay_settings: "rate_per_second = 10".into(),
+        ..Setup::new(db)
+    })
+    .await;
+    let _logs = LogsOnFailure::of(&h);
+    for service in ["gateway", "directory", "composer", "tracker", "dispatcher"] {
+        h.serve(service);
+    }
+    issue_to_a_generated_directory(&h, CONTACTS);
+    wait_until_over(&mut h).await;
+
+    let received = nothing_lost_few_duplicated(&h, CONTACTS).await;
+    assert_eq!(
+        (received.mails, received.extra_copies),
+        (CONTACTS, 0),
+        "one mail each"
+    );
+    let log = h.service_log("dispatcher");
+    assert_eq!(
+        log.matches("batch finished").count(),
+        2,
+        "each batch finished once, by the dispatcher that took it"
+    );
+    assert!(!log.contains("batch taken over"), "no batch was taken over");
+    assert!(
+        !log.contains("the batch is held by its owner"),
+        "JetStream never handed a batch out again while it was in hand"
+    );
+    let elapsed = started.elapsed();
+    println!(
+        "{} mails to {} recipients in {:.1} s with a 3 s ack_wait",
+        received.mails,
+        received.recipients,
+        elapsed.as_secs_f64()
+    );
+}
+
 on_both_databases!(
     the_dispatcher_killed_mid_circular_loses_nothing_and_duplicates_at_most_the_mails_in_flight,
+    the_dispatcher_killed_between_the_relays_replies_and_the_claim_write_sends_those_mails_again_and_no_others,
+    a_batch_that_takes_longer_than_ack_wait_keeps_its_lease_and_mails_everyone_once,
     nats_server_restarted_mid_circular_resumes_and_loses_nothing,
 );
 

@@ -8,7 +8,7 @@ use circulars_core::domain::{
     Circular, CircularId, CircularState, DeliveryState, HardBounceRule, Language, Recipient,
     RecipientAddress, SmtpReply, Via,
 };
-use circulars_core::events::{DeliveryOutcome, MailJob};
+use circulars_core::events::{DeliveryOutcome, RetryJob};
 use circulars_operations::sending_circulars;
 use circulars_store::{
     report_id, AudienceQuery, DeliveryReport, InboundReport, ReportDecision, ReportEffect,
@@ -55,8 +55,8 @@ fn outcome(
     }
 }
 
-fn job(local: &str, attempt: u32) -> MailJob {
-    MailJob {
+fn job(local: &str, attempt: u32) -> RetryJob {
+    RetryJob {
         circular: "TSB-36".parse().unwrap(),
         recipient: Recipient {
             address: address(local),
@@ -65,6 +65,8 @@ fn job(local: &str, attempt: u32) -> MailJob {
             addressee: "adm-freedonia".parse().unwrap(),
         },
         attempt,
+        first_at: None,
+        unconfirmed: 0,
     }
 }
 

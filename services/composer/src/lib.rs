@@ -1,9 +1,11 @@
 //! `circulars-composer`: the service that renders each language version of a circular once
-//! (with `circulars-render`), stores it, then queues one small job per recipient: on
+//! (with `circulars-render`), stores it, then queues the batch's mail: on
 //! `circular.recipients.<circular>`, make sure each language in the batch is rendered and
-//! stored, then publish one `mail.outbound.<circular>` job per recipient.
+//! stored, then publish the batch as `mail.outbound.<circular>` jobs of at most
+//! [`JOB_SIZE`](circulars_core::events::JOB_SIZE) recipients each, numbered by part, so a
+//! re-published batch gives the same jobs under the same ids.
 
-use circulars_core::events::{Contract, MailJob, RecipientBatch};
+use circulars_core::events::{BatchJob, Contract, MailJob, RecipientBatch};
 use circulars_core::nats::{confirm, BusError, COMPOSER_CONSUMER};
 use circulars_render::render;
 use circulars_render::templates::{TemplateError, Templates};
@@ -67,13 +69,11 @@ async fn compose(
             info!(%language, "language version rendered and stored");
         }
     }
-    let mut pending = Vec::with_capacity(batch.recipients.len());
-    for recipient in &batch.recipients {
-        let job = MailJob {
-            circular: batch.circular.clone(),
-            recipient: recipient.clone(),
-            attempt: 1,
-        };
+    let parts = BatchJob::parts(&batch.circular, batch.batch, &batch.recipients);
+    let jobs = parts.len();
+    let mut pending = Vec::with_capacity(jobs);
+    for part in parts {
+        let job = MailJob::Batch(part);
         pending.push((job.subject(), job.msg_id(), ctx.bus.send(&job).await?));
     }
     let mut duplicates = 0;
@@ -85,6 +85,9 @@ async fn compose(
             }
         }
     }
-    info!(jobs = batch.recipients.len(), duplicates, "jobs queued");
+    info!(
+        recipients = batch.recipients.len(),
+        jobs, duplicates, "jobs queued"
+    );
     Ok(())
 }

@@ -31,6 +31,10 @@ pub struct ClaimRecord {
     /// The relay of the attempt.
     #[serde(default)]
     pub relay: Option<String>,
+    /// Attempts whose reply was lost after the whole message was sent (see
+    /// [`DeliveryOutcome::unconfirmed`]).
+    #[serde(default)]
+    pub unconfirmed: u32,
 }
 
 impl ClaimRecord {
@@ -44,7 +48,7 @@ impl ClaimRecord {
             at: self.at,
             reply: self.reply.clone(),
             detail: self.detail.clone(),
-            unconfirmed: 0,
+            unconfirmed: self.unconfirmed,
         }
     }
 }

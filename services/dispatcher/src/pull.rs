@@ -1,12 +1,16 @@
 //! One puller per circular with jobs waiting: each reads `mail.outbound.<circular>` through
-//! the circular's own durable consumer, in small batches, so pausing a circular only means
+//! the circular's own durable consumer, a few jobs at a time, so pausing a circular only means
 //! its puller stops asking; its jobs stay in the work queue, in order, until it resumes.
+//!
+//! A puller keeps [`JOBS_IN_HAND`] jobs of its circular in hand (a batch job is up to 50
+//! mails), so the in-flight permits do not idle while one batch waits for its last replies;
+//! the circular's consumer lets [`MAX_ACK_PENDING`] jobs out at once across all dispatchers.
 //!
 //! Circulars are found by asking the stream which of its subjects hold messages, every
 //! [`DISCOVERY_INTERVAL`] and at once when operators resume one. A puller whose consumer has
 //! nothing left removes it and ends; new jobs (a late batch, a retry) bring a new one.
 
-use crate::{send, Dispatcher};
+use crate::{jobs, Dispatcher};
 use circulars_core::domain::CircularId;
 use circulars_core::nats::control::DispatchState;
 use futures::StreamExt;
@@ -21,6 +25,12 @@ use tracing::{debug, info, warn, Instrument};
 const DISCOVERY_INTERVAL: Duration = Duration::from_millis(200);
 /// How long one pull request waits for jobs before the puller looks around again.
 const PULL_EXPIRES: Duration = Duration::from_millis(500);
+/// Jobs of one circular one dispatcher holds at once: 4 batch jobs are up to 200 mails, enough
+/// to keep the default 8 permits busy while a batch finishes.
+pub const JOBS_IN_HAND: usize = 4;
+/// Jobs of one circular delivered and not yet acknowledged, across every dispatcher (the
+/// consumer's `max_ack_pending`): four dispatchers with [`JOBS_IN_HAND`] each, 800 mails.
+pub const MAX_ACK_PENDING: i64 = 16;
 
 /// Keeps a puller running for every circular that has jobs and is not paused, until
 /// `shutdown`; then waits for the pullers to finish their mails in flight.
@@ -56,16 +66,14 @@ pub(crate) async fn discover(d: Arc<Dispatcher>, shutdown: CancellationToken) {
     }
 }
 
-/// Pulls one circular's jobs while it runs; each job waits for a slot among the mails in
-/// flight, so circulars share `smtp.concurrency`.
+/// Pulls one circular's jobs while it runs, [`JOBS_IN_HAND`] at most in hand; each mail
+/// waits for a slot among the mails in flight, so circulars share `smtp.concurrency`.
 async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationToken) {
-    let batch_size = d.ctx.config.smtp.concurrency.max(1) * 2;
-    let max_ack_pending = (batch_size * 4) as i64;
     let ack_wait = Duration::from_secs(d.ctx.config.smtp.job_ack_wait_secs);
     let mut consumer = match d
         .ctx
         .bus
-        .dispatch_consumer(&circular, max_ack_pending, ack_wait)
+        .dispatch_consumer(&circular, MAX_ACK_PENDING, ack_wait)
         .await
     {
         Ok(c) => c,
@@ -81,13 +89,20 @@ async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationTo
         if shutdown.is_cancelled() {
             break;
         }
+        if sends.len() >= JOBS_IN_HAND {
+            tokio::select! {
+                _ = sends.join_next() => {}
+                _ = shutdown.cancelled() => {}
+            }
+            continue;
+        }
         if d.state(&circular) == DispatchState::Paused {
             info!("paused: no more jobs pulled");
             break;
         }
         let batch = consumer
             .batch()
-            .max_messages(batch_size)
+            .max_messages(JOBS_IN_HAND - sends.len())
             .expires(PULL_EXPIRES)
             .messages()
             .await;
@@ -103,11 +118,9 @@ async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationTo
             match next {
                 Ok(message) => {
                     received += 1;
-                    let permit = match d.in_flight.clone().acquire_owned().await {
-                        Ok(p) => p,
-                        Err(_) => break,
-                    };
-                    sends.spawn(send::handle(d.clone(), message, permit).in_current_span());
+                    sends.spawn(
+                        jobs::handle(d.clone(), message, shutdown.clone()).in_current_span(),
+                    );
                 }
                 Err(e) => {
                     debug!(error = %e, "pull ended early");

@@ -9,7 +9,7 @@
 
 use crate::Dispatcher;
 use chrono::{TimeDelta, Utc};
-use circulars_core::events::Contract;
+use circulars_core::events::{Contract, MailJob};
 use circulars_core::nats::{confirm, DUPLICATE_WINDOW};
 use std::sync::Arc;
 use std::time::Duration;
@@ -56,23 +56,19 @@ async fn requeue_due(d: &Dispatcher) -> Result<usize, String> {
     let leased = due.len();
     let mut pending = Vec::with_capacity(leased);
     for retry in due {
-        let ack = d
-            .ctx
-            .bus
-            .send(&retry.job)
-            .await
-            .map_err(|e| e.to_string())?;
-        pending.push((retry, ack));
+        let job = MailJob::Retry(retry.job.clone());
+        let ack = d.ctx.bus.send(&job).await.map_err(|e| e.to_string())?;
+        pending.push((retry, job, ack));
     }
-    for (retry, ack) in pending {
+    for (retry, job, ack) in pending {
         let key = retry.job.key();
         let attempt = retry.job.attempt;
-        let published = confirm(&retry.job.subject(), ack)
+        let published = confirm(&job.subject(), ack)
             .await
             .map_err(|e| e.to_string())?;
         if published.duplicate && !retry.maybe_published {
             error!(
-                msg_id = %retry.job.msg_id(),
+                msg_id = %job.msg_id(),
                 "JetStream dropped a retry as a duplicate of a job it already has; kept parked until the de-duplication window has passed"
             );
             let later = Utc::now()

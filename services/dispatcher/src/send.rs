@@ -1,33 +1,28 @@
-//! One mail job, in the order the crate docs give: read the claim, claim, send, record, park
-//! or publish, and only then acknowledge. A first attempt skips the read: creating the claim
-//! fails when any claim exists, and only then is it read.
+//! One retry job (one delivery, a later attempt), in the order the crate docs give: read the
+//! claim, claim, send, record, park or publish, and only then acknowledge. An attempt 1 (a
+//! job queued by an earlier version) skips the read: creating the claim fails when any claim
+//! exists, and only then is it read. Also the steps batch jobs share: one mail attempted
+//! ([`Dispatcher::attempt`]), outcomes published, language versions read once.
 
 use crate::claims::{self, ClaimRecord, Found};
 use crate::outcome::{self, Verdict};
 use crate::Dispatcher;
 use async_nats::jetstream::{AckKind, Message};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language, OutgoingMail};
-use circulars_core::events::{Contract, DeliveryOutcome, MailJob};
+use circulars_core::domain::{CircularId, DeliveryKey, DeliveryState, Language, Recipient};
+use circulars_core::events::{Contract, RetryJob};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::BusError;
-use circulars_render::mail;
+use circulars_render::mail::MailTemplate;
 use circulars_runtime::{settle, Failure};
-use circulars_store::Rendition;
 use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
 use tracing::{error, info, instrument, warn, Span};
 
-/// One stored language version of a circular with its annexes encoded, read once per process.
-pub(crate) struct LanguageVersion {
-    rendition: Rendition,
-    annexes: Vec<mail::PreparedAnnex>,
-}
-
 /// What to tell JetStream about a job after handling it.
-enum Settlement {
+pub(crate) enum Settlement {
     /// Done: sent, failed, parked for later, cancelled, or done before.
     Ack,
     /// Another dispatcher holds the claim: deliver it again after this delay.
@@ -43,7 +38,7 @@ enum Claimed {
 }
 
 /// The claim of an attempt under way.
-fn sending(job: &MailJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimRecord {
+fn sending(job: &RetryJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimRecord {
     ClaimRecord {
         state: DeliveryState::Sending,
         attempt: job.attempt,
@@ -53,15 +48,22 @@ fn sending(job: &MailJob, now: DateTime<Utc>, first_at: DateTime<Utc>) -> ClaimR
         first_at: Some(first_at),
         next_at: None,
         relay: None,
+        unconfirmed: job.unconfirmed,
     }
 }
 
 /// How long a job waits when another dispatcher holds its claim.
-const BUSY_DELAY: Duration = Duration::from_secs(5);
+pub(crate) const BUSY_DELAY: Duration = Duration::from_secs(5);
 
-/// Handles one job message and settles it; `permit` is its slot among the mails in flight.
-pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, permit: OwnedSemaphorePermit) {
-    match d.deliver(&message).await {
+/// Handles one retry job and settles its message; `permit` is its slot among the mails in
+/// flight.
+pub(crate) async fn handle(
+    d: Arc<Dispatcher>,
+    message: Message,
+    job: RetryJob,
+    permit: OwnedSemaphorePermit,
+) {
+    match d.deliver(job).await {
         Ok(Settlement::Ack) => settle("dispatcher", &message, Ok(())).await,
         Ok(Settlement::RetryAfter(delay)) => {
             if let Err(e) = message.ack_with(AckKind::Nak(Some(delay))).await {
@@ -74,10 +76,9 @@ pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, permit: OwnedSe
 }
 
 impl Dispatcher {
-    /// Handles one job message, following the order in the crate docs.
+    /// Handles one retry job, following the order in the crate docs.
     #[instrument(skip_all, fields(circular, recipient, language, attempt))]
-    async fn deliver(&self, message: &Message) -> Result<Settlement, Failure> {
-        let job = MailJob::decode(&message.subject, &message.payload)?;
+    async fn deliver(&self, job: RetryJob) -> Result<Settlement, Failure> {
         let span = Span::current();
         span.record("circular", job.circular.as_str());
         span.record("recipient", job.recipient.address.as_str());
@@ -100,43 +101,12 @@ impl Dispatcher {
                 Claimed::Settled(settlement) => return Ok(settlement),
             },
         };
-        let version = self.version(&job.circular, job.recipient.language).await?;
-        let settings = mail::MailSettings {
-            config: &self.ctx.config.mail,
-            keyring: &self.keyring,
-            dkim: self.dkim.as_ref(),
-        };
-        let (verdict, relay) = match mail::build(
-            &version.rendition,
-            &version.annexes,
-            &job.recipient,
-            settings,
-        ) {
-            Ok(mail) => {
-                let envelope = mail.envelope();
-                let sent = self
-                    .relays
-                    .send(&OutgoingMail {
-                        return_path: envelope.from().map(ToString::to_string).unwrap_or_default(),
-                        recipient: envelope.to().iter().map(ToString::to_string).collect(),
-                        message: mail.formatted(),
-                    })
-                    .await;
-                (outcome::classify(&sent.result), Some(sent.relay))
-            }
-            Err(e) => (
-                Verdict::Failed {
-                    reply: None,
-                    detail: Some(e.to_string()),
-                },
-                None,
-            ),
-        };
+        let (verdict, relay) = self.attempt(&job.circular, &job.recipient).await?;
         let jitter = rand::thread_rng().gen_range(-1.0..=1.0);
         let attempt = outcome::Attempt {
             number: job.attempt,
             first_at,
-            unconfirmed_before: 0,
+            unconfirmed_before: job.unconfirmed,
         };
         let decision = outcome::decide(verdict, attempt, Utc::now(), &self.ctx.config.smtp, jitter);
         let record = ClaimRecord {
@@ -148,12 +118,15 @@ impl Dispatcher {
             first_at: Some(first_at),
             next_at: decision.next_at,
             relay,
+            unconfirmed: decision.unconfirmed,
         };
         claims::record(&self.claims, &key, revision, &record).await?;
         info!(state = %record.state, relay = ?record.relay, reply = ?record.reply.as_ref().map(ToString::to_string), next_at = ?record.next_at, "attempt finished");
         if let Some(next_at) = record.next_at {
-            let next = MailJob {
+            let next = RetryJob {
                 attempt: job.attempt + 1,
+                first_at: Some(first_at),
+                unconfirmed: record.unconfirmed,
                 ..job
             };
             self.ctx.store.park_retry(&next, next_at).await?;
@@ -167,7 +140,7 @@ impl Dispatcher {
     /// else takes it over as `sending`.
     async fn claim_known_key(
         &self,
-        job: &MailJob,
+        job: &RetryJob,
         key: &DeliveryKey,
         now: DateTime<Utc>,
     ) -> Result<Claimed, Failure> {
@@ -189,6 +162,7 @@ impl Dispatcher {
         let first_at = found
             .as_ref()
             .and_then(|f| f.record.first_at)
+            .or(job.first_at)
             .unwrap_or(now);
         if self.state(&job.circular) == DispatchState::Cancelled {
             return Ok(Claimed::Settled(
@@ -200,8 +174,10 @@ impl Dispatcher {
         }) {
             // Deferred before a crash: make sure the next attempt is parked and the outcome
             // recorded, without trying again now.
-            let next = MailJob {
+            let next = RetryJob {
                 attempt: f.record.attempt + 1,
+                first_at: Some(first_at),
+                unconfirmed: f.record.unconfirmed,
                 ..job.clone()
             };
             self.ctx
@@ -224,7 +200,7 @@ impl Dispatcher {
     /// Settles a job of a cancelled circular: claimed as `cancelled`, nothing sent.
     async fn cancel(
         &self,
-        job: &MailJob,
+        job: &RetryJob,
         found: Option<&Found>,
         first_at: chrono::DateTime<Utc>,
     ) -> Result<Settlement, Failure> {
@@ -238,6 +214,7 @@ impl Dispatcher {
             first_at: Some(first_at),
             next_at: None,
             relay: None,
+            unconfirmed: 0,
         };
         if claims::take(&self.claims, &key, found, &record)
             .await?
@@ -249,9 +226,45 @@ impl Dispatcher {
         Ok(Settlement::Ack)
     }
 
+    /// Sends the circular to `recipient` once: the mail spliced from the language's template
+    /// (signed on a blocking thread when the signature is slow, RSA) and handed to the relays;
+    /// what the attempt means, and the relay it went to.
+    pub(crate) async fn attempt(
+        &self,
+        circular: &CircularId,
+        recipient: &Recipient,
+    ) -> Result<(Verdict, Option<String>), Failure> {
+        let template = self.template(circular, recipient.language).await?;
+        let built = match &self.dkim {
+            Some(signer) if signer.signs_slowly() => {
+                let (keyring, signer, recipient) =
+                    (self.keyring.clone(), signer.clone(), recipient.clone());
+                tokio::task::spawn_blocking(move || {
+                    template.mail_for(&recipient, &keyring, Some(&signer), Utc::now())
+                })
+                .await
+                .map_err(|e| Failure::Retry(format!("signing thread: {e}").into()))?
+            }
+            dkim => template.mail_for(recipient, &self.keyring, dkim.as_deref(), Utc::now()),
+        };
+        Ok(match built {
+            Ok(mail) => {
+                let sent = self.relays.send(&mail).await;
+                (outcome::classify(&sent.result), Some(sent.relay))
+            }
+            Err(e) => (
+                Verdict::Failed {
+                    reply: None,
+                    detail: Some(e.to_string()),
+                },
+                None,
+            ),
+        })
+    }
+
     /// Publishes an outcome that must be new. A duplicate would mean JetStream dropped it,
     /// which is an error: the job is handed over again, finds its claim and publishes again.
-    async fn publish_new(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+    pub(crate) async fn publish_new<C: Contract>(&self, outcome: &C) -> Result<(), Failure> {
         match self.ctx.bus.publish_new(outcome).await {
             Err(e @ BusError::Duplicate { .. }) => {
                 error!(error = %e, "unexpected duplicate outcome");
@@ -262,7 +275,7 @@ impl Dispatcher {
     }
 
     /// Publishes an outcome recorded before (a crash or a redelivery): JetStream may have it.
-    async fn publish_again(&self, outcome: &DeliveryOutcome) -> Result<(), Failure> {
+    pub(crate) async fn publish_again<C: Contract>(&self, outcome: &C) -> Result<(), Failure> {
         let published = self.ctx.bus.publish(outcome).await?;
         if published.duplicate {
             info!(msg_id = %outcome.msg_id(), "outcome was already published");
@@ -270,15 +283,16 @@ impl Dispatcher {
         Ok(())
     }
 
-    /// The stored language version and its annexes, read once per circular and language.
-    async fn version(
+    /// The mail template of a circular's language, made once per process from the stored
+    /// language version and its annexes.
+    pub(crate) async fn template(
         &self,
         circular: &CircularId,
         language: Language,
-    ) -> Result<Arc<LanguageVersion>, Failure> {
+    ) -> Result<Arc<MailTemplate>, Failure> {
         let key = (circular.clone(), language);
-        if let Some(v) = self.versions.lock().await.get(&key) {
-            return Ok(v.clone());
+        if let Some(t) = self.templates.lock().await.get(&key) {
+            return Ok(t.clone());
         }
         let rendition = self
             .ctx
@@ -288,10 +302,11 @@ impl Dispatcher {
             .ok_or_else(|| {
                 Failure::Retry(format!("no stored {language} version of {circular} yet").into())
             })?;
-        let stored = self.ctx.store.annexes(circular, language).await?;
-        let annexes = mail::prepare_annexes(&stored).map_err(|e| Failure::Poison(e.into()))?;
-        let version = Arc::new(LanguageVersion { rendition, annexes });
-        self.versions.lock().await.insert(key, version.clone());
-        Ok(version)
+        let annexes = self.ctx.store.annexes(circular, language).await?;
+        let template = MailTemplate::new(&rendition, &annexes, &self.ctx.config.mail)
+            .map_err(|e| Failure::Poison(e.into()))?;
+        let template = Arc::new(template);
+        self.templates.lock().await.insert(key, template.clone());
+        Ok(template)
     }
 }

@@ -3,9 +3,14 @@
 //!
 //! # Layout
 //! - [`run`]: the service: records outcomes and applies returned mail (below).
-//! - outcomes: pull `delivery.>`, gather up to `tracker.batch_size` outcomes or what arrives
-//!   within `tracker.batch_wait_ms`, write them in one transaction (current state by delivery
-//!   key, plus history), and acknowledge each only after the commit.
+//! - outcomes: pull `delivery.>` (single outcomes, `delivery.<state>`, and a batch job's
+//!   outcomes in one event, `delivery.batch`), gather up to `tracker.batch_size` outcomes
+//!   (counted one per delivery, not per message) or what arrives within
+//!   `tracker.batch_wait_ms`, write them in one transaction (current state by delivery key,
+//!   plus history), and acknowledge each message only after the commit. Recording is
+//!   idempotent (`Store::record_outcomes`: a state moves only forward, each history line
+//!   once), so an event published again after JetStream's de-duplication window records
+//!   nothing twice.
 //! - returned mail: pull `report.received`, read the stored report back, match it to its
 //!   delivery and apply it (`circulars_returned_mail::reports`).
 //! - `Progress`: each circular a commit touched has its counts (per state, language and
@@ -15,7 +20,9 @@
 
 use async_nats::jetstream::Message;
 use circulars_core::domain::CircularId;
-use circulars_core::events::{Contract, DeliveryOutcome, PROGRESS_PREFIX};
+use circulars_core::events::{
+    Contract, DeliveryOutcome, DeliveryOutcomes, DELIVERY_OUTCOMES_SUBJECT, PROGRESS_PREFIX,
+};
 use circulars_core::nats::{BusError, TRACKER_CONSUMER, TRACKER_REPORTS_CONSUMER};
 use circulars_returned_mail::{intake, reports};
 use circulars_runtime::{next_message, settle, Failure, ServiceContext};
@@ -90,13 +97,14 @@ async fn record_outcomes(ctx: ServiceContext, shutdown: CancellationToken) -> Re
                 continue;
             }
         };
-        let mut batch = vec![first];
+        let mut batch = Gathered::default();
+        batch.take(first).await;
         let deadline = Instant::now() + wait;
-        while batch.len() < size {
+        while batch.outcomes.len() < size {
             tokio::select! {
                 _ = tokio::time::sleep_until(deadline) => break,
                 next = next_message("tracker", &mut messages, &shutdown) => match next {
-                    Some(m) => batch.push(m),
+                    Some(m) => batch.take(m).await,
                     None => break,
                 },
             }
@@ -175,21 +183,37 @@ impl Progress {
     }
 }
 
-/// Writes one batch and settles each message: malformed ones are terminated, the rest acked
-/// after the commit, or all redelivered when the write fails. Returns the circulars written.
-async fn write(ctx: &ServiceContext, batch: Vec<Message>) -> BTreeSet<CircularId> {
-    let mut outcomes = Vec::with_capacity(batch.len());
-    let mut decoded = Vec::with_capacity(batch.len());
-    for message in batch {
-        match DeliveryOutcome::decode(&message.subject, &message.payload) {
-            Ok(outcome) => {
-                outcomes.push(outcome);
-                decoded.push(message);
+/// Outcomes gathered for one transaction, with the messages that carried them.
+#[derive(Default)]
+struct Gathered {
+    outcomes: Vec<DeliveryOutcome>,
+    messages: Vec<Message>,
+}
+
+impl Gathered {
+    /// Decodes `message` (one outcome, or a batch job's outcomes) and keeps it; a message
+    /// that is neither is terminated at once.
+    async fn take(&mut self, message: Message) {
+        let decoded = if message.subject.as_str() == DELIVERY_OUTCOMES_SUBJECT {
+            DeliveryOutcomes::decode(&message.subject, &message.payload).map(|b| b.outcomes)
+        } else {
+            DeliveryOutcome::decode(&message.subject, &message.payload).map(|o| vec![o])
+        };
+        match decoded {
+            Ok(outcomes) => {
+                self.outcomes.extend(outcomes);
+                self.messages.push(message);
             }
             Err(e) => settle("tracker", &message, Err(e.into())).await,
         }
     }
-    if outcomes.is_empty() {
+}
+
+/// Writes one batch and settles each message: the messages are acked after the commit, or
+/// all redelivered when the write fails. Returns the circulars written.
+async fn write(ctx: &ServiceContext, batch: Gathered) -> BTreeSet<CircularId> {
+    let Gathered { outcomes, messages } = batch;
+    if messages.is_empty() {
         return BTreeSet::new();
     }
     let result = ctx
@@ -197,12 +221,16 @@ async fn write(ctx: &ServiceContext, batch: Vec<Message>) -> BTreeSet<CircularId
         .record_outcomes(&outcomes, ctx.config.directory.hard_bounce_rule())
         .await;
     match &result {
-        Ok(()) => debug!(events = outcomes.len(), "outcomes recorded"),
+        Ok(()) => debug!(
+            outcomes = outcomes.len(),
+            events = messages.len(),
+            "outcomes recorded"
+        ),
         Err(e) => {
-            tracing::warn!(error = %e, events = outcomes.len(), "batch not recorded; it will be redelivered")
+            tracing::warn!(error = %e, outcomes = outcomes.len(), "batch not recorded; it will be redelivered")
         }
     }
-    for message in &decoded {
+    for message in &messages {
         let settled = match &result {
             Ok(()) => Ok(()),
             Err(e) => Err(Failure::Retry(e.to_string().into())),

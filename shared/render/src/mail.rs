@@ -2,8 +2,12 @@
 //! fields: the standard headers of a list mail (RFC 2369, 2919, 8058), an envelope sender that
 //! carries a signed token (VERP), and a DKIM signature when configured.
 //!
-//! [`build`] makes each mail whole with lettre; [`MailTemplate`] encodes a language's mail once
-//! and splices each recipient's fields into it (`mail/template.rs` says how).
+//! [`MailTemplate`] encodes a language's mail once and splices each recipient's fields into it
+//! (`mail/template.rs` says how): the mail the dispatcher sends, test copies and previews are.
+//! [`build`] makes the same mail whole with lettre, as every mail was made before the template:
+//! the service no longer calls it; it stays as the reference the template is checked against
+//! (`tests/mail_template.rs`: the same decoded headers and bodies) and measured against
+//! (`benches/per_recipient.rs`), written by a maintained crate rather than by us.
 //!
 //! # Layout
 //! - `template`: [`MailTemplate`], the mail of one language with the recipient's fields as slots
@@ -171,7 +175,8 @@ pub fn prepare_annexes(annexes: &[Annex]) -> Result<Vec<PreparedAnnex>, MailErro
         .collect()
 }
 
-/// Builds the mail for `recipient` from the `rendition` and `annexes` of their language.
+/// Builds the mail for `recipient` from the `rendition` and `annexes` of their language, whole,
+/// with lettre: the reference [`MailTemplate`] is checked and measured against.
 pub fn build(
     rendition: &Rendition,
     annexes: &[PreparedAnnex],

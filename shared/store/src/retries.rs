@@ -4,14 +4,14 @@
 use super::{timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
 use circulars_core::domain::{CircularId, DeliveryKey};
-use circulars_core::events::MailJob;
+use circulars_core::events::RetryJob;
 use sqlx::Row;
 
 /// A parked job whose time has come, leased to one scheduler for a while.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DueRetry {
     /// The job to queue again (its `attempt` is the attempt it will be).
-    pub job: MailJob,
+    pub job: RetryJob,
     /// Whether an earlier lease may already have queued it: a duplicate publish ack is then
     /// expected, and otherwise an error.
     pub maybe_published: bool,
@@ -21,7 +21,11 @@ impl Store {
     /// Parks `job` (the next attempt of its delivery) until `due_at`, replacing an earlier
     /// attempt's row of the same delivery; an older attempt never replaces a newer one, so a
     /// redelivered job cannot move the schedule back.
-    pub async fn park_retry(&self, job: &MailJob, due_at: DateTime<Utc>) -> Result<(), StoreError> {
+    pub async fn park_retry(
+        &self,
+        job: &RetryJob,
+        due_at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
         let text = serde_json::to_string(job).map_err(|e| StoreError::Corrupt {
             table: "delivery_retries",
             why: format!("cannot encode the job: {e}"),
@@ -93,7 +97,7 @@ impl Store {
             if taken == 0 {
                 continue;
             }
-            let job: MailJob = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
+            let job: RetryJob = serde_json::from_str(&text).map_err(|e| StoreError::Corrupt {
                 table: "delivery_retries",
                 why: format!("the job of {circular} to {address} is not a mail job: {e}"),
             })?;
@@ -174,8 +178,8 @@ mod tests {
     use chrono::TimeDelta;
     use circulars_core::domain::{Language, Recipient, RecipientAddress};
 
-    fn job(attempt: u32) -> MailJob {
-        MailJob {
+    fn job(attempt: u32) -> RetryJob {
+        RetryJob {
             circular: "TSB-36".parse().unwrap(),
             recipient: Recipient {
                 address: RecipientAddress::parse("li.wei@miit.sylvania.example.com").unwrap(),
@@ -184,6 +188,8 @@ mod tests {
                 addressee: "adm-sylvania".parse().unwrap(),
             },
             attempt,
+            first_at: None,
+            unconfirmed: 0,
         }
     }
 

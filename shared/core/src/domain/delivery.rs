@@ -252,15 +252,18 @@ impl DeliveryKey {
     }
 
     /// The key in the claims bucket: `<circular>.<hex of the address>`, since key-value keys
-    /// allow only `[-/_=.A-Za-z0-9]` and addresses may hold other characters.
+    /// allow only `[-/_=.A-Za-z0-9]` and addresses may hold other characters. Two lower-case
+    /// hex digits per byte, written without a `format!` per byte.
     pub fn claim_key(&self) -> String {
         let mut key = String::with_capacity(
             self.circular.as_str().len() + 1 + 2 * self.address.as_str().len(),
         );
         key.push_str(self.circular.as_str());
         key.push('.');
+        const HEX: &[u8; 16] = b"0123456789abcdef";
         for b in self.address.as_str().bytes() {
-            key.push_str(&format!("{b:02x}"));
+            key.push(char::from(HEX[usize::from(b >> 4)]));
+            key.push(char::from(HEX[usize::from(b & 0x0f)]));
         }
         key
     }
@@ -326,6 +329,13 @@ mod tests {
                 .all(|c| c.is_ascii_alphanumeric() || "-/_=.".contains(c)),
             "{claim}"
         );
+        let hex: String = key()
+            .address
+            .as_str()
+            .bytes()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(claim, format!("TSB-36.{hex}"), "two hex digits a byte");
     }
 
     #[test]

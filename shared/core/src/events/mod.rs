@@ -5,8 +5,9 @@
 //! |---------------------------------|--------------------|-----------------|-------------------------------------------|
 //! | `circular.issued`               | [`CircularIssued`] | `CIRCULARS`     | `<circular>:issued`                       |
 //! | `circular.recipients.<circular>`| [`RecipientBatch`] | `CIRCULARS`     | `<circular>:recipients:<batch>`           |
-//! | `mail.outbound.<circular>`      | [`MailJob`]        | `MAIL_OUTBOUND` | `<circular>:<address>` (`:<n>` for retry n)|
+//! | `mail.outbound.<circular>`      | [`MailJob`]        | `MAIL_OUTBOUND` | `<circular>:job:<batch>:<part>`; a retry `<circular>:<address>:<n>`|
 //! | `delivery.<state>`              | [`DeliveryOutcome`]| `DELIVERIES`    | `<circular>:<address>:<state>:<attempt>`  |
+//! | `delivery.batch`                | [`DeliveryOutcomes`]| `DELIVERIES`   | `<circular>:outcomes:<batch>:<part>`      |
 //! | `report.received`               | [`ReportReceived`] | `REPORTS`       | `<report>:received`                       |
 //! | `relay-activity.<relay>`        | [`RelayActivity`]  | none: core NATS | none (every [`RELAY_ACTIVITY_INTERVAL`])  |
 //! | `progress.<circular>`           | a circular's status| none: core NATS | none (see [`PROGRESS_PREFIX`])            |
@@ -15,6 +16,7 @@
 
 mod circular_issued;
 mod delivery_outcome;
+mod delivery_outcomes;
 mod mail_job;
 mod recipient_batch;
 mod relay_activity;
@@ -22,7 +24,8 @@ mod report_received;
 
 pub use circular_issued::CircularIssued;
 pub use delivery_outcome::DeliveryOutcome;
-pub use mail_job::{MailJob, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
+pub use delivery_outcomes::{DeliveryOutcomes, SUBJECT as DELIVERY_OUTCOMES_SUBJECT};
+pub use mail_job::{BatchJob, MailJob, RetryJob, JOB_SIZE, SUBJECT_PREFIX as MAIL_JOB_PREFIX};
 
 /// Core NATS (not JetStream) subject prefix of a circular's delivery progress: the tracker
 /// publishes the circular's status (`store::CircularStatus` as JSON) on `progress.<circular>`
@@ -117,6 +120,8 @@ pub enum Event {
     MailJob(MailJob),
     /// See [`DeliveryOutcome`].
     DeliveryOutcome(DeliveryOutcome),
+    /// See [`DeliveryOutcomes`].
+    DeliveryOutcomes(DeliveryOutcomes),
     /// See [`ReportReceived`].
     ReportReceived(ReportReceived),
     /// See [`RelayActivity`].
@@ -132,6 +137,8 @@ impl Event {
             RecipientBatch::decode(subject, bytes).map(Event::RecipientBatch)
         } else if subject.starts_with(mail_job::SUBJECT_PREFIX) {
             MailJob::decode(subject, bytes).map(Event::MailJob)
+        } else if subject == delivery_outcomes::SUBJECT {
+            DeliveryOutcomes::decode(subject, bytes).map(Event::DeliveryOutcomes)
         } else if subject.starts_with(delivery_outcome::SUBJECT_PREFIX) {
             DeliveryOutcome::decode(subject, bytes).map(Event::DeliveryOutcome)
         } else if subject == report_received::SUBJECT {
@@ -174,7 +181,16 @@ mod tests {
     #[test]
     fn every_event_round_trips_through_its_subject() {
         let at = Utc.with_ymd_and_hms(2025, 3, 12, 9, 0, 0).unwrap();
-        let circular = "TSB-36".parse().unwrap();
+        let failed = DeliveryOutcome {
+            circular: "TSB-36".parse().unwrap(),
+            address: recipient().address,
+            state: DeliveryState::Failed,
+            attempt: 1,
+            at,
+            reply: Some(SmtpReply::new(550, "5.1.1 User unknown")),
+            detail: None,
+            unconfirmed: 0,
+        };
         let events = vec![
             Event::CircularIssued(CircularIssued {
                 circular: "TSB-36".parse().unwrap(),
@@ -185,20 +201,18 @@ mod tests {
                 batch: 2,
                 recipients: vec![recipient()],
             }),
-            Event::MailJob(MailJob {
+            Event::MailJob(MailJob::Batch(BatchJob {
                 circular: "TSB-36".parse().unwrap(),
-                recipient: recipient(),
-                attempt: 1,
-            }),
-            Event::DeliveryOutcome(DeliveryOutcome {
-                circular,
-                address: recipient().address,
-                state: DeliveryState::Failed,
-                attempt: 1,
-                at,
-                reply: Some(SmtpReply::new(550, "5.1.1 User unknown")),
-                detail: None,
-                unconfirmed: 0,
+                batch: 2,
+                part: 1,
+                recipients: vec![recipient()],
+            })),
+            Event::DeliveryOutcome(failed.clone()),
+            Event::DeliveryOutcomes(DeliveryOutcomes {
+                circular: "TSB-36".parse().unwrap(),
+                batch: 2,
+                part: 1,
+                outcomes: vec![failed],
             }),
             Event::ReportReceived(ReportReceived {
                 report: "ab".repeat(32),
@@ -222,6 +236,7 @@ mod tests {
                 Event::RecipientBatch(e) => (e.subject(), e.encode().unwrap()),
                 Event::MailJob(e) => (e.subject(), e.encode().unwrap()),
                 Event::DeliveryOutcome(e) => (e.subject(), e.encode().unwrap()),
+                Event::DeliveryOutcomes(e) => (e.subject(), e.encode().unwrap()),
                 Event::ReportReceived(e) => (e.subject(), e.encode().unwrap()),
                 Event::RelayActivity(e) => (e.subject(), e.encode().unwrap()),
             };
@@ -235,6 +250,7 @@ mod tests {
                 "circular.recipients.TSB-36",
                 "mail.outbound.TSB-36",
                 "delivery.failed",
+                "delivery.batch",
                 "report.received",
                 "relay-activity.main"
             ]
