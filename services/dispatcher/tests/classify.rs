@@ -94,18 +94,15 @@ async fn each_reply_class_gets_its_verdict_with_the_servers_words() {
         }
         other => panic!("4xx is deferred with the reply, got {other:?}"),
     }
-    // The relay stored the mail and lost its reply: deferred for now, and said so.
+    // The relay stored the mail and lost its reply: unconfirmed, and said so.
     let lost = send(&smtp, "lost@example.org").await;
     assert!(lost.as_ref().is_err_and(SendError::reply_lost), "{lost:?}");
     match classify(&lost) {
-        Verdict::Deferred {
-            reply: None,
-            detail: Some(detail),
-        } => assert!(
+        Verdict::Unconfirmed { detail } => assert!(
             detail.contains("may have been delivered, reply lost after the message was sent"),
             "{detail}"
         ),
-        other => panic!("a lost reply is deferred for now, got {other:?}"),
+        other => panic!("a lost reply is unconfirmed, got {other:?}"),
     }
     server.shutdown().await;
 }
