@@ -167,6 +167,7 @@ async fn a_job_handed_over_again_never_sends_a_second_mail(db: Db) {
                 unconfirmed: 0,
             })
             .collect(),
+        early: None,
     };
     assert_eq!(outcomes.outcomes.len(), 4);
     publish_under_a_new_id(&bus, &outcomes, "outcomes-after-the-window").await;

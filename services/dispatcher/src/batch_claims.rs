@@ -11,7 +11,7 @@
 
 use async_nats::jetstream::kv;
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{DeliveryState, SmtpReply};
+use circulars_core::domain::{CircularId, DeliveryState, Recipient, SmtpReply};
 use circulars_core::events::{BatchJob, DeliveryOutcome, DeliveryOutcomes};
 use circulars_runtime::Failure;
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,22 @@ pub struct MailResult {
     pub unconfirmed: u32,
 }
 
+impl MailResult {
+    /// The outcome event of this first attempt to `recipient`.
+    fn outcome(&self, circular: &CircularId, recipient: &Recipient) -> DeliveryOutcome {
+        DeliveryOutcome {
+            circular: circular.clone(),
+            address: recipient.address.clone(),
+            state: self.state,
+            attempt: 1,
+            at: self.at,
+            reply: self.reply.clone(),
+            detail: self.detail.clone(),
+            unconfirmed: self.unconfirmed,
+        }
+    }
+}
+
 fn is_zero(n: &u32) -> bool {
     *n == 0
 }
@@ -88,25 +104,33 @@ impl BatchClaim {
             .recipients
             .iter()
             .zip(&self.results)
-            .map(|(recipient, result)| {
-                result.as_ref().map(|r| DeliveryOutcome {
-                    circular: job.circular.clone(),
-                    address: recipient.address.clone(),
-                    state: r.state,
-                    attempt: 1,
-                    at: r.at,
-                    reply: r.reply.clone(),
-                    detail: r.detail.clone(),
-                    unconfirmed: r.unconfirmed,
-                })
-            })
+            .map(|(recipient, result)| result.as_ref().map(|r| r.outcome(&job.circular, recipient)))
             .collect::<Option<Vec<_>>>()?;
         Some(DeliveryOutcomes {
             circular: job.circular.clone(),
             batch: job.batch,
             part: job.part,
             outcomes,
+            early: None,
         })
+    }
+
+    /// The outcomes known so far, as an early report (see [`DeliveryOutcomes`]).
+    pub fn early_outcomes(&self, job: &BatchJob) -> DeliveryOutcomes {
+        let outcomes: Vec<DeliveryOutcome> = job
+            .recipients
+            .iter()
+            .zip(&self.results)
+            .filter_map(|(recipient, result)| Some((recipient, result.as_ref()?)))
+            .map(|(recipient, r)| r.outcome(&job.circular, recipient))
+            .collect();
+        DeliveryOutcomes {
+            circular: job.circular.clone(),
+            batch: job.batch,
+            part: job.part,
+            early: Some(outcomes.len() as u32),
+            outcomes,
+        }
     }
 }
 

@@ -212,7 +212,15 @@ mod tests {
                 circular: "TSB-36".parse().unwrap(),
                 batch: 2,
                 part: 1,
+                outcomes: vec![failed.clone()],
+                early: None,
+            }),
+            Event::DeliveryOutcomes(DeliveryOutcomes {
+                circular: "TSB-36".parse().unwrap(),
+                batch: 2,
+                part: 1,
                 outcomes: vec![failed],
+                early: Some(1),
             }),
             Event::ReportReceived(ReportReceived {
                 report: "ab".repeat(32),
