@@ -259,6 +259,7 @@ mod tests {
                 "mail.outbound.TSB-36",
                 "delivery.failed",
                 "delivery.batch",
+                "delivery.batch",
                 "report.received",
                 "relay-activity.main"
             ]
