@@ -14,6 +14,7 @@
 //! - [`Harness::wait_until_delivered`]: waits, by polling the database, until every recipient is
 //!   in a final state
 //! - [`Harness::mails`]: the mails the SMTP server accepted, parsed
+//! - [`dkim`]: DKIM signatures verified as a receiving system would, against the test key
 //! - [`http`]: requests to the gateway over a plain TCP stream
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
@@ -21,6 +22,7 @@
 //! - [`signed_in`]: a member of staff signed in to the console over plain HTTP, posting its forms
 
 pub mod browser;
+pub mod dkim;
 pub mod http;
 pub mod imap;
 pub mod intake;
