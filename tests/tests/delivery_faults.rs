@@ -55,7 +55,7 @@ async fn history(h: &Harness, address: &str) -> Vec<(DeliveryEvent, u32)> {
         .await
         .unwrap();
     store.close().await;
-    history.into_iter().map(|(s, a, _)| (s, a)).collect()
+    history.into_iter().map(|e| (e.event, e.attempt)).collect()
 }
 
 async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded_delivery(db: Db) {
@@ -91,7 +91,7 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
         )
         .await
         .unwrap();
-    let greylisted = li[0].2.as_ref().expect("the relay's reply is kept");
+    let greylisted = li[0].reply.as_ref().expect("the relay's reply is kept");
     assert_eq!(
         (greylisted.code, greylisted.enhanced.as_deref()),
         (451, Some("4.7.1"))

@@ -177,7 +177,7 @@ async fn a_job_handed_over_again_never_sends_a_second_mail(db: Db) {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let history = store.delivery_history(&circular, &amina).await.unwrap();
-    let states: Vec<_> = history.iter().map(|(s, a, _)| (*s, *a)).collect();
+    let states: Vec<_> = history.iter().map(|e| (e.event, e.attempt)).collect();
     assert_eq!(
         states,
         [(DeliveryEvent::Reached(DeliveryState::Sent), 1)],

@@ -51,7 +51,7 @@ async fn history(h: &Harness, address: &str) -> Vec<(DeliveryEvent, u32)> {
         .await
         .unwrap();
     store.close().await;
-    history.into_iter().map(|(s, a, _)| (s, a)).collect()
+    history.into_iter().map(|e| (e.event, e.attempt)).collect()
 }
 
 /// Checks that `address` was tried twice, both replies lost, and is recorded `sent` with two
@@ -69,6 +69,22 @@ async fn sent_unconfirmed_after_two_attempts(h: &Harness, address: &str) {
         "one retry (the default), then no more"
     );
     let store = h.store().await;
+    let entries = store
+        .delivery_history(
+            &"TSB-36".parse().unwrap(),
+            &RecipientAddress::parse(address).unwrap(),
+        )
+        .await
+        .unwrap();
+    let marks: Vec<(u32, bool)> = entries
+        .iter()
+        .map(|e| (e.unconfirmed, e.reply.is_none()))
+        .collect();
+    assert_eq!(
+        marks,
+        [(1, true), (2, true)],
+        "each lost reply is marked in the history: {entries:?}"
+    );
     let record = store
         .delivery(
             &"TSB-36".parse().unwrap(),

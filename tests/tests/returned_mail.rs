@@ -221,7 +221,7 @@ async fn bounces_complaints_and_mailed_unsubscribes_change_the_records_and_the_n
         .delivery_history(&id, &address(&full.recipient))
         .await
         .unwrap();
-    let events: Vec<DeliveryEvent> = history.iter().map(|(e, _, _)| *e).collect();
+    let events: Vec<DeliveryEvent> = history.iter().map(|entry| entry.event).collect();
     assert_eq!(
         events,
         [

@@ -137,6 +137,11 @@ pub struct HistoryReport {
     pub attempt: u32,
     /// The server's reply, when there was one.
     pub reply: Option<SmtpReply>,
+    /// What happened when no server replied.
+    pub detail: Option<String>,
+    /// On a `sent` entry without a reply: the attempts whose reply was lost after the whole
+    /// message was sent (the delivery is unconfirmed).
+    pub unconfirmed: u32,
 }
 
 /// One audit entry.
@@ -264,10 +269,12 @@ async fn circular_report(
         .delivery_history(&circular, address)
         .await?
         .into_iter()
-        .map(|(state, attempt, reply)| HistoryReport {
-            state,
-            attempt,
-            reply,
+        .map(|entry| HistoryReport {
+            state: entry.event,
+            attempt: entry.attempt,
+            reply: entry.reply,
+            detail: entry.detail,
+            unconfirmed: entry.unconfirmed,
         })
         .collect();
     Ok(CircularReport {

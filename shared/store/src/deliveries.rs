@@ -56,6 +56,23 @@ impl StateCounts {
     }
 }
 
+/// One entry of a delivery's history: a state reached (or a delay reported after it was sent),
+/// by which attempt, with the server's words or what happened instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct HistoryEntry {
+    /// The state reached, or `delayed`.
+    pub event: DeliveryEvent,
+    /// The attempt.
+    pub attempt: u32,
+    /// The server's reply, when there was one.
+    pub reply: Option<SmtpReply>,
+    /// What happened when no server replied (a lost reply, a connection refused, …).
+    pub detail: Option<String>,
+    /// Attempts up to this one whose reply was lost after the whole message was sent: on a
+    /// `sent` entry with no reply, the mark of an unconfirmed delivery.
+    pub unconfirmed: u32,
+}
+
 /// Where a circular's delivery stands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct CircularStatus {
@@ -234,14 +251,14 @@ impl Store {
     }
 
     /// The states one delivery went through and the delays reported after it was sent, oldest
-    /// first, as `(event, attempt, reply)`.
+    /// first.
     pub async fn delivery_history(
         &self,
         circular: &CircularId,
         address: &RecipientAddress,
-    ) -> Result<Vec<(DeliveryEvent, u32, Option<SmtpReply>)>, StoreError> {
+    ) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text FROM delivery_history \
+            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, unconfirmed FROM delivery_history \
              WHERE circular_id = $1 AND address_key = $2 ORDER BY at, id",
         )
         .bind(circular.as_str())
@@ -252,11 +269,13 @@ impl Store {
             .map(|row| {
                 let state: String = row.try_get("state")?;
                 let attempt: i64 = row.try_get("attempt")?;
-                Ok((
-                    parse_column("delivery_history", &state)?,
-                    attempt.max(0) as u32,
-                    reply_of(&row)?,
-                ))
+                Ok(HistoryEntry {
+                    event: parse_column("delivery_history", &state)?,
+                    attempt: attempt.max(0) as u32,
+                    reply: reply_of(&row)?,
+                    detail: row.try_get("detail")?,
+                    unconfirmed: u32::try_from(row.try_get::<i64, _>("unconfirmed")?).unwrap_or(0),
+                })
             })
             .collect()
     }
@@ -328,7 +347,9 @@ pub(super) async fn write_outcomes(
                 OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
             value_rows(backend, winners.len(), 11)
         );
-        let mut upsert = sqlx::query(&sql);
+        // Not kept in the connection's statement cache: the SQL differs with the number of
+        // rows, and a hundred wide statements cached per connection held tens of MiB.
+        let mut upsert = sqlx::query(&sql).persistent(false);
         for o in winners.values() {
             let (code, enhanced, text) = reply_columns(o.reply.as_ref());
             upsert = upsert
@@ -351,7 +372,7 @@ pub(super) async fn write_outcomes(
              VALUES {} ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
             value_rows(backend, chunk.len(), 10)
         );
-        let mut history = sqlx::query(&sql);
+        let mut history = sqlx::query(&sql).persistent(false);
         for o in chunk {
             let (code, enhanced, text) = reply_columns(o.reply.as_ref());
             history = history

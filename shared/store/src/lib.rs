@@ -48,7 +48,7 @@ pub use audience::{
 pub use circular_life::{ApprovalMark, CircularAuditEntry, LifeMarks, StateChange};
 pub use circular_list::{CircularSearch, CircularSummary};
 pub use circulars::{DraftOutcome, IssueMark, StoredCircular};
-pub use deliveries::{CircularStatus, StateCounts};
+pub use deliveries::{CircularStatus, HistoryEntry, StateCounts};
 pub use directory::NamedCategory;
 pub use directory::{
     AuditEntry, ContactStatus, DirectoryMatch, DirectoryRecord, ImportReport, LanguageChoice,

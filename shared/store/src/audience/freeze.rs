@@ -129,7 +129,8 @@ impl Store {
     }
 }
 
-/// Stores one page of decisions with multi-row inserts.
+/// Stores one page of decisions with multi-row inserts, not kept in the connection's statement
+/// cache (their SQL differs with the number of rows; cached, such wide statements add up).
 async fn store_decisions(
     conn: &mut AnyConnection,
     backend: Backend,
@@ -148,7 +149,7 @@ async fn store_decisions(
             "INSERT INTO audience (circular_id, address_key, name, language, addressee, subscription, delivery_ref) VALUES {}",
             value_rows(backend, chunk.len(), 7)
         );
-        let mut insert = sqlx::query(&sql);
+        let mut insert = sqlx::query(&sql).persistent(false);
         for m in chunk {
             let r = &m.recipient;
             insert = insert
@@ -174,7 +175,7 @@ async fn store_decisions(
             "INSERT INTO audience_reasons (circular_id, address_key, category, contact_id, addressee_key, addressee, address, source) VALUES {}",
             value_rows(backend, chunk.len(), 8)
         );
-        let mut insert = sqlx::query(&sql);
+        let mut insert = sqlx::query(&sql).persistent(false);
         for (address, reason) in chunk {
             insert = insert
                 .bind(circular.as_str())
@@ -200,7 +201,7 @@ async fn store_decisions(
             "INSERT INTO audience_exclusions (circular_id, address_key, reason, detail) VALUES {}",
             value_rows(backend, chunk.len(), 4)
         );
-        let mut insert = sqlx::query(&sql);
+        let mut insert = sqlx::query(&sql).persistent(false);
         for x in chunk {
             insert = insert
                 .bind(circular.as_str())

@@ -314,7 +314,7 @@ mod tests {
             .await
             .unwrap()
             .into_iter()
-            .map(|(event, _, _)| event)
+            .map(|entry| entry.event)
             .collect();
         assert_eq!(
             history,
