@@ -765,6 +765,34 @@ impl Harness {
         files.sort();
         files.iter().map(|f| parse_mail(f)).collect()
     }
+
+    /// Mails stored per envelope recipient.
+    pub fn copies(&self) -> std::collections::BTreeMap<String, usize> {
+        let mut n = std::collections::BTreeMap::new();
+        for mail in self.mails() {
+            *n.entry(mail.recipient).or_default() += 1;
+        }
+        n
+    }
+
+    /// The states the delivery of `circular` to `address` went through, with their attempts,
+    /// oldest first.
+    pub async fn history(
+        &self,
+        circular: &str,
+        address: &str,
+    ) -> Vec<(circulars_core::domain::DeliveryEvent, u32)> {
+        let store = self.store().await;
+        let history = store
+            .delivery_history(
+                &circular.parse().expect("a circular id"),
+                &circulars_core::domain::RecipientAddress::parse(address).expect("an address"),
+            )
+            .await
+            .expect("the history is readable");
+        store.close().await;
+        history.into_iter().map(|e| (e.event, e.attempt)).collect()
+    }
 }
 
 /// Parses one stored `.eml` file.

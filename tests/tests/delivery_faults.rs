@@ -9,7 +9,6 @@ use circulars_core::domain::{DeliveryEvent, DeliveryState, RecipientAddress};
 use circulars_core::nats::MAIL_OUTBOUND_STREAM;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, DIRECTORY_HEADER, PATIENCE};
 use futures::StreamExt;
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 const AMINA: &str = "amina.diallo@ptt.freedonia.example.org";
@@ -36,28 +35,6 @@ fn issue_to(h: &Harness, csv: &str) {
     h.circulars_ok(&["issue", "TSB-36"]);
 }
 
-/// Mails stored per recipient.
-fn copies(h: &Harness) -> BTreeMap<String, usize> {
-    let mut n = BTreeMap::new();
-    for mail in h.mails() {
-        *n.entry(mail.recipient).or_default() += 1;
-    }
-    n
-}
-
-async fn history(h: &Harness, address: &str) -> Vec<(DeliveryEvent, u32)> {
-    let store = h.store().await;
-    let history = store
-        .delivery_history(
-            &"TSB-36".parse().unwrap(),
-            &RecipientAddress::parse(address).unwrap(),
-        )
-        .await
-        .unwrap();
-    store.close().await;
-    history.into_iter().map(|e| (e.event, e.attempt)).collect()
-}
-
 async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded_delivery(db: Db) {
     let rules = RecipientRules::new()
         .reply_times(
@@ -76,7 +53,7 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
 
     // Greylisted twice, accepted the third time: one mail, three attempts in the history.
     assert_eq!(
-        history(&h, LI).await,
+        h.history("TSB-36", LI).await,
         [
             (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
             (DeliveryEvent::Reached(DeliveryState::Deferred), 2),
@@ -100,7 +77,7 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
 
     // The connection lost in the middle of DATA: nothing was stored, the retry delivers once.
     assert_eq!(
-        history(&h, AMINA).await,
+        h.history("TSB-36", AMINA).await,
         [
             (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
             (DeliveryEvent::Reached(DeliveryState::Sent), 2)
@@ -112,14 +89,14 @@ async fn greylisting_a_lost_connection_and_a_lost_reply_each_end_in_one_recorded
     // accepted, so it tries again and the recipient gets a second copy. This is the one
     // duplicate a lost reply causes, counted here: exactly the mail whose reply was lost.
     assert_eq!(
-        history(&h, KARIM).await,
+        h.history("TSB-36", KARIM).await,
         [
             (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
             (DeliveryEvent::Reached(DeliveryState::Sent), 2)
         ]
     );
     assert_eq!(h.smtp().dropped_after_store(), 1);
-    let copies = copies(&h);
+    let copies = h.copies();
     let duplicates: usize = copies.values().map(|n| n - 1).sum();
     assert_eq!(copies.len(), 4, "everyone got the circular: {copies:?}");
     assert_eq!(
@@ -156,7 +133,7 @@ async fn a_relay_down_for_a_while_delays_the_circular_and_loses_nothing(db: Db) 
     h.smtp().start_listening().await.unwrap();
     let status = h.wait_until_delivered("TSB-36").await;
     assert_eq!(status.total.get(DeliveryState::Sent), 4, "{status:?}");
-    assert!(copies(&h).values().all(|&n| n == 1), "{:?}", copies(&h));
+    assert!(h.copies().values().all(|&n| n == 1), "{:?}", h.copies());
     let record = store
         .delivery(&id, &RecipientAddress::parse(VERA).unwrap())
         .await

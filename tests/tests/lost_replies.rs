@@ -7,7 +7,6 @@
 use circulars_capture_smtp::RecipientRules;
 use circulars_core::domain::{DeliveryEvent, DeliveryState, RecipientAddress};
 use circulars_tests::{on_both_databases, Db, Harness, DIRECTORY_HEADER};
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 const AMINA: &str = "amina.diallo@ptt.freedonia.example.org";
@@ -31,29 +30,6 @@ example-telecom,Example Telecom,,sector-members,{KARIM},Karim Haddad,ar,,active,
     h.circulars_ok(&["issue", "TSB-36"]);
 }
 
-/// Mails stored per recipient.
-fn copies(h: &Harness) -> BTreeMap<String, usize> {
-    let mut n = BTreeMap::new();
-    for mail in h.mails() {
-        *n.entry(mail.recipient).or_default() += 1;
-    }
-    n
-}
-
-/// The states `address`'s delivery went through, with their attempts.
-async fn history(h: &Harness, address: &str) -> Vec<(DeliveryEvent, u32)> {
-    let store = h.store().await;
-    let history = store
-        .delivery_history(
-            &"TSB-36".parse().unwrap(),
-            &RecipientAddress::parse(address).unwrap(),
-        )
-        .await
-        .unwrap();
-    store.close().await;
-    history.into_iter().map(|e| (e.event, e.attempt)).collect()
-}
-
 /// Checks that `address` was tried twice, both replies lost, and is recorded `sent` with two
 /// unconfirmed attempts, two copies stored, and counted apart by `status`.
 async fn sent_unconfirmed_after_two_attempts(h: &Harness, address: &str) {
@@ -61,7 +37,7 @@ async fn sent_unconfirmed_after_two_attempts(h: &Harness, address: &str) {
     assert_eq!(status.total.get(DeliveryState::Sent), 4, "{status:?}");
     assert_eq!(status.unconfirmed, 1, "{status:?}");
     assert_eq!(
-        history(h, address).await,
+        h.history("TSB-36", address).await,
         [
             (DeliveryEvent::Reached(DeliveryState::Deferred), 1),
             (DeliveryEvent::Reached(DeliveryState::Sent), 2)
@@ -103,7 +79,7 @@ async fn sent_unconfirmed_after_two_attempts(h: &Harness, address: &str) {
         ),
         "{detail}"
     );
-    let copies = copies(h);
+    let copies = h.copies();
     assert_eq!(copies.len(), 4, "everyone got the circular: {copies:?}");
     for (recipient, n) in &copies {
         let expected = if recipient == address { 2 } else { 1 };
@@ -157,10 +133,10 @@ async fn a_relay_that_scans_before_it_answers_is_waited_for_and_sends_one_copy(d
         "{status:?}"
     );
     assert_eq!(
-        history(&h, LI).await,
+        h.history("TSB-36", LI).await,
         [(DeliveryEvent::Reached(DeliveryState::Sent), 1)]
     );
-    assert!(copies(&h).values().all(|n| *n == 1), "{:?}", copies(&h));
+    assert!(h.copies().values().all(|n| *n == 1), "{:?}", h.copies());
     assert_eq!(h.smtp().stats().delayed_final_replies, 1);
     h.stop_services();
 }
