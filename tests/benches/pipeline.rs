@@ -412,10 +412,14 @@ fn serve_pid() -> Option<u32> {
 
 /// `VmHWM` (peak resident set) of `pid`, in bytes.
 fn peak_rss(pid: u32) -> Option<u64> {
+    status_kib(pid, "VmHWM:").map(|kib| kib * 1024)
+}
+
+/// One `/proc/<pid>/status` field given in KiB (`VmHWM:`, `VmRSS:`).
+fn status_kib(pid: u32, field: &str) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kib * 1024)
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// One pipeline run's figures.
@@ -430,6 +434,8 @@ struct Run {
     all_recorded: Duration,
     sent: u64,
     peak_rss: u64,
+    /// `VmRSS` when the sink had counted 10 %, 20 %, … of the mails.
+    rss_by_tenth: Vec<u64>,
     cpu: Vec<(String, f64)>,
     busy_share: f64,
     threads: Vec<(String, f64)>,
@@ -477,7 +483,18 @@ async fn pipeline(db: Db, size: usize, dkim: Dkim, sink_bin: &Path) -> Result<Ru
     let issue_returned = start.elapsed();
 
     let deadline = Instant::now() + Duration::from_secs(120 + size as u64 / 200);
-    let alive = || std::path::Path::new(&format!("/proc/{pid}")).exists();
+    // The resident set as the mails go, read when the sink passes each tenth of them: flat
+    // means the memory does not grow with the audience.
+    let mut rss_by_tenth = Vec::with_capacity(10);
+    let alive = || {
+        let tenths = (sink.count() * 10 / size as u64) as usize;
+        if tenths > rss_by_tenth.len() {
+            if let Some(kib) = status_kib(pid, "VmRSS:") {
+                rss_by_tenth.resize(tenths, kib * 1024);
+            }
+        }
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    };
     if !sink.wait_for(size as u64, deadline, alive) {
         return Err(format!(
             "{size} recipients: the sink counted {} mails by the deadline; see {}",
@@ -544,6 +561,7 @@ async fn pipeline(db: Db, size: usize, dkim: Dkim, sink_bin: &Path) -> Result<Ru
         all_recorded,
         sent,
         peak_rss: peak,
+        rss_by_tenth,
         cpu,
         busy_share: (after.busy - before.busy) as f64 / (after.total - before.total).max(1) as f64,
         threads,
@@ -590,6 +608,15 @@ fn report(run: &Run, base: &Baseline) {
     println!(
         "  peak RSS of circulars serve all (VmHWM): {:.1} MiB",
         run.peak_rss as f64 / (1024.0 * 1024.0)
+    );
+    let tenths: Vec<String> = run
+        .rss_by_tenth
+        .iter()
+        .map(|b| format!("{:.1}", *b as f64 / (1024.0 * 1024.0)))
+        .collect();
+    println!(
+        "  RSS (MiB) at 10 %, 20 %, … 90 % of the mails: {}",
+        tenths.join(", ")
     );
     let cpu: Vec<String> = run
         .cpu

@@ -15,6 +15,7 @@
 //! - `sample.rs`: `run-sample`, the README's run command (four eyes: demo accounts approve it)
 //! - `demo.rs`: the demo accounts and `try-console`, the README's command for the console
 //! - `local.rs`: the local servers both start (nats-server, capture SMTP, `serve all`)
+//! - `memory.rs`: the bound on glibc's malloc arenas, set before any thread starts
 //! - `staff.rs`: `staff add|disable|roles|password|list|token`, and the account acting (`--as`)
 
 mod bounces;
@@ -23,6 +24,7 @@ mod demo;
 mod directory;
 mod dispatch;
 mod local;
+mod memory;
 mod preview;
 mod report;
 mod sample;
@@ -206,9 +208,22 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+fn main() -> std::process::ExitCode {
+    memory::limit_malloc_arenas();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(run(Cli::parse()))
+}
+
+async fn run(cli: Cli) -> std::process::ExitCode {
     let quiet = !matches!(
         cli.command,
         Command::Serve { .. } | Command::CaptureSmtp { .. }
