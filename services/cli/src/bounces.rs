@@ -20,7 +20,8 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum BouncesCommand {
     /// Print what each returned mail says, one JSON line per address (`file`, `recipient`,
-    /// `kind`, `status`, `diagnostic`), without touching the database. FILE is one message
+    /// `final_recipient` when it differs, `kind`, `status`, `diagnostic`), without touching the
+    /// database. FILE is one message
     /// (`.eml`) or an mbox of many.
     Parse {
         /// `.eml` or mbox files.
@@ -173,8 +174,12 @@ pub fn run_offline(command: &BouncesCommand) -> Result<ExitCode> {
 struct Line<'a> {
     /// The path as given.
     file: &'a str,
-    /// The bare address, empty when the report names none.
+    /// The bare address, empty when the report names none: the DSN's Original-Recipient when
+    /// it has one (the address we sent to).
     recipient: &'a str,
+    /// The address the mail finally went to, when the report gives one that differs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    final_recipient: Option<&'a str>,
     kind: Kind,
     status: Option<&'a str>,
     diagnostic: Option<&'a str>,
@@ -197,6 +202,7 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
                 let line = Line {
                     file: &name,
                     recipient: "",
+                    final_recipient: None,
                     kind: report.kind,
                     status: None,
                     diagnostic: None,
@@ -207,6 +213,10 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
                 let line = Line {
                     file: &name,
                     recipient: &finding.recipient,
+                    final_recipient: finding
+                        .final_recipient
+                        .as_deref()
+                        .filter(|f| !f.eq_ignore_ascii_case(&finding.recipient)),
                     kind: finding.kind,
                     status: finding.status.as_deref(),
                     diagnostic: finding.diagnostic.as_deref(),
