@@ -199,6 +199,11 @@ delivery-audience = { $count ->
     [one] one recipient
    *[other] { $count } recipients
 } in the frozen audience; addresses left out: { $excluded }
+delivery-fact-unconfirmed = Reply lost
+delivery-unconfirmed = { $count ->
+    [one] one sent mail: the relay’s reply was lost after the message went, so it may have arrived twice
+   *[other] { $count } sent mails: the relay’s reply was lost after the message went, so each may have arrived twice
+}
 delivery-paused = Paused: nothing more is sent until an operator resumes sending.
 delivery-cancelled = Cancelled: every mail not yet sent is recorded as cancelled.
 delivery-reload = Count again (reload this page)

@@ -199,6 +199,11 @@ delivery-audience = { $count ->
     [one] { $count } destinataire
    *[other] { $count } destinataires
 } dans la liste figée ; adresses exclues : { $excluded }
+delivery-fact-unconfirmed = Réponse perdue
+delivery-unconfirmed = { $count ->
+    [one] { $count } message envoyé : la réponse du relais s’est perdue après l’envoi, il a donc pu arriver deux fois
+   *[other] { $count } messages envoyés : la réponse du relais s’est perdue après l’envoi, chacun a donc pu arriver deux fois
+}
 delivery-paused = Suspendue : plus rien n’est envoyé tant qu’un opérateur n’a pas repris l’envoi.
 delivery-cancelled = Annulée : tous les messages non encore envoyés sont enregistrés comme annulés.
 delivery-reload = Recompter (recharger cette page)

@@ -139,7 +139,8 @@ pub fn returned_rows(page: &PageContext, returned: &[DeliveryReport]) -> Vec<Ret
         .collect()
 }
 
-/// The facts above the tables: when it was issued, its audience, and a pause or cancel.
+/// The facts above the tables: when it was issued, its audience, the sent mails whose relay's
+/// reply was lost (they may have arrived twice), and a pause or cancel.
 fn facts(
     words: &Words,
     page: &PageContext,
@@ -164,6 +165,17 @@ fn facts(
                     ("count", FluentValue::from(audience)),
                     ("excluded", FluentValue::from(status.excluded)),
                 ],
+            ),
+        });
+    }
+    if status.unconfirmed > 0 {
+        facts.push(Fact {
+            label: page.t("delivery-fact-unconfirmed"),
+            value: say(
+                words,
+                page,
+                "delivery-unconfirmed",
+                &[("count", FluentValue::from(status.unconfirmed))],
             ),
         });
     }
@@ -259,6 +271,43 @@ mod tests {
         assert_eq!(
             progress(&words, &fr, &done),
             "Terminé\u{a0}: les 258 destinataires ont un état final."
+        );
+    }
+
+    #[test]
+    fn sent_mails_whose_reply_was_lost_are_a_fact_of_their_own() {
+        let words = Words::embedded().unwrap();
+        let mut sent = status(Some(3), &[(DeliveryState::Sent, 3)]);
+        let labels = |page: &PageContext, s: &CircularStatus| -> Vec<(String, String)> {
+            facts(&words, page, s, CircularState::Issued)
+                .into_iter()
+                .map(|f| (f.label, f.value))
+                .collect()
+        };
+        assert!(!labels(&page("en"), &sent)
+            .iter()
+            .any(|(label, _)| label == "Reply lost"));
+        sent.unconfirmed = 2;
+        let en = labels(&page("en"), &sent);
+        assert!(
+            en.contains(&(
+                "Reply lost".into(),
+                "2 sent mails: the relay’s reply was lost after the message went, so each may \
+                 have arrived twice"
+                    .into()
+            )),
+            "{en:?}"
+        );
+        sent.unconfirmed = 1;
+        let fr = labels(&page("fr"), &sent);
+        assert!(
+            fr.contains(&(
+                "Réponse perdue".into(),
+                "1 message envoyé\u{a0}: la réponse du relais s’est perdue après l’envoi, il a \
+                 donc pu arriver deux fois"
+                    .into()
+            )),
+            "{fr:?}"
         );
     }
 
