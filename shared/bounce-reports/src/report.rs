@@ -185,6 +185,22 @@ pub enum Form {
     Yahoo,
     /// AOL: Sendmail's notice, sent from aol.com.
     Aol,
+    // Mailing lists, gateways and notices in other languages.
+    /// Google Groups: the group does not exist or refuses our post (in the sender's language).
+    GoogleGroups,
+    /// KDDI's au (EZweb, au one net): "Each of the following recipients was rejected ...",
+    /// "Could not be delivered to: <address>".
+    Kddi,
+    /// m-FILTER, a Japanese mail gateway: "-------server message" under the address.
+    MFilter,
+    /// Lotus Notes: "------- Failure Reasons --------", the reason, then the address.
+    Notes,
+    /// Mimecast: "-- address" lines under "could not be delivered".
+    Mimecast,
+    /// fml, a mailing-list manager: "You are not a member of this mailing list <list>".
+    Fml,
+    /// A plain-text notice of a less common MTA, recognised by its wording.
+    Other,
     /// An automatic reply (out-of-office, vacation).
     AutoReply,
     /// Ordinary mail, such as a person's reply.
@@ -208,6 +224,13 @@ impl Form {
             Form::Gmail => "gmail",
             Form::Yahoo => "yahoo",
             Form::Aol => "aol",
+            Form::GoogleGroups => "google_groups",
+            Form::Kddi => "kddi",
+            Form::MFilter => "m_filter",
+            Form::Notes => "notes",
+            Form::Mimecast => "mimecast",
+            Form::Fml => "fml",
+            Form::Other => "other",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
             Form::Unrecognised => "unrecognised",
@@ -343,6 +366,14 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
     }
     if let Some(part) = report_part(message, &["feedback-report"]) {
         let feedback = arf::read(&part, returned);
+        return Reading {
+            form: Form::Feedback,
+            findings: feedback.findings,
+            unattributed: feedback.kind,
+            message_id: None,
+        };
+    }
+    if let Some(feedback) = arf::read_forwarded(returned) {
         return Reading {
             form: Form::Feedback,
             findings: feedback.findings,

@@ -9,6 +9,7 @@ mod domino;
 mod exchange;
 mod exim;
 mod gmail;
+mod google_groups;
 mod postfix;
 mod qmail;
 mod sendmail;
@@ -172,7 +173,8 @@ pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
         .or_else(|| sendmail::read(&notice, clues))
         .or_else(|| gmail::read(&notice))
         .or_else(|| exchange::read(&notice))
-        .or_else(|| domino::read(&notice))?;
+        .or_else(|| domino::read(&notice))
+        .or_else(|| google_groups::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
