@@ -12,7 +12,9 @@
 //! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533).
 //! - `arf.rs`: feedback reports (RFC 5965), and Microsoft's forwarded complaints: complaints.
 //! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL), qmail (and Yahoo),
-//!   Exchange and Outlook, Domino and Gmail, one file per family; and of Google Groups.
+//!   Exchange and Outlook, Domino and Gmail, one file per family; and of Google Groups, fml,
+//!   1&1, Mimecast, Lotus Notes, KDDI's au (EZweb) and m-FILTER, whose notices are partly or
+//!   wholly in Japanese, German or French.
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").
