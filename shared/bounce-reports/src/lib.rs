@@ -14,7 +14,7 @@
 //! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL), qmail (and Yahoo),
 //!   Exchange and Outlook, Domino and Gmail, one file per family; and of Google Groups, fml,
 //!   1&1, Mimecast, Lotus Notes, KDDI's au (EZweb) and m-FILTER, whose notices are partly or
-//!   wholly in Japanese, German or French.
+//!   wholly in Japanese, German or French; `forms/other.rs` the unnamed MTAs, by their wording.
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").

@@ -16,6 +16,7 @@ mod kddi;
 mod m_filter;
 mod mimecast;
 mod notes;
+mod other;
 mod postfix;
 mod qmail;
 mod sendmail;
@@ -187,7 +188,8 @@ pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
         .or_else(|| m_filter::read(&notice))
         .or_else(|| notes::read(&notice))
         .or_else(|| mimecast::read(&notice))
-        .or_else(|| fml::read(&notice))?;
+        .or_else(|| fml::read(&notice))
+        .or_else(|| other::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
