@@ -463,6 +463,7 @@ fn notice_text(message: &Message<'_>) -> String {
             break;
         }
         if let Some(body) = message.body_text(index) {
+            let body = text::undeclared_iso_2022_jp(&body);
             notice.push_str(text::head(&body, MAX_TEXT));
             notice.push('\n');
         }

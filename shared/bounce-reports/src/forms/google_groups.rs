@@ -3,12 +3,16 @@
 //! "Google Groups" (or "Google Groups小組敬上") with a link to `groups.google.com/support`. The notice names the group by
 //! its name only; the address is in the `X-Failed-Recipients` header.
 
-use super::{Notice, Reading};
+use super::{Clues, Notice, Reading};
 use crate::status::Hint;
 use crate::Form;
 
-/// Recognises Google Groups' notice; its addresses come from `X-Failed-Recipients`.
-pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
+/// Recognises Google Groups' notice; its addresses come from `X-Failed-Recipients`, without
+/// which it is some other message of Google Groups (a moderation notice, a digest).
+pub(super) fn read(notice: &Notice<'_>, clues: &Clues<'_>) -> Option<Reading> {
+    if clues.failed_recipients.is_empty() {
+        return None;
+    }
     notice.find("groups.google.com/support")?;
     let signed = notice
         .lower
@@ -21,20 +25,29 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
 mod tests {
     use super::*;
 
+    const TEXT: &str = "Bonjour reader@example.org,\n\nIl se peut que le groupe (circulars) n'existe pas.\n\n\
+                        consultez https://groups.google.com/support/.\n\nMerci,\n\nGoogle Groups \n";
+
+    fn clues(failed: &[&str]) -> Clues<'static> {
+        Clues {
+            text: TEXT,
+            sender: "mailer-daemon@example.net",
+            failed_recipients: failed.iter().map(|a| (*a).to_owned()).collect(),
+        }
+    }
+
     #[test]
-    fn the_support_link_and_the_signature_make_the_notice() {
-        let text =
-            "Bonjour reader@example.org,\n\nIl se peut que le groupe (circulars) n'existe pas.\n\n\
-                    consultez https://groups.google.com/support/.\n\nMerci,\n\nGoogle Groups \n";
-        let (form, named, hint) = read(&Notice::new(text)).unwrap();
+    fn the_support_link_the_signature_and_a_failed_address_make_the_notice() {
+        let failed = clues(&["circulars@groups.example.net"]);
+        let (form, named, hint) = read(&Notice::new(TEXT), &failed).unwrap();
         assert_eq!(
             (form, named.len(), hint),
             (Form::GoogleGroups, 0, Some(Hint::Permanent))
         );
         // A person quoting the link is not Google Groups.
-        assert!(read(&Notice::new(
-            "See https://groups.google.com/support/ for help.\n"
-        ))
-        .is_none());
+        let quoted = "See https://groups.google.com/support/ for help.\n";
+        assert!(read(&Notice::new(quoted), &failed).is_none());
+        // Nor is a message of Google Groups that reports no failed address.
+        assert!(read(&Notice::new(TEXT), &clues(&[])).is_none());
     }
 }

@@ -183,7 +183,7 @@ pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
         .or_else(|| gmail::read(&notice))
         .or_else(|| exchange::read(&notice))
         .or_else(|| domino::read(&notice))
-        .or_else(|| google_groups::read(&notice))
+        .or_else(|| google_groups::read(&notice, clues))
         .or_else(|| kddi::read(&notice))
         .or_else(|| m_filter::read(&notice))
         .or_else(|| notes::read(&notice))
