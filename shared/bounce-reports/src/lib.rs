@@ -23,7 +23,7 @@
 //! - `fields.rs`: the `Name: value` blocks of report parts, unfolded.
 //! - `headers.rs`: header values of the parsed message, whatever shape they have.
 //! - `address.rs`: bare addresses out of fields, headers and prose.
-//! - `text.rs`: bounded slices of text.
+//! - `text.rs`: bounded slices of text; ISO-2022-JP that came without its charset, decoded.
 //!
 //! mail-parser reads the MIME structure; everything about reports is written here by hand.
 //! `parse` runs it on a thread of its own whose stack fits the input (mail-parser recurses into

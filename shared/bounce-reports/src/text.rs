@@ -1,4 +1,5 @@
-//! Bounded pieces of text: nothing in this crate reads more of a report than these limits allow.
+//! Bounded pieces of text (nothing in this crate reads more of a report than these limits
+//! allow), and Japanese text that came without its charset.
 
 /// Returns at most the first `max` bytes of `text`, cut on a character boundary.
 pub(crate) fn head(text: &str, max: usize) -> &str {
