@@ -62,11 +62,16 @@ fn delivery_errors(notice: &Notice<'_>) -> Option<Vec<Named>> {
     Some(named)
 }
 
-/// "Delevery to the following recipients ...": each later line naming an address explains it.
+/// "Delevery to the following recipients ...": the explanation lines between the next two
+/// rules of `=` explain the addresses they name.
 fn delevery(notice: &Notice<'_>) -> Option<Vec<Named>> {
     let start = notice.find("delevery to the following recipients")?;
+    let is_rule = |line: &&str| line.trim_start().starts_with("=====");
     let named = notice.lines[start + 1..]
         .iter()
+        .skip_while(|line| !is_rule(line))
+        .skip(1)
+        .take_while(|line| !is_rule(line))
         .filter_map(|line| Some(Named::new(address::find_first(line)?, [*line])))
         .collect();
     Some(named)
@@ -96,17 +101,17 @@ fn mail_message(notice: &Notice<'_>) -> Option<Vec<Named>> {
     Some(named)
 }
 
-/// "We had trouble delivering your message.": one line per error naming the address.
+/// "We had trouble delivering your message.": one line per error naming the address, up to
+/// "The attachment contains the original mail headers".
 fn trouble(notice: &Notice<'_>) -> Option<Vec<Named>> {
     let start = notice.find("we had trouble delivering your message")?;
     let errors = notice.find_from("error(s):", start)?;
-    let named = notice
-        .paragraph_after(errors)
-        .into_iter()
-        .filter_map(|line| {
-            let after = line
-                .split_once("recipient")
-                .map_or(line, |(_, after)| after);
+    let named = (errors + 1..notice.lines.len())
+        .take_while(|&at| !notice.lower[at].starts_with("the attachment contains"))
+        .filter_map(|at| {
+            let line = notice.lines[at];
+            let (_, after) = notice.lower[at].split_once("recipient")?;
+            let after = line.get(line.len() - after.len()..)?;
             Some(Named::new(address::find_first(after)?, [line]))
         })
         .collect();
@@ -190,9 +195,26 @@ mod tests {
         let text = "We had trouble delivering your message. Full details follow:\n\n1 error(s):\n\n\
                     SMTP Server <mx.example.org> rejected recipient <gone@example.org> (Error following RCPT command). It responded as follows: [550 5.1.1 User unknown]\n";
         assert_eq!(recipients(text)[0].0, "gone@example.org");
-        let text = "Delevery to the following recipients failed permanently:\n\n=====\n\n\
-                    SMTP:RCPT host 192.0.2.1: 553 5.3.0 <gone@example.org>... No such user here\n";
-        assert_eq!(recipients(text)[0].0, "gone@example.org");
+        let text = "We had trouble delivering your message. Full details follow:\n\n2 error(s):\n\n\
+                    The following recipients returned permanent errors: gone@example.org. Reason: 550\n\n\
+                    SMTP Server <mx.example.net> rejected recipient <other@example.net>. [550 5.1.1]\n\n\
+                    The attachment contains the original mail headers. From: tsb@itu.example\n";
+        let found: Vec<String> = recipients(text).into_iter().map(|(r, _)| r).collect();
+        assert_eq!(found, ["gone@example.org", "other@example.net"]);
+        let text = "=====\n\nDelevery to the following recipients failed permanently:\n\n=====\n\n\
+                    SMTP:RCPT host 192.0.2.1: 553 5.3.0 <gone@example.org>... No such user here\n\n=====\n\n\
+                    From: tsb@itu.example\n";
+        // Only the lines between the rules: not the returned headers below them.
+        assert_eq!(
+            recipients(text),
+            [(
+                "gone@example.org".to_owned(),
+                Some(
+                    "SMTP:RCPT host 192.0.2.1: 553 5.3.0 <gone@example.org>... No such user here"
+                        .to_owned()
+                )
+            )]
+        );
     }
 
     #[test]
