@@ -1,8 +1,9 @@
 //! KDDI's au notices. EZweb writes a paragraph in Japanese, then in English "Each of the
 //! following recipients was rejected by a remote mail server." (the addresses as
 //! `Recipient: <gone@ezweb.example>` with the `>>>`/`<<<` exchange below, or above the
-//! sentence), "The user(s) account is disabled." or "The following recipients did not receive
-//! this message:", each address in angle brackets at the start of a line. au one net writes
+//! sentence), "The user(s) account is disabled." (or "temporarily over quota"), "Your message
+//! was not delivered within ..." or "The following recipients did not receive this message:",
+//! each address in angle brackets at the start of a line. au one net writes
 //! "Could not be delivered to: <gone@example.org>" and the reason on the next line ("As their
 //! mailbox is full.").
 
@@ -13,7 +14,9 @@ use crate::{address, Form};
 /// EZweb's English sentences, lowercase: any of them makes the notice.
 const EZWEB: &[&str] = &[
     "each of the following recipients was rejected by a remote",
-    "the user(s) account is disabled",
+    // "... is disabled.", "... is temporarily over quota.", "... is temporarily limited."
+    "the user(s) account is ",
+    "your message was not delivered within ",
     "the following recipients did not receive this message",
 ];
 
@@ -70,25 +73,29 @@ fn recipient_line(trimmed: &str) -> Option<String> {
         .flatten()
 }
 
-/// The address after "Could not be delivered to:", with the lines up to the next blank one.
-fn au_one_net(notice: &Notice<'_>, at: usize) -> Vec<Named> {
-    let line = notice.lines[at];
-    let Some(after) = notice.lower[at]
-        .find(AU_ONE_NET)
-        .and_then(|start| line.get(start + AU_ONE_NET.len()..))
-    else {
-        return Vec::new();
-    };
-    let reason = notice
-        .lines
-        .iter()
-        .skip(at + 1)
-        .take_while(|line| !line.trim().is_empty())
-        .copied();
-    address::find_first(after)
-        .map(|recipient| Named::new(recipient, reason))
-        .into_iter()
-        .collect()
+/// Each address after "Could not be delivered to:", with the lines below it up to the next
+/// address or blank line.
+fn au_one_net(notice: &Notice<'_>, first: usize) -> Vec<Named> {
+    let mut named = Vec::new();
+    let mut at = first;
+    while at < notice.lines.len() {
+        let line = notice.lines[at];
+        let after = notice.lower[at]
+            .find(AU_ONE_NET)
+            .and_then(|start| line.get(start + AU_ONE_NET.len()..));
+        at += 1;
+        let Some(recipient) = after.and_then(address::find_first) else {
+            continue;
+        };
+        let reason: Vec<&str> = (at..notice.lines.len())
+            .take_while(|&below| {
+                !notice.lines[below].trim().is_empty() && !notice.lower[below].contains(AU_ONE_NET)
+            })
+            .map(|below| notice.lines[below])
+            .collect();
+        named.push(Named::new(recipient, reason));
+    }
+    named
 }
 
 #[cfg(test)]
@@ -118,6 +125,36 @@ mod tests {
         assert_eq!(
             named[0].diagnostic.as_deref(),
             Some("The user(s) account is disabled.")
+        );
+    }
+
+    #[test]
+    fn a_full_mailbox_is_temporary() {
+        let text = "The user(s) account is temporarily over quota.\n\n<full@ezweb.example>\n";
+        let (_, named, hint) = read(&Notice::new(text)).unwrap();
+        let finding = named.into_iter().next().unwrap().into_finding(hint);
+        assert_eq!(finding.kind, Kind::Temporary);
+    }
+
+    #[test]
+    fn au_one_net_may_name_several_addresses() {
+        let text = "Your mail sent on: Thu, 5 Jun 2025 09:00:00 +0900\n     \
+                    Could not be delivered to: <full@au.example>\n     As their mailbox is full.\n     \
+                    Could not be delivered to: <gone@au.example>\n     As the remote domain doesnt exist.\n";
+        let (_, named, _) = read(&Notice::new(text)).unwrap();
+        let found: Vec<(&str, Option<&str>)> = named
+            .iter()
+            .map(|n| (n.recipient.as_str(), n.diagnostic.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("full@au.example", Some("As their mailbox is full.")),
+                (
+                    "gone@au.example",
+                    Some("As the remote domain doesnt exist.")
+                ),
+            ]
         );
     }
 
