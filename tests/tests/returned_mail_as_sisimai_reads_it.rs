@@ -30,11 +30,11 @@ use std::process::Command;
 /// The floors this corpus is held to now: what the parser reaches, raised as readers land, so
 /// that no change makes it worse. The issue's aim is recall 0.97, precision 0.98, the kind
 /// right for 0.97 of the addresses found and every non-bounce left alone.
-const RECALL_FLOOR: f64 = 0.74;
+const RECALL_FLOOR: f64 = 0.85;
 /// See [`RECALL_FLOOR`].
 const PRECISION_FLOOR: f64 = 0.99;
 /// See [`RECALL_FLOOR`].
-const KIND_FLOOR: f64 = 0.965;
+const KIND_FLOOR: f64 = 0.97;
 
 /// A file read by hand where Sisimai's answer is judged wrong.
 struct Disagreement {
@@ -50,7 +50,98 @@ struct Disagreement {
 }
 
 /// Files read by hand where this project disagrees with Sisimai 5.1.
-const DISAGREEMENTS: &[Disagreement] = &[];
+const DISAGREEMENTS: &[Disagreement] = &[
+    Disagreement {
+        file: "bsd/arf-11.eml",
+        recipient: "undisclosed-recipient-in-headers@libsisimai.org.invalid",
+        ours: None,
+        why: "the report names nobody (no Original-Rcpt-To, the returned To is undisclosed): Sisimai makes up a placeholder address; the complaint is attributed to nobody",
+    },
+    Disagreement {
+        file: "bsd/arf-12.eml",
+        recipient: "undisclosed-recipient-in-headers@libsisimai.org.invalid",
+        ours: None,
+        why: "the report names nobody (no Original-Rcpt-To, the returned To is undisclosed): Sisimai makes up a placeholder address; the complaint is attributed to nobody",
+    },
+    Disagreement {
+        file: "bsd/arf-15.eml",
+        recipient: "undisclosed-recipient-in-headers@libsisimai.org.invalid",
+        ours: None,
+        why: "the report names nobody (no Original-Rcpt-To, the returned To is undisclosed): Sisimai makes up a placeholder address; the complaint is attributed to nobody",
+    },
+    Disagreement {
+        file: "bsd/arf-18.eml",
+        recipient: "kijitora@example.com",
+        ours: None,
+        why: "a DMARC failure report (Feedback-Type: auth-failure, RFC 6591) written by the receiving system: no complaint by the recipient",
+    },
+    Disagreement {
+        file: "bsd/arf-19.eml",
+        recipient: "kijitora@example.org",
+        ours: None,
+        why: "a DMARC failure report (Feedback-Type: auth-failure, RFC 6591) written by the receiving system: no complaint by the recipient",
+    },
+    Disagreement {
+        file: "bsd/arf-20.eml",
+        recipient: "kijitora@example.org",
+        ours: None,
+        why: "a DMARC failure report (Feedback-Type: auth-failure, RFC 6591) written by the receiving system: no complaint by the recipient",
+    },
+    Disagreement {
+        file: "bsd/arf-26.eml",
+        recipient: "example@icloud.com",
+        ours: None,
+        why: "Apple Mail's unsubscribe request (X-Apple-Unsubscribe) mailed to the List-Unsubscribe address: an unsubscribe, which the tracker applies by its unsubscribe+ address, not a complaint",
+    },
+    Disagreement {
+        file: "bsd/lhost-fml-03.eml",
+        recipient: "neko@example.co.jp",
+        ours: None,
+        why: "fml's loop alert: the list had already received a message with this Message-ID and dropped the copy; the list address works",
+    },
+    Disagreement {
+        file: "bsd/lhost-kddi-01.eml",
+        recipient: "kijitora@x0000000000000.dion.ne.jp",
+        ours: Some("temporary"),
+        why: "a full mailbox without a code: the address exists and a later mail may pass (phrases.rs reads it as temporary); Sisimai makes up the permanent status 5.0.922",
+    },
+    Disagreement {
+        file: "bsd/lhost-kddi-02.eml",
+        recipient: "kijitora@00000000000000.dion.ne.jp",
+        ours: Some("temporary"),
+        why: "a full mailbox without a code: the address exists and a later mail may pass (phrases.rs reads it as temporary); Sisimai makes up the permanent status 5.0.922",
+    },
+    Disagreement {
+        file: "bsd/lhost-kddi-03.eml",
+        recipient: "kijitora@00000000000000.dion.ne.jp",
+        ours: Some("temporary"),
+        why: "a full mailbox without a code: the address exists and a later mail may pass (phrases.rs reads it as temporary); Sisimai makes up the permanent status 5.0.922",
+    },
+    Disagreement {
+        file: "bsd/lhost-x2-04.eml",
+        recipient: "kijitora@example.jp",
+        ours: Some("temporary"),
+        why: "an account over quota without a code: the address exists and a later mail may pass; Sisimai makes up the permanent status 5.0.922",
+    },
+    Disagreement {
+        file: "not/rb-issue-368-bug.eml",
+        recipient: "xxxx@yyyyyy.net",
+        ours: Some("temporary"),
+        why: "a full mailbox: the notice itself asks to wait for the recipient to make room and send again",
+    },
+    Disagreement {
+        file: "bsd/lhost-x2-03.eml",
+        recipient: "kijitora@example.org",
+        ours: Some("temporary"),
+        why: "the remote server could not be reached (timed out) until the sender gave up: the address may be fine, as with a 4.4.7 after retries",
+    },
+    Disagreement {
+        file: "bsd/rhost-franceptt-10.eml",
+        recipient: "xxxx@laposte.net",
+        ours: Some("temporary"),
+        why: "the DSN status is 4.5.0 and the server says to try again later (service refused, please try later)",
+    },
+];
 
 /// Sisimai's reason names as this project's reasons (`circulars bounces parse`'s `reason`).
 fn our_reason(sisimai: &str) -> &'static str {

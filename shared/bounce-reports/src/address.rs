@@ -41,13 +41,13 @@ pub(crate) fn find_first(text: &str) -> Option<String> {
     find_all(text).into_iter().next()
 }
 
-/// An RFC 3464 address type such as `rfc822`, `utf-8` or `x400`.
+/// An RFC 3464 address type such as `rfc822`, `utf-8` or `x400` (Mimecast writes `rfc/822`).
 fn is_address_type(word: &str) -> bool {
     !word.is_empty()
         && word.len() <= 32
         && word
             .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
 /// One `@` with something on each side, no spaces, no control characters, no brackets.
@@ -93,6 +93,7 @@ mod tests {
             "<gone@example.org>",
             "gone@example.org",
             "Gone User <gone@example.org>",
+            "rfc/822;gone@example.org",
         ] {
             assert_eq!(
                 bare(value).as_deref(),

@@ -45,6 +45,25 @@ pub(crate) fn read(part: &str, returned: &Returned) -> Feedback {
     Feedback { findings, kind }
 }
 
+/// Reads Microsoft's feedback loop (JMRP): no feedback-report part, the returned message
+/// forwarded with an `X-HmXmrOriginalRecipient` header naming the recipient who complained.
+pub(crate) fn read_forwarded(returned: &Returned) -> Option<Feedback> {
+    let complainer = returned.complainer.clone()?;
+    Some(Feedback {
+        findings: vec![Finding {
+            recipient: complainer,
+            final_recipient: None,
+            kind: Kind::Complaint,
+            status: None,
+            action: None,
+            diagnostic: None,
+            remote_mta: None,
+            feedback_type: Some("abuse".to_owned()),
+        }],
+        kind: Kind::Complaint,
+    })
+}
+
 /// `not-spam` (the recipient took our mail out of the spam folder) and `auth-failure` (a
 /// report on SPF or DKIM, RFC 6591) are no complaints; every other type (abuse, fraud, virus,
 /// other, or none given) is.
@@ -62,8 +81,8 @@ mod tests {
     #[test]
     fn the_original_rcpt_to_is_the_complainer() {
         let returned = Returned {
-            message_id: None,
             to: vec!["someone-else@example.org".into()],
+            ..Returned::default()
         };
         let feedback = read(
             "Feedback-Type: Abuse\r\nUser-Agent: Example-FBL/1.0\r\nVersion: 1\r\nOriginal-Rcpt-To: <reader@example.org>\r\n",
@@ -78,12 +97,25 @@ mod tests {
     #[test]
     fn without_original_rcpt_to_the_returned_to_is_the_complainer() {
         let returned = Returned {
-            message_id: None,
             to: vec!["reader@example.org".into()],
+            ..Returned::default()
         };
         let feedback = read("Feedback-Type: fraud\nVersion: 1\n", &returned);
         assert_eq!(feedback.findings[0].recipient, "reader@example.org");
         assert_eq!(feedback.findings[0].kind, Kind::Complaint);
+    }
+
+    #[test]
+    fn a_forwarded_message_naming_its_recipient_is_a_complaint() {
+        let returned = Returned {
+            to: vec!["list@example.org".into()],
+            complainer: Some("reader@example.org".into()),
+            ..Returned::default()
+        };
+        let feedback = read_forwarded(&returned).unwrap();
+        assert_eq!(feedback.findings[0].recipient, "reader@example.org");
+        assert_eq!(feedback.kind, Kind::Complaint);
+        assert!(read_forwarded(&Returned::default()).is_none());
     }
 
     #[test]

@@ -10,9 +10,11 @@
 //! - `report.rs`: [`parse`], [`Report`], [`Finding`], [`Kind`], [`Form`]; picks the reader for
 //!   what the message is, and bounds the work (the first 256 KiB of a message, 64 KiB of text).
 //! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533).
-//! - `arf.rs`: feedback reports (RFC 5965): complaints.
+//! - `arf.rs`: feedback reports (RFC 5965), and Microsoft's forwarded complaints: complaints.
 //! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL), qmail (and Yahoo),
-//!   Exchange and Outlook, Domino and Gmail, one file per family.
+//!   Exchange and Outlook, Domino and Gmail, one file per family; and of Google Groups, fml,
+//!   1&1, Mimecast, Lotus Notes, KDDI's au (EZweb) and m-FILTER, whose notices are partly or
+//!   wholly in Japanese, German or French; `forms/other.rs` the unnamed MTAs, by their wording.
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").
@@ -21,7 +23,7 @@
 //! - `fields.rs`: the `Name: value` blocks of report parts, unfolded.
 //! - `headers.rs`: header values of the parsed message, whatever shape they have.
 //! - `address.rs`: bare addresses out of fields, headers and prose.
-//! - `text.rs`: bounded slices of text.
+//! - `text.rs`: bounded slices of text; ISO-2022-JP that came without its charset, decoded.
 //!
 //! mail-parser reads the MIME structure; everything about reports is written here by hand.
 //! `parse` runs it on a thread of its own whose stack fits the input (mail-parser recurses into

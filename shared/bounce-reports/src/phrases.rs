@@ -1,5 +1,6 @@
-//! The words mail systems write when they give no code: used by [`crate::status::kind_of`]
-//! only when neither an enhanced status nor an SMTP reply code decides.
+//! The words mail systems write when they give no code (in English, German, French and
+//! Japanese): used by [`crate::status::kind_of`] only when neither an enhanced status nor an
+//! SMTP reply code decides.
 
 use crate::status::Hint;
 
@@ -84,11 +85,94 @@ const PHRASES: &[(&str, Hint, Option<SubjectDetail>)] = &[
     ("warning only", Temporary, None),
 ];
 
-/// The first phrase of the table that `text` contains, ignoring ASCII case.
+// ------------------------------------------------------------------ other languages
+// Notices and replies in German, French and Japanese, decoded from their charset by
+// mail-parser. Each table is searched after the English one, in the same order of meaning:
+// the mailbox, the domain, disabled, full, then what is said outright.
+
+/// German phrases, lowercase.
+const GERMAN: &[(&str, Hint, Option<SubjectDetail>)] = &[
+    ("benutzer unbekannt", Permanent, Some((1, 1))),
+    ("unbekannter benutzer", Permanent, Some((1, 1))),
+    ("empfänger unbekannt", Permanent, Some((1, 1))),
+    ("unbekannter empfänger", Permanent, Some((1, 1))),
+    ("postfach nicht gefunden", Permanent, Some((1, 1))),
+    ("postfach existiert nicht", Permanent, Some((1, 1))),
+    ("adresse existiert nicht", Permanent, Some((1, 1))),
+    ("domain nicht gefunden", Permanent, Some((1, 2))),
+    ("unbekannte domain", Permanent, Some((1, 2))),
+    ("postfach deaktiviert", Permanent, Some((2, 1))),
+    ("postfach gesperrt", Permanent, Some((2, 1))),
+    ("konto gesperrt", Permanent, Some((2, 1))),
+    ("postfach voll", Temporary, Some((2, 2))),
+    ("postfach ist voll", Temporary, Some((2, 2))),
+    ("speicherplatz überschritten", Temporary, Some((2, 2))),
+    ("kontingent überschritten", Temporary, Some((2, 2))),
+    ("permanenter fehler", Permanent, None),
+    ("dauerhafter fehler", Permanent, None),
+    ("endgültig fehlgeschlagen", Permanent, None),
+    ("vorübergehend", Temporary, None),
+    ("später erneut", Temporary, None),
+    ("wird erneut versucht", Temporary, None),
+];
+
+/// French phrases, lowercase, with and without accents (gateways often drop them).
+const FRENCH: &[(&str, Hint, Option<SubjectDetail>)] = &[
+    ("utilisateur inconnu", Permanent, Some((1, 1))),
+    ("destinataire inconnu", Permanent, Some((1, 1))),
+    ("adresse inconnue", Permanent, Some((1, 1))),
+    ("destinataire invalide", Permanent, Some((1, 1))),
+    ("boîte aux lettres inexistante", Permanent, Some((1, 1))),
+    ("boite aux lettres inexistante", Permanent, Some((1, 1))),
+    ("est introuvable", Permanent, Some((1, 1))),
+    ("n'existe pas", Permanent, Some((1, 1))),
+    ("domaine inconnu", Permanent, Some((1, 2))),
+    ("domaine introuvable", Permanent, Some((1, 2))),
+    ("compte désactivé", Permanent, Some((2, 1))),
+    ("compte desactive", Permanent, Some((2, 1))),
+    ("compte du destinataire est bloqu", Permanent, Some((2, 1))),
+    ("boîte aux lettres pleine", Temporary, Some((2, 2))),
+    ("boite aux lettres pleine", Temporary, Some((2, 2))),
+    ("boîte pleine", Temporary, Some((2, 2))),
+    ("quota dépassé", Temporary, Some((2, 2))),
+    ("quota depasse", Temporary, Some((2, 2))),
+    ("erreur permanente", Permanent, None),
+    ("échec permanent", Permanent, None),
+    ("erreur temporaire", Temporary, None),
+    ("temporairement", Temporary, None),
+    ("essayer plus tard", Temporary, None),
+    ("nouvelle tentative", Temporary, None),
+];
+
+/// Japanese phrases.
+const JAPANESE: &[(&str, Hint, Option<SubjectDetail>)] = &[
+    ("ドメインが存在しません", Permanent, Some((1, 2))),
+    ("ドメインが見つかりません", Permanent, Some((1, 2))),
+    ("ユーザが存在しません", Permanent, Some((1, 1))),
+    ("ユーザーが存在しません", Permanent, Some((1, 1))),
+    ("アドレスが存在しません", Permanent, Some((1, 1))),
+    ("宛先が見つかりません", Permanent, Some((1, 1))),
+    ("アドレスが見つかりません", Permanent, Some((1, 1))),
+    ("宛先不明", Permanent, Some((1, 1))),
+    ("ディレクトリのリストにありません", Permanent, Some((1, 1))),
+    ("存在しません", Permanent, Some((1, 1))),
+    ("アカウントが無効", Permanent, Some((2, 1))),
+    ("利用停止", Permanent, Some((2, 1))),
+    ("メールボックスが一杯", Temporary, Some((2, 2))),
+    ("メールボックスがいっぱい", Temporary, Some((2, 2))),
+    ("容量オーバー", Temporary, Some((2, 2))),
+    ("容量を超え", Temporary, Some((2, 2))),
+    ("一時的", Temporary, None),
+    ("しばらくしてから", Temporary, None),
+];
+
+/// The first phrase that `text` contains, ignoring case: the English table first, then the
+/// German, French and Japanese ones.
 pub(crate) fn recognise(text: &str) -> Option<Phrase> {
-    let lower = text.to_ascii_lowercase();
-    PHRASES
-        .iter()
+    let lower = text.to_lowercase();
+    [PHRASES, GERMAN, FRENCH, JAPANESE]
+        .into_iter()
+        .flatten()
         .find(|(needle, _, _)| lower.contains(needle))
         .map(|&(_, hint, subject_detail)| Phrase {
             hint,
@@ -113,5 +197,33 @@ mod tests {
             (Temporary, Some((4, 1)))
         );
         assert_eq!(recognise("Thank you for the circular"), None);
+    }
+
+    #[test]
+    fn phrases_in_german_french_and_japanese_are_recognised() {
+        let read = |text: &str| recognise(text).map(|p| (p.hint, p.subject_detail));
+        assert_eq!(
+            read("550 Benutzer unbekannt"),
+            Some((Permanent, Some((1, 1))))
+        );
+        assert_eq!(read("Postfach ist voll"), Some((Temporary, Some((2, 2)))));
+        // Case folds beyond ASCII: "É" as "é".
+        assert_eq!(
+            read("BOÎTE AUX LETTRES PLEINE"),
+            Some((Temporary, Some((2, 2))))
+        );
+        assert_eq!(
+            read("Adresse destinataire invalide"),
+            Some((Permanent, Some((1, 1))))
+        );
+        assert_eq!(
+            read("送信先のメールボックスが一杯のため、送信できませんでした。"),
+            Some((Temporary, Some((2, 2))))
+        );
+        assert_eq!(
+            read("ドメインが存在しません"),
+            Some((Permanent, Some((1, 2))))
+        );
+        assert_eq!(read("Vielen Dank für das Rundschreiben"), None);
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::status::Hint;
 use crate::{arf, auto_reply, dsn, forms, headers, returned, text};
-use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders};
+use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 
@@ -48,6 +48,23 @@ const BOUNCE_SUBJECTS: &[&str] = &[
     "delivery problem",
     "delayed mail",
     "delivery delayed",
+];
+
+/// The same in German, French and Japanese, lowercase.
+const BOUNCE_SUBJECTS_OTHER_LANGUAGES: &[&str] = &[
+    "unzustellbar",
+    "nicht zustellbar",
+    "zustellung fehlgeschlagen",
+    "non remis",
+    "non délivré",
+    "échec de la remise",
+    "message non distribué",
+    "配送エラー",
+    "配信エラー",
+    "配信不能",
+    "メールエラー",
+    "エラーメール",
+    "返送",
 ];
 
 /// Local parts of the senders of bounces.
@@ -185,6 +202,22 @@ pub enum Form {
     Yahoo,
     /// AOL: Sendmail's notice, sent from aol.com.
     Aol,
+    // Mailing lists, gateways and notices in other languages.
+    /// Google Groups: the group does not exist or refuses our post (in the sender's language).
+    GoogleGroups,
+    /// KDDI's au (EZweb, au one net): "Each of the following recipients was rejected ...",
+    /// "Could not be delivered to: <address>".
+    Kddi,
+    /// m-FILTER, a Japanese mail gateway: "-------server message" under the address.
+    MFilter,
+    /// Lotus Notes: "------- Failure Reasons --------", the reason, then the address.
+    Notes,
+    /// Mimecast: "-- address" lines under "could not be delivered".
+    Mimecast,
+    /// fml, a mailing-list manager: "You are not a member of this mailing list <list>".
+    Fml,
+    /// A plain-text notice of a less common MTA, recognised by its wording.
+    Other,
     /// An automatic reply (out-of-office, vacation).
     AutoReply,
     /// Ordinary mail, such as a person's reply.
@@ -208,6 +241,13 @@ impl Form {
             Form::Gmail => "gmail",
             Form::Yahoo => "yahoo",
             Form::Aol => "aol",
+            Form::GoogleGroups => "google_groups",
+            Form::Kddi => "kddi",
+            Form::MFilter => "m_filter",
+            Form::Notes => "notes",
+            Form::Mimecast => "mimecast",
+            Form::Fml => "fml",
+            Form::Other => "other",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
             Form::Unrecognised => "unrecognised",
@@ -350,6 +390,14 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
             message_id: None,
         };
     }
+    if let Some(feedback) = arf::read_forwarded(returned) {
+        return Reading {
+            form: Form::Feedback,
+            findings: feedback.findings,
+            unattributed: feedback.kind,
+            message_id: None,
+        };
+    }
 
     let sender = headers::addresses(root, "from")
         .into_iter()
@@ -386,13 +434,35 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
     }
     let local_part = sender.split('@').next().unwrap_or_default();
     let looks_like_a_bounce = BOUNCE_SENDERS.contains(&local_part)
-        || BOUNCE_SUBJECTS.iter().any(|words| subject.contains(words))
+        || BOUNCE_SUBJECTS
+            .iter()
+            .chain(BOUNCE_SUBJECTS_OTHER_LANGUAGES)
+            .any(|words| subject.contains(words))
         || report_type.is_some_and(|kind| kind != "disposition-notification");
     if looks_like_a_bounce {
-        Reading::without_findings(Form::Unrecognised, Kind::Unknown)
+        forwarded_dsn(message)
+            .unwrap_or_else(|| Reading::without_findings(Form::Unrecognised, Kind::Unknown))
     } else {
         Reading::without_findings(Form::Ordinary, Kind::NotBounce)
     }
+}
+
+/// A bounce whose own notice is not recognised but which carries, as its returned message,
+/// a delivery status notification (a gateway passing on the DSN it received): that DSN's
+/// findings.
+fn forwarded_dsn(message: &Message<'_>) -> Option<Reading> {
+    let nested = message.parts.iter().find_map(|part| match &part.body {
+        PartType::Message(nested) => Some(nested),
+        _ => None,
+    })?;
+    let part = report_part(nested, &["delivery-status", "global-delivery-status"])?;
+    let delivery = dsn::read(&part);
+    (!delivery.findings.is_empty()).then_some(Reading {
+        form: Form::Dsn,
+        findings: delivery.findings,
+        unattributed: delivery.unattributed,
+        message_id: delivery.message_id,
+    })
 }
 
 /// The text of the first part whose content subtype is one of `subtypes`
@@ -432,6 +502,7 @@ fn notice_text(message: &Message<'_>) -> String {
             break;
         }
         if let Some(body) = message.body_text(index) {
+            let body = text::undeclared_iso_2022_jp(&body);
             notice.push_str(text::head(&body, MAX_TEXT));
             notice.push('\n');
         }
@@ -540,6 +611,16 @@ mod tests {
         assert_eq!(json["findings"][0]["action"], "delayed");
         assert_eq!(Kind::NotBounce.as_str(), "not_bounce");
         assert_eq!(serde_json::to_value(Form::AutoReply).unwrap(), "auto_reply");
+    }
+
+    #[test]
+    fn a_bounce_subject_in_another_language_marks_an_unrecognised_notice() {
+        let raw = "From: Systemverwalter <admin@mail.example.org>\r\nSubject: Unzustellbar: Rundschreiben 36\r\n\r\nDie Nachricht konnte nicht zugestellt werden.\r\n";
+        let report = parse(raw.as_bytes());
+        assert_eq!(
+            (report.form, report.kind),
+            (Form::Unrecognised, Kind::Unknown)
+        );
     }
 
     #[test]

@@ -11,6 +11,9 @@ pub(crate) struct Returned {
     pub message_id: Option<String>,
     /// The addresses in its `To` header: for a feedback report, whoever complained.
     pub to: Vec<String>,
+    /// The complainer named by Microsoft's feedback loop (JMRP), which forwards the message
+    /// with an `X-HmXmrOriginalRecipient` header instead of writing a feedback report.
+    pub complainer: Option<String>,
 }
 
 /// Finds the returned message among the parts of `message` (not inside nested messages).
@@ -44,6 +47,9 @@ fn from_headers(headers: &[Header<'_>]) -> Returned {
     Returned {
         message_id: headers::message_id(headers, "message-id"),
         to: headers::addresses(headers, "to"),
+        complainer: headers::addresses(headers, "x-hmxmroriginalrecipient")
+            .into_iter()
+            .next(),
     }
 }
 

@@ -1,4 +1,5 @@
-//! Bounded pieces of text: nothing in this crate reads more of a report than these limits allow.
+//! Bounded pieces of text (nothing in this crate reads more of a report than these limits
+//! allow), and Japanese text that came without its charset.
 
 /// Returns at most the first `max` bytes of `text`, cut on a character boundary.
 pub(crate) fn head(text: &str, max: usize) -> &str {
@@ -16,6 +17,17 @@ pub(crate) fn head(text: &str, max: usize) -> &str {
 pub(crate) fn clip(text: &str, max: usize) -> Option<String> {
     let text = head(text.trim(), max).trim_end();
     (!text.is_empty()).then(|| text.to_owned())
+}
+
+/// Decodes ISO-2022-JP text that came without its charset: old Japanese notices often send
+/// it as plain 7-bit text, which mail-parser leaves as escape sequences (`ESC $ B ...`).
+/// Text without such an escape is returned as it is.
+pub(crate) fn undeclared_iso_2022_jp(text: &str) -> std::borrow::Cow<'_, str> {
+    let escaped = text.contains("\u{1b}$B") || text.contains("\u{1b}$@");
+    match mail_parser::decoders::charsets::map::charset_decoder(b"iso-2022-jp") {
+        Some(decode) if escaped && text.is_ascii() => decode(text.as_bytes()).into(),
+        _ => text.into(),
+    }
 }
 
 /// Joins lines with single spaces, each trimmed: the unfolded form of a folded field or of a
@@ -56,6 +68,18 @@ mod tests {
         );
         assert_eq!(clip("   ", 100), None);
         assert_eq!(clip("abcdef", 3).as_deref(), Some("abc"));
+    }
+
+    #[test]
+    fn undeclared_iso_2022_jp_is_decoded_and_other_text_left_alone() {
+        // "宛先不明" (unknown address) in ISO-2022-JP, between ASCII words.
+        let jis = "Error: \u{1b}$B08@hITL@\u{1b}(B gone@example.org";
+        assert_eq!(
+            undeclared_iso_2022_jp(jis),
+            "Error: 宛先不明 gone@example.org"
+        );
+        assert_eq!(undeclared_iso_2022_jp("plain $B text"), "plain $B text");
+        assert_eq!(undeclared_iso_2022_jp("déjà \u{1b}$B"), "déjà \u{1b}$B");
     }
 
     #[test]

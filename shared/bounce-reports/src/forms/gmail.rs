@@ -35,6 +35,8 @@ const SENTENCES: &[(&str, Hint)] = &[
         "there was a temporary problem delivering your message to ",
         Hint::Temporary,
     ),
+    // Google Workspace's heading, whose address is only in `X-Failed-Recipients`.
+    ("** message not delivered **", Hint::Permanent),
 ];
 
 /// What introduces the remote server's reply, lowercase.

@@ -6,9 +6,17 @@
 //! that many of them paste below it.
 
 mod domino;
+mod einsundeins;
 mod exchange;
 mod exim;
+mod fml;
 mod gmail;
+mod google_groups;
+mod kddi;
+mod m_filter;
+mod mimecast;
+mod notes;
+mod other;
 mod postfix;
 mod qmail;
 mod sendmail;
@@ -166,13 +174,22 @@ impl<'a> Notice<'a> {
 /// Recognises the notice of a known MTA or provider, and reads it.
 pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
     let notice = Notice::new(clues.text);
-    let (form, mut named, hint) = postfix::read(&notice)
+    // 1&1's variant of Exim's notice first: Exim's reader would take it and find no list.
+    let (form, mut named, hint) = einsundeins::read(&notice)
+        .or_else(|| postfix::read(&notice))
         .or_else(|| exim::read(&notice))
         .or_else(|| qmail::read(&notice, clues))
         .or_else(|| sendmail::read(&notice, clues))
         .or_else(|| gmail::read(&notice))
         .or_else(|| exchange::read(&notice))
-        .or_else(|| domino::read(&notice))?;
+        .or_else(|| domino::read(&notice))
+        .or_else(|| google_groups::read(&notice, clues))
+        .or_else(|| kddi::read(&notice))
+        .or_else(|| m_filter::read(&notice))
+        .or_else(|| notes::read(&notice))
+        .or_else(|| mimecast::read(&notice))
+        .or_else(|| fml::read(&notice))
+        .or_else(|| other::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
