@@ -185,6 +185,20 @@ pub enum Form {
     Yahoo,
     /// AOL: Sendmail's notice, sent from aol.com.
     Aol,
+    /// The DragonFly Mail Agent (dma): "There was an error delivering your mail to <...>."
+    Dragonfly,
+    /// OpenSMTPD: "An error has occurred while attempting to deliver a message for the
+    /// following list of recipients:".
+    Opensmtpd,
+    /// Zoho Mail: `address Invalid Address, ERROR_CODE :550, ...`.
+    Zoho,
+    /// GMX and mail.com: Exim's opening, each address on a line of its own.
+    Gmx,
+    /// Ipswitch IMail: `Unknown user: address`, then "Original message follows.".
+    Imail,
+    /// Amazon WorkMail: "An error occurred while trying to deliver the mail to the following
+    /// recipients:", then a "Technical report:".
+    AmazonWorkmail,
     /// An automatic reply (out-of-office, vacation).
     AutoReply,
     /// Ordinary mail, such as a person's reply.
@@ -208,6 +222,12 @@ impl Form {
             Form::Gmail => "gmail",
             Form::Yahoo => "yahoo",
             Form::Aol => "aol",
+            Form::Dragonfly => "dragonfly",
+            Form::Opensmtpd => "opensmtpd",
+            Form::Zoho => "zoho",
+            Form::Gmx => "gmx",
+            Form::Imail => "imail",
+            Form::AmazonWorkmail => "amazon_workmail",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
             Form::Unrecognised => "unrecognised",

@@ -6,12 +6,18 @@
 //! that many of them paste below it.
 
 mod domino;
+mod dragonfly;
 mod exchange;
 mod exim;
 mod gmail;
+mod gmx;
+mod imail;
+mod opensmtpd;
 mod postfix;
 mod qmail;
 mod sendmail;
+mod workmail;
+mod zoho;
 
 use crate::report::{distinct, MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Evidence, Hint};
@@ -107,6 +113,8 @@ const RETURNED_COPY_MARKERS: &[&str] = &[
     "----- original message -----",
     "----- unsent message below -----",
     "----- original message follows -----",
+    "the header of the original message is following",
+    "below is a copy of the original message",
 ];
 
 /// A notice split into lines, with a lowercase copy of each for matching.
@@ -167,12 +175,18 @@ impl<'a> Notice<'a> {
 pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
     let notice = Notice::new(clues.text);
     let (form, mut named, hint) = postfix::read(&notice)
+        .or_else(|| zoho::read(&notice))
+        .or_else(|| gmx::read(&notice))
         .or_else(|| exim::read(&notice))
         .or_else(|| qmail::read(&notice, clues))
         .or_else(|| sendmail::read(&notice, clues))
         .or_else(|| gmail::read(&notice))
         .or_else(|| exchange::read(&notice))
-        .or_else(|| domino::read(&notice))?;
+        .or_else(|| domino::read(&notice))
+        .or_else(|| dragonfly::read(&notice))
+        .or_else(|| opensmtpd::read(&notice))
+        .or_else(|| imail::read(&notice))
+        .or_else(|| workmail::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
