@@ -59,11 +59,18 @@ const PHRASES: &[(&str, Hint, Option<SubjectDetail>)] = &[
     ("over quota", Temporary, Some((2, 2))),
     ("quota exceeded", Temporary, Some((2, 2))),
     ("exceeded storage", Temporary, Some((2, 2))),
+    // No mail server for the domain (x.4.4).
+    ("no mx record found", Permanent, Some((4, 4))),
+    // Given up after retrying: the notice is final, whatever failed on the way (x.4.7).
+    ("giving up", Permanent, Some((4, 7))),
+    ("not going to try again", Permanent, Some((4, 7))),
     // The network or the remote system, for now (x.4.x).
     ("connection timed out", Temporary, Some((4, 1))),
     ("timed out", Temporary, Some((4, 1))),
     ("connection refused", Temporary, Some((4, 1))),
     ("greylist", Temporary, Some((7, 1))),
+    // Every host of the domain unreachable for long, still being tried (Exim).
+    ("have been failing for a long time", Temporary, Some((4, 1))),
     // Said outright.
     ("failed permanently", Permanent, None),
     ("permanent error", Permanent, None),

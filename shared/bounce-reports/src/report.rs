@@ -350,9 +350,45 @@ fn read(raw: &[u8]) -> Report {
 /// what is left (auto-reply, an unrecognised bounce, ordinary mail).
 fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned) -> Reading {
     let root = headers::root(message);
+    let sender = headers::addresses(root, "from")
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let subject = headers::text(root, "subject")
+        .unwrap_or_default()
+        .to_lowercase();
+    let clues = forms::Clues {
+        text: notice,
+        sender: &sender,
+        failed_recipients: headers::addresses(root, "x-failed-recipients"),
+    };
+    let notice_reading = || {
+        forms::read(&clues).map(|recognised| Reading {
+            form: recognised.form,
+            findings: recognised.findings,
+            unattributed: recognised.hint.map_or(Kind::Unknown, Kind::from),
+            message_id: None,
+        })
+    };
     if let Some(part) = report_part(message, &["delivery-status", "global-delivery-status"]) {
         let delivery = dsn::read(&part);
         if !delivery.findings.is_empty() || delivery.unattributed != Kind::Unknown {
+            // A status part naming no address (Exim's for a pipe or a file) leaves the
+            // addresses to the notice, when it names them; its status still decides for those
+            // the notice gives no code.
+            if delivery.findings.is_empty() {
+                if let Some(mut reading) =
+                    notice_reading().filter(|reading| !reading.findings.is_empty())
+                {
+                    for finding in &mut reading.findings {
+                        if finding.status.is_none() {
+                            finding.kind = delivery.unattributed;
+                        }
+                    }
+                    return reading;
+                }
+            }
             return Reading {
                 form: Form::Dsn,
                 findings: delivery.findings,
@@ -370,27 +406,8 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
             message_id: None,
         };
     }
-
-    let sender = headers::addresses(root, "from")
-        .into_iter()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let subject = headers::text(root, "subject")
-        .unwrap_or_default()
-        .to_lowercase();
-    let clues = forms::Clues {
-        text: notice,
-        sender: &sender,
-        failed_recipients: headers::addresses(root, "x-failed-recipients"),
-    };
-    if let Some(recognised) = forms::read(&clues) {
-        return Reading {
-            form: recognised.form,
-            findings: recognised.findings,
-            unattributed: recognised.hint.map_or(Kind::Unknown, Kind::from),
-            message_id: None,
-        };
+    if let Some(reading) = notice_reading() {
+        return reading;
     }
 
     let report_type = report_type(root);
