@@ -90,6 +90,20 @@ pub(crate) fn read(part: &str) -> Delivery {
     delivery
 }
 
+/// Reads the fields of a delivery-status part written into a text, from the first line that
+/// starts with `Final-Recipient:` or `Original-Recipient:` on; `None` when no line does.
+pub(crate) fn read_inline(text: &str) -> Option<Delivery> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let lower = line.trim_start().to_ascii_lowercase();
+        if lower.starts_with("final-recipient:") || lower.starts_with("original-recipient:") {
+            return Some(read(&text[at..]));
+        }
+        at += line.len();
+    }
+    None
+}
+
 /// `dns; mx.example.org` gives `mx.example.org`; a comment after the name (Gmail writes
 /// `dns; mx.example.org. (192.0.2.50, the server for the domain example.org.)`) is dropped.
 fn remote_mta(value: &str) -> Option<String> {
@@ -132,6 +146,17 @@ mod tests {
             }]
         );
         assert_eq!(delivery.message_id.as_deref(), Some("c36.en.1@itu.example"));
+    }
+
+    #[test]
+    fn fields_pasted_into_a_text_are_read_from_the_first_recipient_on() {
+        let text = "The following addresses had permanent fatal errors\n<gone@example.org>\n\n\
+                    Reporting-MTA: dns; mx.example.org\n\n\
+                    Final-Recipient: RFC822; <gone@example.org>\nAction: failed\nStatus: 5.5.0\n";
+        let delivery = read_inline(text).unwrap();
+        assert_eq!(delivery.findings[0].recipient, "gone@example.org");
+        assert_eq!(delivery.findings[0].kind, Kind::Permanent);
+        assert_eq!(read_inline("Dear reader,\nfinal recipient: you\n"), None);
     }
 
     #[test]

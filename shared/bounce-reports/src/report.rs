@@ -282,6 +282,7 @@ fn read_on_own_thread(raw: &[u8]) -> Result<Report, ThreadFailure> {
 }
 
 /// What one reader made of the message.
+#[derive(Clone)]
 struct Reading {
     form: Form,
     findings: Vec<Finding>,
@@ -406,7 +407,22 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
             message_id: None,
         };
     }
-    if let Some(reading) = notice_reading() {
+    let recognised = notice_reading();
+    if let Some(reading) = recognised.as_ref().filter(|r| !r.findings.is_empty()) {
+        return reading.clone();
+    }
+    // The fields of a delivery-status part pasted into the text (a report whose MIME
+    // boundaries were lost, or a notice quoting its "technical report").
+    let inline = dsn::read_inline(notice).filter(|delivery| !delivery.findings.is_empty());
+    if let Some(delivery) = inline {
+        return Reading {
+            form: Form::Dsn,
+            findings: delivery.findings,
+            unattributed: delivery.unattributed,
+            message_id: delivery.message_id,
+        };
+    }
+    if let Some(reading) = recognised {
         return reading;
     }
 
@@ -471,6 +487,17 @@ fn notice_text(message: &Message<'_>) -> String {
         if let Some(body) = message.body_text(index) {
             notice.push_str(text::head(&body, MAX_TEXT));
             notice.push('\n');
+        }
+    }
+    // A multipart report whose boundaries are missing has no text part: its whole body is
+    // the text.
+    if let ([root], true) = (&message.parts[..], message.text_body.is_empty()) {
+        let multipart = root
+            .content_type()
+            .is_some_and(|content_type| content_type.ctype().eq_ignore_ascii_case("multipart"));
+        if multipart {
+            let body = root.contents();
+            notice = String::from_utf8_lossy(&body[..body.len().min(MAX_TEXT)]).into_owned();
         }
     }
     text::head(&notice, MAX_TEXT).to_owned()
