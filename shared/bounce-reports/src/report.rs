@@ -199,6 +199,13 @@ pub enum Form {
     /// Amazon WorkMail: "An error occurred while trying to deliver the mail to the following
     /// recipients:", then a "Technical report:".
     AmazonWorkmail,
+    /// MailFoundry: "Unable to deliver message to: <...>", "Delivery failed for the following
+    /// reason:".
+    Mailfoundry,
+    /// Trend Micro InterScan: `Sent <<< RCPT TO:<...>`, `Received >>> 550 ...`.
+    Interscan,
+    /// Apache James (and Verizon's vtext.com): "Error message below:", "Message details:".
+    James,
     /// An automatic reply (out-of-office, vacation).
     AutoReply,
     /// Ordinary mail, such as a person's reply.
@@ -228,6 +235,9 @@ impl Form {
             Form::Gmx => "gmx",
             Form::Imail => "imail",
             Form::AmazonWorkmail => "amazon_workmail",
+            Form::Mailfoundry => "mailfoundry",
+            Form::Interscan => "interscan",
+            Form::James => "james",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
             Form::Unrecognised => "unrecognised",
@@ -489,14 +499,17 @@ fn notice_text(message: &Message<'_>) -> String {
             notice.push('\n');
         }
     }
-    // A multipart report whose boundaries are missing has no text part: its whole body is
-    // the text.
-    if let ([root], true) = (&message.parts[..], message.text_body.is_empty()) {
-        let multipart = root
-            .content_type()
-            .is_some_and(|content_type| content_type.ctype().eq_ignore_ascii_case("multipart"));
-        if multipart {
-            let body = root.contents();
+    // A multipart part whose boundary is missing (or lost in a broken header) has no text
+    // part: its whole body is the text.
+    if message.text_body.is_empty() {
+        let unsplit = message.parts.iter().find(|part| {
+            !part.contents().is_empty()
+                && part.content_type().is_some_and(|content_type| {
+                    content_type.ctype().eq_ignore_ascii_case("multipart")
+                })
+        });
+        if let Some(part) = unsplit {
+            let body = part.contents();
             notice = String::from_utf8_lossy(&body[..body.len().min(MAX_TEXT)]).into_owned();
         }
     }

@@ -12,6 +12,9 @@ mod exim;
 mod gmail;
 mod gmx;
 mod imail;
+mod interscan;
+mod james;
+mod mailfoundry;
 mod opensmtpd;
 mod postfix;
 mod qmail;
@@ -186,7 +189,10 @@ pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
         .or_else(|| dragonfly::read(&notice))
         .or_else(|| opensmtpd::read(&notice))
         .or_else(|| imail::read(&notice))
-        .or_else(|| workmail::read(&notice))?;
+        .or_else(|| workmail::read(&notice))
+        .or_else(|| mailfoundry::read(&notice))
+        .or_else(|| interscan::read(&notice))
+        .or_else(|| james::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
