@@ -30,11 +30,11 @@ use std::process::Command;
 /// The floors this corpus is held to now: what the parser reaches, raised as readers land, so
 /// that no change makes it worse. The aim is recall 0.97, precision 0.98, the kind
 /// right for 0.97 of the addresses found and every non-bounce left alone.
-const RECALL_FLOOR: f64 = 0.74;
+const RECALL_FLOOR: f64 = 0.88;
 /// See [`RECALL_FLOOR`].
-const PRECISION_FLOOR: f64 = 0.99;
+const PRECISION_FLOOR: f64 = 1.00;
 /// See [`RECALL_FLOOR`].
-const KIND_FLOOR: f64 = 0.965;
+const KIND_FLOOR: f64 = 0.99;
 
 /// A file read by hand where Sisimai's answer is judged wrong.
 struct Disagreement {
