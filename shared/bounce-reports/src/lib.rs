@@ -12,6 +12,7 @@
 //! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533), also when their fields are
 //!   pasted into a text.
 //! - `arf.rs`: feedback reports (RFC 5965): complaints.
+//! - `ses.rs`: Amazon SES notifications (bounce, complaint, delivery) mailed as JSON by SNS.
 //! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL, ActiveHunter), qmail
 //!   (and Yahoo), Exchange and Outlook, Domino, Gmail, the DragonFly Mail Agent, OpenSMTPD,
 //!   Zoho, GMX (and 1&1), IMail, Amazon WorkMail, MailFoundry, Trend Micro InterScan and Apache
@@ -40,6 +41,7 @@ mod headers;
 mod phrases;
 mod report;
 mod returned;
+mod ses;
 mod status;
 mod text;
 

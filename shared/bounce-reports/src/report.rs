@@ -3,7 +3,7 @@
 //! mail), and gathers what the bounce intake needs to match it to a delivery.
 
 use crate::status::Hint;
-use crate::{arf, auto_reply, dsn, forms, headers, returned, text};
+use crate::{arf, auto_reply, dsn, forms, headers, returned, ses, text};
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -206,6 +206,8 @@ pub enum Form {
     Interscan,
     /// Apache James (and Verizon's vtext.com): "Error message below:", "Message details:".
     James,
+    /// An Amazon SES notification mailed as JSON by SNS (`"notificationType":"Bounce"`).
+    AmazonSes,
     /// An automatic reply (out-of-office, vacation).
     AutoReply,
     /// Ordinary mail, such as a person's reply.
@@ -238,6 +240,7 @@ impl Form {
             Form::Mailfoundry => "mailfoundry",
             Form::Interscan => "interscan",
             Form::James => "james",
+            Form::AmazonSes => "amazon_ses",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
             Form::Unrecognised => "unrecognised",
@@ -415,6 +418,14 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
             findings: feedback.findings,
             unattributed: feedback.kind,
             message_id: None,
+        };
+    }
+    if let Some(notification) = ses::read(notice) {
+        return Reading {
+            form: Form::AmazonSes,
+            findings: notification.findings,
+            unattributed: notification.kind,
+            message_id: notification.message_id,
         };
     }
     let recognised = notice_reading();
