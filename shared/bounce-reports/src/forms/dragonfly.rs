@@ -16,7 +16,9 @@ const ERROR_DELIVERING: &str = "there was an error delivering your mail to";
 pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
     let agent = notice.find("this is the dragonfly mail agent")?;
     let mut named = Vec::new();
-    if let Some(error) = notice.find_from(ERROR_DELIVERING, agent) {
+    let mut from = agent;
+    while let Some(error) = notice.find_from(ERROR_DELIVERING, from) {
+        from = error + 1;
         let reason = notice.paragraph_after(error);
         if let Some(recipient) = address::find_first(notice.lines[error]) {
             let mut one = Named::new(recipient, reason.iter().copied());

@@ -5,7 +5,7 @@
 //! reason on the lines below, and pastes the returned headers after "--- The header of the
 //! original message is following. ---".
 
-use super::{Named, Notice, Reading};
+use super::{indent, Named, Notice, Reading};
 use crate::status::Hint;
 use crate::{address, Form};
 
@@ -13,8 +13,19 @@ use crate::{address, Form};
 pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
     let start = notice.find("this message was created automatically by mail delivery software")?;
     let failed = (start + 1..notice.lines.len()).find(|&at| {
-        notice.lower[at].trim() == "failed:" && notice.lower[at - 1].contains("address")
+        let line = notice.lower[at].trim();
+        line.ends_with("failed:")
+            && (line.contains("address") || notice.lower[at - 1].contains("address"))
     })?;
+    // Unlike Exim, which indents its list, the first address starts its line.
+    let first = notice
+        .lines
+        .iter()
+        .skip(failed + 1)
+        .find(|line| !line.trim().is_empty())?;
+    if indent(first) > 0 || address_line(first).is_none() {
+        return None;
+    }
     let mut named = Vec::new();
     let mut current: Option<(String, Vec<&str>)> = None;
     for line in notice.lines.iter().skip(failed + 1) {

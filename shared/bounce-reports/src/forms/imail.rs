@@ -14,8 +14,10 @@ const REASONS: &[&str] = &[
     "invalid final delivery userid",
     "user mailbox exceeds allowed size",
     "delivery failed",
+    "unknown host",
     "host unknown",
     "request failed",
+    "requested action not taken: virus detected",
 ];
 
 /// Recognises IMail's notice and reads its addresses.
@@ -31,7 +33,7 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
     let named: Vec<Named> = notice.lines[..follows]
         .iter()
         .filter_map(|line| {
-            let (reason, rest) = line.split_once(": ")?;
+            let (reason, rest) = line.rsplit_once(": ")?;
             let reason = reason.trim().to_ascii_lowercase();
             let known = REASONS.iter().any(|known| {
                 reason == *known || (reason.starts_with(known) && reason.ends_with(" attempts"))
