@@ -15,8 +15,8 @@
 //! - `ses.rs`: Amazon SES notifications (bounce, complaint, delivery) mailed as JSON by SNS.
 //! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL, ActiveHunter), qmail
 //!   (and Yahoo), Exchange and Outlook, Domino, Gmail, the DragonFly Mail Agent, OpenSMTPD,
-//!   Zoho, GMX (and 1&1), IMail, Amazon WorkMail, MailFoundry, Trend Micro InterScan and Apache
-//!   James, one file per family.
+//!   Zoho, GMX (and 1&1), IMail, Amazon WorkMail, MailFoundry, Trend Micro InterScan, Apache
+//!   James, MMS gateways and Smail, one file per family.
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").

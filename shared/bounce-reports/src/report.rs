@@ -206,6 +206,11 @@ pub enum Form {
     Interscan,
     /// Apache James (and Verizon's vtext.com): "Error message below:", "Message details:".
     James,
+    /// A mobile carrier's MMS gateway (Verizon's vzwpix.com): "Message could not be delivered
+    /// to mobile."
+    Mmsc,
+    /// Smail: "Failed addresses follow:", one address and its reason a line.
+    Smail,
     /// An Amazon SES notification mailed as JSON by SNS (`"notificationType":"Bounce"`).
     AmazonSes,
     /// An automatic reply (out-of-office, vacation).
@@ -240,6 +245,8 @@ impl Form {
             Form::Mailfoundry => "mailfoundry",
             Form::Interscan => "interscan",
             Form::James => "james",
+            Form::Mmsc => "mmsc",
+            Form::Smail => "smail",
             Form::AmazonSes => "amazon_ses",
             Form::AutoReply => "auto_reply",
             Form::Ordinary => "ordinary",
@@ -757,6 +764,21 @@ mod tests {
             "Domino's markers on one line",
             b"Subject: x\r\n\r\nwas not delivered to: because:\r\n".to_vec(),
         ));
+        for markers in [
+            "Error message below: Message details: RCPT TO: a@example.org",
+            "Unable to deliver message to: <a@example.org> Delivery failed for the following reason:",
+            "Message could not be delivered to mobile. Original Message: To: a@example.org",
+            "An error occurred while trying to deliver the mail to the following recipients: Technical report:",
+            "This is the DragonFly Mail Agent. There was an error delivering your mail to <a@example.org>.",
+            "Failed addresses follow: a@example.org ... x Message text follows:",
+            "This message was created automatically by mail delivery software. address failed:",
+            "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{}, 1, {\"emailAddress\": 7}]}}",
+        ] {
+            inputs.push((
+                "a newer reader's markers on one line",
+                format!("Subject: x\r\n\r\n{markers}\r\n").into_bytes(),
+            ));
+        }
         inputs.push(("Exchange's markers on one line", b"Subject: x\r\n\r\nDelivery has failed to these recipients or groups: Diagnostic information for administrators:\r\n".to_vec()));
 
         for (name, input) in inputs {

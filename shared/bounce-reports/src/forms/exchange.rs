@@ -33,7 +33,7 @@ const OPENINGS: &[(&str, Hint)] = &[
         "your message did not reach some or all of the intended recipients",
         Hint::Permanent,
     ),
-    ("did not reach the following recipient(s)", Hint::Permanent),
+    ("did not reach the following recipient", Hint::Permanent),
 ];
 
 /// The most lines under an address read as its reason when none carries a code.
@@ -53,6 +53,11 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
 
     // Each address with the lines below it, up to the next address.
     let mut entries: Vec<(String, Vec<&str>)> = Vec::new();
+    // "Did not reach the following recipient: gone@example.org" names it on the same line.
+    let on_opening_line = notice.lines[start]
+        .split_once(':')
+        .and_then(|(_, rest)| leading_address(rest));
+    entries.extend(on_opening_line.map(|recipient| (recipient, Vec::new())));
     for line in recipients_section {
         match recipient_line(line) {
             Some(recipient) => entries.push((recipient, Vec::new())),

@@ -15,10 +15,12 @@ mod imail;
 mod interscan;
 mod james;
 mod mailfoundry;
+mod mmsc;
 mod opensmtpd;
 mod postfix;
 mod qmail;
 mod sendmail;
+mod smail;
 mod workmail;
 mod zoho;
 
@@ -192,7 +194,9 @@ pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
         .or_else(|| workmail::read(&notice))
         .or_else(|| mailfoundry::read(&notice))
         .or_else(|| interscan::read(&notice))
-        .or_else(|| james::read(&notice))?;
+        .or_else(|| james::read(&notice))
+        .or_else(|| mmsc::read(&notice))
+        .or_else(|| smail::read(&notice))?;
     if named.is_empty() {
         named = clues
             .failed_recipients
