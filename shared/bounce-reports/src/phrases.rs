@@ -119,6 +119,11 @@ mod tests {
             (phrase.hint, phrase.subject_detail),
             (Temporary, Some((4, 1)))
         );
+        // A notice that gives up is final, whatever failed on the way.
+        let phrase = recognise("Connection timed out. I'm not going to try again.").unwrap();
+        assert_eq!(phrase.hint, Permanent);
+        let phrase = recognise("all hosts have been failing for a long time").unwrap();
+        assert_eq!(phrase.hint, Temporary);
         assert_eq!(recognise("Thank you for the circular"), None);
     }
 }
