@@ -439,9 +439,19 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
     if let Some(reading) = recognised.as_ref().filter(|r| !r.findings.is_empty()) {
         return reading.clone();
     }
-    // The fields of a delivery-status part pasted into the text (a report whose MIME
-    // boundaries were lost, or a notice quoting its "technical report").
-    let inline = dsn::read_inline(notice).filter(|delivery| !delivery.findings.is_empty());
+    let report_type = report_type(root);
+    let local_part = sender.split('@').next().unwrap_or_default();
+    let looks_like_a_bounce = BOUNCE_SENDERS.contains(&local_part)
+        || BOUNCE_SUBJECTS.iter().any(|words| subject.contains(words))
+        || report_type
+            .as_deref()
+            .is_some_and(|kind| kind != "disposition-notification");
+    // The fields of a delivery-status part pasted into the text of what looks like a bounce
+    // (a report whose MIME boundaries were lost), not of a person's mail quoting one.
+    let inline = looks_like_a_bounce
+        .then(|| dsn::read_inline(notice))
+        .flatten()
+        .filter(|delivery| !delivery.findings.is_empty());
     if let Some(delivery) = inline {
         return Reading {
             form: Form::Dsn,
@@ -454,7 +464,6 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
         return reading;
     }
 
-    let report_type = report_type(root);
     match report_type.as_deref() {
         Some("delivery-status") => return Reading::without_findings(Form::Dsn, Kind::Unknown),
         Some("feedback-report") => {
@@ -465,10 +474,6 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
     if auto_reply::is_auto_reply(root) {
         return Reading::without_findings(Form::AutoReply, Kind::NotBounce);
     }
-    let local_part = sender.split('@').next().unwrap_or_default();
-    let looks_like_a_bounce = BOUNCE_SENDERS.contains(&local_part)
-        || BOUNCE_SUBJECTS.iter().any(|words| subject.contains(words))
-        || report_type.is_some_and(|kind| kind != "disposition-notification");
     if looks_like_a_bounce {
         Reading::without_findings(Form::Unrecognised, Kind::Unknown)
     } else {
@@ -611,6 +616,35 @@ mod tests {
         assert_eq!(report.form, Form::Postfix);
         assert!(report.findings.is_empty());
         assert_eq!(report.kind, Kind::Permanent);
+    }
+
+    #[test]
+    fn a_report_whose_boundaries_are_lost_is_read_from_its_text() {
+        let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n\
+                   Subject: Returned mail: Service unavailable\r\n\
+                   Content-Type: multipart/report; report-type=delivery-status;\r\n    \
+                   boundary=\"lost\"\r\n\r\n\
+                   ----- The following addresses had permanent fatal errors -----\r\n\
+                   <gone@example.org>\r\n\r\n\
+                   Reporting-MTA: dns; mx.example.org\r\n\r\n\
+                   Final-Recipient: RFC822; <gone@example.org>\r\nAction: failed\r\n\
+                   Status: 5.5.0\r\n";
+        let report = parse(raw.as_bytes());
+        assert_eq!(report.kind, Kind::Permanent);
+        assert_eq!(report.findings[0].recipient, "gone@example.org");
+    }
+
+    #[test]
+    fn a_person_forwarding_a_report_is_not_a_bounce() {
+        let raw = "From: Colleague <colleague@example.org>\r\nSubject: Fwd: see below\r\n\r\n\
+                   Could you look at this?\r\n\r\n\
+                   Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\n\
+                   Status: 5.1.1\r\n";
+        let report = parse(raw.as_bytes());
+        assert_eq!(
+            (report.form, report.kind),
+            (Form::Ordinary, Kind::NotBounce)
+        );
     }
 
     #[test]
