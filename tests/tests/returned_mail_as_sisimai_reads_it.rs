@@ -27,14 +27,14 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// The floors this corpus is held to now: what the parser reaches, raised as readers land, so
-/// that no change makes it worse. The issue's aim is recall 0.97, precision 0.98, the kind
-/// right for 0.97 of the addresses found and every non-bounce left alone.
-const RECALL_FLOOR: f64 = 0.85;
+/// The floors this corpus is held to: what the parser reaches, so that no change makes it
+/// worse. The issue asked for at least recall 0.97, precision 0.98, the kind right for 0.97 of
+/// the addresses found and every non-bounce left alone.
+const RECALL_FLOOR: f64 = 0.99;
 /// See [`RECALL_FLOOR`].
-const PRECISION_FLOOR: f64 = 0.99;
+const PRECISION_FLOOR: f64 = 1.00;
 /// See [`RECALL_FLOOR`].
-const KIND_FLOOR: f64 = 0.97;
+const KIND_FLOOR: f64 = 0.99;
 
 /// A file read by hand where Sisimai's answer is judged wrong.
 struct Disagreement {
@@ -130,16 +130,88 @@ const DISAGREEMENTS: &[Disagreement] = &[
         why: "a full mailbox: the notice itself asks to wait for the recipient to make room and send again",
     },
     Disagreement {
-        file: "bsd/lhost-x2-03.eml",
-        recipient: "kijitora@example.org",
-        ours: Some("temporary"),
-        why: "the remote server could not be reached (timed out) until the sender gave up: the address may be fine, as with a 4.4.7 after retries",
-    },
-    Disagreement {
         file: "bsd/rhost-franceptt-10.eml",
         recipient: "xxxx@laposte.net",
         ours: Some("temporary"),
         why: "the DSN status is 4.5.0 and the server says to try again later (service refused, please try later)",
+    },
+    Disagreement {
+        file: "bsd/lhost-opensmtpd-04.eml",
+        recipient: "kijitora@neko.example.jp",
+        ours: Some("temporary"),
+        why: "OpenSMTPD's delay warning (\"A message is delayed for more than 10 minutes\", \"this is only a temporary failure report\", \"You DO NOT NEED to re-send\"): not a failure yet",
+    },
+    Disagreement {
+        file: "bsd/lhost-opensmtpd-06.eml",
+        recipient: "nekochan@libsisimai.org",
+        ours: Some("temporary"),
+        why: "a delay warning: its delivery-status part says Action: delayed, and the notice \"this is only a temporary failure report ... You DO NOT NEED to re-send the message\"",
+    },
+    Disagreement {
+        file: "bsd/lhost-opensmtpd-12.eml",
+        recipient: "neko@nyaan.jp",
+        ours: Some("temporary"),
+        why: "a delay warning: its delivery-status part says Action: delayed, and the notice \"this is only a temporary failure report ... You DO NOT NEED to re-send the message\"",
+    },
+    Disagreement {
+        file: "bsd/lhost-opensmtpd-15.eml",
+        recipient: "neko@nyaan.jp",
+        ours: Some("temporary"),
+        why: "a delay warning: its delivery-status part says Action: delayed, and the notice \"this is only a temporary failure report ... You DO NOT NEED to re-send the message\"",
+    },
+    Disagreement {
+        file: "bsd/lhost-opensmtpd-16.eml",
+        recipient: "systemfull@libsisimai.net",
+        ours: Some("temporary"),
+        why: "a delay warning: its delivery-status part says Action: delayed, and the notice \"this is only a temporary failure report ... You DO NOT NEED to re-send the message\"",
+    },
+    Disagreement {
+        file: "bsd/lhost-gmail-08.eml",
+        recipient: "kijitora@example.com",
+        ours: Some("temporary"),
+        why: "Gmail's delay warning: \"THIS IS A WARNING MESSAGE ONLY. YOU DO NOT NEED TO RESEND YOUR MESSAGE.\", \"Message will be retried for 2 more day(s)\"",
+    },
+    Disagreement {
+        file: "bsd/lhost-sendmail-56.eml",
+        recipient: "neko-nyaan@icloud.example.com",
+        ours: Some("permanent"),
+        why: "the delivery-status part says Action: failed, Status: 5.5.0, under \"permanent fatal errors\"; Sisimai takes the 421 4.7.0 of one QUIT in the transcript",
+    },
+    Disagreement {
+        file: "bsd/lhost-apachejames-01.eml",
+        recipient: "00000000000@vtext.example.com",
+        ours: None,
+        why: "no such address in the message (eleven zeros): the notice's RCPT TO names 000000000000@vtext.example.com, twelve zeros",
+    },
+    Disagreement {
+        file: "bsd/lhost-apachejames-01.eml",
+        recipient: "000000000000@vtext.example.com",
+        ours: Some("permanent"),
+        why: "the address of the notice's RCPT TO (see the row with eleven zeros)",
+    },
+    Disagreement {
+        file: "bsd/lhost-domino-03.eml",
+        recipient: "kijitora@neko.example.com",
+        ours: None,
+        why: "the address appears nowhere in the message: the delivery-status part's Final-Recipient and the returned message's To are kijitora@neko.example.org",
+    },
+    Disagreement {
+        file: "bsd/lhost-domino-03.eml",
+        recipient: "kijitora@neko.example.org",
+        ours: Some("permanent"),
+        why: "the Final-Recipient of the delivery-status part (see the row with neko.example.com)",
+    },
+    Disagreement {
+        file: "bsd/lhost-office365-04.eml",
+        recipient: "otsu-sakaba-hunter-nyaaaaaaan@ezweb.ne.jp",
+        ours: None,
+        why: "Sisimai takes the address from a mailto: link in the notice; the delivery-status part's Final-Recipient, the returned To and the notice's text name otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp",
+    },
+    Disagreement {
+        file: "bsd/lhost-office365-04.eml",
+        recipient: "otsu-sakaba-hunter-neko-nyaaaaaaan@ezweb.ne.jp",
+        ours: Some("permanent"),
+        why: "the Final-Recipient of the delivery-status part (see the row with the mailto: address)",
     },
 ];
 

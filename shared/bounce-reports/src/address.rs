@@ -50,18 +50,23 @@ fn is_address_type(word: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
 }
 
-/// One `@` with something on each side, no spaces, no control characters, no brackets.
+/// One `@` with something on each side, no spaces, no control characters, no brackets; the
+/// local part may be quoted (`"two..dots"@example.org`, RFC 5321 section 4.1.2).
 fn usable(word: &str) -> bool {
     let Some((local, domain)) = word.rsplit_once('@') else {
         return false;
     };
+    let local = local
+        .strip_prefix('"')
+        .and_then(|inner| inner.strip_suffix('"'))
+        .unwrap_or(local);
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c);
     !local.is_empty()
         && !domain.is_empty()
         && !domain.contains('@')
         && word.len() <= MAX_ADDRESS
-        && !word
-            .chars()
-            .any(|c| c.is_whitespace() || c.is_control() || "<>()[],;:\\\"".contains(c))
+        && !local.chars().any(forbidden)
+        && !domain.chars().any(forbidden)
 }
 
 /// Dot-separated labels of letters, digits and hyphens (or non-ASCII letters), at least two.
@@ -101,6 +106,15 @@ mod tests {
                 "{value:?}"
             );
         }
+    }
+
+    #[test]
+    fn a_quoted_local_part_is_kept_with_its_quotes() {
+        assert_eq!(
+            bare("rfc822; \"two..dots\"@example.org").as_deref(),
+            Some("\"two..dots\"@example.org")
+        );
+        assert_eq!(bare("\"unclosed@example.org"), None);
     }
 
     #[test]

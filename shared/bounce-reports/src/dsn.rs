@@ -1,6 +1,7 @@
 //! Delivery status notifications (RFC 3464, and RFC 6533's `message/global-delivery-status`):
 //! one finding per recipient group of the delivery-status part.
 
+use crate::fields::Field;
 use crate::report::{MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Action, Evidence, Status};
 use crate::{address, fields, headers, text, Finding, Kind};
@@ -30,7 +31,7 @@ pub(crate) fn read(part: &str) -> Delivery {
         unattributed: Kind::Unknown,
         message_id: None,
     };
-    for group in fields::groups(part) {
+    for group in fields::groups(part).into_iter().flat_map(per_recipient) {
         if delivery.message_id.is_none() {
             delivery.message_id = ORIGINAL_MESSAGE_ID_FIELDS
                 .iter()
@@ -90,6 +91,40 @@ pub(crate) fn read(part: &str) -> Delivery {
     delivery
 }
 
+/// Splits a group where a recipient field comes again: some MTAs (AOL's) write the recipient
+/// groups without the blank line between them.
+fn per_recipient(group: Vec<Field>) -> Vec<Vec<Field>> {
+    let mut split: Vec<Vec<Field>> = vec![Vec::new()];
+    for field in group {
+        let is_recipient = matches!(
+            field.name.as_str(),
+            "final-recipient" | "original-recipient"
+        );
+        if let Some(current) = split.last_mut() {
+            if is_recipient && current.iter().any(|seen| seen.name == field.name) {
+                split.push(vec![field]);
+                continue;
+            }
+            current.push(field);
+        }
+    }
+    split
+}
+
+/// Reads the fields of a delivery-status part written into a text, from the first line that
+/// starts with `Final-Recipient:` or `Original-Recipient:` on; `None` when no line does.
+pub(crate) fn read_inline(text: &str) -> Option<Delivery> {
+    let mut at = 0;
+    for line in text.split_inclusive('\n') {
+        let lower = line.trim_start().to_ascii_lowercase();
+        if lower.starts_with("final-recipient:") || lower.starts_with("original-recipient:") {
+            return Some(read(&text[at..]));
+        }
+        at += line.len();
+    }
+    None
+}
+
 /// `dns; mx.example.org` gives `mx.example.org`; a comment after the name (Gmail writes
 /// `dns; mx.example.org. (192.0.2.50, the server for the domain example.org.)`) is dropped.
 fn remote_mta(value: &str) -> Option<String> {
@@ -132,6 +167,38 @@ mod tests {
             }]
         );
         assert_eq!(delivery.message_id.as_deref(), Some("c36.en.1@itu.example"));
+    }
+
+    #[test]
+    fn fields_pasted_into_a_text_are_read_from_the_first_recipient_on() {
+        let text = "The following addresses had permanent fatal errors\n<gone@example.org>\n\n\
+                    Reporting-MTA: dns; mx.example.org\n\n\
+                    Final-Recipient: RFC822; <gone@example.org>\nAction: failed\nStatus: 5.5.0\n";
+        let delivery = read_inline(text).unwrap();
+        assert_eq!(delivery.findings[0].recipient, "gone@example.org");
+        assert_eq!(delivery.findings[0].kind, Kind::Permanent);
+        assert_eq!(read_inline("Dear reader,\nfinal recipient: you\n"), None);
+    }
+
+    #[test]
+    fn recipient_groups_without_a_blank_line_between_them_are_two() {
+        let delivery = read(
+            "Reporting-MTA: dns; mx\nFinal-Recipient: rfc822; full@example.org\n\
+             Original-Recipient: rfc822;full@example.org\nAction: failed\nStatus: 5.2.2\n\
+             Final-Recipient: rfc822; gone@example.org\nAction: failed\nStatus: 4.1.1\n",
+        );
+        let found: Vec<_> = delivery
+            .findings
+            .iter()
+            .map(|f| (f.recipient.as_str(), f.status.as_deref()))
+            .collect();
+        assert_eq!(
+            found,
+            [
+                ("full@example.org", Some("5.2.2")),
+                ("gone@example.org", Some("4.1.1"))
+            ]
+        );
     }
 
     #[test]

@@ -9,12 +9,16 @@
 //! Crate map:
 //! - `report.rs`: [`parse`], [`Report`], [`Finding`], [`Kind`], [`Form`]; picks the reader for
 //!   what the message is, and bounds the work (the first 256 KiB of a message, 64 KiB of text).
-//! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533).
+//! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533), also when their fields are
+//!   pasted into a text.
 //! - `arf.rs`: feedback reports (RFC 5965), and Microsoft's forwarded complaints: complaints.
-//! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL), qmail (and Yahoo),
-//!   Exchange and Outlook, Domino and Gmail, one file per family; and of Google Groups, fml,
-//!   1&1, Mimecast, Lotus Notes, KDDI's au (EZweb) and m-FILTER, whose notices are partly or
-//!   wholly in Japanese, German or French; `forms/other.rs` the unnamed MTAs, by their wording.
+//! - `ses.rs`: Amazon SES notifications (bounce, complaint, delivery) mailed as JSON by SNS.
+//! - `forms/`: the plain-text notices of Postfix, Exim, Sendmail (and AOL, ActiveHunter), qmail
+//!   (and Yahoo), Exchange and Outlook, Domino, Gmail, the DragonFly Mail Agent, OpenSMTPD,
+//!   Zoho, GMX (and 1&1), IMail, Amazon WorkMail, MailFoundry, Trend Micro InterScan, Apache
+//!   James, MMS gateways and Smail, one file per family; and of Google Groups, fml, Mimecast,
+//!   Lotus Notes, KDDI's au (EZweb) and m-FILTER, whose notices are partly or wholly in
+//!   Japanese, German or French; `forms/other.rs` the unnamed MTAs, by their wording.
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").
@@ -39,6 +43,7 @@ mod headers;
 mod phrases;
 mod report;
 mod returned;
+mod ses;
 mod status;
 mod text;
 

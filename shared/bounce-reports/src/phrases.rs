@@ -60,11 +60,18 @@ const PHRASES: &[(&str, Hint, Option<SubjectDetail>)] = &[
     ("over quota", Temporary, Some((2, 2))),
     ("quota exceeded", Temporary, Some((2, 2))),
     ("exceeded storage", Temporary, Some((2, 2))),
+    // No mail server for the domain (x.4.4).
+    ("no mx record found", Permanent, Some((4, 4))),
+    // Given up after retrying: the notice is final, whatever failed on the way (x.4.7).
+    ("giving up", Permanent, Some((4, 7))),
+    ("not going to try again", Permanent, Some((4, 7))),
     // The network or the remote system, for now (x.4.x).
     ("connection timed out", Temporary, Some((4, 1))),
     ("timed out", Temporary, Some((4, 1))),
     ("connection refused", Temporary, Some((4, 1))),
     ("greylist", Temporary, Some((7, 1))),
+    // Every host of the domain unreachable for long, still being tried (Exim).
+    ("have been failing for a long time", Temporary, Some((4, 1))),
     // Said outright.
     ("failed permanently", Permanent, None),
     ("permanent error", Permanent, None),
@@ -196,6 +203,11 @@ mod tests {
             (phrase.hint, phrase.subject_detail),
             (Temporary, Some((4, 1)))
         );
+        // A notice that gives up is final, whatever failed on the way.
+        let phrase = recognise("Connection timed out. I'm not going to try again.").unwrap();
+        assert_eq!(phrase.hint, Permanent);
+        let phrase = recognise("all hosts have been failing for a long time").unwrap();
+        assert_eq!(phrase.hint, Temporary);
         assert_eq!(recognise("Thank you for the circular"), None);
     }
 

@@ -3,7 +3,7 @@
 //! mail), and gathers what the bounce intake needs to match it to a delivery.
 
 use crate::status::Hint;
-use crate::{arf, auto_reply, dsn, forms, headers, returned, text};
+use crate::{arf, auto_reply, dsn, forms, headers, returned, ses, text};
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
@@ -202,6 +202,34 @@ pub enum Form {
     Yahoo,
     /// AOL: Sendmail's notice, sent from aol.com.
     Aol,
+    /// The DragonFly Mail Agent (dma): "There was an error delivering your mail to <...>."
+    Dragonfly,
+    /// OpenSMTPD: "An error has occurred while attempting to deliver a message for the
+    /// following list of recipients:".
+    Opensmtpd,
+    /// Zoho Mail: `address Invalid Address, ERROR_CODE :550, ...`.
+    Zoho,
+    /// GMX and mail.com: Exim's opening, each address on a line of its own.
+    Gmx,
+    /// Ipswitch IMail: `Unknown user: address`, then "Original message follows.".
+    Imail,
+    /// Amazon WorkMail: "An error occurred while trying to deliver the mail to the following
+    /// recipients:", then a "Technical report:".
+    AmazonWorkmail,
+    /// MailFoundry: "Unable to deliver message to: <...>", "Delivery failed for the following
+    /// reason:".
+    Mailfoundry,
+    /// Trend Micro InterScan: `Sent <<< RCPT TO:<...>`, `Received >>> 550 ...`.
+    Interscan,
+    /// Apache James (and Verizon's vtext.com): "Error message below:", "Message details:".
+    James,
+    /// A mobile carrier's MMS gateway (Verizon's vzwpix.com): "Message could not be delivered
+    /// to mobile."
+    Mmsc,
+    /// Smail: "Failed addresses follow:", one address and its reason a line.
+    Smail,
+    /// An Amazon SES notification mailed as JSON by SNS (`"notificationType":"Bounce"`).
+    AmazonSes,
     // Mailing lists, gateways and notices in other languages.
     /// Google Groups: the group does not exist or refuses our post (in the sender's language).
     GoogleGroups,
@@ -241,6 +269,18 @@ impl Form {
             Form::Gmail => "gmail",
             Form::Yahoo => "yahoo",
             Form::Aol => "aol",
+            Form::Dragonfly => "dragonfly",
+            Form::Opensmtpd => "opensmtpd",
+            Form::Zoho => "zoho",
+            Form::Gmx => "gmx",
+            Form::Imail => "imail",
+            Form::AmazonWorkmail => "amazon_workmail",
+            Form::Mailfoundry => "mailfoundry",
+            Form::Interscan => "interscan",
+            Form::James => "james",
+            Form::Mmsc => "mmsc",
+            Form::Smail => "smail",
+            Form::AmazonSes => "amazon_ses",
             Form::GoogleGroups => "google_groups",
             Form::Kddi => "kddi",
             Form::MFilter => "m_filter",
@@ -302,6 +342,7 @@ fn read_on_own_thread(raw: &[u8]) -> Result<Report, ThreadFailure> {
 }
 
 /// What one reader made of the message.
+#[derive(Clone)]
 struct Reading {
     form: Form,
     findings: Vec<Finding>,
@@ -370,9 +411,45 @@ fn read(raw: &[u8]) -> Report {
 /// what is left (auto-reply, an unrecognised bounce, ordinary mail).
 fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned) -> Reading {
     let root = headers::root(message);
+    let sender = headers::addresses(root, "from")
+        .into_iter()
+        .next()
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    let subject = headers::text(root, "subject")
+        .unwrap_or_default()
+        .to_lowercase();
+    let clues = forms::Clues {
+        text: notice,
+        sender: &sender,
+        failed_recipients: headers::addresses(root, "x-failed-recipients"),
+    };
+    let notice_reading = || {
+        forms::read(&clues).map(|recognised| Reading {
+            form: recognised.form,
+            findings: recognised.findings,
+            unattributed: recognised.hint.map_or(Kind::Unknown, Kind::from),
+            message_id: None,
+        })
+    };
     if let Some(part) = report_part(message, &["delivery-status", "global-delivery-status"]) {
         let delivery = dsn::read(&part);
         if !delivery.findings.is_empty() || delivery.unattributed != Kind::Unknown {
+            // A status part naming no address (Exim's for a pipe or a file) leaves the
+            // addresses to the notice, when it names them; its status still decides for those
+            // the notice gives no code.
+            if delivery.findings.is_empty() {
+                if let Some(mut reading) =
+                    notice_reading().filter(|reading| !reading.findings.is_empty())
+                {
+                    for finding in &mut reading.findings {
+                        if finding.status.is_none() {
+                            finding.kind = delivery.unattributed;
+                        }
+                    }
+                    return reading;
+                }
+            }
             return Reading {
                 form: Form::Dsn,
                 findings: delivery.findings,
@@ -398,30 +475,46 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
             message_id: None,
         };
     }
-
-    let sender = headers::addresses(root, "from")
-        .into_iter()
-        .next()
-        .unwrap_or_default()
-        .to_ascii_lowercase();
-    let subject = headers::text(root, "subject")
-        .unwrap_or_default()
-        .to_lowercase();
-    let clues = forms::Clues {
-        text: notice,
-        sender: &sender,
-        failed_recipients: headers::addresses(root, "x-failed-recipients"),
-    };
-    if let Some(recognised) = forms::read(&clues) {
+    if let Some(notification) = ses::read(notice) {
         return Reading {
-            form: recognised.form,
-            findings: recognised.findings,
-            unattributed: recognised.hint.map_or(Kind::Unknown, Kind::from),
-            message_id: None,
+            form: Form::AmazonSes,
+            findings: notification.findings,
+            unattributed: notification.kind,
+            message_id: notification.message_id,
         };
     }
-
+    let recognised = notice_reading();
+    if let Some(reading) = recognised.as_ref().filter(|r| !r.findings.is_empty()) {
+        return reading.clone();
+    }
     let report_type = report_type(root);
+    let local_part = sender.split('@').next().unwrap_or_default();
+    let looks_like_a_bounce = BOUNCE_SENDERS.contains(&local_part)
+        || BOUNCE_SUBJECTS
+            .iter()
+            .chain(BOUNCE_SUBJECTS_OTHER_LANGUAGES)
+            .any(|words| subject.contains(words))
+        || report_type
+            .as_deref()
+            .is_some_and(|kind| kind != "disposition-notification");
+    // The fields of a delivery-status part pasted into the text of what looks like a bounce
+    // (a report whose MIME boundaries were lost), not of a person's mail quoting one.
+    let inline = looks_like_a_bounce
+        .then(|| dsn::read_inline(notice))
+        .flatten()
+        .filter(|delivery| !delivery.findings.is_empty());
+    if let Some(delivery) = inline {
+        return Reading {
+            form: Form::Dsn,
+            findings: delivery.findings,
+            unattributed: delivery.unattributed,
+            message_id: delivery.message_id,
+        };
+    }
+    if let Some(reading) = recognised {
+        return reading;
+    }
+
     match report_type.as_deref() {
         Some("delivery-status") => return Reading::without_findings(Form::Dsn, Kind::Unknown),
         Some("feedback-report") => {
@@ -432,13 +525,6 @@ fn reading_of(message: &Message<'_>, notice: &str, returned: &returned::Returned
     if auto_reply::is_auto_reply(root) {
         return Reading::without_findings(Form::AutoReply, Kind::NotBounce);
     }
-    let local_part = sender.split('@').next().unwrap_or_default();
-    let looks_like_a_bounce = BOUNCE_SENDERS.contains(&local_part)
-        || BOUNCE_SUBJECTS
-            .iter()
-            .chain(BOUNCE_SUBJECTS_OTHER_LANGUAGES)
-            .any(|words| subject.contains(words))
-        || report_type.is_some_and(|kind| kind != "disposition-notification");
     if looks_like_a_bounce {
         forwarded_dsn(message)
             .unwrap_or_else(|| Reading::without_findings(Form::Unrecognised, Kind::Unknown))
@@ -505,6 +591,20 @@ fn notice_text(message: &Message<'_>) -> String {
             let body = text::undeclared_iso_2022_jp(&body);
             notice.push_str(text::head(&body, MAX_TEXT));
             notice.push('\n');
+        }
+    }
+    // A multipart part whose boundary is missing (or lost in a broken header) has no text
+    // part: its whole body is the text.
+    if message.text_body.is_empty() {
+        let unsplit = message.parts.iter().find(|part| {
+            !part.contents().is_empty()
+                && part.content_type().is_some_and(|content_type| {
+                    content_type.ctype().eq_ignore_ascii_case("multipart")
+                })
+        });
+        if let Some(part) = unsplit {
+            let body = part.contents();
+            notice = String::from_utf8_lossy(&body[..body.len().min(MAX_TEXT)]).into_owned();
         }
     }
     text::head(&notice, MAX_TEXT).to_owned()
@@ -587,6 +687,35 @@ mod tests {
         assert_eq!(report.form, Form::Postfix);
         assert!(report.findings.is_empty());
         assert_eq!(report.kind, Kind::Permanent);
+    }
+
+    #[test]
+    fn a_report_whose_boundaries_are_lost_is_read_from_its_text() {
+        let raw = "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.org>\r\n\
+                   Subject: Returned mail: Service unavailable\r\n\
+                   Content-Type: multipart/report; report-type=delivery-status;\r\n    \
+                   boundary=\"lost\"\r\n\r\n\
+                   ----- The following addresses had permanent fatal errors -----\r\n\
+                   <gone@example.org>\r\n\r\n\
+                   Reporting-MTA: dns; mx.example.org\r\n\r\n\
+                   Final-Recipient: RFC822; <gone@example.org>\r\nAction: failed\r\n\
+                   Status: 5.5.0\r\n";
+        let report = parse(raw.as_bytes());
+        assert_eq!(report.kind, Kind::Permanent);
+        assert_eq!(report.findings[0].recipient, "gone@example.org");
+    }
+
+    #[test]
+    fn a_person_forwarding_a_report_is_not_a_bounce() {
+        let raw = "From: Colleague <colleague@example.org>\r\nSubject: Fwd: see below\r\n\r\n\
+                   Could you look at this?\r\n\r\n\
+                   Final-Recipient: rfc822; gone@example.org\r\nAction: failed\r\n\
+                   Status: 5.1.1\r\n";
+        let report = parse(raw.as_bytes());
+        assert_eq!(
+            (report.form, report.kind),
+            (Form::Ordinary, Kind::NotBounce)
+        );
     }
 
     #[test]
@@ -750,6 +879,21 @@ mod tests {
             "Domino's markers on one line",
             b"Subject: x\r\n\r\nwas not delivered to: because:\r\n".to_vec(),
         ));
+        for markers in [
+            "Error message below: Message details: RCPT TO: a@example.org",
+            "Unable to deliver message to: <a@example.org> Delivery failed for the following reason:",
+            "Message could not be delivered to mobile. Original Message: To: a@example.org",
+            "An error occurred while trying to deliver the mail to the following recipients: Technical report:",
+            "This is the DragonFly Mail Agent. There was an error delivering your mail to <a@example.org>.",
+            "Failed addresses follow: a@example.org ... x Message text follows:",
+            "This message was created automatically by mail delivery software. address failed:",
+            "{\"notificationType\":\"Bounce\",\"bounce\":{\"bouncedRecipients\":[{}, 1, {\"emailAddress\": 7}]}}",
+        ] {
+            inputs.push((
+                "a newer reader's markers on one line",
+                format!("Subject: x\r\n\r\n{markers}\r\n").into_bytes(),
+            ));
+        }
         inputs.push(("Exchange's markers on one line", b"Subject: x\r\n\r\nDelivery has failed to these recipients or groups: Diagnostic information for administrators:\r\n".to_vec()));
 
         for (name, input) in inputs {

@@ -137,7 +137,10 @@ pub(crate) fn find_reply_code(text: &str) -> Option<u16> {
         let [first, second, third] = [bytes[at], bytes[at + 1], bytes[at + 2]];
         let opens = at == 0 || {
             let before = bytes[at - 1];
-            before.is_ascii_whitespace() || b"#;'\"(<[=".contains(&before)
+            before.is_ascii_whitespace()
+                || b"#;'\"(<[=".contains(&before)
+                // Zoho's `ERROR_CODE :550`; not a port (`host:465`).
+                || (before == b':' && at >= 2 && bytes[at - 2] == b' ')
         };
         let closes = match bytes.get(at + 3) {
             Some(b) if b.is_ascii_digit() => false,
@@ -341,6 +344,7 @@ mod tests {
             None
         );
         assert_eq!(find_reply_code("250 2.0.0 ok"), None);
+        assert_eq!(find_reply_code("Error, ERROR_CODE :421, Host"), Some(421));
         assert_eq!(find_reply_code("550.5 x"), None);
         assert_eq!(find_reply_code("55"), None);
     }

@@ -2,7 +2,9 @@
 //! these recipients or groups:" (or "Delivery is delayed to ..."), the addresses, then under
 //! "Diagnostic information for administrators:" each address again with the remote server's
 //! reply. Exchange 2003's "The following recipient(s) cannot be reached:" puts the reply
-//! (`<mx.example.org #5.1.1 smtp;550 ...>`) under each address.
+//! (`<mx.example.org #5.1.1 smtp;550 ...>`) under each address; its "Your message ... did not
+//! reach the following recipient(s):" puts `gone@example.org on <date>` and the reason in
+//! words below.
 
 use super::{host_after, leading_address, Named, Notice, Reading};
 use crate::status::{Evidence, Hint};
@@ -31,7 +33,11 @@ const OPENINGS: &[(&str, Hint)] = &[
         "your message did not reach some or all of the intended recipients",
         Hint::Permanent,
     ),
+    ("did not reach the following recipient", Hint::Permanent),
 ];
+
+/// The most lines under an address read as its reason when none carries a code.
+const MAX_REASON_LINES: usize = 4;
 
 /// Recognises an Exchange or Outlook notice and reads its addresses and their replies.
 pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
@@ -47,6 +53,11 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
 
     // Each address with the lines below it, up to the next address.
     let mut entries: Vec<(String, Vec<&str>)> = Vec::new();
+    // "Did not reach the following recipient: gone@example.org" names it on the same line.
+    let on_opening_line = notice.lines[start]
+        .split_once(':')
+        .and_then(|(_, rest)| leading_address(rest));
+    entries.extend(on_opening_line.map(|recipient| (recipient, Vec::new())));
     for line in recipients_section {
         match recipient_line(line) {
             Some(recipient) => entries.push((recipient, Vec::new())),
@@ -75,7 +86,20 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
             let reply = first_reply(&below)
                 .or_else(reply_below_admin_line)
                 .or_else(|| single.then(|| first_reply(admin_section)).flatten());
-            let mut named = Named::new(recipient, reply);
+            // Exchange 2003 may give no code, only words (`The recipient name is not
+            // recognized`) under the address.
+            let mut named = match reply {
+                Some(reply) => Named::new(recipient, [reply]),
+                None => Named::new(
+                    recipient,
+                    below
+                        .iter()
+                        .copied()
+                        .skip_while(|line| line.trim().is_empty())
+                        .take_while(|line| !line.trim().is_empty())
+                        .take(MAX_REASON_LINES),
+                ),
+            };
             named.remote_mta = named.diagnostic.as_deref().and_then(remote_mta);
             named
         })

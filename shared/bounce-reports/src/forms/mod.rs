@@ -6,20 +6,30 @@
 //! that many of them paste below it.
 
 mod domino;
-mod einsundeins;
+mod dragonfly;
 mod exchange;
 mod exim;
 mod fml;
 mod gmail;
+mod gmx;
 mod google_groups;
+mod imail;
+mod interscan;
+mod james;
 mod kddi;
 mod m_filter;
+mod mailfoundry;
 mod mimecast;
+mod mmsc;
 mod notes;
+mod opensmtpd;
 mod other;
 mod postfix;
 mod qmail;
 mod sendmail;
+mod smail;
+mod workmail;
+mod zoho;
 
 use crate::report::{distinct, MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Evidence, Hint};
@@ -115,6 +125,8 @@ const RETURNED_COPY_MARKERS: &[&str] = &[
     "----- original message -----",
     "----- unsent message below -----",
     "----- original message follows -----",
+    "the header of the original message is following",
+    "below is a copy of the original message",
 ];
 
 /// A notice split into lines, with a lowercase copy of each for matching.
@@ -174,21 +186,31 @@ impl<'a> Notice<'a> {
 /// Recognises the notice of a known MTA or provider, and reads it.
 pub(crate) fn read(clues: &Clues<'_>) -> Option<Recognised> {
     let notice = Notice::new(clues.text);
-    // 1&1's variant of Exim's notice first: Exim's reader would take it and find no list.
-    let (form, mut named, hint) = einsundeins::read(&notice)
-        .or_else(|| postfix::read(&notice))
+    let (form, mut named, hint) = postfix::read(&notice)
+        .or_else(|| zoho::read(&notice))
+        .or_else(|| gmx::read(&notice))
         .or_else(|| exim::read(&notice))
         .or_else(|| qmail::read(&notice, clues))
         .or_else(|| sendmail::read(&notice, clues))
         .or_else(|| gmail::read(&notice))
         .or_else(|| exchange::read(&notice))
         .or_else(|| domino::read(&notice))
+        .or_else(|| dragonfly::read(&notice))
+        .or_else(|| opensmtpd::read(&notice))
+        .or_else(|| imail::read(&notice))
+        .or_else(|| workmail::read(&notice))
+        .or_else(|| mailfoundry::read(&notice))
+        .or_else(|| interscan::read(&notice))
+        .or_else(|| james::read(&notice))
+        .or_else(|| mmsc::read(&notice))
+        .or_else(|| smail::read(&notice))
         .or_else(|| google_groups::read(&notice, clues))
         .or_else(|| kddi::read(&notice))
         .or_else(|| m_filter::read(&notice))
         .or_else(|| notes::read(&notice))
         .or_else(|| mimecast::read(&notice))
         .or_else(|| fml::read(&notice))
+        // The notices of unnamed MTAs, last: their wording is the least specific.
         .or_else(|| other::read(&notice))?;
     if named.is_empty() {
         named = clues

@@ -14,10 +14,6 @@
 //!   recipients were affected:" and the addresses indented.
 //! - "Your delivery to the following address has been failed.": `Delivery failed: address`,
 //!   the remote reply on the lines below.
-//! - Smail 3's notice, also Deutsche Telekom's (T-Online): under "|---- Failed addresses
-//!   follow: ----|" each address as ` <gone@example.org>` with the reply on the lines below,
-//!   or as ` gone@example.org ... unknown host`; "|---- Message log follows: ----|" above it
-//!   may say why.
 //! - "This message is to inform you that an email you sent was rejected.": "reject reason:"
 //!   and "target mail address:" lines.
 
@@ -33,8 +29,7 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
         .or_else(|| trouble(notice))
         .or_else(|| mail_marshal(notice))
         .or_else(|| rejected(notice))
-        .or_else(|| has_been_failed(notice))
-        .or_else(|| failed_addresses_follow(notice))?;
+        .or_else(|| has_been_failed(notice))?;
     Some((Form::Other, named, Some(Hint::Permanent)))
 }
 
@@ -170,50 +165,6 @@ fn has_been_failed(notice: &Notice<'_>) -> Option<Vec<Named>> {
     Some(named)
 }
 
-/// Smail 3's "|---- Failed addresses follow: ----|" up to the next such rule.
-fn failed_addresses_follow(notice: &Notice<'_>) -> Option<Vec<Named>> {
-    let is_rule = |at: usize| notice.lower[at].trim_start().starts_with("|---");
-    let start = (0..notice.lines.len())
-        .find(|&at| is_rule(at) && notice.lower[at].contains("failed addresses follow:"))?;
-    let log: Vec<&str> = notice
-        .find("message log follows:")
-        .filter(|&at| at < start)
-        .map(|at| {
-            notice.lines[at + 1..start]
-                .iter()
-                .copied()
-                .filter(|line| !line.trim().is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
-    let mut entries: Vec<(String, Vec<&str>)> = Vec::new();
-    for at in (start + 1..notice.lines.len()).take_while(|&at| !is_rule(at)) {
-        let line = notice.lines[at];
-        let trimmed = line.trim();
-        let bracketed = trimmed
-            .strip_prefix('<')
-            .and_then(|rest| rest.strip_suffix('>'))
-            .and_then(address::bare);
-        let smail = trimmed
-            .split_once(" ... ")
-            .and_then(|(before, _)| address::bare(before));
-        if let Some(recipient) = bracketed {
-            entries.push((recipient, log.clone()));
-        } else if let Some(recipient) = smail {
-            let mut lines = log.clone();
-            lines.push(trimmed);
-            entries.push((recipient, lines));
-        } else if let Some((_, lines)) = entries.last_mut() {
-            lines.push(line);
-        }
-    }
-    let named = entries
-        .into_iter()
-        .map(|(recipient, lines)| Named::new(recipient, lines))
-        .collect();
-    Some(named)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -262,36 +213,6 @@ mod tests {
                     "SMTP:RCPT host 192.0.2.1: 553 5.3.0 <gone@example.org>... No such user here"
                         .to_owned()
                 )
-            )]
-        );
-    }
-
-    #[test]
-    fn smail_lists_failed_addresses_between_rules() {
-        let rule = |name: &str| format!("|------------------------- {name}: ----------|\n");
-        let telekom = format!(
-            "{} <full@example.net>\n   552 5.2.2 <full@example.net> Quota exceeded\n\n{}To: other@example.net\n",
-            rule("Failed addresses follow"),
-            rule("Message header follows")
-        );
-        assert_eq!(
-            recipients(&telekom),
-            [(
-                "full@example.net".to_owned(),
-                Some("552 5.2.2 <full@example.net> Quota exceeded".to_owned())
-            )]
-        );
-        let smail = format!(
-            "{} no valid recipients were found for this message\n{} gone@nowhere.example.org ... unknown host\n{}",
-            rule("Message log follows"),
-            rule("Failed addresses follow"),
-            rule("Message text follows")
-        );
-        assert_eq!(
-            recipients(&smail),
-            [(
-                "gone@nowhere.example.org".to_owned(),
-                Some("no valid recipients were found for this message gone@nowhere.example.org ... unknown host".to_owned())
             )]
         );
     }

@@ -16,9 +16,10 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
     } else {
         Hint::Permanent
     };
+    let lines = joined(&notice.lines);
     let mut named = Vec::new();
     let mut current: Option<(String, Option<String>, Vec<&str>)> = None;
-    for line in &notice.lines {
+    for line in &lines {
         if let Some((recipient, alias, rest)) = recipient_line(line) {
             named.extend(current.take().map(finish));
             current = Some((recipient, alias, vec![rest]));
@@ -32,6 +33,23 @@ pub(super) fn read(notice: &Notice<'_>) -> Option<Reading> {
     }
     named.extend(current.take().map(finish));
     Some((Form::Postfix, named, Some(hint)))
+}
+
+/// The lines, with an address line that breaks after "(expanded from" joined to the next
+/// (`<final@example.org> (expanded from` / `    <alias@example.org>): rest`).
+fn joined(lines: &[&str]) -> Vec<String> {
+    let mut joined: Vec<String> = Vec::with_capacity(lines.len());
+    let mut lines = lines.iter();
+    while let Some(line) = lines.next() {
+        let mut line = (*line).to_owned();
+        if line.starts_with('<') && line.trim_end().ends_with("(expanded from") {
+            if let Some(next) = lines.next() {
+                line = format!("{} {}", line.trim_end(), next.trim_start());
+            }
+        }
+        joined.push(line);
+    }
+    joined
 }
 
 /// `<final@example.org> (expanded from <alias@example.org>): rest`: the address, the alias it

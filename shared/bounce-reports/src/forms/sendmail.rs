@@ -5,7 +5,7 @@
 //! `<gone@example.org>... Deferred: ...` lines explain an address.
 
 use super::{diagnostic, host_after, indent, leading_address, Clues, Named, Notice, Reading};
-use crate::status::Hint;
+use crate::status::{find_reply_code, Hint};
 use crate::{address, Form};
 use std::collections::HashMap;
 
@@ -41,7 +41,10 @@ pub(super) fn read(notice: &Notice<'_>, clues: &Clues<'_>) -> Option<Reading> {
             break;
         }
         if indent(line) == 0 {
-            named.extend(leading_address(trimmed).map(|recipient| Named::new(recipient, [])));
+            // `<gone@example.org>`, or ActiveHunter's `>>> gone@example.org <gone@example.org>`.
+            let recipient = leading_address(trimmed)
+                .or_else(|| trimmed.strip_prefix(">>> ").and_then(address::find_first));
+            named.extend(recipient.map(|recipient| Named::new(recipient, [])));
         } else if let Some(last) = named.last_mut() {
             if let Some(reason) = trimmed.strip_prefix("(reason:") {
                 last.diagnostic = diagnostic([reason.trim_end_matches(')')]);
@@ -95,6 +98,15 @@ pub(super) fn read(notice: &Notice<'_>, clues: &Clues<'_>) -> Option<Reading> {
             if entry.diagnostic.is_none() && about.is_some() {
                 entry.diagnostic = diagnostic([*line]);
             }
+        }
+    }
+    // One address and a transcript that names nobody: its reply is about that address.
+    if let [only] = &mut named[..] {
+        if only.diagnostic.is_none() {
+            only.diagnostic = transcript
+                .and_then(|transcript| notice.lines.get(transcript + 1..))
+                .and_then(|lines| lines.iter().find(|line| find_reply_code(line).is_some()))
+                .and_then(|line| diagnostic([*line]));
         }
     }
     Some((form, named, hint))
