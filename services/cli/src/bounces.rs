@@ -181,8 +181,7 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     final_recipient: Option<&'a str>,
     kind: Kind,
-    /// Why it failed (`user_unknown`, `mailbox_full`, …); absent on a line naming nobody.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Why it failed (`user_unknown`, `mailbox_full`, …); `null` on a line naming nobody.
     reason: Option<Reason>,
     status: Option<&'a str>,
     diagnostic: Option<&'a str>,
