@@ -214,6 +214,7 @@ mod tests {
             audience,
             excluded: 0,
             unconfirmed: 0,
+            bounce_reasons: BTreeMap::new(),
             total: StateCounts(states.iter().copied().collect()),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
@@ -274,6 +275,7 @@ mod tests {
             diagnostic: Some("smtp; 550 5.1.1 <gone@example.org> user unknown".into()),
             remote_mta: Some("mx.example.org".into()),
             feedback_type: None,
+            bounce_reason: Some(circulars_core::domain::BounceReason::UserUnknown),
             at: at(),
             report: "abc".into(),
         };
