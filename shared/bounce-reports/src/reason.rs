@@ -134,7 +134,8 @@ const STATUSES: &[((u8, u16, u16), Reason, bool)] = &[
     ((0, 1, 7), Reason::Blocked, true),
     ((0, 1, 8), Reason::Blocked, true),
     ((0, 1, 9), Reason::SystemError, false),
-    ((0, 1, 10), Reason::HostUnknown, true),
+    // A null MX (RFC 7505), but some providers send it for an unknown mailbox too.
+    ((0, 1, 10), Reason::HostUnknown, false),
     // A mailbox refusing mail that its owner's filter or state stops (x.2.0, x.2.1).
     ((5, 2, 0), Reason::ContentRejected, false),
     ((5, 2, 1), Reason::ContentRejected, false),
@@ -143,7 +144,7 @@ const STATUSES: &[((u8, u16, u16), Reason, bool)] = &[
     ((5, 2, 4), Reason::ContentRejected, true),
     ((0, 3, 0), Reason::SystemError, false),
     ((0, 3, 1), Reason::SystemError, true),
-    ((0, 3, 2), Reason::HostUnknown, true),
+    ((5, 3, 2), Reason::HostUnknown, true),
     ((0, 3, 3), Reason::SystemError, false),
     ((0, 3, 4), Reason::MessageTooBig, true),
     ((0, 3, 5), Reason::SystemError, false),
@@ -184,7 +185,8 @@ const STATUSES: &[((u8, u16, u16), Reason, bool)] = &[
 ];
 
 /// The reason a status gives, and whether it settles the matter; other statuses of the
-/// security subject (x.7.x) are policy refusals the words may narrow.
+/// content subject (x.6.x) are content refusals, of the security subject (x.7.x) policy
+/// refusals the words may narrow.
 fn by_status(status: Status) -> Option<(Reason, bool)> {
     let key = (status.subject(), status.detail());
     STATUSES
@@ -193,12 +195,18 @@ fn by_status(status: Status) -> Option<(Reason, bool)> {
             (*class == 0 || *class == status.class()) && (*subject, *detail) == key
         })
         .map(|&(_, reason, settles)| (reason, settles))
-        .or_else(|| (status.subject() == 7).then_some((Reason::Policy, false)))
+        .or_else(|| match status.subject() {
+            6 => Some((Reason::ContentRejected, true)),
+            7 => Some((Reason::Policy, false)),
+            _ => None,
+        })
 }
 
 /// The words that decide when no status settles it, lowercase, in order: the first found
 /// decides, so narrower causes come before the broad words that often accompany them.
 const WORDS: &[(&str, Reason)] = &[
+    // The local delivery program failed (a mailer error), whatever it printed.
+    ("x-unix;", Reason::SystemError),
     // The mailbox is full.
     ("mailbox full", Reason::MailboxFull),
     ("mailbox is full", Reason::MailboxFull),
@@ -223,6 +231,7 @@ const WORDS: &[(&str, Reason)] = &[
     ("account is locked", Reason::Suspended),
     ("temporary locked", Reason::Suspended),
     ("mailbox is frozen", Reason::Suspended),
+    ("account is blocked", Reason::Suspended),
     ("inactive", Reason::Suspended),
     // Our sender refused.
     ("sender address rejected", Reason::Blocked),
@@ -230,6 +239,8 @@ const WORDS: &[(&str, Reason)] = &[
     ("unroutable sender", Reason::Blocked),
     ("sender rejected", Reason::Blocked),
     ("after mail from", Reason::Blocked),
+    ("sender was rejected", Reason::Blocked),
+    ("my name was rejected", Reason::Blocked),
     ("purported responsible address", Reason::Blocked),
     // The mailbox.
     ("user unknown", Reason::UserUnknown),
@@ -266,6 +277,8 @@ const WORDS: &[(&str, Reason)] = &[
         Reason::ContentRejected,
     ),
     // The domain.
+    ("doesn't receive email", Reason::HostUnknown),
+    ("no mx record", Reason::HostUnknown),
     ("dns error", Reason::SystemError),
     ("host or domain name not found", Reason::HostUnknown),
     ("domain not found", Reason::HostUnknown),
@@ -279,6 +292,17 @@ const WORDS: &[(&str, Reason)] = &[
     ("couldn't find a mail exchanger", Reason::HostUnknown),
     ("no smtp service", Reason::HostUnknown),
     ("does not accept mail", Reason::HostUnknown),
+    // Our server refused, by name: block lists and reputation, whatever else the text says.
+    ("spamhaus", Reason::Blocked),
+    ("blocked using", Reason::Blocked),
+    ("dnsbl", Reason::Blocked),
+    ("client host blocked", Reason::Blocked),
+    ("reputation", Reason::Blocked),
+    ("dns ptr", Reason::Blocked),
+    ("ptr record", Reason::Blocked),
+    ("ip name lookup failed", Reason::Blocked),
+    ("unexpected volume", Reason::Blocked),
+    ("spam classification", Reason::ContentRejected),
     // Authentication and site policy.
     ("spf", Reason::Policy),
     ("dkim", Reason::Policy),
@@ -291,8 +315,7 @@ const WORDS: &[(&str, Reason)] = &[
     ("multiple addresses in from", Reason::Policy),
     ("protocol violation", Reason::Policy),
     ("policy", Reason::Policy),
-    // Content (a block list named after spam is no verdict on the content).
-    ("spamhaus", Reason::Blocked),
+    // Content.
     ("virus", Reason::ContentRejected),
     ("malware", Reason::ContentRejected),
     ("spam", Reason::ContentRejected),
@@ -310,11 +333,8 @@ const WORDS: &[(&str, Reason)] = &[
     ("blocklist", Reason::Blocked),
     ("block list", Reason::Blocked),
     ("banned sending ip", Reason::Blocked),
-    ("reputation", Reason::Blocked),
     ("rdns", Reason::Blocked),
     ("reverse dns", Reason::Blocked),
-    ("dns ptr", Reason::Blocked),
-    ("ptr record", Reason::Blocked),
     ("unverifyable sending ip", Reason::Blocked),
     ("mismatches client ip", Reason::Blocked),
     ("may not be mail exchanger", Reason::Blocked),
@@ -334,6 +354,7 @@ const WORDS: &[(&str, Reason)] = &[
     ("unable to contact", Reason::SystemError),
     ("able to establish an smtp connection", Reason::SystemError),
     ("connection refused", Reason::SystemError),
+    ("no route to host", Reason::SystemError),
     ("insufficient disk space", Reason::SystemError),
     ("loop", Reason::SystemError),
     ("too many hops", Reason::SystemError),
@@ -352,6 +373,7 @@ const WORDS: &[(&str, Reason)] = &[
     ("in the queue too long", Reason::Expired),
     ("failing for a long time", Reason::Expired),
     ("could not be delivered for", Reason::Expired),
+    ("after multiple retries", Reason::Expired),
 ];
 
 /// Words too general to decide before a status does (`rejected`, "does not exist"): read only
@@ -527,6 +549,61 @@ mod tests {
         assert_eq!(
             decide(Kind::Unknown, "", "Your account has been suspended"),
             Reason::Suspended
+        );
+    }
+
+    #[test]
+    fn a_block_list_or_our_reputation_is_a_block_whatever_else_the_text_says() {
+        let p = Kind::Permanent;
+        assert_eq!(
+            decide(p, "5.7.1", "Client host blocked for spamming issues"),
+            Reason::Blocked
+        );
+        assert_eq!(
+            decide(
+                p,
+                "5.7.1",
+                "very low reputation of the sending IP; to protect our users from spam"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            decide(
+                p,
+                "5.7.1",
+                "blocked using dnsbl.example.org; see our policy"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            decide(
+                p,
+                "5.7.1",
+                "Connected but sender was rejected: 550 5.7.1 Access denied"
+            ),
+            Reason::Blocked
+        );
+    }
+
+    #[test]
+    fn a_general_status_of_a_subject_says_what_the_subject_does() {
+        let p = Kind::Permanent;
+        assert_eq!(
+            decide(p, "5.6.9", "improper use of 8-bit data"),
+            Reason::ContentRejected
+        );
+        assert_eq!(
+            decide(
+                p,
+                "5.1.10",
+                "RESOLVER.ADR.RecipientNotFound; Recipient not found"
+            ),
+            Reason::UserUnknown
+        );
+        assert_eq!(decide(p, "5.1.10", ""), Reason::HostUnknown);
+        assert_eq!(
+            decide(p, "5.1.1", "x-unix; procmail: No such user"),
+            Reason::SystemError
         );
     }
 
