@@ -1,8 +1,8 @@
 //! Operations look at returned mail by hand: `circulars bounces parse` prints what the bounce
-//! intake would read in each message, one JSON line per address, with no configuration,
-//! database or service, for single messages and mbox files alike; a file it cannot read is
-//! named on stderr and the others are still read. Returned mail is kept whole, once, on either
-//! database.
+//! intake would read in each message, one JSON line per address with why it failed, with no
+//! configuration, database or service, for single messages and mbox files alike; a file it
+//! cannot read is named on stderr and the others are still read. Returned mail is kept whole,
+//! once, on either database.
 
 use circulars_store::{report_id, InboundReport, ReportSource, ReportState};
 use circulars_tests::{circulars_binary, on_both_databases, Db, Harness};
@@ -92,12 +92,32 @@ fn bounces_parse_prints_one_line_per_address_without_any_setup() {
             .is_some_and(|d| d.contains("User unknown")),
         "{found:#?}"
     );
+    let reasons: Vec<&Value> = found.iter().map(|l| &l["reason"]).collect();
+    assert_eq!(
+        reasons,
+        [
+            &Value::from("user_unknown"),
+            &Value::from("expired"),
+            &Value::from("undefined"),
+            &Value::Null,
+            &Value::from("user_unknown"),
+            &Value::from("complaint"),
+        ],
+        "{found:#?}"
+    );
     for l in &found {
         let keys: Vec<&str> = l.as_object().unwrap().keys().map(String::as_str).collect();
         assert_eq!(
             keys,
-            ["diagnostic", "file", "kind", "recipient", "status"],
-            "exactly the five fields"
+            [
+                "diagnostic",
+                "file",
+                "kind",
+                "reason",
+                "recipient",
+                "status"
+            ],
+            "exactly the six fields"
         );
     }
 }

@@ -165,6 +165,7 @@ async fn a_job_handed_over_again_never_sends_a_second_mail(db: Db) {
                 reply: d.reply,
                 detail: d.detail,
                 unconfirmed: 0,
+                bounce_reason: d.bounce_reason,
             })
             .collect(),
         early: None,

@@ -52,6 +52,7 @@ fn outcome(
         reply,
         detail: None,
         unconfirmed: 0,
+        bounce_reason: None,
     }
 }
 
@@ -100,6 +101,7 @@ async fn complaint(store: &Store, local: &str, raw: &str) {
             diagnostic: None,
             remote_mta: None,
             feedback_type: Some("abuse".into()),
+            bounce_reason: Some(circulars_core::domain::BounceReason::Complaint),
             at: now(),
             report: id,
         })),

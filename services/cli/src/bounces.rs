@@ -5,7 +5,7 @@
 //! operations), `show` one report's message exactly as received.
 
 use anyhow::{bail, Context, Result};
-use circulars_bounce_reports::Kind;
+use circulars_bounce_reports::{Kind, Reason};
 use circulars_core::config::Config;
 use circulars_returned_mail::reports::Matcher;
 use circulars_store::{short_id, ReportState, Store};
@@ -20,7 +20,7 @@ use std::process::ExitCode;
 #[derive(Subcommand)]
 pub enum BouncesCommand {
     /// Print what each returned mail says, one JSON line per address (`file`, `recipient`,
-    /// `final_recipient` when it differs, `kind`, `status`, `diagnostic`), without touching the
+    /// `final_recipient` when it differs, `kind`, `reason`, `status`, `diagnostic`), without touching the
     /// database. FILE is one message
     /// (`.eml`) or an mbox of many.
     Parse {
@@ -181,6 +181,8 @@ struct Line<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     final_recipient: Option<&'a str>,
     kind: Kind,
+    /// Why it failed (`user_unknown`, `mailbox_full`, …); `null` on a line naming nobody.
+    reason: Option<Reason>,
     status: Option<&'a str>,
     diagnostic: Option<&'a str>,
 }
@@ -204,6 +206,7 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
                     recipient: "",
                     final_recipient: None,
                     kind: report.kind,
+                    reason: None,
                     status: None,
                     diagnostic: None,
                 };
@@ -218,6 +221,7 @@ fn parse(files: &[PathBuf]) -> Result<ExitCode> {
                         .as_deref()
                         .filter(|f| !f.eq_ignore_ascii_case(&finding.recipient)),
                     kind: finding.kind,
+                    reason: Some(finding.reason),
                     status: finding.status.as_deref(),
                     diagnostic: finding.diagnostic.as_deref(),
                 };

@@ -51,6 +51,14 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
             s.unconfirmed
         );
     }
+    if !s.bounce_reasons.is_empty() {
+        let reasons: Vec<String> = s
+            .bounce_reasons
+            .iter()
+            .map(|(reason, n)| format!("{n} {reason}"))
+            .collect();
+        let _ = writeln!(out, "bounced, by reason: {}", reasons.join(", "));
+    }
     let states: Vec<DeliveryState> = s.total.states_present();
     let header = |first: &str| {
         let mut h = format!("{first:<28}");

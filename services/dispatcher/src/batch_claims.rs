@@ -69,6 +69,7 @@ impl MailResult {
             reply: self.reply.clone(),
             detail: self.detail.clone(),
             unconfirmed: self.unconfirmed,
+            bounce_reason: None,
         }
     }
 }

@@ -49,6 +49,7 @@ impl ClaimRecord {
             reply: self.reply.clone(),
             detail: self.detail.clone(),
             unconfirmed: self.unconfirmed,
+            bounce_reason: None,
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use crate::report::MAX_NAME;
 use crate::returned::Returned;
-use crate::{address, fields, text, Finding, Kind};
+use crate::{address, fields, text, Finding, Kind, Reason};
 
 /// What a feedback report says.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,6 +40,7 @@ pub(crate) fn read(part: &str, returned: &Returned) -> Feedback {
             diagnostic: None,
             remote_mta: None,
             feedback_type: feedback_type.clone(),
+            reason: Reason::Undefined,
         })
         .collect();
     Feedback { findings, kind }
@@ -59,6 +60,7 @@ pub(crate) fn read_forwarded(returned: &Returned) -> Option<Feedback> {
             diagnostic: None,
             remote_mta: None,
             feedback_type: Some("abuse".to_owned()),
+            reason: Reason::Undefined,
         }],
         kind: Kind::Complaint,
     })

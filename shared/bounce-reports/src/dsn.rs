@@ -4,7 +4,7 @@
 use crate::fields::Field;
 use crate::report::{MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Action, Evidence, Status};
-use crate::{address, fields, headers, text, Finding, Kind};
+use crate::{address, fields, headers, text, Finding, Kind, Reason};
 
 /// Fields some MTAs use to name the original message in the per-message group.
 const ORIGINAL_MESSAGE_ID_FIELDS: &[&str] = &["x-original-message-id", "original-message-id"];
@@ -83,6 +83,7 @@ pub(crate) fn read(part: &str) -> Delivery {
             diagnostic,
             remote_mta: fields::value(&group, "remote-mta").and_then(remote_mta),
             feedback_type: None,
+            reason: Reason::Undefined,
         });
         if delivery.findings.len() >= MAX_FINDINGS {
             break;
@@ -164,6 +165,7 @@ mod tests {
                 ),
                 remote_mta: Some("mx.example.org".into()),
                 feedback_type: None,
+                reason: Reason::Undefined,
             }]
         );
         assert_eq!(delivery.message_id.as_deref(), Some("c36.en.1@itu.example"));

@@ -8,7 +8,8 @@
 //!
 //! Crate map:
 //! - `report.rs`: [`parse`], [`Report`], [`Finding`], [`Kind`], [`Form`]; picks the reader for
-//!   what the message is, and bounds the work (the first 256 KiB of a message, 64 KiB of text).
+//!   what the message is, has each finding's reason decided, and bounds the work (the first
+//!   256 KiB of a message, 64 KiB of text).
 //! - `dsn.rs`: delivery status notifications (RFC 3464, RFC 6533), also when their fields are
 //!   pasted into a text.
 //! - `arf.rs`: feedback reports (RFC 5965), and Microsoft's forwarded complaints: complaints.
@@ -22,6 +23,9 @@
 //! - `status.rs`: [`Status`] (RFC 3463), SMTP reply codes in text, and `kind_of`: the one
 //!   place that decides permanent versus temporary.
 //! - `phrases.rs`: the words that decide when no code does ("user unknown", "mailbox full").
+//! - `reason.rs`: [`Reason`], why an address failed, decided in one place for every finding
+//!   from its kind, status and diagnostic words; [`Reason::kills_address`] says which reasons
+//!   mean the address itself is dead.
 //! - `auto_reply.rs`: out-of-office and vacation replies, which are not bounces.
 //! - `returned.rs`: the returned copy of our message: its Message-ID and `To`.
 //! - `fields.rs`: the `Name: value` blocks of report parts, unfolded.
@@ -41,11 +45,13 @@ mod fields;
 mod forms;
 mod headers;
 mod phrases;
+mod reason;
 mod report;
 mod returned;
 mod ses;
 mod status;
 mod text;
 
+pub use reason::{Reason, ReasonError};
 pub use report::{parse, Finding, Form, Kind, Report};
 pub use status::{Status, StatusError};

@@ -2,6 +2,7 @@
 //! for what the message is (DSN, feedback report, a known notice text, auto-reply, ordinary
 //! mail), and gathers what the bounce intake needs to match it to a delivery.
 
+use crate::reason::{reason_of, Reason};
 use crate::status::Hint;
 use crate::{arf, auto_reply, dsn, forms, headers, returned, ses, text};
 use mail_parser::{HeaderValue, Message, MessageParser, MimeHeaders, PartType};
@@ -115,6 +116,9 @@ pub struct Finding {
     pub remote_mta: Option<String>,
     /// For a feedback report: its type (`abuse`, `fraud`, ...), the reason of the complaint.
     pub feedback_type: Option<String>,
+    /// Why it failed, decided by `reason.rs` once the reader is done (readers leave it
+    /// [`Reason::Undefined`]).
+    pub reason: Reason,
 }
 
 /// What a report, or one finding, means for the delivery.
@@ -386,7 +390,8 @@ fn read(raw: &[u8]) -> Report {
                 .then(|| returned::message_id_in_text(&notice))
                 .flatten()
         });
-    let findings = distinct(reading.findings, MAX_FINDINGS, |finding| &finding.recipient);
+    let mut findings = distinct(reading.findings, MAX_FINDINGS, |finding| &finding.recipient);
+    findings.iter_mut().for_each(decide_reason);
     let kind = if findings.is_empty() {
         reading.unattributed
     } else {
@@ -405,6 +410,17 @@ fn read(raw: &[u8]) -> Report {
         original_message_id,
         addressed_to: distinct(addressed_to, MAX_ADDRESSED_TO, |address| address),
     }
+}
+
+/// Fills in why the finding failed, from what the reader found.
+fn decide_reason(finding: &mut Finding) {
+    let status = finding.status.as_deref().and_then(|s| s.parse().ok());
+    finding.reason = reason_of(
+        finding.kind,
+        finding.action.as_deref(),
+        status,
+        finding.diagnostic.as_deref(),
+    );
 }
 
 /// Picks the reader: a delivery-status part, a feedback-report part, a known notice text, then

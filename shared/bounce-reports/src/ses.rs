@@ -4,7 +4,7 @@
 
 use crate::report::{MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Action, Evidence, Hint, Status};
-use crate::{address, headers, text, Finding, Kind};
+use crate::{address, headers, text, Finding, Kind, Reason};
 use serde_json::Value;
 
 /// What a notification says.
@@ -91,6 +91,7 @@ fn bounces(bounce: &Value) -> Vec<Finding> {
                 diagnostic,
                 remote_mta: None,
                 feedback_type: None,
+                reason: Reason::Undefined,
             })
         })
         .collect()
@@ -113,6 +114,7 @@ fn complaints(complaint: &Value) -> Vec<Finding> {
                 diagnostic: None,
                 remote_mta: None,
                 feedback_type: feedback_type.clone(),
+                reason: Reason::Undefined,
             })
         })
         .collect()

@@ -109,7 +109,8 @@ pub async fn explain(
 }
 
 /// One returned mail about a delivery, in a line: when, what it means, and the remote server's
-/// words (`2026-11-23 10:02 UTC bounced 5.1.1 smtp; 550 5.1.1 user unknown (mx.example.org)`).
+/// words and why it failed (`2026-11-23 10:02 UTC bounced 5.1.1 smtp; 550 5.1.1 user unknown
+/// (mx.example.org), reason user_unknown`).
 pub fn returned_line(r: &DeliveryReport) -> String {
     let meaning = match r.kind {
         ReportKind::Permanent => "bounced",
@@ -127,6 +128,9 @@ pub fn returned_line(r: &DeliveryReport) -> String {
     }
     if let Some(mta) = &r.remote_mta {
         line.push_str(&format!(" ({mta})"));
+    }
+    if let Some(reason) = r.bounce_reason.filter(|_| r.kind != ReportKind::Complaint) {
+        line.push_str(&format!(", reason {reason}"));
     }
     line
 }
@@ -232,6 +236,9 @@ fn write_delivery(
     match delivery {
         Some(d) => {
             write!(f, "Delivery: {} (attempt {})", d.state, d.attempt)?;
+            if let Some(reason) = d.bounce_reason {
+                write!(f, ", reason {reason}")?;
+            }
             if let Some(reply) = &d.reply {
                 write!(f, ": {reply}")?;
             }

@@ -3,7 +3,9 @@
 //! Both are recorded in the directory's audit trail.
 
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{CircularId, Delivery, DeliveryEvent, RecipientAddress, SmtpReply};
+use circulars_core::domain::{
+    BounceReason, CircularId, Delivery, DeliveryEvent, RecipientAddress, SmtpReply,
+};
 use circulars_core::tokens::Keyring;
 use circulars_store::{ForgetSummary, Store, StoreError};
 use serde::Serialize;
@@ -142,6 +144,8 @@ pub struct HistoryReport {
     /// On a `sent` entry without a reply: the attempts whose reply was lost after the whole
     /// message was sent (the delivery is unconfirmed).
     pub unconfirmed: u32,
+    /// On a `bounced` entry: why the returned mail says it failed.
+    pub bounce_reason: Option<BounceReason>,
 }
 
 /// One audit entry.
@@ -275,6 +279,7 @@ async fn circular_report(
             reply: entry.reply,
             detail: entry.detail,
             unconfirmed: entry.unconfirmed,
+            bounce_reason: entry.bounce_reason,
         })
         .collect();
     Ok(CircularReport {

@@ -121,6 +121,7 @@ fn a_failure_row_carries_the_servers_words() {
         detail: None,
         at: now(),
         unconfirmed: 0,
+        bounce_reason: None,
     });
     assert_eq!(row.state, "failed");
     assert_eq!(

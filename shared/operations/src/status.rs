@@ -69,6 +69,7 @@ pub fn status_json(s: &CircularStatus, dispatch: &Dispatch) -> Value {
         "audience": s.audience,
         "excluded": s.excluded,
         "unconfirmed": s.unconfirmed,
+        "bounce_reasons": s.bounce_reasons.iter().map(|(r, n)| (r.as_str().to_owned(), json!(n))).collect::<Map<_, _>>(),
         "complete": s.is_complete(),
         "dispatch": dispatch.wire_name(),
         "total": counts(&s.total),
@@ -92,6 +93,7 @@ pub fn returned_json(returned: &[DeliveryReport]) -> Value {
                     "diagnostic": r.diagnostic,
                     "remote_mta": r.remote_mta,
                     "feedback_type": r.feedback_type,
+                    "bounce_reason": r.bounce_reason,
                     "at": r.at,
                     "report": r.report,
                 })
@@ -115,6 +117,7 @@ mod tests {
             audience: Some(4),
             excluded: 1,
             unconfirmed: 0,
+            bounce_reasons: Default::default(),
             total,
             by_language: Default::default(),
             by_category: Default::default(),

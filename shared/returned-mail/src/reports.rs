@@ -14,9 +14,9 @@
 //!    attributed to nobody: `unmatched`).
 
 use chrono::{DateTime, Utc};
-use circulars_bounce_reports::{Finding, Kind, Report};
+use circulars_bounce_reports::{Finding, Kind, Reason, Report};
 use circulars_contacts::unsubscribe::Unsubscriber;
-use circulars_core::domain::{DeliveryKey, HardBounceRule, RecipientAddress};
+use circulars_core::domain::{BounceReason, DeliveryKey, HardBounceRule, RecipientAddress};
 use circulars_core::events::{Contract, ReportReceived};
 use circulars_core::tokens::{parse_message_id, parse_return_address, Keyring, Purpose};
 use circulars_runtime::Failure;
@@ -148,6 +148,7 @@ impl Matcher {
                 diagnostic: None,
                 remote_mta: None,
                 feedback_type: None,
+                bounce_reason: None,
                 at,
                 report: event.report.clone(),
             },
@@ -275,11 +276,12 @@ fn about_delivery(
     };
     let status = finding.status.as_deref().map(|s| format!(": {s}"));
     let detail = format!(
-        "{done} for {} of {} (found by {}){}",
+        "{done} for {} of {} (found by {}){} ({})",
         delivery.address.masked(),
         delivery.circular,
         found.words(),
-        status.unwrap_or_default()
+        status.unwrap_or_default(),
+        finding.reason
     );
     let effect = ReportEffect::Delivery(DeliveryReport {
         delivery,
@@ -288,10 +290,32 @@ fn about_delivery(
         diagnostic: finding.diagnostic.clone(),
         remote_mta: finding.remote_mta.clone(),
         feedback_type: finding.feedback_type.clone(),
+        bounce_reason: Some(bounce_reason(finding.reason)),
         at,
         report: report_id.to_owned(),
     });
     (ReportState::Applied, detail, Some(effect))
+}
+
+/// The parser's reason as the records keep it (the contracts crate depends on no parser, so it
+/// has the same set of its own).
+fn bounce_reason(reason: Reason) -> BounceReason {
+    match reason {
+        Reason::UserUnknown => BounceReason::UserUnknown,
+        Reason::MailboxFull => BounceReason::MailboxFull,
+        Reason::HostUnknown => BounceReason::HostUnknown,
+        Reason::HasMoved => BounceReason::HasMoved,
+        Reason::Expired => BounceReason::Expired,
+        Reason::Suspended => BounceReason::Suspended,
+        Reason::Blocked => BounceReason::Blocked,
+        Reason::ContentRejected => BounceReason::ContentRejected,
+        Reason::Policy => BounceReason::Policy,
+        Reason::MessageTooBig => BounceReason::MessageTooBig,
+        Reason::SystemError => BounceReason::SystemError,
+        Reason::Complaint => BounceReason::Complaint,
+        Reason::Other => BounceReason::Other,
+        Reason::Undefined => BounceReason::Undefined,
+    }
 }
 
 /// What a report comes to: its state, the reason in words, and what it changes.
@@ -347,4 +371,19 @@ pub async fn apply_event(
         }
     }
     Ok(Some(decision))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_records_keep_the_parser_s_reasons_by_the_same_names_and_kill_the_same_addresses() {
+        for reason in Reason::ALL {
+            let kept = bounce_reason(reason);
+            assert_eq!(kept.as_str(), reason.as_str());
+            assert_eq!(kept.kills_address(), reason.kills_address(), "{reason}");
+        }
+        assert_eq!(Reason::ALL.len(), BounceReason::ALL.len());
+    }
 }

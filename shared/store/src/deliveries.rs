@@ -5,8 +5,8 @@ use super::directory::parse_address;
 use super::{backend_of, parse_column, timestamp, value_rows, Store, StoreError};
 use chrono::{DateTime, Utc};
 use circulars_core::domain::{
-    Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState, HardBounce,
-    HardBounceRule, Language, RecipientAddress, SmtpReply,
+    BounceReason, Category, CircularId, Delivery, DeliveryEvent, DeliveryKey, DeliveryState,
+    HardBounce, HardBounceRule, Language, RecipientAddress, SmtpReply,
 };
 use circulars_core::events::DeliveryOutcome;
 use serde::Serialize;
@@ -71,6 +71,8 @@ pub struct HistoryEntry {
     /// Attempts up to this one whose reply was lost after the whole message was sent: on a
     /// `sent` entry with no reply, the mark of an unconfirmed delivery.
     pub unconfirmed: u32,
+    /// On a `bounced` entry: why the returned mail says it failed.
+    pub bounce_reason: Option<BounceReason>,
 }
 
 /// Where a circular's delivery stands.
@@ -87,6 +89,9 @@ pub struct CircularStatus {
     /// Of the `sent` deliveries, those whose relay reply was lost after the whole message was
     /// sent (may have been delivered; counted apart so operations can see them).
     pub unconfirmed: u64,
+    /// Of the `bounced` deliveries, how many per reason the returned mail gave (those bounced
+    /// before reasons were kept are not counted here).
+    pub bounce_reasons: BTreeMap<BounceReason, u64>,
     /// Distinct recipients per state.
     pub total: StateCounts,
     /// Per language (each recipient has one).
@@ -117,7 +122,7 @@ impl Store {
         if !rule.is_off() {
             let mut bounced: Vec<&RecipientAddress> = outcomes
                 .iter()
-                .filter(|o| o.state.is_hard_bounce(o.reply.as_ref()))
+                .filter(|o| o.state.is_hard_bounce(o.reply.as_ref(), o.bounce_reason))
                 .map(|o| &o.address)
                 .collect();
             bounced.sort();
@@ -138,7 +143,7 @@ impl Store {
         address: &RecipientAddress,
     ) -> Result<Option<Delivery>, StoreError> {
         let row = sqlx::query(
-            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed FROM deliveries \
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed, bounce_reason FROM deliveries \
              WHERE circular_id = $1 AND address_key = $2",
         )
         .bind(circular.as_str())
@@ -155,7 +160,7 @@ impl Store {
         state: DeliveryState,
     ) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(
-            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed FROM deliveries \
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed, bounce_reason FROM deliveries \
              WHERE circular_id = $1 AND state = $2 ORDER BY address_key",
         )
         .bind(circular.as_str())
@@ -178,6 +183,7 @@ impl Store {
             audience: stored.audience.map(|(_, n)| n),
             excluded: 0,
             unconfirmed: 0,
+            bounce_reasons: BTreeMap::new(),
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
@@ -227,6 +233,21 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         status.unconfirmed = unconfirmed.max(0) as u64;
+        let reasons = sqlx::query(
+            "SELECT bounce_reason, COUNT(*) AS n FROM deliveries \
+             WHERE circular_id = $1 AND state = $2 AND bounce_reason IS NOT NULL GROUP BY bounce_reason",
+        )
+        .bind(circular.as_str())
+        .bind(DeliveryState::Bounced.wire_name())
+        .fetch_all(&self.pool)
+        .await?;
+        for row in reasons {
+            let reason: String = row.try_get("bounce_reason")?;
+            let n: i64 = row.try_get("n")?;
+            status
+                .bounce_reasons
+                .insert(parse_column("deliveries", &reason)?, n.max(0) as u64);
+        }
         Ok(status)
     }
 
@@ -258,7 +279,7 @@ impl Store {
         address: &RecipientAddress,
     ) -> Result<Vec<HistoryEntry>, StoreError> {
         let rows = sqlx::query(
-            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, unconfirmed FROM delivery_history \
+            "SELECT state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, unconfirmed, bounce_reason FROM delivery_history \
              WHERE circular_id = $1 AND address_key = $2 ORDER BY at, id",
         )
         .bind(circular.as_str())
@@ -275,6 +296,7 @@ impl Store {
                     reply: reply_of(&row)?,
                     detail: row.try_get("detail")?,
                     unconfirmed: u32::try_from(row.try_get::<i64, _>("unconfirmed")?).unwrap_or(0),
+                    bounce_reason: bounce_reason_of(&row, "delivery_history")?,
                 })
             })
             .collect()
@@ -310,10 +332,21 @@ pub(super) fn delivery_record(row: sqlx::any::AnyRow) -> Result<Delivery, StoreE
         detail: row.try_get("detail")?,
         at: super::parse_timestamp("deliveries", &row.try_get::<String, _>("updated_at")?)?,
         unconfirmed: u32::try_from(row.try_get::<i64, _>("unconfirmed")?).unwrap_or(0),
+        bounce_reason: bounce_reason_of(&row, "deliveries")?,
     })
 }
 
-/// Outcomes written per statement: ten parameters a row, far below either database's limit.
+/// The `bounce_reason` column of a row of `table`.
+fn bounce_reason_of(
+    row: &sqlx::any::AnyRow,
+    table: &'static str,
+) -> Result<Option<BounceReason>, StoreError> {
+    row.try_get::<Option<String>, _>("bounce_reason")?
+        .map(|reason| parse_column(table, &reason))
+        .transpose()
+}
+
+/// Outcomes written per statement: twelve parameters a row, far below either database's limit.
 const OUTCOMES_PER_STATEMENT: usize = 100;
 
 /// Writes outcomes: the current state moves only forward (by rank, then attempt), and each
@@ -337,15 +370,16 @@ pub(super) async fn write_outcomes(
             }
         }
         let sql = format!(
-            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed) \
+            "INSERT INTO deliveries (circular_id, address_key, state, state_rank, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed, bounce_reason) \
              VALUES {} \
              ON CONFLICT (circular_id, address_key) DO UPDATE SET \
                state = excluded.state, state_rank = excluded.state_rank, attempt = excluded.attempt, \
                smtp_code = excluded.smtp_code, smtp_enhanced = excluded.smtp_enhanced, smtp_text = excluded.smtp_text, \
-               detail = excluded.detail, updated_at = excluded.updated_at, unconfirmed = excluded.unconfirmed \
+               detail = excluded.detail, updated_at = excluded.updated_at, unconfirmed = excluded.unconfirmed, \
+               bounce_reason = excluded.bounce_reason \
              WHERE excluded.state_rank > deliveries.state_rank \
                 OR (excluded.state_rank = deliveries.state_rank AND excluded.attempt > deliveries.attempt)",
-            value_rows(backend, winners.len(), 11)
+            value_rows(backend, winners.len(), 12)
         );
         // Not kept in the connection's statement cache: the SQL differs with the number of
         // rows, and a hundred wide statements cached per connection held tens of MiB.
@@ -363,14 +397,15 @@ pub(super) async fn write_outcomes(
                 .bind(text)
                 .bind(o.detail.as_deref())
                 .bind(timestamp(o.at))
-                .bind(i64::from(o.unconfirmed));
+                .bind(i64::from(o.unconfirmed))
+                .bind(o.bounce_reason.map(BounceReason::as_str));
         }
         upsert.execute(&mut *conn).await?;
 
         let sql = format!(
-            "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at, unconfirmed) \
+            "INSERT INTO delivery_history (circular_id, address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, at, unconfirmed, bounce_reason) \
              VALUES {} ON CONFLICT (circular_id, address_key, state, attempt) DO NOTHING",
-            value_rows(backend, chunk.len(), 10)
+            value_rows(backend, chunk.len(), 11)
         );
         let mut history = sqlx::query(&sql).persistent(false);
         for o in chunk {
@@ -385,7 +420,8 @@ pub(super) async fn write_outcomes(
                 .bind(text)
                 .bind(o.detail.as_deref())
                 .bind(timestamp(o.at))
-                .bind(i64::from(o.unconfirmed));
+                .bind(i64::from(o.unconfirmed))
+                .bind(o.bounce_reason.map(BounceReason::as_str));
         }
         history.execute(&mut *conn).await?;
     }
@@ -432,9 +468,21 @@ pub(super) async fn write_history(
     Ok(())
 }
 
-/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`.
-const HARD_BOUNCE_SQL: &str =
-    "(state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))";
+/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`: a bounce whose
+/// reason kills the address (or that has none: bounced before reasons were kept), or a 5xx
+/// refusal.
+fn hard_bounce_sql() -> String {
+    let killing: Vec<String> = BounceReason::ALL
+        .into_iter()
+        .filter(|reason| reason.kills_address())
+        .map(|reason| format!("'{}'", reason.as_str()))
+        .collect();
+    format!(
+        "((state = 'bounced' AND (bounce_reason IS NULL OR bounce_reason IN ({}))) \
+         OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))",
+        killing.join(", ")
+    )
+}
 
 /// Applies the hard-bounce rule to `address` when it is not yet suppressed: reads its hard
 /// bounces, newest first, and suppresses it (`bounced`) when the rule says so.
@@ -452,8 +500,9 @@ pub(super) async fn suppress_if_bounced(
         return Ok(());
     }
     let rows = sqlx::query(&format!(
-        "SELECT circular_id, state, smtp_code, smtp_enhanced, smtp_text, updated_at FROM deliveries \
-         WHERE address_key = $1 AND {HARD_BOUNCE_SQL} ORDER BY updated_at DESC, circular_id"
+        "SELECT circular_id, state, smtp_code, smtp_enhanced, smtp_text, updated_at, bounce_reason FROM deliveries \
+         WHERE address_key = $1 AND {} ORDER BY updated_at DESC, circular_id",
+        hard_bounce_sql()
     ))
     .bind(address.as_str())
     .fetch_all(&mut *conn)
@@ -461,11 +510,15 @@ pub(super) async fn suppress_if_bounced(
     let mut bounces = Vec::with_capacity(rows.len());
     for row in &rows {
         let state: String = row.try_get("state")?;
+        let said = match reply_of(row)? {
+            Some(reply) => reply.to_string(),
+            None => state,
+        };
         bounces.push(HardBounce {
             circular: row.try_get("circular_id")?,
-            said: match reply_of(row)? {
-                Some(reply) => reply.to_string(),
-                None => state,
+            said: match bounce_reason_of(row, "deliveries")? {
+                Some(reason) => format!("{said} ({reason})"),
+                None => said,
             },
         });
     }

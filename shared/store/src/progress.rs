@@ -98,7 +98,7 @@ impl Store {
         limit: u32,
     ) -> Result<Vec<Delivery>, StoreError> {
         let rows = sqlx::query(
-            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed \
+            "SELECT address_key, state, attempt, smtp_code, smtp_enhanced, smtp_text, detail, updated_at, unconfirmed, bounce_reason \
              FROM deliveries WHERE circular_id = $1 AND state IN ($2, $3) \
              ORDER BY updated_at DESC, address_key LIMIT $4",
         )

@@ -127,6 +127,8 @@ pub struct ExplanationView {
     pub exclusion_detail: Option<String>,
     /// Listed and issued: the delivery's state so far.
     pub delivery: Option<String>,
+    /// Bounced: why the returned mail says it failed (`user_unknown`, `mailbox_full`, …).
+    pub bounce_reason: Option<String>,
     /// The whole explanation in the words of `circulars explain`.
     pub text: String,
 }
@@ -147,6 +149,7 @@ impl ExplanationView {
             exclusion_reason: None,
             exclusion_detail: None,
             delivery: None,
+            bounce_reason: None,
             text: explained.to_string(),
         };
         match explained {
@@ -163,6 +166,10 @@ impl ExplanationView {
                     .iter()
                     .map(|r| format!("{} via {} ({})", r.category, r.addressee_key, r.source))
                     .collect();
+                view.bounce_reason = delivery
+                    .as_ref()
+                    .and_then(|d| d.bounce_reason)
+                    .map(|reason| reason.as_str().to_owned());
                 view.delivery = match delivery {
                     Some(d) => Some(d.state.to_string()),
                     None if *frozen => Some("queued".to_owned()),

@@ -33,7 +33,7 @@ mod zoho;
 
 use crate::report::{distinct, MAX_DIAGNOSTIC, MAX_FINDINGS, MAX_NAME};
 use crate::status::{kind_of, Evidence, Hint};
-use crate::{address, text, Finding, Form};
+use crate::{address, text, Finding, Form, Reason};
 
 /// What the readers look at besides the text.
 pub(crate) struct Clues<'a> {
@@ -109,6 +109,7 @@ impl Named {
             diagnostic: self.diagnostic,
             remote_mta: self.remote_mta,
             feedback_type: None,
+            reason: Reason::Undefined,
         }
     }
 }

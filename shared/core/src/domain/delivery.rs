@@ -1,6 +1,6 @@
 //! Deliveries: one circular to one recipient address, its key, its state and the SMTP server's reply.
 
-use super::{CircularId, RecipientAddress};
+use super::{BounceReason, CircularId, RecipientAddress};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::str::FromStr;
@@ -62,13 +62,15 @@ impl DeliveryState {
         )
     }
 
-    /// Whether a delivery in this state with `reply` counts as a hard bounce (towards the
-    /// directory's suppression rule): returned by a bounce report, or refused for good by the
-    /// relay with a 5xx reply. A delivery failed after running out of retries is not: its
-    /// failures were temporary.
-    pub fn is_hard_bounce(self, reply: Option<&SmtpReply>) -> bool {
+    /// Whether a delivery in this state with `reply` and bounce `reason` counts as a hard
+    /// bounce (towards the directory's suppression rule): returned by a bounce report whose
+    /// reason says the address is dead (unknown user or domain, moved, expired; a bounce
+    /// recorded without a reason, from before reasons were kept, counts too), or refused for
+    /// good by the relay with a 5xx reply. A full mailbox, a block or refused content is not,
+    /// nor a delivery failed after running out of retries: its failures were temporary.
+    pub fn is_hard_bounce(self, reply: Option<&SmtpReply>, reason: Option<BounceReason>) -> bool {
         match self {
-            DeliveryState::Bounced => true,
+            DeliveryState::Bounced => reason.is_none_or(BounceReason::kills_address),
             DeliveryState::Failed => reply.is_some_and(|r| (500..600).contains(&r.code)),
             _ => false,
         }
@@ -219,6 +221,8 @@ pub struct Delivery {
     /// Attempts whose reply was lost after the whole message was sent: a `sent` delivery with
     /// a count here is unconfirmed (the relay may have stored the mail that many times).
     pub unconfirmed: u32,
+    /// On a `bounced` delivery: why the returned mail says it failed.
+    pub bounce_reason: Option<BounceReason>,
 }
 
 /// What makes a delivery unique: one circular to one normalised address.
@@ -370,11 +374,15 @@ mod tests {
     fn hard_bounces_are_bounces_and_permanent_refusals() {
         let refused = SmtpReply::new(550, "5.1.1 no such user");
         let greylisted = SmtpReply::new(451, "4.7.1 try later");
-        assert!(DeliveryState::Bounced.is_hard_bounce(None));
-        assert!(DeliveryState::Failed.is_hard_bounce(Some(&refused)));
-        assert!(!DeliveryState::Failed.is_hard_bounce(Some(&greylisted)));
-        assert!(!DeliveryState::Failed.is_hard_bounce(None));
-        assert!(!DeliveryState::Deferred.is_hard_bounce(Some(&refused)));
-        assert!(!DeliveryState::Sent.is_hard_bounce(None));
+        assert!(DeliveryState::Bounced.is_hard_bounce(None, None));
+        assert!(DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::UserUnknown)));
+        assert!(DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::Expired)));
+        assert!(!DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::MailboxFull)));
+        assert!(!DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::Blocked)));
+        assert!(DeliveryState::Failed.is_hard_bounce(Some(&refused), None));
+        assert!(!DeliveryState::Failed.is_hard_bounce(Some(&greylisted), None));
+        assert!(!DeliveryState::Failed.is_hard_bounce(None, None));
+        assert!(!DeliveryState::Deferred.is_hard_bounce(Some(&refused), None));
+        assert!(!DeliveryState::Sent.is_hard_bounce(None, None));
     }
 }

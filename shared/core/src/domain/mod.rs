@@ -3,6 +3,7 @@
 mod address;
 mod addressee;
 mod annex;
+mod bounce_reason;
 mod category;
 mod circular;
 mod delivery;
@@ -18,6 +19,7 @@ mod topic;
 pub use address::{AddressError, RecipientAddress};
 pub use addressee::{Addressee, BadAddressee};
 pub use annex::Annex;
+pub use bounce_reason::{BounceReason, UnknownBounceReason};
 pub use category::{BadCategoryId, Category, UnknownCategory, STANDARD_CATEGORIES};
 pub use circular::{BadCircularId, Circular, CircularId, Contact, DirectoryIds, LanguageText};
 pub use delivery::{Delivery, DeliveryEvent, DeliveryKey, DeliveryState, SmtpReply, UnknownState};

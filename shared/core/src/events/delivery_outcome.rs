@@ -1,7 +1,9 @@
 //! `delivery.<state>`: what happened to one delivery, for the tracker.
 
 use super::Contract;
-use crate::domain::{CircularId, DeliveryKey, DeliveryState, RecipientAddress, SmtpReply};
+use crate::domain::{
+    BounceReason, CircularId, DeliveryKey, DeliveryState, RecipientAddress, SmtpReply,
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -29,6 +31,9 @@ pub struct DeliveryOutcome {
     /// have stored the mail (a `sent` outcome with a count here is unconfirmed).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub unconfirmed: u32,
+    /// On a `bounced` outcome: why the returned mail says it failed (`user_unknown`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounce_reason: Option<BounceReason>,
 }
 
 fn is_zero(n: &u32) -> bool {

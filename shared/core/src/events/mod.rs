@@ -190,6 +190,7 @@ mod tests {
             reply: Some(SmtpReply::new(550, "5.1.1 User unknown")),
             detail: None,
             unconfirmed: 0,
+            bounce_reason: None,
         };
         let events = vec![
             Event::CircularIssued(CircularIssued {
@@ -208,6 +209,11 @@ mod tests {
                 recipients: vec![recipient()],
             })),
             Event::DeliveryOutcome(failed.clone()),
+            Event::DeliveryOutcome(DeliveryOutcome {
+                state: DeliveryState::Bounced,
+                bounce_reason: Some(crate::domain::BounceReason::MailboxFull),
+                ..failed.clone()
+            }),
             Event::DeliveryOutcomes(DeliveryOutcomes {
                 circular: "TSB-36".parse().unwrap(),
                 batch: 2,
@@ -258,6 +264,7 @@ mod tests {
                 "circular.recipients.TSB-36",
                 "mail.outbound.TSB-36",
                 "delivery.failed",
+                "delivery.bounced",
                 "delivery.batch",
                 "delivery.batch",
                 "report.received",

@@ -7,7 +7,9 @@ use crate::deliveries::{suppress_if_bounced, write_history, write_outcomes};
 use crate::directory::{recipients_suppression, unsubscribe_on};
 use crate::{timestamp, Store, StoreError, SuppressionReason};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::{DeliveryEvent, DeliveryState, HardBounceRule, SmtpReply, TopicId};
+use circulars_core::domain::{
+    BounceReason, DeliveryEvent, DeliveryState, HardBounceRule, SmtpReply, TopicId,
+};
 use circulars_core::events::DeliveryOutcome;
 use sqlx::AnyConnection;
 
@@ -145,6 +147,9 @@ async fn apply_delivery_report(
                     reply,
                     detail,
                     unconfirmed: 0,
+                    bounce_reason: report
+                        .bounce_reason
+                        .filter(|_| state == DeliveryState::Bounced),
                 }],
             )
             .await?
@@ -164,7 +169,13 @@ async fn apply_delivery_report(
     }
     let now = timestamp(now);
     match report.kind {
-        ReportKind::Permanent => suppress_if_bounced(conn, &key.address, rule, &now).await?,
+        // Only a bounce whose reason says the address is dead counts towards the rule: a full
+        // mailbox, a block or refused content never suppresses an address by itself.
+        ReportKind::Permanent
+            if DeliveryState::Bounced.is_hard_bounce(None, report.bounce_reason) =>
+        {
+            suppress_if_bounced(conn, &key.address, rule, &now).await?
+        }
         ReportKind::Complaint => {
             let about = match &report.feedback_type {
                 Some(t) => format!("complaint ({t})"),
@@ -190,8 +201,8 @@ async fn insert_delivery_report(
     report: &DeliveryReport,
 ) -> Result<(), StoreError> {
     sqlx::query(
-        "INSERT INTO delivery_reports (report_id, circular_id, address_key, kind, status, diagnostic, remote_mta, feedback_type, at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (report_id, circular_id, address_key) DO NOTHING",
+        "INSERT INTO delivery_reports (report_id, circular_id, address_key, kind, status, diagnostic, remote_mta, feedback_type, at, bounce_reason) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (report_id, circular_id, address_key) DO NOTHING",
     )
     .bind(&report.report)
     .bind(report.delivery.circular.as_str())
@@ -202,6 +213,7 @@ async fn insert_delivery_report(
     .bind(&report.remote_mta)
     .bind(&report.feedback_type)
     .bind(timestamp(report.at))
+    .bind(report.bounce_reason.map(BounceReason::as_str))
     .execute(&mut *conn)
     .await?;
     Ok(())
@@ -268,6 +280,7 @@ mod tests {
                 diagnostic: Some("smtp; 550 5.1.1 user unknown".into()),
                 remote_mta: Some("mx.example.org".into()),
                 feedback_type: None,
+                bounce_reason: Some(BounceReason::UserUnknown),
                 at: Utc::now(),
                 report: id.clone(),
             })),
@@ -293,6 +306,7 @@ mod tests {
             reply: Some(SmtpReply::new(250, "2.0.0 Ok: queued as 1A2B")),
             detail: None,
             unconfirmed: 0,
+            bounce_reason: None,
         };
         store
             .record_outcomes(&[sent], HardBounceRule::new(3))
@@ -324,6 +338,115 @@ mod tests {
             ]
         );
         assert_eq!(store.delivery_reports(&delivery).await.unwrap().len(), 1);
+        let reason = Some(BounceReason::UserUnknown);
+        let record = store
+            .delivery(&delivery.circular, &delivery.address)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(record.bounce_reason, reason);
+        let history = store
+            .delivery_history(&delivery.circular, &delivery.address)
+            .await
+            .unwrap();
+        let reasons: Vec<_> = history.iter().map(|entry| entry.bounce_reason).collect();
+        assert_eq!(reasons, [None, reason]);
+        assert_eq!(
+            store.delivery_reports(&delivery).await.unwrap()[0].bounce_reason,
+            reason
+        );
+    }
+
+    /// A bounce of `address` for TSB-`number` with `reason`, applied under a rule that
+    /// suppresses at the first hard bounce; answers whether the address is suppressed after.
+    async fn bounce_once(store: &Store, number: u32, address: &str, reason: BounceReason) -> bool {
+        let raw =
+            format!("From: MAILER-DAEMON@mx.example.org\r\n\r\n{number} {address} {reason}\r\n")
+                .into_bytes();
+        let id = report_id(&raw);
+        store
+            .store_inbound_report(&InboundReport {
+                id: id.clone(),
+                received_at: Utc::now(),
+                source: ReportSource::Smtp,
+                envelope_to: vec![],
+                raw,
+                form: "dsn".into(),
+                kind: "permanent".into(),
+            })
+            .await
+            .unwrap();
+        let address = circulars_core::domain::RecipientAddress::parse(address).unwrap();
+        let decision = ReportDecision {
+            report: id.clone(),
+            state: ReportState::Applied,
+            detail: "bounced".into(),
+            effect: Some(ReportEffect::Delivery(DeliveryReport {
+                delivery: DeliveryKey::new(
+                    format!("TSB-{number}").parse().unwrap(),
+                    address.clone(),
+                ),
+                kind: ReportKind::Permanent,
+                status: None,
+                diagnostic: None,
+                remote_mta: None,
+                feedback_type: None,
+                bounce_reason: Some(reason),
+                at: Utc::now(),
+                report: id,
+            })),
+        };
+        store
+            .apply_report(&decision, HardBounceRule::new(1))
+            .await
+            .unwrap();
+        store.suppression(&address).await.unwrap().is_some()
+    }
+
+    #[tokio::test]
+    async fn only_a_bounce_whose_reason_kills_the_address_counts_towards_the_rule() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("c.db").display());
+        let store = Store::open(&url).await.unwrap();
+        for (n, reason) in [
+            BounceReason::MailboxFull,
+            BounceReason::Blocked,
+            BounceReason::ContentRejected,
+            BounceReason::Policy,
+            BounceReason::Undefined,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            assert!(
+                !bounce_once(&store, 40 + n as u32, "full@example.org", reason).await,
+                "{reason} suppressed the address"
+            );
+        }
+        assert!(bounce_once(&store, 40, "gone@example.org", BounceReason::UserUnknown).await);
+        let suppression = store
+            .suppression(
+                &circulars_core::domain::RecipientAddress::parse("gone@example.org").unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            suppression.detail.contains("(user_unknown)"),
+            "{}",
+            suppression.detail
+        );
+        // The mailbox-full bounces before it do not count either once an address does die.
+        assert!(bounce_once(&store, 50, "full@example.org", BounceReason::HostUnknown).await);
+        let detail = store
+            .suppression(
+                &circulars_core::domain::RecipientAddress::parse("full@example.org").unwrap(),
+            )
+            .await
+            .unwrap()
+            .unwrap()
+            .detail;
+        assert!(detail.starts_with("hard-bounced 1 times"), "{detail}");
     }
 
     #[test]
@@ -338,6 +461,7 @@ mod tests {
             diagnostic: Some(diagnostic.to_owned()),
             remote_mta: None,
             feedback_type: None,
+            bounce_reason: None,
             at: Utc::now(),
             report: String::new(),
         };

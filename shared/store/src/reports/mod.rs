@@ -11,7 +11,7 @@ pub use apply::{ReportDecision, ReportEffect, REPORT_ACTOR};
 use crate::directory::parse_address;
 use crate::{parse_column, parse_timestamp, sha256_hex, timestamp, Store, StoreError};
 use chrono::{DateTime, Utc};
-use circulars_core::domain::DeliveryKey;
+use circulars_core::domain::{BounceReason, DeliveryKey};
 use serde::Serialize;
 use sqlx::Row;
 
@@ -115,6 +115,8 @@ pub struct DeliveryReport {
     pub remote_mta: Option<String>,
     /// For a complaint: the feedback type (`abuse`).
     pub feedback_type: Option<String>,
+    /// Why the delivery failed, as the parser decided it (`user_unknown`, `mailbox_full`, …).
+    pub bounce_reason: Option<BounceReason>,
     /// When the report came in.
     pub at: DateTime<Utc>,
     /// The report it came from.
@@ -267,7 +269,7 @@ impl Store {
 
 /// The columns of what a report said about one delivery.
 const DELIVERY_REPORT_SELECT: &str = "SELECT report_id, circular_id, address_key, kind, status, \
-     diagnostic, remote_mta, feedback_type, at FROM delivery_reports";
+     diagnostic, remote_mta, feedback_type, bounce_reason, at FROM delivery_reports";
 
 /// What a report said about one delivery, from a row of [`DELIVERY_REPORT_SELECT`].
 fn delivery_report(row: &sqlx::any::AnyRow) -> Result<DeliveryReport, StoreError> {
@@ -284,6 +286,10 @@ fn delivery_report(row: &sqlx::any::AnyRow) -> Result<DeliveryReport, StoreError
         diagnostic: row.try_get("diagnostic")?,
         remote_mta: row.try_get("remote_mta")?,
         feedback_type: row.try_get("feedback_type")?,
+        bounce_reason: row
+            .try_get::<Option<String>, _>("bounce_reason")?
+            .map(|reason| parse_column("delivery_reports", &reason))
+            .transpose()?,
         at: parse_timestamp("delivery_reports", &row.try_get::<String, _>("at")?)?,
         report: row.try_get("report_id")?,
     })

@@ -226,6 +226,7 @@ mod tests {
             audience,
             excluded: 0,
             unconfirmed: 0,
+            bounce_reasons: BTreeMap::new(),
             total: StateCounts(states.iter().copied().collect()),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
@@ -323,6 +324,7 @@ mod tests {
             diagnostic: Some("smtp; 550 5.1.1 <gone@example.org> user unknown".into()),
             remote_mta: Some("mx.example.org".into()),
             feedback_type: None,
+            bounce_reason: Some(circulars_core::domain::BounceReason::UserUnknown),
             at: at(),
             report: "abc".into(),
         };

@@ -274,6 +274,7 @@ mod tests {
             audience: Some(4),
             excluded: 0,
             unconfirmed: 0,
+            bounce_reasons: BTreeMap::new(),
             total: counts(&[(DeliveryState::Sent, 3), (DeliveryState::Bounced, 1)]),
             by_language: [
                 (Language::En, counts(&[(DeliveryState::Sent, 2)])),
@@ -323,6 +324,7 @@ mod tests {
             audience: None,
             excluded: 0,
             unconfirmed: 0,
+            bounce_reasons: BTreeMap::new(),
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
