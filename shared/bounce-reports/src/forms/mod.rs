@@ -117,6 +117,22 @@ impl Named {
 /// What one family's reader found: the form, the addresses, what the notice says as a whole.
 type Reading = (Form, Vec<Named>, Option<Hint>);
 
+/// For the readers' tests: what `read` finds in `text`, which must be a notice of `form`, as
+/// (address, diagnostic) pairs.
+#[cfg(test)]
+fn read_named(
+    read: impl Fn(&Notice<'_>) -> Option<Reading>,
+    form: Form,
+    text: &str,
+) -> Vec<(String, Option<String>)> {
+    let (found, named, _) = read(&Notice::new(text)).unwrap_or_else(|| panic!("{text:?}"));
+    assert_eq!(found, form);
+    named
+        .into_iter()
+        .map(|named| (named.recipient, named.diagnostic))
+        .collect()
+}
+
 /// Lines where the copy of the returned message begins (lowercase); the notice ends there.
 const RETURNED_COPY_MARKERS: &[&str] = &[
     "this is a copy of the message",

@@ -170,12 +170,7 @@ mod tests {
     use super::*;
 
     fn recipients(text: &str) -> Vec<(String, Option<String>)> {
-        let (form, named, _) = read(&Notice::new(text)).unwrap_or_else(|| panic!("{text:?}"));
-        assert_eq!(form, Form::Other);
-        named
-            .into_iter()
-            .map(|named| (named.recipient, named.diagnostic))
-            .collect()
+        super::super::read_named(read, Form::Other, text)
     }
 
     #[test]

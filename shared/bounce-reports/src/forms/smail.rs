@@ -62,12 +62,7 @@ mod tests {
     use super::*;
 
     fn recipients(text: &str) -> Vec<(String, Option<String>)> {
-        let (form, named, _) = read(&Notice::new(text)).unwrap_or_else(|| panic!("{text:?}"));
-        assert_eq!(form, Form::Smail);
-        named
-            .into_iter()
-            .map(|named| (named.recipient, named.diagnostic))
-            .collect()
+        super::super::read_named(read, Form::Smail, text)
     }
 
     #[test]
