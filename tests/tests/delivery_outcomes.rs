@@ -3,7 +3,9 @@
 
 use async_nats::jetstream::message::PublishMessage;
 use circulars_capture_smtp::RecipientRules;
-use circulars_core::domain::{DeliveryEvent, DeliveryState, Language, RecipientAddress};
+use circulars_core::domain::{
+    BounceReason, DeliveryEvent, DeliveryState, Language, RecipientAddress,
+};
 use circulars_core::events::{BatchJob, Contract, DeliveryOutcome, DeliveryOutcomes, MailJob};
 use circulars_store::SuppressionReason;
 use circulars_tests::{on_both_databases, Db, Harness};
@@ -93,6 +95,7 @@ async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply(
         .unwrap()
         .unwrap();
     assert_eq!(record.state, DeliveryState::Failed);
+    assert_eq!(record.bounce_reason, Some(BounceReason::UserUnknown));
     let reply = record.reply.unwrap();
     assert_eq!(
         (reply.code, reply.enhanced.as_deref()),
@@ -105,7 +108,7 @@ async fn a_recipient_refused_with_5xx_is_recorded_failed_with_the_servers_reply(
 
     let why = h.circulars_ok(&["explain", "TSB-36", "nobody-here@ptt.latveria.example.net"]);
     assert!(
-        why.contains("Delivery: failed (attempt 1): 550 5.1.1 <nobody-here"),
+        why.contains("Delivery: failed (attempt 1), reason user_unknown: 550 5.1.1 <nobody-here"),
         "{why}"
     );
     let recipients: Vec<String> = h.mails().into_iter().map(|m| m.recipient).collect();

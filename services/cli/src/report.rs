@@ -51,13 +51,17 @@ pub fn status_text(s: &CircularStatus, dispatch: &Dispatch) -> String {
             s.unconfirmed
         );
     }
-    if !s.bounce_reasons.is_empty() {
-        let reasons: Vec<String> = s
-            .bounce_reasons
-            .iter()
-            .map(|(reason, n)| format!("{n} {reason}"))
-            .collect();
-        let _ = writeln!(out, "bounced, by reason: {}", reasons.join(", "));
+    for (state, counts) in [
+        ("bounced", &s.bounce_reasons),
+        ("failed", &s.failure_reasons),
+    ] {
+        if !counts.is_empty() {
+            let reasons: Vec<String> = counts
+                .iter()
+                .map(|(reason, n)| format!("{n} {reason}"))
+                .collect();
+            let _ = writeln!(out, "{state}, by reason: {}", reasons.join(", "));
+        }
     }
     let states: Vec<DeliveryState> = s.total.states_present();
     let header = |first: &str| {

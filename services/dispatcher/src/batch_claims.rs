@@ -69,7 +69,7 @@ impl MailResult {
             reply: self.reply.clone(),
             detail: self.detail.clone(),
             unconfirmed: self.unconfirmed,
-            bounce_reason: None,
+            bounce_reason: crate::outcome::failure_reason(self.state, self.reply.as_ref()),
         }
     }
 }

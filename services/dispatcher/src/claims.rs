@@ -49,7 +49,7 @@ impl ClaimRecord {
             reply: self.reply.clone(),
             detail: self.detail.clone(),
             unconfirmed: self.unconfirmed,
-            bounce_reason: None,
+            bounce_reason: crate::outcome::failure_reason(self.state, self.reply.as_ref()),
         }
     }
 }

@@ -7,7 +7,8 @@
 //! # Layout
 //! - [`outcome`]: the one function that classifies an SMTP attempt, and what follows from it
 //!   (sent, failed, deferred until when, or, after a reply lost once the message was sent,
-//!   tried again as configured and then sent, unconfirmed)
+//!   tried again as configured and then sent, unconfirmed), and why a refused mail failed
+//!   (its reply read as a returned mail's reason would be)
 //! - [`batch_claims`]: a batch job's claim (owner, lease, each recipient's result) in the
 //!   `delivery-claims` bucket
 //! - [`claims`]: the claim record kept per delivery key for retries

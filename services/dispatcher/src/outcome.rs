@@ -1,9 +1,10 @@
 //! Deciding what an SMTP attempt means for the delivery, in one place: [`classify`] reads the
-//! server's answer, [`decide`] turns it into the delivery's next state and retry time.
+//! server's answer, [`decide`] turns it into the delivery's next state and retry time, and
+//! [`failure_reason`] says why a failed one failed.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use circulars_core::config::SmtpConfig;
-use circulars_core::domain::{DeliveryState, SmtpReply};
+use circulars_core::domain::{BounceReason, DeliveryState, SmtpReply};
 use circulars_relays::SendError;
 
 /// What one SMTP attempt means.
@@ -63,6 +64,22 @@ pub fn classify(result: &Result<SmtpReply, SendError>) -> Verdict {
             detail: Some(e.to_string()),
         },
     }
+}
+
+/// Why a failed delivery failed, for its record: the relay's refusal read as a returned mail's
+/// reason would be (`552 5.2.2` a full mailbox, `550 5.1.1` an unknown user), so that the
+/// hard-bounce rule counts only the refusals that say the address is dead. A mail given up on
+/// after temporary refusals keeps the reason of its last reply, not `expired`: its own relay's
+/// outage must never suppress the audience. None for any other state, or without a reply.
+pub fn failure_reason(state: DeliveryState, reply: Option<&SmtpReply>) -> Option<BounceReason> {
+    let reply = reply.filter(|_| state == DeliveryState::Failed)?;
+    let reason = circulars_bounce_reports::reason_of_reply(
+        reply.code,
+        reply.enhanced.as_deref(),
+        &reply.text,
+    );
+    // The two sets are the same, kept equal by a test of the returned-mail library.
+    reason.as_str().parse().ok()
 }
 
 /// What an attempt leaves the delivery in.

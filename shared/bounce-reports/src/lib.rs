@@ -52,6 +52,6 @@ mod ses;
 mod status;
 mod text;
 
-pub use reason::{Reason, ReasonError};
+pub use reason::{reason_of_reply, Reason, ReasonError};
 pub use report::{parse, Finding, Form, Kind, Report};
 pub use status::{Status, StatusError};

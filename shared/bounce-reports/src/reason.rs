@@ -447,6 +447,22 @@ pub(crate) fn reason_of(
     }
 }
 
+/// Why a relay refused a mail at the SMTP dialogue, from its reply: the same decision as for
+/// a returned mail's finding, with the reply's class as the kind (5xx permanent, 4xx
+/// temporary) and its enhanced status, or the first one its text holds. A temporary refusal
+/// is never [`Reason::Expired`] here: that is for mail given up on, which the caller knows.
+pub fn reason_of_reply(code: u16, enhanced: Option<&str>, text: &str) -> Reason {
+    let kind = match code / 100 {
+        5 => Kind::Permanent,
+        4 => Kind::Temporary,
+        _ => return Reason::Undefined,
+    };
+    let status = enhanced
+        .and_then(|e| e.parse::<Status>().ok())
+        .or_else(|| Status::find_in(text));
+    reason_of(kind, None, status, Some(text))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -665,5 +681,38 @@ mod tests {
             reason_of(Kind::Permanent, None, None, Some("no reason given")),
             Reason::Undefined
         );
+    }
+
+    #[test]
+    fn an_smtp_reply_is_read_like_a_finding() {
+        assert_eq!(
+            reason_of_reply(
+                550,
+                Some("5.1.1"),
+                "<a@example.org>: Recipient address rejected"
+            ),
+            Reason::UserUnknown
+        );
+        assert_eq!(
+            reason_of_reply(552, Some("5.2.2"), "Mailbox full"),
+            Reason::MailboxFull
+        );
+        assert_eq!(
+            reason_of_reply(
+                554,
+                None,
+                "5.7.1 Service unavailable; client host [192.0.2.1] blocked using zen.spamhaus.org"
+            ),
+            Reason::Blocked
+        );
+        assert_eq!(
+            reason_of_reply(452, Some("4.2.2"), "Over quota, try later"),
+            Reason::MailboxFull
+        );
+        assert_eq!(
+            reason_of_reply(451, None, "Try again later"),
+            Reason::Undefined
+        );
+        assert_eq!(reason_of_reply(250, None, "OK"), Reason::Undefined);
     }
 }

@@ -92,6 +92,9 @@ pub struct CircularStatus {
     /// Of the `bounced` deliveries, how many per reason the returned mail gave (those bounced
     /// before reasons were kept are not counted here).
     pub bounce_reasons: BTreeMap<BounceReason, u64>,
+    /// Of the `failed` deliveries, how many per reason the relay's refusal gave (those failed
+    /// without a reply, or before reasons were kept, are not counted here).
+    pub failure_reasons: BTreeMap<BounceReason, u64>,
     /// Distinct recipients per state.
     pub total: StateCounts,
     /// Per language (each recipient has one).
@@ -184,6 +187,7 @@ impl Store {
             excluded: 0,
             unconfirmed: 0,
             bounce_reasons: BTreeMap::new(),
+            failure_reasons: BTreeMap::new(),
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
@@ -234,19 +238,25 @@ impl Store {
         .await?;
         status.unconfirmed = unconfirmed.max(0) as u64;
         let reasons = sqlx::query(
-            "SELECT bounce_reason, COUNT(*) AS n FROM deliveries \
-             WHERE circular_id = $1 AND state = $2 AND bounce_reason IS NOT NULL GROUP BY bounce_reason",
+            "SELECT state, bounce_reason, COUNT(*) AS n FROM deliveries \
+             WHERE circular_id = $1 AND state IN ($2, $3) AND bounce_reason IS NOT NULL \
+             GROUP BY state, bounce_reason",
         )
         .bind(circular.as_str())
         .bind(DeliveryState::Bounced.wire_name())
+        .bind(DeliveryState::Failed.wire_name())
         .fetch_all(&self.pool)
         .await?;
         for row in reasons {
+            let state: String = row.try_get("state")?;
             let reason: String = row.try_get("bounce_reason")?;
             let n: i64 = row.try_get("n")?;
-            status
-                .bounce_reasons
-                .insert(parse_column("deliveries", &reason)?, n.max(0) as u64);
+            let counts = if state == DeliveryState::Failed.wire_name() {
+                &mut status.failure_reasons
+            } else {
+                &mut status.bounce_reasons
+            };
+            counts.insert(parse_column("deliveries", &reason)?, n.max(0) as u64);
         }
         Ok(status)
     }
@@ -468,9 +478,9 @@ pub(super) async fn write_history(
     Ok(())
 }
 
-/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`: a bounce whose
-/// reason kills the address (or that has none: bounced before reasons were kept), or a 5xx
-/// refusal.
+/// What [`DeliveryState::is_hard_bounce`] says, in SQL over `deliveries`: a bounce or a 5xx
+/// refusal whose reason kills the address (or that has none: recorded before reasons were
+/// kept).
 fn hard_bounce_sql() -> String {
     let killing: Vec<String> = BounceReason::ALL
         .into_iter()
@@ -478,8 +488,8 @@ fn hard_bounce_sql() -> String {
         .map(|reason| format!("'{}'", reason.as_str()))
         .collect();
     format!(
-        "((state = 'bounced' AND (bounce_reason IS NULL OR bounce_reason IN ({}))) \
-         OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600))",
+        "((bounce_reason IS NULL OR bounce_reason IN ({})) \
+         AND (state = 'bounced' OR (state = 'failed' AND smtp_code >= 500 AND smtp_code < 600)))",
         killing.join(", ")
     )
 }

@@ -66,14 +66,16 @@ impl DeliveryState {
     /// bounce (towards the directory's suppression rule): returned by a bounce report whose
     /// reason says the address is dead (unknown user or domain, moved, expired; a bounce
     /// recorded without a reason, from before reasons were kept, counts too), or refused for
-    /// good by the relay with a 5xx reply. A full mailbox, a block or refused content is not,
+    /// good by the relay with a 5xx reply whose reason says the same. A full mailbox, a block
+    /// or refused content is not, whether it came back in a report or in the relay's reply,
     /// nor a delivery failed after running out of retries: its failures were temporary.
     pub fn is_hard_bounce(self, reply: Option<&SmtpReply>, reason: Option<BounceReason>) -> bool {
         match self {
-            DeliveryState::Bounced => reason.is_none_or(BounceReason::kills_address),
-            DeliveryState::Failed => reply.is_some_and(|r| (500..600).contains(&r.code)),
-            _ => false,
+            DeliveryState::Bounced => {}
+            DeliveryState::Failed if reply.is_some_and(|r| (500..600).contains(&r.code)) => {}
+            _ => return false,
         }
+        reason.is_none_or(BounceReason::kills_address)
     }
 
     /// How far along the lifecycle the state is: a record never moves to a lower rank, so a
@@ -380,6 +382,11 @@ mod tests {
         assert!(!DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::MailboxFull)));
         assert!(!DeliveryState::Bounced.is_hard_bounce(None, Some(BounceReason::Blocked)));
         assert!(DeliveryState::Failed.is_hard_bounce(Some(&refused), None));
+        let unknown = Some(BounceReason::UserUnknown);
+        assert!(DeliveryState::Failed.is_hard_bounce(Some(&refused), unknown));
+        let full = SmtpReply::new(552, "5.2.2 mailbox full");
+        let full_reason = Some(BounceReason::MailboxFull);
+        assert!(!DeliveryState::Failed.is_hard_bounce(Some(&full), full_reason));
         assert!(!DeliveryState::Failed.is_hard_bounce(Some(&greylisted), None));
         assert!(!DeliveryState::Failed.is_hard_bounce(None, None));
         assert!(!DeliveryState::Deferred.is_hard_bounce(Some(&refused), None));

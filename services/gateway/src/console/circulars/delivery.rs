@@ -227,6 +227,7 @@ mod tests {
             excluded: 0,
             unconfirmed: 0,
             bounce_reasons: BTreeMap::new(),
+            failure_reasons: BTreeMap::new(),
             total: StateCounts(states.iter().copied().collect()),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),

@@ -275,6 +275,7 @@ mod tests {
             excluded: 0,
             unconfirmed: 0,
             bounce_reasons: BTreeMap::new(),
+            failure_reasons: BTreeMap::new(),
             total: counts(&[(DeliveryState::Sent, 3), (DeliveryState::Bounced, 1)]),
             by_language: [
                 (Language::En, counts(&[(DeliveryState::Sent, 2)])),
@@ -325,6 +326,7 @@ mod tests {
             excluded: 0,
             unconfirmed: 0,
             bounce_reasons: BTreeMap::new(),
+            failure_reasons: BTreeMap::new(),
             total: StateCounts::default(),
             by_language: BTreeMap::new(),
             by_category: BTreeMap::new(),
