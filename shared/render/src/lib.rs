@@ -4,6 +4,8 @@
 //! [`mail::build`]; staff previews and checks call the same functions.
 //!
 //! # Layout
+//! - [`bidi`]: right-to-left text kept readable without help: left-to-right runs (numbers,
+//!   addresses, Latin names) isolated, plain-text lines opened with RLM
 //! - [`dates`]: circular dates formatted with ICU4X, and the Fluent `DATE` function
 //! - [`markdown`]: bodies (Markdown) to HTML with inline styles and to plain text
 //! - [`templates`]: the Fluent bundles of `locales/<lang>/circular.ftl`, checked at start
@@ -16,6 +18,7 @@
 //!   ([`mail::MailTemplate`])
 //! - [`dkim`]: DKIM signatures (RSA-2048 or Ed25519) over the headers RFC 8058 needs signed
 
+pub mod bidi;
 pub mod dates;
 pub mod dkim;
 pub mod mail;

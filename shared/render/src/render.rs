@@ -1,8 +1,14 @@
 //! Rendering one language version of a circular in the official layout: letterhead, place and
 //! date, reference and addressee block, contact table, subject, body, closing, signature,
-//! annexes and footer; as HTML (inline styles only, `lang` and `dir` on the root) and as plain
-//! text with the same content. The personal parts are left as slots for the dispatcher.
+//! annexes and footer; as HTML (inline styles only, `lang` and `dir` on the root and again on
+//! the body's own tables, which webmail keeps when it drops `<html>`) and as plain text with the
+//! same content. The personal parts are left as slots for the dispatcher.
+//!
+//! Right to left (Arabic), every left-to-right run (numbers, addresses, Latin names,
+//! references) is isolated ([`crate::bidi`]): in a `dir="ltr"` span in HTML, between LRMs in
+//! the text, whose every line also opens with RLM.
 
+use crate::bidi;
 use crate::markdown::{render_body, BodyError, RenderedBody};
 use crate::templates::{strip_isolation, TemplateError, Templates};
 use circulars_core::domain::PREFERENCES_SLOT;
@@ -52,6 +58,8 @@ const SHEET: &str = "width:100%;border-collapse:collapse;background-color:#fffff
 const ORGANISATION: &str = "margin:0;font-size:17px;font-weight:bold;color:#00558c";
 const BUREAU: &str = "margin:0 0 16px 0;font-size:14px;color:#00558c";
 const LABEL: &str = "width:30%;vertical-align:top;padding:2px 12px 2px 0;color:#52606d";
+/// [`LABEL`] right to left: the gap on the label's left, toward its value.
+const LABEL_RTL: &str = "width:30%;vertical-align:top;padding:2px 0 2px 12px;color:#52606d";
 const VALUE: &str = "vertical-align:top;padding:2px 0";
 const LIST: &str = "margin:0;padding:0";
 /// The footer paragraph's style: [`crate::public`] finds the footer by it.
@@ -67,7 +75,8 @@ pub fn render(
     let text = circular
         .text(language)
         .ok_or(RenderError::MissingText(language))?;
-    let body = render_body(&text.body).map_err(|error| RenderError::Body { language, error })?;
+    let body = render_body(&text.body, language.is_right_to_left())
+        .map_err(|error| RenderError::Body { language, error })?;
     let wording = Wording::look_up(templates, circular, language, &text.subject)?;
     let letter = Letter {
         circular,
@@ -158,7 +167,7 @@ impl<'c> Wording<'c> {
         )?;
         let addressees = lines(&circular.categories)?;
         let copies = lines(&circular.copy)?;
-        let contact = Self::contact_lines(&raw, circular)?;
+        let contact = Self::contact_lines(&raw, circular, language)?;
         let annexes = match circular.annexes.len() {
             0 => None,
             n => Some(raw("annexes", &[("count", FluentValue::from(n))])?),
@@ -215,9 +224,13 @@ impl<'c> Wording<'c> {
     fn contact_lines(
         raw: &impl Fn(&str, &[(&str, FluentValue<'static>)]) -> Result<String, TemplateError>,
         circular: &'c Circular,
+        language: Language,
     ) -> Result<Vec<(String, &'c str)>, TemplateError> {
         let contact = &circular.contact;
-        let mut lines = vec![(raw("contact-label", &[])?, contact.name.as_str())];
+        let mut lines = vec![(
+            raw("contact-label", &[])?,
+            circular.contact_name_in(language),
+        )];
         if let Some(tel) = &contact.tel {
             lines.push((raw("tel-label", &[])?, tel.as_str()));
         }
@@ -226,6 +239,16 @@ impl<'c> Wording<'c> {
         }
         lines.push((raw("email-label", &[])?, contact.email.as_str()));
         Ok(lines)
+    }
+}
+
+/// `label` and the `value` it introduces on one line: a space between them, none after a
+/// full-width colon (`文号：电信…`), which already holds its space.
+fn labelled(label: &str, value: &str) -> String {
+    if label.ends_with('\u{FF1A}') {
+        format!("{label}{value}")
+    } else {
+        format!("{label} {value}")
     }
 }
 
@@ -240,8 +263,27 @@ struct Letter<'a> {
 }
 
 impl Letter<'_> {
-    /// The text/plain part.
+    /// The text/plain part. Right to left, each line opens with RLM and isolates its
+    /// left-to-right runs (all but the signature delimiter `-- `, which mail readers look for).
     fn text_part(&self) -> String {
+        let t = self.text_lines();
+        if !self.language.is_right_to_left() {
+            return t;
+        }
+        let mut marked = String::with_capacity(t.len() + t.len() / 8);
+        for line in t.lines() {
+            if line == "-- " {
+                marked.push_str(line);
+            } else {
+                marked.push_str(&bidi::text_line(line));
+            }
+            marked.push('\n');
+        }
+        marked
+    }
+
+    /// The text/plain part's lines, before any direction marks.
+    fn text_lines(&self) -> String {
         let w = self.wording;
         let mut t = String::new();
         // letterhead, place and date
@@ -256,13 +298,14 @@ impl Letter<'_> {
         // subject, salutation, body
         let _ = write!(
             t,
-            "\n{} {}\n\n{}\n\n",
-            w.subject_label, self.text.subject, w.salutation
+            "\n{}\n\n{}\n\n",
+            labelled(&w.subject_label, &self.text.subject),
+            w.salutation
         );
         t.push_str(self.body.text.trim_end());
         // closing, signature, annexes
         let _ = writeln!(t, "\n\n{}\n\n{}", w.closing, w.signed);
-        if let Some(name) = &self.circular.signatory {
+        if let Some(name) = self.circular.signatory_in(self.language) {
             let _ = writeln!(t, "{name}");
         }
         let _ = writeln!(t, "{}", w.signature_title);
@@ -281,17 +324,19 @@ impl Letter<'_> {
         t
     }
 
-    /// The text part's reference, addressee, copy and contact blocks.
+    /// The text part's reference, addressee, copy and contact blocks. A language whose letters
+    /// have no label before the addressees (an empty `addressees-label`) starts the list at once.
     fn text_references(&self, t: &mut String) {
         let w = self.wording;
         let _ = write!(
             t,
-            "{} {}\n{}\n\n",
-            w.reference_label,
-            strip_isolation(&w.designation),
+            "{}\n{}\n\n",
+            labelled(&w.reference_label, &strip_isolation(&w.designation)),
             self.circular.reference_in(self.language)
         );
-        let _ = writeln!(t, "{}", w.addressees_label);
+        if !w.addressees_label.is_empty() {
+            let _ = writeln!(t, "{}", w.addressees_label);
+        }
         self.text_list(t, &w.addressees);
         if let Some(label) = &w.copy_label {
             let _ = writeln!(t, "\n{label}");
@@ -299,14 +344,15 @@ impl Letter<'_> {
         }
         t.push('\n');
         for (label, value) in &w.contact {
-            let _ = writeln!(t, "{} {value}", strip_isolation(label));
+            let _ = writeln!(t, "{}", labelled(&strip_isolation(label), value));
         }
     }
 
-    /// An addressee list in the text part: `- line`, separators but on the last.
+    /// An addressee list in the text part: `– line` (the dash of the letter), separators but on
+    /// the last.
     fn text_list(&self, t: &mut String, lines: &[String]) {
         for (line, end) in with_separators(lines, &self.wording.separator) {
-            let _ = writeln!(t, "- {}{end}", strip_isolation(line));
+            let _ = writeln!(t, "– {}{end}", strip_isolation(line));
         }
     }
 
@@ -320,12 +366,22 @@ impl Letter<'_> {
         h
     }
 
-    /// `s` as HTML text: escaped, isolation marks kept only in right-to-left languages.
+    /// `s` as HTML text: escaped; right to left, with Fluent's isolation marks kept and each
+    /// left-to-right run set in a `dir="ltr"` span.
     fn html(&self, s: &str) -> String {
         if self.language.is_right_to_left() {
-            escape(s)
+            bidi::html(s)
         } else {
             escape(&strip_isolation(s))
+        }
+    }
+
+    /// `dir="…"` of the version, for the root and the tables under `<body>`.
+    fn dir(&self) -> &'static str {
+        if self.language.is_right_to_left() {
+            "dir=\"rtl\""
+        } else {
+            "dir=\"ltr\""
         }
     }
 
@@ -334,7 +390,7 @@ impl Letter<'_> {
         let w = self.wording;
         let language = self.language;
         let rtl = language.is_right_to_left();
-        let dir = if rtl { "rtl" } else { "ltr" };
+        let dir = self.dir();
         let (start, end) = if rtl {
             ("right", "left")
         } else {
@@ -342,11 +398,11 @@ impl Letter<'_> {
         };
         let _ = write!(
             h,
-            "<!DOCTYPE html>\n<html lang=\"{language}\" dir=\"{dir}\">\n<head>\n<meta charset=\"utf-8\">\n\
+            "<!DOCTYPE html>\n<html lang=\"{language}\" {dir}>\n<head>\n<meta charset=\"utf-8\">\n\
              <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>{}</title>\n</head>\n\
-             <body style=\"margin:0;padding:0;background-color:#f3f4f6\">\n\
-             <table role=\"presentation\" style=\"{PAGE}\"><tr><td style=\"padding:16px\">\n\
-             <table role=\"presentation\" style=\"{SHEET}\"><tr><td style=\"padding:28px 32px;text-align:{start}\">\n",
+             <body lang=\"{language}\" {dir} style=\"margin:0;padding:0;background-color:#f3f4f6\">\n\
+             <table role=\"presentation\" lang=\"{language}\" {dir} style=\"{PAGE}\"><tr><td style=\"padding:16px\">\n\
+             <table role=\"presentation\" {dir} style=\"{SHEET}\"><tr><td {dir} style=\"padding:28px 32px;text-align:{start}\">\n",
             escape(&w.subject)
         );
         let _ = writeln!(
@@ -361,24 +417,28 @@ impl Letter<'_> {
     /// The table of reference, addressees, copies, contact and subject.
     fn html_references(&self, h: &mut String) {
         let w = self.wording;
-        h.push_str("<table role=\"presentation\" style=\"width:100%;border-collapse:collapse;margin:0 0 16px 0\">\n");
+        let _ = writeln!(
+            h,
+            "<table role=\"presentation\" {} style=\"width:100%;border-collapse:collapse;margin:0 0 16px 0\">",
+            self.dir()
+        );
         let reference = format!(
             "{}<br>{}",
             self.html(&w.designation),
-            escape(self.circular.reference_in(self.language))
+            self.html(self.circular.reference_in(self.language))
         );
-        html_row(h, &self.html(&w.reference_label), &reference);
+        self.html_row(h, &self.html(&w.reference_label), &reference);
         let addressees = format!("\n{}", self.html_list(&w.addressees));
-        html_row(h, &self.html(&w.addressees_label), &addressees);
+        self.html_row(h, &self.html(&w.addressees_label), &addressees);
         if let Some(label) = &w.copy_label {
             let copies = format!("\n{}", self.html_list(&w.copies));
-            html_row(h, &self.html(label), &copies);
+            self.html_row(h, &self.html(label), &copies);
         }
         for (label, value) in &w.contact {
-            html_row(h, &self.html(label), &escape(value));
+            self.html_row(h, &self.html(label), &self.html(value));
         }
-        let subject = format!("<strong>{}</strong>", escape(&self.text.subject));
-        html_row(h, &self.html(&w.subject_label), &subject);
+        let subject = format!("<strong>{}</strong>", self.html(&self.text.subject));
+        self.html_row(h, &self.html(&w.subject_label), &subject);
         h.push_str("</table>\n");
     }
 
@@ -410,13 +470,26 @@ impl Letter<'_> {
             "<p style=\"margin:16px 0 0 0\">{}<br>",
             self.html(&w.signed)
         );
-        if let Some(name) = &self.circular.signatory {
-            let _ = write!(h, "<strong>{}</strong><br>", escape(name));
+        if let Some(name) = self.circular.signatory_in(self.language) {
+            let _ = write!(h, "<strong>{}</strong><br>", self.html(name));
         }
         let _ = writeln!(h, "{}</p>", self.html(&w.signature_title));
         if let Some(a) = &w.annexes {
             let _ = writeln!(h, "<p style=\"margin:16px 0 0 0\">{}</p>", self.html(a));
         }
+    }
+
+    /// One row of the reference table: a label and its value, both already HTML.
+    fn html_row(&self, h: &mut String, label: &str, value: &str) {
+        let style = if self.language.is_right_to_left() {
+            LABEL_RTL
+        } else {
+            LABEL
+        };
+        let _ = writeln!(
+            h,
+            "<tr><td style=\"{style}\">{label}</td><td style=\"{VALUE}\">{value}</td></tr>"
+        );
     }
 
     /// The footer (with the addressee, unsubscribe and preferences slots) and the end of the
@@ -446,14 +519,6 @@ fn with_separators<'l>(
         let end = if i + 1 < lines.len() { separator } else { "" };
         (line, end)
     })
-}
-
-/// One row of the reference table: a label and its value, both already HTML.
-fn html_row(h: &mut String, label: &str, value: &str) {
-    let _ = writeln!(
-        h,
-        "<tr><td style=\"{LABEL}\">{label}</td><td style=\"{VALUE}\">{value}</td></tr>"
-    );
 }
 
 #[cfg(test)]
@@ -525,8 +590,8 @@ mod tests {
             .unwrap();
         let t = &fr.text_body;
         assert!(t.starts_with("UNION INTERNATIONALE DES TÉLÉCOMMUNICATIONS\nBUREAU DE LA NORMALISATION DES TÉLÉCOMMUNICATIONS\n\nGenève, le 12 mars 2025\n\nRéf.: Circulaire TSB 36\nManifestations du TSB/FW\n"), "{t}");
-        assert!(t.contains("- Aux États Membres de l'UIT;\n"), "{t}");
-        assert!(t.contains("- Aux institutions spécialisées des Nations Unies et à l'Agence internationale de l'énergie atomique\n"), "the last line has no ';': {t}");
+        assert!(t.contains("– Aux États Membres de l'UIT;\n"), "{t}");
+        assert!(t.contains("– Aux institutions spécialisées des Nations Unies et à l'Agence internationale de l'énergie atomique\n"), "the last line has no ';': {t}");
         assert!(t.contains("Objet: Invitation à participer"), "{t}");
         assert!(t.contains("\nMadame, Monsieur,\n"), "{t}");
         assert!(
@@ -578,6 +643,66 @@ mod tests {
         let en = all.iter().find(|r| r.language == Language::En).unwrap();
         assert!(!en.html_body.contains('\u{2068}'));
         assert!(en.text_body.contains("Geneva, 12 March 2025"));
+    }
+
+    #[test]
+    fn arabic_reads_right_to_left_without_the_html_element_and_its_numbers_left_to_right() {
+        let all = all();
+        let ar = all.iter().find(|r| r.language == Language::Ar).unwrap();
+        let h = &ar.html_body;
+        // The direction is on the body, its tables and the letter's cell, not only on <html>.
+        let body = &h[h.find("<body").unwrap()..];
+        assert!(body.starts_with("<body lang=\"ar\" dir=\"rtl\""), "{body}");
+        assert!(body.matches("dir=\"rtl\"").count() >= 5, "{body}");
+        for value in ["+41 22 730 5572", "+41 22 730 5853", "ai-calls@itu.example"] {
+            assert!(
+                h.contains(&format!("<span dir=\"ltr\">{value}</span></td>")),
+                "{value} is isolated in its cell: {h}"
+            );
+        }
+        assert!(
+            h.contains("<strong><span dir=\"ltr\">Seizo Onoe</span></strong>"),
+            "{h}"
+        );
+        // Every text line but the signature delimiter opens with RLM; runs are between LRMs.
+        for line in ar.text_body.lines().filter(|l| !l.is_empty()) {
+            assert!(line.starts_with('\u{200F}') || line == "-- ", "{line:?}");
+        }
+        assert!(
+            ar.text_body.contains("\u{200E}+41 22 730 5572\u{200E}\n"),
+            "{}",
+            ar.text_body
+        );
+        // Left to right, nothing changes.
+        let en = all.iter().find(|r| r.language == Language::En).unwrap();
+        assert!(!en.text_body.contains(['\u{200E}', '\u{200F}']));
+        assert!(!en.html_body.contains("dir=\"rtl\"") && !en.html_body.contains("<span"));
+    }
+
+    #[test]
+    fn a_language_that_writes_the_names_its_own_way_shows_its_own_form() {
+        let t = Templates::embedded().unwrap();
+        let mut c = sample();
+        if let Some(zh) = c.texts.get_mut(&Language::Zh) {
+            zh.signatory = Some("尾上诚藏".into());
+            zh.contact_name = Some("弗雷德·维尔纳".into());
+        }
+        let zh = render(&t, &c, Language::Zh).unwrap();
+        for part in [&zh.text_body, &zh.html_body] {
+            assert!(
+                part.contains("尾上诚藏") && part.contains("弗雷德·维尔纳"),
+                "{part}"
+            );
+            assert!(!part.contains("Seizo Onoe") && !part.contains("Fred Werner"));
+        }
+        let fr = render(&t, &c, Language::Fr).unwrap();
+        assert!(fr.text_body.contains("Seizo Onoe") && fr.text_body.contains("Fred Werner"));
+    }
+
+    #[test]
+    fn no_space_follows_a_full_width_colon() {
+        assert_eq!(labelled("文号：", "电信标准化局"), "文号：电信标准化局");
+        assert_eq!(labelled("Ref.:", "TSB"), "Ref.: TSB");
     }
 
     #[test]

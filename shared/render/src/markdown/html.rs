@@ -28,18 +28,24 @@ fn heading_tag(level: HeadingLevel) -> (&'static str, &'static str) {
     }
 }
 
-/// The `text-align` value of a table column aligned as `alignment`.
-fn align_css(alignment: Option<&Alignment>) -> &'static str {
+/// The `text-align` value of a table column aligned as `alignment`; unaligned columns start
+/// where the text does (the right in a right-to-left body).
+fn align_css(alignment: Option<&Alignment>, right_to_left: bool) -> &'static str {
     match alignment {
         Some(Alignment::Center) => "center",
         Some(Alignment::Right) => "right",
-        Some(Alignment::Left | Alignment::None) | None => "left",
+        Some(Alignment::Left) => "left",
+        Some(Alignment::None) | None if right_to_left => "right",
+        Some(Alignment::None) | None => "left",
     }
 }
 
 /// The HTML part, before sanitising.
 #[derive(Default)]
 pub(super) struct HtmlWriter {
+    /// Whether the body is in a right-to-left language: its tables say so, and its
+    /// left-to-right runs are isolated ([`crate::bidi`]).
+    right_to_left: bool,
     out: String,
     /// Open links: whether the `<a>` was written, and where its text starts.
     links: Vec<(Option<String>, usize)>,
@@ -50,6 +56,23 @@ pub(super) struct HtmlWriter {
 }
 
 impl HtmlWriter {
+    /// A writer for a body in a right-to-left language, or not.
+    pub(super) fn new(right_to_left: bool) -> HtmlWriter {
+        HtmlWriter {
+            right_to_left,
+            ..HtmlWriter::default()
+        }
+    }
+
+    /// `s` as HTML text: escaped, and right to left with its left-to-right runs isolated.
+    fn text(&mut self, s: &str) {
+        if self.right_to_left {
+            self.out.push_str(&crate::bidi::html(s));
+        } else {
+            escape_into(&mut self.out, s);
+        }
+    }
+
     /// The HTML of `events`, not yet sanitised.
     pub(super) fn render(mut self, events: &[Event<'_>]) -> String {
         for event in events {
@@ -62,7 +85,7 @@ impl HtmlWriter {
         match event {
             Event::Start(tag) => self.start(tag),
             Event::End(tag) => self.end(*tag),
-            Event::Text(t) => escape_into(&mut self.out, t),
+            Event::Text(t) => self.text(t),
             Event::Code(t) => {
                 self.out.push_str("<code>");
                 escape_into(&mut self.out, t);
@@ -93,7 +116,12 @@ impl HtmlWriter {
             Tag::Table(alignments) => {
                 self.alignments.clone_from(alignments);
                 self.in_body = false;
-                o.push_str(&format!("<table style=\"{TABLE_STYLE}\">\n"));
+                let dir = if self.right_to_left {
+                    " dir=\"rtl\""
+                } else {
+                    ""
+                };
+                o.push_str(&format!("<table{dir} style=\"{TABLE_STYLE}\">\n"));
             }
             Tag::TableHead => {
                 self.in_head = true;
@@ -115,7 +143,7 @@ impl HtmlWriter {
                 } else {
                     ""
                 };
-                let align = align_css(self.alignments.get(self.cell));
+                let align = align_css(self.alignments.get(self.cell), self.right_to_left);
                 o.push_str(&format!(
                     "<{name} style=\"{CELL_STYLE};text-align:{align}{weight}\">"
                 ));
@@ -176,10 +204,10 @@ impl HtmlWriter {
             TagEnd::Strikethrough => o.push_str("</del>"),
             TagEnd::Link | TagEnd::Image => {
                 if let Some((Some(url), at)) = self.links.pop() {
-                    if o[at..].trim().is_empty() {
-                        escape_into(o, shown_url(&url));
+                    if self.out[at..].trim().is_empty() {
+                        self.text(shown_url(&url));
                     }
-                    o.push_str("</a>");
+                    self.out.push_str("</a>");
                 }
             }
             _ => {}

@@ -70,8 +70,10 @@ pub enum BodyError {
     },
 }
 
-/// Renders a circular body: HTML for the text/html part, plain text for the text/plain part, with the same content.
-pub fn render_body(markdown: &str) -> Result<RenderedBody, BodyError> {
+/// Renders a circular body: HTML for the text/html part, plain text for the text/plain part,
+/// with the same content. A body in a right-to-left language has its tables marked so and its
+/// left-to-right runs isolated in the HTML (the text part is marked by the layout, line by line).
+pub fn render_body(markdown: &str, right_to_left: bool) -> Result<RenderedBody, BodyError> {
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
     let mut events = Vec::new();
     for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
@@ -83,7 +85,7 @@ pub fn render_body(markdown: &str) -> Result<RenderedBody, BodyError> {
         }
         events.push(event);
     }
-    let html = sanitize(&HtmlWriter::default().render(&events));
+    let html = sanitize(&HtmlWriter::new(right_to_left).render(&events));
     let text = TextWriter::default().render(&events);
     Ok(RenderedBody { html, text })
 }
@@ -159,7 +161,7 @@ mod tests {
 
     #[test]
     fn block_html_is_refused_with_its_line() {
-        let err = render_body("Intro.\n\n<script>alert(1)</script>\n\nEnd.\n").unwrap_err();
+        let err = render_body("Intro.\n\n<script>alert(1)</script>\n\nEnd.\n", false).unwrap_err();
         assert_eq!(
             err,
             BodyError::RawHtml {
@@ -175,7 +177,7 @@ mod tests {
 
     #[test]
     fn inline_html_is_refused_with_its_line() {
-        let err = render_body("# Title\n\nSome <b>x</b> text.\n").unwrap_err();
+        let err = render_body("# Title\n\nSome <b>x</b> text.\n", false).unwrap_err();
         assert_eq!(
             err,
             BodyError::RawHtml {
@@ -184,17 +186,17 @@ mod tests {
             }
         );
         // within a paragraph of several lines
-        let err = render_body("First line\nsecond line\nthird <b>x</b>\n").unwrap_err();
+        let err = render_body("First line\nsecond line\nthird <b>x</b>\n", false).unwrap_err();
         assert!(matches!(err, BodyError::RawHtml { line: 3, .. }), "{err}");
         // comments are HTML too
-        let err = render_body("Text\n\n<!-- note -->\n").unwrap_err();
+        let err = render_body("Text\n\n<!-- note -->\n", false).unwrap_err();
         assert!(matches!(err, BodyError::RawHtml { line: 3, .. }), "{err}");
     }
 
     #[test]
     fn long_html_snippets_are_shortened() {
         let body = format!("<div title=\"{}\">\n", "x".repeat(100));
-        let Err(BodyError::RawHtml { line, snippet }) = render_body(&body) else {
+        let Err(BodyError::RawHtml { line, snippet }) = render_body(&body, false) else {
             panic!("accepted");
         };
         assert_eq!(line, 1);

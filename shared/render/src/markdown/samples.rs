@@ -4,7 +4,7 @@ use super::{render_body, RenderedBody};
 
 /// `markdown` rendered, for bodies the test knows to be valid.
 pub(super) fn render(markdown: &str) -> RenderedBody {
-    render_body(markdown).unwrap()
+    render_body(markdown, false).unwrap()
 }
 
 /// A short body with each common construct.

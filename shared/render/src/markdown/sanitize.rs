@@ -53,6 +53,7 @@ const ALLOWED_TAGS: &[&str] = &[
     "td",
     "br",
     "hr",
+    "span",
 ];
 
 /// The tags that carry a `style` attribute.
@@ -70,6 +71,10 @@ const STYLED_TAGS: &[&str] = &[
     "td",
 ];
 
+/// The tags that carry a `dir` attribute: a right-to-left body's tables, and the spans that
+/// isolate its left-to-right runs. Its only values are `ltr` and `rtl`.
+const DIRECTED_TAGS: &[&str] = &["table", "span"];
+
 /// The URL schemes a link may use.
 const URL_SCHEMES: &[&str] = &["http", "https", "mailto"];
 
@@ -82,6 +87,9 @@ pub(super) fn sanitize(html: &str) -> String {
     for tag in STYLED_TAGS {
         attributes.insert(tag, HashSet::from(["style"]));
     }
+    for tag in DIRECTED_TAGS {
+        attributes.entry(tag).or_default().insert("dir");
+    }
     ammonia::Builder::empty()
         .tags(ALLOWED_TAGS.iter().copied().collect())
         .tag_attributes(attributes)
@@ -89,6 +97,10 @@ pub(super) fn sanitize(html: &str) -> String {
         .url_schemes(URL_SCHEMES.iter().copied().collect())
         .url_relative(UrlRelative::Deny)
         .filter_style_properties(ALLOWED_CSS.iter().copied().collect())
+        .attribute_filter(|_, attribute, value| match attribute {
+            "dir" => matches!(value, "ltr" | "rtl").then_some(value.into()),
+            _ => Some(value.into()),
+        })
         .clean(html)
         .to_string()
 }
@@ -153,5 +165,17 @@ mod tests {
             assert!(!lower.contains(banned), "{banned} in {html}");
         }
         assert!(html.contains("color:red"), "{html}");
+    }
+
+    #[test]
+    fn a_direction_passes_only_where_the_writer_puts_one_and_only_as_ltr_or_rtl() {
+        let html = sanitize(
+            "<table dir=\"rtl\"><tr><td dir=\"ltr\">a</td></tr></table>\
+             <p><span dir=\"ltr\">+41 22</span><span dir=\"x\" style=\"color:red\">b</span></p>",
+        );
+        assert!(html.contains("<table dir=\"rtl\">"), "{html}");
+        assert!(html.contains("<span dir=\"ltr\">+41 22</span>"), "{html}");
+        assert!(html.contains("<td>a</td>"), "no dir on cells: {html}");
+        assert!(html.contains("<span>b</span>"), "{html}");
     }
 }

@@ -18,6 +18,10 @@ pub struct TextFields {
     pub subject: String,
     /// The Markdown body.
     pub body: String,
+    /// The signatory's name as the language writes it (empty: the common form).
+    pub signatory: String,
+    /// The contact's name as the language writes it (empty: the common form).
+    pub contact_name: String,
 }
 
 /// The draft form's values, as typed.
@@ -81,6 +85,8 @@ impl DraftForm {
                     reference: t.reference.clone().unwrap_or_default(),
                     subject: t.subject.clone(),
                     body: t.body.clone(),
+                    signatory: t.signatory.clone().unwrap_or_default(),
+                    contact_name: t.contact_name.clone().unwrap_or_default(),
                 })
                 .unwrap_or_default()
         };
@@ -117,6 +123,8 @@ impl DraftForm {
                 reference: line(n.reference),
                 subject: line(n.subject),
                 body: sent.text(n.body).replace("\r\n", "\n"),
+                signatory: line(n.signatory),
+                contact_name: line(n.contact_name),
             }
         };
         DraftForm {
@@ -183,8 +191,14 @@ impl DraftForm {
         let mut texts = Map::new();
         for (language, text) in Language::ALL.iter().zip(&self.texts) {
             let mut fields = json!({ "subject": text.subject, "body": text.body });
-            if let Some(reference) = optional(&text.reference) {
-                fields["reference"] = reference;
+            for (key, value) in [
+                ("reference", &text.reference),
+                ("signatory", &text.signatory),
+                ("contact_name", &text.contact_name),
+            ] {
+                if let Some(value) = optional(value) {
+                    fields[key] = value;
+                }
             }
             texts.insert(language.code().to_owned(), fields);
         }

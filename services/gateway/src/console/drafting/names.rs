@@ -3,8 +3,8 @@
 
 use circulars_core::domain::Language;
 
-/// The form's names of one language's fields: its section, subject, body, reference line and
-/// annex files.
+/// The form's names of one language's fields: its section, subject, body, reference line, the
+/// signatory's and contact's names as the language writes them, and annex files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct LanguageNames {
     /// The section's `id` (the in-page link's target).
@@ -15,6 +15,10 @@ pub struct LanguageNames {
     pub body: &'static str,
     /// The reference line in this language.
     pub reference: &'static str,
+    /// The signatory's name as this language writes it.
+    pub signatory: &'static str,
+    /// The contact's name as this language writes it.
+    pub contact_name: &'static str,
     /// The annex files of this language.
     pub annexes: &'static str,
 }
@@ -26,6 +30,8 @@ macro_rules! names {
             subject: concat!("subject-", $code),
             body: concat!("body-", $code),
             reference: concat!("reference-", $code),
+            signatory: concat!("signatory-", $code),
+            contact_name: concat!("contact-name-", $code),
             annexes: concat!("annex-", $code),
         }
     };
@@ -86,6 +92,8 @@ pub fn form_field(problem: &str) -> Option<&'static str> {
     Some(match part {
         "body" => n.body,
         "reference" => n.reference,
+        "signatory" => n.signatory,
+        "contact_name" => n.contact_name,
         _ => n.subject,
     })
 }
@@ -100,6 +108,8 @@ mod tests {
             ("text.fr.subject", Some("subject-fr")),
             ("text.ar.body", Some("body-ar")),
             ("text.zh", Some("subject-zh")),
+            ("text.ru.contact_name", Some("contact-name-ru")),
+            ("text.ar.signatory", Some("signatory-ar")),
             ("contact.email", Some("contact-email")),
             ("annexes[2].es", Some("annex-es")),
             ("annexes[1]", Some("annexes")),

@@ -90,6 +90,10 @@ pub struct LanguageSection {
     pub subject: Field,
     /// The reference line in this language.
     pub reference: Field,
+    /// The signatory's name as this language writes it.
+    pub signatory: Field,
+    /// The contact's name as this language writes it.
+    pub contact_name: Field,
     /// The Markdown body.
     pub body: Field,
     /// The annex files of this language.
@@ -242,6 +246,17 @@ impl DraftPage {
                         .with_hint(t("draft-text-reference-hint"))
                         .with_value(text.reference.as_str())
                         .with_error(problems.at(n.reference)),
+                    signatory: Field::text(n.signatory, in_language("draft-text-signatory"))
+                        .with_hint(t("draft-text-name-hint"))
+                        .with_value(text.signatory.as_str())
+                        .with_error(problems.at(n.signatory)),
+                    contact_name: Field::text(
+                        n.contact_name,
+                        in_language("draft-text-contact-name"),
+                    )
+                    .with_hint(t("draft-text-name-hint"))
+                    .with_value(text.contact_name.as_str())
+                    .with_error(problems.at(n.contact_name)),
                     body: Field::textarea(n.body, in_language("draft-body"), 14)
                         .with_hint(t("draft-body-hint"))
                         .with_value(text.body.as_str())
@@ -267,7 +282,13 @@ impl DraftPage {
             }
         }
         for section in &languages {
-            for f in [&section.subject, &section.reference, &section.body] {
+            for f in [
+                &section.subject,
+                &section.reference,
+                &section.signatory,
+                &section.contact_name,
+                &section.body,
+            ] {
                 if let Some(message) = &f.error {
                     summary.push(f.name, message.clone());
                 }

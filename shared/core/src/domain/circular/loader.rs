@@ -310,11 +310,33 @@ impl Checker<'_> {
                     .push(line, format!("text.{language}.subject"), "must be one line");
             }
         }
+        let signatory = self.name_in(language, "signatory", &raw_text.signatory, line);
+        let contact_name = self.name_in(language, "contact_name", &raw_text.contact_name, line);
         Some(LanguageText {
             reference: raw_text.reference.clone(),
             subject: subject?,
             body: body?,
+            signatory,
+            contact_name,
         })
+    }
+
+    /// A person's name as `language` writes it, when the text gives one: trimmed, one line
+    /// (an empty one is no name: the common form applies).
+    fn name_in(
+        &mut self,
+        language: Language,
+        name: &str,
+        value: &Option<String>,
+        line: Option<usize>,
+    ) -> Option<String> {
+        let value = value.as_deref().map(str::trim).filter(|v| !v.is_empty())?;
+        if value.contains('\n') {
+            self.problems
+                .push(line, format!("text.{language}.{name}"), "must be one line");
+            return None;
+        }
+        Some(value.to_owned())
     }
 
     /// The trimmed value of the field `name` of the text in `language`, recorded as missing
@@ -401,6 +423,8 @@ struct RawContact {
 #[serde(deny_unknown_fields)]
 struct RawText {
     reference: Option<String>,
+    signatory: Option<String>,
+    contact_name: Option<String>,
     subject: Option<Spanned<String>>,
     body: Option<Spanned<String>>,
 }
@@ -518,6 +542,39 @@ mod tests {
         );
         assert!(
             report.contains("c.toml:7: annexes: '../etc/passwd' must be a file name"),
+            "{report}"
+        );
+    }
+
+    #[test]
+    fn a_language_may_write_the_signatory_and_contact_names_its_own_way() {
+        let text = sample()
+            .replace("[contact]", "signatory = \"Seizo Onoe\"\n[contact]")
+            .replace(
+                "[text.zh]\n",
+                "[text.zh]\nsignatory = \" 尾上诚藏 \"\ncontact_name = \"弗雷德·维尔纳\"\n",
+            )
+            .replace("[text.ar]\n", "[text.ar]\nsignatory = \"\"\n");
+        let c = Circular::from_toml("c.toml", &text).unwrap();
+        assert_eq!(c.signatory_in(Language::Zh), Some("尾上诚藏"));
+        assert_eq!(c.contact_name_in(Language::Zh), "弗雷德·维尔纳");
+        assert_eq!(
+            c.signatory_in(Language::Ar),
+            Some("Seizo Onoe"),
+            "empty: common form"
+        );
+        assert_eq!(c.signatory_in(Language::Fr), Some("Seizo Onoe"));
+        assert_eq!(c.contact_name_in(Language::Fr), "Fred Werner");
+
+        let text = sample().replace(
+            "[text.ru]\n",
+            "[text.ru]\ncontact_name = \"\"\"\nФред\nВернер\"\"\"\n",
+        );
+        let report = Circular::from_toml("c.toml", &text)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            report.contains("text.ru.contact_name: must be one line"),
             "{report}"
         );
     }

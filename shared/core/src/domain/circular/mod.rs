@@ -98,6 +98,13 @@ pub struct LanguageText {
     pub subject: String,
     /// The body, paragraphs separated by blank lines.
     pub body: String,
+    /// The signatory's name as this language writes it (`李在摄`, `شاسوب لي`), when it differs
+    /// from the common form in [`Circular::signatory`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signatory: Option<String>,
+    /// The contact's name as this language writes it, when it differs from [`Contact::name`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_name: Option<String>,
 }
 
 /// A circular as drafted by the secretariat.
@@ -168,6 +175,20 @@ impl Circular {
     /// The text in `language`; every stored circular has all six.
     pub fn text(&self, language: Language) -> Option<&LanguageText> {
         self.texts.get(&language)
+    }
+
+    /// Who signs, as `language` writes the name: its own form, else the common one.
+    pub fn signatory_in(&self, language: Language) -> Option<&str> {
+        self.text(language)
+            .and_then(|t| t.signatory.as_deref())
+            .or(self.signatory.as_deref())
+    }
+
+    /// The contact's name as `language` writes it: its own form, else the common one.
+    pub fn contact_name_in(&self, language: Language) -> &str {
+        self.text(language)
+            .and_then(|t| t.contact_name.as_deref())
+            .unwrap_or(&self.contact.name)
     }
 
     /// The reference line in `language`.
