@@ -10,8 +10,9 @@ date-line = جنيف، { DATE($date) }
 # unverified
 reference-label = المرجع:
 # unverified
+# "الرسالة المعممة" is sourced ([45], [46]: a BR Circular Letter); its form with a TSB number is not.
 circular-designation = الرسالة المعممة { $number } لمكتب تقييس الاتصالات
-# unverified
+# [46] (wording.md §10).
 addressees-label = إلى:
 # unverified
 # The mark that ends every line of the addressee and copy lists but the last.
@@ -21,7 +22,6 @@ contact-label = جهة الاتصال:
 tel-label = الهاتف:
 fax-label = الفاكس:
 email-label = البريد الإلكتروني:
-# unverified
 subject-label = الموضوع:
 # unverified
 mail-subject = { $designation }: { $subject }
@@ -33,7 +33,15 @@ signature-title = مدير مكتب تقييس الاتصالات
 # unverified
 copy-label = نسخة إلى:
 # unverified
-annexes = الملحقات: { $count }
+# The number with its noun in the form Arabic counting takes (CLDR plural categories).
+annexes = { $count ->
+    [zero] لا ملحقات
+    [one] ملحق واحد
+    [two] ملحقان
+    [few] { $count } ملحقات
+    [many] { $count } ملحقًا
+   *[other] { $count } ملحق
+}
 # unverified
 signed = (توقيع)
 # unverified
@@ -45,7 +53,10 @@ footer-preferences = لاختيار لغة الرسائل المعممة الت�
 # unverified
 footer-language = لتلقيها بلغة أخرى، يُرجى الرد على هذه الرسالة.
 
-category-member-states = الدول الأعضاء
+# The same people in every language, in the order of TSB Circular 36 (wording.md §6, [1]). Each
+# line is a phrase of this language's cell in wording.md §6 or §10, or is marked unverified;
+# tests/category_wording.rs checks it. Member States "of the Union" as in [45].
+category-member-states = الدول الأعضاء في الاتحاد
 # unverified
 category-palestine = دولة فلسطين (القرار 99 (المراجَع في دبي، 2018))
 # unverified
@@ -63,7 +74,8 @@ category-united-nations = الأمم المتحدة
 # unverified
 category-specialized-agencies = الوكالات المتخصصة التابعة للأمم المتحدة والوكالة الدولية للطاقة الذرية
 # unverified
-category-study-group-chairs = رؤساء لجان الدراسات لقطاع تقييس الاتصالات ونوابهم
+# "… ونواب رؤسائها" as in [28] (wording.md §10).
+category-study-group-chairs = رؤساء لجان الدراسات لقطاع تقييس الاتصالات ونواب رؤسائها
 # unverified
 category-director-bdt = مدير مكتب تنمية الاتصالات
 # unverified

@@ -32,7 +32,7 @@ annexes = { $count ->
 # unverified
 signed = (firmado)
 # unverified
-footer-reason = Recibe usted esta circular como contacto de { $addressee } en la lista de distribución de la UIT.
+footer-reason = Recibe usted esta circular como contacto de la siguiente entidad en la lista de distribución de la UIT: { $addressee }
 # unverified
 footer-unsubscribe = Para dejar de recibir estas circulares, cancele su suscripción aquí: { $unsubscribe }
 # unverified
@@ -40,7 +40,10 @@ footer-preferences = Para elegir el idioma y los temas de las circulares que rec
 # unverified
 footer-language = Para recibirlas en otro idioma, responda a este mensaje.
 
-category-member-states = Administraciones de los Estados Miembros de la UIT
+# The same people in every language, in the order of TSB Circular 36 (wording.md §6, [1]). Each
+# line is a phrase of this language's cell in wording.md §6 or §10, or is marked unverified;
+# tests/category_wording.rs checks it. Lines follow "A:" with no article (§6, [14]).
+category-member-states = Estados Miembros de la UIT
 # unverified
 category-palestine = Estado de Palestina (Resolución 99 (Rev. Dubái, 2018))
 category-sector-members = Miembros de los Sectores
@@ -53,7 +56,9 @@ category-international-organizations = Organizaciones internacionales, regionale
 # unverified
 category-satellite-organizations = Organizaciones intergubernamentales que explotan sistemas de satélites
 category-united-nations = Naciones Unidas
-category-specialized-agencies = Organismos Especializados y OIEA
+# unverified
+# [14] has the short form "Naciones Unidas, Organismos Especializados y OIEA".
+category-specialized-agencies = Organismos especializados de las Naciones Unidas y Organismo Internacional de Energía Atómica
 # unverified
 category-study-group-chairs = Presidentes y Vicepresidentes de las Comisiones de Estudio del UIT-T
 # unverified

@@ -8,8 +8,9 @@ sender-name = Bureau de la normalisation des télécommunications de l'UIT
 date-line = Genève, le { DATE($date) }
 reference-label = Réf.:
 circular-designation = Circulaire TSB { $number }
-# unverified
-addressees-label = Destinataires:
+# Pas d'intitulé: chaque ligne commence par « – Aux … » / « – À … » (wording.md §5, [1]). Un
+# message vide omet l'intitulé.
+addressees-label = { "" }
 # The mark that ends every line of the addressee and copy lists but the last.
 list-separator = ;
 contact-label = Contact:
@@ -32,7 +33,9 @@ annexes = { $count ->
 # unverified
 signed = (signé)
 # unverified
-footer-reason = Vous recevez cette circulaire en tant que contact de { $addressee } dans la liste de distribution de l'UIT.
+# Le nom du destinataire vient après le deux-points: ni article ni élision à accorder (pas « contact
+# de Administration … »).
+footer-reason = Vous recevez cette circulaire en tant que contact de l'entité suivante dans la liste de distribution de l'UIT: { $addressee }
 # unverified
 footer-unsubscribe = Pour ne plus recevoir ces circulaires, désabonnez-vous ici: { $unsubscribe }
 # unverified
@@ -40,8 +43,12 @@ footer-preferences = Pour choisir la langue et les sujets des circulaires que vo
 # unverified
 footer-language = Pour les recevoir dans une autre langue, veuillez répondre à ce message.
 
+# Les mêmes destinataires dans chaque langue, dans l'ordre de la Circulaire TSB 36 (wording.md §6,
+# [1]). Chaque ligne est une formule de la cellule de cette langue (wording.md §6 ou §10), ou est
+# marquée unverified; tests/category_wording.rs le vérifie. Espace insécable (U+00A0) après « Rév. »,
+# comme dans [1]; pas d'espace avant « ; » ni « : » (wording.md §9).
 category-member-states = Aux États Membres de l'UIT
-category-palestine = À l'État de Palestine (Résolution 99 (Rév. Dubaï, 2018))
+category-palestine = À l'État de Palestine (Résolution 99 (Rév. Dubaï, 2018))
 category-sector-members = Aux Membres de Secteur de l'UIT
 category-associates = Aux Associés de l'UIT
 category-academia = Aux établissements universitaires participant aux travaux de l'Union

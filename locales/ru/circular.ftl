@@ -1,19 +1,18 @@
 ## Русский (ru). Постоянные формулировки циркуляров БСЭ, взятые из ../shared/reference/wording.md.
 ## Сообщения с пометкой "# unverified" не имеют там подтвержденной источником формулировки: их должен проверить редактор-лингвист.
-## Адресаты (category-*) стоят в дательном падеже; источник дает только родительный, поэтому они помечены "# unverified".
+## Адресаты (category-*) стоят в дательном падеже: из циркуляра 179 БСЭ [40] и коллективного письма 6/2 БСЭ [41]
+## (wording.md §10); остальные образованы от родительного падежа [21] и помечены "# unverified".
 
-organisation = Международный союз электросвязи (МСЭ)
-bureau = Бюро стандартизации электросвязи (БСЭ)
+# Бланк без сокращений (МСЭ)/(БСЭ), как в [41] (wording.md §10).
+organisation = Международный союз электросвязи
+bureau = Бюро стандартизации электросвязи
 # unverified
 sender-name = Бюро стандартизации электросвязи МСЭ
-# unverified
 date-line = Женева, { DATE($date) }
-# unverified
 reference-label = Осн.:
-# unverified
 circular-designation = Циркуляр { $number } БСЭ
-# unverified
-addressees-label = Кому:
+# Без метки: строки списка начинаются с «–» [40]. Пустое сообщение опускает метку.
+addressees-label = { "" }
 # The mark that ends every line of the addressee and copy lists but the last.
 list-separator = ;
 # unverified
@@ -21,22 +20,25 @@ contact-label = Для контактов:
 tel-label = Тел.:
 fax-label = Факс:
 email-label = Эл. почта:
-# unverified
 subject-label = Предмет:
 # unverified
 mail-subject = { $designation }: { $subject }
-# unverified
-salutation = Уважаемая госпожа, уважаемый господин,
+# В две строки, как в [40].
+salutation =
+    Уважаемая госпожа,
+    уважаемый господин,
 # unverified
 closing = С уважением,
 # unverified
 signature-title = Директор Бюро стандартизации электросвязи
-# unverified
 copy-label = Копии:
 # unverified
+# Число с существительным в нужной форме: 1 и 21 приложение, 2–4 приложения, 5–20 приложений.
 annexes = { $count ->
-    [one] Приложение: { $count }
-   *[other] Приложения: { $count }
+    [one] { $count } приложение
+    [few] { $count } приложения
+    [many] { $count } приложений
+   *[other] { $count } приложения
 }
 # unverified
 signed = (подпись)
@@ -50,14 +52,14 @@ footer-preferences = Чтобы выбрать язык и темы получа
 footer-language = Чтобы получать их на другом языке, ответьте на это сообщение.
 
 # unverified
-category-member-states = Администрациям Государств-Членов Союза
+# Государства – Члены, как во французском и английском; [40] пишет «Администрациям Государств – Членов Союза».
+category-member-states = Государствам – Членам Союза
 # unverified
 category-palestine = Государству Палестина (Резолюция 99 (Пересм. Дубай, 2018 г.))
 # unverified
 category-sector-members = Членам Секторов МСЭ
 # unverified
 category-associates = Ассоциированным членам МСЭ
-# unverified
 category-academia = Академическим организациям – Членам МСЭ
 # unverified
 category-permanent-missions = Постоянным представительствам и посольствам в Женеве
@@ -68,11 +70,8 @@ category-satellite-organizations = Межправительственным ор
 category-united-nations = Организации Объединенных Наций
 # unverified
 category-specialized-agencies = Специализированным учреждениям Организации Объединенных Наций и Международному агентству по атомной энергии
-# unverified
-category-study-group-chairs = Председателям и заместителям председателей исследовательских комиссий МСЭ-Т
-# unverified
+category-study-group-chairs = Председателям и заместителям председателей всех исследовательских комиссий МСЭ-Т
 category-director-bdt = Директору Бюро развития электросвязи
-# unverified
 category-director-br = Директору Бюро радиосвязи
 # unverified
 category-secretary-general = Генеральному секретарю МСЭ

@@ -2,26 +2,23 @@
 ## 标有 "# unverified" 的消息在该文件中没有来源支持的措辞，须由语言审校人员核对。
 
 organisation = 国际电信联盟
-bureau = 电信标准化局（TSB）
+# 信头不加缩写（TSB），同 [43]（wording.md §10）。
+bureau = 电信标准化局
 # unverified
 sender-name = 国际电联电信标准化局
-# unverified
-date-line = 日内瓦，{ DATE($date) }
-# unverified
+# 日期在前，地点在后：2015年3月11日，日内瓦 [43]。
+date-line = { DATE($date) }，日内瓦
 reference-label = 文号：
-# unverified
 circular-designation = 电信标准化局第{ $number }号通函
-# unverified
 addressees-label = 致：
-# unverified
-# The mark that ends every line of the addressee and copy lists but the last.
-list-separator = ；
+# The mark that ends every line of the addressee and copy lists but the last: a full-width comma
+# in [43] (which also joins the last two lines with 和, which a separator cannot do).
+list-separator = ，
 # unverified
 contact-label = 联系人：
 tel-label = 电话：
 fax-label = 传真：
 email-label = 电子邮件：
-# unverified
 subject-label = 事由：
 # unverified
 mail-subject = { $designation }：{ $subject }
@@ -45,7 +42,10 @@ footer-preferences = 如需选择所收通函的语言和主题，请点击此�
 # unverified
 footer-language = 如需以其他语言接收，请回复本邮件。
 
-category-member-states = 成员国
+# 各语言的收件人相同，顺序同电信标准化局第36号通函（wording.md §6，[1]）。每行取自本语言在
+# wording.md §6 或 §10 中的措辞，否则标为 unverified；由 tests/category_wording.rs 检查。
+# 成员国取自 [43]「国际电联各成员国主管部门」；部门成员等取自 [23]（[43] 只列 ITU-T 的成员）。
+category-member-states = 国际电联各成员国
 # unverified
 category-palestine = 巴勒斯坦国（第99号决议（2018年，迪拜，修订版））
 category-sector-members = 部门成员

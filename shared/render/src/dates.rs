@@ -3,13 +3,16 @@
 //!
 //! Every language uses ICU's long year-month-day date ([`YMD::long`]) in the Gregorian calendar,
 //! in the locale [`date_locale`] picks. Month names and the order of day, month and year all
-//! come from ICU; this module holds no month table. Two adjustments, both checked by the tests
-//! against `wording.md` §2 and §9:
+//! come from ICU; this module holds no month table. Three adjustments, all checked by the tests
+//! against `wording.md` §2, §9 and §10:
 //!
 //! - **Russian**: ICU's long pattern is CLDR's `d MMMM y 'г'.` ("12 марта 2025 г.", with a
 //!   narrow no-break space before "г."), and no ICU length or field set gives "года". ITU
 //!   circulars write "12 марта 2025 года" and keep "г." for citations, so [`format_date`]
-//!   replaces that trailing "г." with "года" (the one rewrite, in `russian_year_word`).
+//!   replaces that trailing "г." with "года" (in `russian_year_word`).
+//! - **French**: CLDR writes the first day of a month as "1" ("1 janvier 2025"); French writes
+//!   it as the ordinal "1er" ("Genève, le 1er janvier 2025", wording.md §10), so the day of a
+//!   first of the month becomes "1er" (in `french_first_day`). Other days stay cardinal.
 //! - **Arabic**: the locale is `ar-u-nu-latn` so the digits are Western ("12 مارس 2025"), as in
 //!   ITU's Arabic documents; ICU's month names for `ar` are the standard set (مارس, ديسمبر).
 //!   The long Arabic date from ICU holds no direction marks today (its numeric medium and short
@@ -98,6 +101,7 @@ pub fn format_date(language: Language, date: NaiveDate) -> Result<String, DateEr
     let text = strip_direction_marks(&formatter.format(&icu_date).to_string());
     Ok(match language {
         Language::Ru => russian_year_word(text),
+        Language::Fr if date.day() == 1 => french_first_day(text),
         _ => text,
     })
 }
@@ -158,13 +162,22 @@ const RUSSIAN_YEAR_ABBREVIATION: &str = "\u{202F}г.";
 /// What ITU's Russian circulars write after the year (wording.md §9: "16 января 2019 года").
 const RUSSIAN_YEAR_WORD: &str = " года";
 
-/// The only rewrite of ICU's output in this module: ICU's "12 марта 2025 г." becomes
-/// "12 марта 2025 года". If a future ICU no longer ends in "г.", its text is kept as is (the
-/// tests will tell).
+/// ICU's "12 марта 2025 г." becomes "12 марта 2025 года". If a future ICU no longer ends in
+/// "г.", its text is kept as is (the tests will tell).
 fn russian_year_word(text: String) -> String {
     match text.strip_suffix(RUSSIAN_YEAR_ABBREVIATION) {
         Some(day_month_year) => format!("{day_month_year}{RUSSIAN_YEAR_WORD}"),
         None => text,
+    }
+}
+
+/// ICU's French day "1" (before the month) as the ordinal "1er": "1 janvier 2025" becomes
+/// "1er janvier 2025". Called for the first of a month only; if ICU's text does not start with
+/// "1" and a space, it is kept as is (the tests will tell).
+fn french_first_day(text: String) -> String {
+    match text.strip_prefix('1') {
+        Some(rest) if rest.starts_with(char::is_whitespace) => format!("1er{rest}"),
+        _ => text,
     }
 }
 
@@ -249,6 +262,37 @@ mod tests {
     }
 
     #[test]
+    fn dates_french_first_of_the_month_is_1er() {
+        assert_eq!(
+            format_date(Language::Fr, ymd(2025, 1, 1)).expect("formats"),
+            "1er janvier 2025"
+        );
+        assert_eq!(
+            format_date(Language::Fr, ymd(2025, 3, 11)).expect("formats"),
+            "11 mars 2025",
+            "only the first: 11 stays cardinal"
+        );
+        assert_eq!(
+            format_date(Language::Fr, ymd(2025, 3, 21)).expect("formats"),
+            "21 mars 2025"
+        );
+        // Other languages keep the cardinal (wording.md §2: "1 يناير 2018", "1 ноября 2011 года").
+        assert_eq!(
+            format_date(Language::En, ymd(2025, 1, 1)).expect("formats"),
+            "1 January 2025"
+        );
+        assert_eq!(
+            format_date(Language::Ru, ymd(2011, 11, 1)).expect("formats"),
+            "1 ноября 2011 года"
+        );
+        assert_eq!(
+            format_date(Language::Ar, ymd(2018, 1, 1)).expect("formats"),
+            "1 يناير 2018"
+        );
+        assert_eq!(french_first_day("12 mars".to_owned()), "12 mars");
+    }
+
+    #[test]
     fn dates_direction_marks_are_stripped() {
         assert_eq!(
             strip_direction_marks("\u{200F}12\u{200E} مارس\u{061C} 2025"),
@@ -319,6 +363,15 @@ mod tests {
         assert_eq!(
             line(&bundle, "2025-03-12".into()),
             ("Genève, le 12 mars 2025".to_owned(), 0)
+        );
+    }
+
+    #[test]
+    fn dates_fluent_function_writes_the_french_first_as_1er() {
+        let bundle = french_bundle();
+        assert_eq!(
+            line(&bundle, "2025-01-01".into()),
+            ("Genève, le 1er janvier 2025".to_owned(), 0)
         );
     }
 

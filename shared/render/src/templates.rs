@@ -270,11 +270,20 @@ mod tests {
             (Language::Fr, "Genève, le 12 mars 2025"),
             (Language::Es, "Ginebra, 12 de marzo de 2025"),
             (Language::Ru, "Женева, 12 марта 2025 года"),
-            (Language::Zh, "日内瓦，2025年3月12日"),
+            (Language::Zh, "2025年3月12日，日内瓦"),
             (Language::Ar, "جنيف، 12 مارس 2025"),
         ] {
             assert_eq!(text(&t, language, "date-line", &d), expected);
         }
+        assert_eq!(
+            text(
+                &t,
+                Language::Fr,
+                "date-line",
+                &[("date", FluentValue::from("2025-01-01"))]
+            ),
+            "Genève, le 1er janvier 2025"
+        );
         let raw = t.message(Language::Ar, "date-line", &d).unwrap();
         assert!(
             raw.contains('\u{2068}') && raw.contains('\u{2069}'),
@@ -289,6 +298,56 @@ mod tests {
         assert_eq!(text(&t, Language::En, "annexes", &count(1)), "Annex: 1");
         assert_eq!(text(&t, Language::En, "annexes", &count(2)), "Annexes: 2");
         assert_eq!(text(&t, Language::Fr, "annexes", &count(1)), "Annexe: 1");
+        // CLDR: Russian one (1, 21, …), few (2–4, …), many (0, 5–20, …); Arabic zero, one, two,
+        // few (3–10, …), many (11–99, …), other (100, …).
+        let forms = |language: Language| {
+            [1, 2, 3, 5, 11, 21, 100]
+                .map(|n| text(&t, language, "annexes", &count(n)))
+                .to_vec()
+        };
+        assert_eq!(
+            forms(Language::Ru),
+            [
+                "1 приложение",
+                "2 приложения",
+                "3 приложения",
+                "5 приложений",
+                "11 приложений",
+                "21 приложение",
+                "100 приложений"
+            ]
+        );
+        assert_eq!(
+            forms(Language::Ar),
+            [
+                "ملحق واحد",
+                "ملحقان",
+                "3 ملحقات",
+                "5 ملحقات",
+                "11 ملحقًا",
+                "21 ملحقًا",
+                "100 ملحق"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_addressee_label_is_empty_where_letters_have_none() {
+        let t = Templates::embedded().unwrap();
+        for (language, label) in [
+            (Language::En, ""),
+            (Language::Fr, ""),
+            (Language::Ru, ""),
+            (Language::Zh, "致："),
+            (Language::Ar, "إلى:"),
+            (Language::Es, "A:"),
+        ] {
+            assert_eq!(
+                t.message(language, "addressees-label", &[]).unwrap(),
+                label,
+                "{language}"
+            );
+        }
     }
 
     #[test]

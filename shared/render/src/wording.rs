@@ -1,7 +1,9 @@
 //! Checks of the wording files `locales/<lang>/circular.ftl` as a set: every file parses, every
 //! message and term exists in all six languages with the same variables (and the same checks
-//! for another set of files, [`check_set`]), and the messages
-//! marked `# unverified` are listed for a language reviewer (`docs/WORDING-REVIEW.md`).
+//! for another set of files, [`check_set`]), no circular message is empty but those of
+//! [`MAY_BE_EMPTY`], and the messages marked `# unverified` are listed for a language reviewer
+//! (`docs/WORDING-REVIEW.md`). That each addressee category's wording comes from its language's
+//! sources is checked by `tests/category_wording.rs` against `../shared/reference/wording.md`.
 
 use circulars_core::domain::Language;
 use circulars_core::input::line_of;
@@ -22,7 +24,14 @@ pub struct Wording {
     pub unverified: bool,
     /// Its source, as written after `=` (continuation lines joined with " ⏎ ").
     pub source: String,
+    /// Whether its value prints nothing (`{ "" }`, say).
+    pub empty: bool,
 }
+
+/// The circular messages that may print nothing: the addressee label, which languages whose
+/// letters have none (en, fr, ru: wording.md §5, §10) leave empty, `addressees-label = { "" }`;
+/// the layout then leaves the label out.
+pub const MAY_BE_EMPTY: [&str; 1] = ["addressees-label"];
 
 /// Reads the messages and terms of one file, or its syntax errors as `file:line: what`.
 pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
@@ -40,7 +49,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
     };
     let mut out = Vec::new();
     for entry in &resource.body {
-        let (id, patterns, comment): (String, Vec<&ast::Pattern<&str>>, _) = match entry {
+        let (id, patterns, comment, value): (String, Vec<&ast::Pattern<&str>>, _, _) = match entry {
             ast::Entry::Message(m) => (
                 m.id.name.to_owned(),
                 m.value
@@ -48,6 +57,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
                     .chain(m.attributes.iter().map(|a| &a.value))
                     .collect(),
                 &m.comment,
+                m.value.as_ref(),
             ),
             ast::Entry::Term(t) => (
                 format!("-{}", t.id.name),
@@ -55,6 +65,7 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
                     .chain(t.attributes.iter().map(|a| &a.value))
                     .collect(),
                 &t.comment,
+                Some(&t.value),
             ),
             _ => continue,
         };
@@ -72,16 +83,39 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Wording>, Vec<String>> {
             variables,
             unverified,
             source,
+            empty: value.is_none_or(prints_nothing),
         });
     }
     Ok(out)
 }
 
-/// Checks the six files together; on success returns each language's wording.
+/// Checks the six files together (and that none of their messages is empty but those of
+/// [`MAY_BE_EMPTY`]); on success returns each language's wording.
 pub fn check(
     sources: &[(Language, &str, &str)],
 ) -> Result<BTreeMap<Language, Vec<Wording>>, Vec<String>> {
-    check_set(&Language::ALL, "circular.ftl", sources)
+    let all = check_set(&Language::ALL, "circular.ftl", sources)?;
+    let problems: Vec<String> = all
+        .iter()
+        .flat_map(|(language, wording)| {
+            wording
+                .iter()
+                .filter(|w| w.empty && !MAY_BE_EMPTY.contains(&w.id.as_str()))
+                .map(move |w| {
+                    format!(
+                        "locales/{language}/circular.ftl:{}: message {} is empty (only {} may be)",
+                        w.line,
+                        w.id,
+                        MAY_BE_EMPTY.join(", ")
+                    )
+                })
+        })
+        .collect();
+    if problems.is_empty() {
+        Ok(all)
+    } else {
+        Err(problems)
+    }
 }
 
 /// Checks the files `locales/<lang>/<file_name>` of `languages` together (each present and
@@ -208,6 +242,17 @@ fn locate(text: &str, id: &str) -> (usize, String) {
     (0, String::new())
 }
 
+/// Whether a pattern prints nothing: no text, or only empty string literals (`{ "" }`).
+fn prints_nothing(pattern: &ast::Pattern<&str>) -> bool {
+    pattern.elements.iter().all(|element| match element {
+        ast::PatternElement::TextElement { value } => value.is_empty(),
+        ast::PatternElement::Placeable {
+            expression: ast::Expression::Inline(ast::InlineExpression::StringLiteral { value }),
+        } => value.is_empty(),
+        ast::PatternElement::Placeable { .. } => false,
+    })
+}
+
 fn pattern_variables(pattern: &ast::Pattern<&str>, out: &mut BTreeSet<String>) {
     for element in &pattern.elements {
         if let ast::PatternElement::Placeable { expression } = element {
@@ -310,6 +355,32 @@ mod tests {
         let errors = check(&sources_with(Language::Es, leaked)).unwrap_err();
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].starts_with("locales/es/circular.ftl:8: message date-line uses $fecha but locales/ar/circular.ftl:"), "{errors:?}");
+    }
+
+    #[test]
+    fn only_the_addressee_label_may_be_empty() {
+        let all = check(&SOURCES).unwrap();
+        let label = |language: Language| {
+            all[&language]
+                .iter()
+                .find(|w| w.id == "addressees-label")
+                .unwrap()
+                .empty
+        };
+        assert!(label(Language::En) && label(Language::Fr) && label(Language::Ru));
+        assert!(!label(Language::Zh) && !label(Language::Ar) && !label(Language::Es));
+        let en = SOURCES[2]
+            .2
+            .replace("salutation = Dear Sir/Madam,", "salutation = { \"\" }");
+        let leaked: &'static str = Box::leak(en.into_boxed_str());
+        let errors = check(&sources_with(Language::En, leaked)).unwrap_err();
+        assert_eq!(errors.len(), 1, "{errors:?}");
+        assert!(
+            errors[0].starts_with("locales/en/circular.ftl:")
+                && errors[0]
+                    .ends_with(": message salutation is empty (only addressees-label may be)"),
+            "{errors:?}"
+        );
     }
 
     #[test]
