@@ -457,13 +457,13 @@ impl Letter<'_> {
         let _ = writeln!(
             h,
             "<p style=\"margin:0 0 12px 0\">{}</p>",
-            self.html(&w.salutation)
+            self.html(&w.salutation).replace('\n', "<br>")
         );
         h.push_str(&self.body.html);
         let _ = writeln!(
             h,
             "\n<p style=\"margin:16px 0 0 0\">{}</p>",
-            self.html(&w.closing)
+            self.html(&w.closing).replace('\n', "<br>")
         );
         let _ = write!(
             h,
@@ -697,6 +697,28 @@ mod tests {
         }
         let fr = render(&t, &c, Language::Fr).unwrap();
         assert!(fr.text_body.contains("Seizo Onoe") && fr.text_body.contains("Fred Werner"));
+    }
+
+    #[test]
+    fn a_salutation_on_two_lines_keeps_them_in_html_and_a_missing_to_label_leaves_no_line() {
+        let all = all();
+        let ru = all.iter().find(|r| r.language == Language::Ru).unwrap();
+        assert!(
+            ru.html_body
+                .contains("Уважаемая госпожа,<br>уважаемый господин,"),
+            "{}",
+            ru.html_body
+        );
+        assert!(ru
+            .text_body
+            .contains("Уважаемая госпожа,\nуважаемый господин,\n"));
+        let en = all.iter().find(|r| r.language == Language::En).unwrap();
+        assert!(
+            en.text_body
+                .contains("TSB Events/FW\n\n– To Member States of the Union;"),
+            "the list follows the reference with no label: {}",
+            en.text_body
+        );
     }
 
     #[test]
