@@ -1,9 +1,10 @@
 """Mails read by an independent, strict checker: Python's email package.
 
 For each file named on the command line, prints one JSON line with
-- defects: what the strict policy (email.policy.strict, raise_on_defect=True) raises or
-  records in the MIME structure and in each header field of each part, any header value that
-  is not 7-bit, and any text part that does not decode in its charset;
+- defects: what the strict policy (email.policy.strict, raise_on_defect=True) raises first,
+  then every defect email.policy.default records in the MIME structure and in each header
+  field of each part, any header value that is not 7-bit, and any text part that does not
+  decode in its charset;
 - wire: what breaks the wire form: a CR or LF not in a CRLF, a line over 998 characters;
 - parts: the content type of each part, in order;
 - from_name, from_address, subject, list_unsubscribe, list_unsubscribe_post: as
@@ -37,6 +38,21 @@ def encoded_words(value, defects):
     return words
 
 
+def text(value):
+    """A decoded value as valid Unicode (8-bit bytes a header held come back replaced)."""
+    if value is None:
+        return None
+    return str(value).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def decoded_field(value, defects):
+    try:
+        return str(make_header(decode_header(value)))
+    except (LookupError, UnicodeDecodeError) as e:
+        defects.append(f"encoded word: {e}")
+        return ""
+
+
 def wire(raw):
     problems = []
     for m in re.finditer(rb"\r(?!\n)|(?<!\r)\n", raw):
@@ -53,10 +69,11 @@ def check(path):
     report = {"file": path, "defects": [], "wire": wire(raw), "parts": []}
     defects = report["defects"]
     try:
-        message = email.message_from_bytes(raw, policy=email.policy.strict)
+        email.message_from_bytes(raw, policy=email.policy.strict)
     except Exception as e:  # raise_on_defect: the first defect of the structure
-        defects.append(f"{type(e).__name__}: {e}")
-        return report
+        defects.append(f"strict: {type(e).__name__}: {e}")
+    # Read again without raising, to report every defect and the decoded fields.
+    message = email.message_from_bytes(raw, policy=email.policy.default)
     for part in message.walk():
         report["parts"].append(part.get_content_type())
         defects.extend(repr(d) for d in part.defects)
@@ -73,14 +90,12 @@ def check(path):
     if len(sender) != 1:
         defects.append(f"From holds {len(sender)} addresses")
     else:
-        report["from_name"] = sender[0].display_name
-        report["from_address"] = sender[0].addr_spec
-    report["subject"] = str(message["Subject"])
-    report["list_unsubscribe"] = message["List-Unsubscribe"] and str(message["List-Unsubscribe"])
-    report["list_unsubscribe_post"] = (
-        message["List-Unsubscribe-Post"] and str(message["List-Unsubscribe-Post"])
-    )
-    report["from_field"] = str(make_header(decode_header(raw_fields.get("From", ""))))
+        report["from_name"] = text(sender[0].display_name)
+        report["from_address"] = text(sender[0].addr_spec)
+    report["subject"] = text(message["Subject"])
+    report["list_unsubscribe"] = text(message["List-Unsubscribe"])
+    report["list_unsubscribe_post"] = text(message["List-Unsubscribe-Post"])
+    report["from_field"] = text(decoded_field(raw_fields.get("From", ""), defects))
     report["from_words"] = encoded_words(raw_fields.get("From"), defects)
     report["subject_words"] = encoded_words(raw_fields.get("Subject"), defects)
     report["encoded"] = ENCODED_WORD.findall(

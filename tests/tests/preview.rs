@@ -242,3 +242,37 @@ async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay(d
 }
 
 on_both_databases!(a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay,);
+
+#[test]
+fn the_strict_checker_finds_what_breaks_a_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.eml");
+    // A bare LF, an 8-bit Subject, a From cut inside a character, no closing boundary.
+    std::fs::write(
+        &broken,
+        b"From: =?utf-8?b?0JE=?= =?utf-8?b?0Q==?= <a@itu.example>\r\nSubject: Caf\xc3\xa9\r\n\
+          List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\
+          Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+          --b\r\nContent-Type: text/plain\r\n\r\nhi\n"
+            .as_slice(),
+    )
+    .unwrap();
+    let [reading] = <[PythonReading; 1]>::try_from(read_mails(&[broken.as_path()])).unwrap();
+    let found = format!("{:?} {:?}", reading.defects, reading.wire);
+    for defect in [
+        "CloseBoundaryNotFoundDefect",
+        "bare CR or LF",
+        "Subject: not 7-bit",
+    ] {
+        assert!(found.contains(defect), "{defect} in {found}");
+    }
+    assert!(
+        reading
+            .defects
+            .iter()
+            .any(|d| d.starts_with("encoded word")),
+        "{found}"
+    );
+    let checked = std::panic::catch_unwind(|| reading.assert_valid());
+    assert!(checked.is_err(), "a broken mail is not valid");
+}
