@@ -97,7 +97,7 @@ fn word_ends(text: &str) -> impl Iterator<Item = usize> + '_ {
         .chain(std::iter::once(text.len()))
 }
 
-/// Where to cut `word`, which has no space inside, so that its first part is at most `room`
+/// Where to cut `word` (no space but those at its end) so that its first part is at most `room`
 /// bytes of whole characters: the last place where a line may break, or else the last place
 /// not before a combining mark, or else the last character boundary. `None` when not even one
 /// character fits.
