@@ -18,6 +18,7 @@
 //! - [`http`]: requests to the gateway over a plain TCP stream
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
+//! - [`python_email`]: mails read by a strict independent checker, Python's `email` package
 //! - [`browser`]: a headless Chromium driven over WebDriver, with axe-core and screenshots
 //! - [`signed_in`]: a member of staff signed in to the console over plain HTTP, posting its forms
 
@@ -27,6 +28,7 @@ pub mod http;
 pub mod imap;
 pub mod intake;
 pub mod postgres;
+pub mod python_email;
 pub mod signed_in;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};

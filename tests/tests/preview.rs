@@ -1,10 +1,17 @@
 //! Staff preview a circular before issuing it: six complete messages, one per language, that
 //! read like the originals. Golden files in `tests/golden/` hold the expected HTML, text and
 //! headers; `UPDATE_GOLDEN=1 cargo test -p circulars-tests --test preview` rewrites them after a
-//! deliberate change (review the diff before committing it).
+//! deliberate change (review the diff before committing it). Each .eml, previewed or sent as a
+//! test copy, is also read by a strict independent checker (Python's `email` package), which
+//! must find it valid and decode each language's From name and Subject whole.
 
+use circulars_core::domain::{Circular, Language};
+use circulars_render::render::render;
+use circulars_render::templates::Templates;
+use circulars_tests::python_email::{read_mails, PythonReading};
 use circulars_tests::{circulars_binary, on_both_databases, workspace, Db, Harness};
 use mail_parser::{MessageParser, MimeHeaders};
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 const HEADERS: [&str; 11] = [
@@ -66,6 +73,61 @@ fn header_summary(raw: &[u8]) -> String {
     out
 }
 
+/// Each language's From display name and Subject, as rendered from the sample.
+fn sender_and_subject(language: &str) -> (String, String) {
+    let file = workspace().join("samples/circulars/tsb-36.toml");
+    let circular =
+        Circular::from_toml("tsb-36.toml", &std::fs::read_to_string(file).unwrap()).unwrap();
+    let templates = Templates::embedded().unwrap();
+    let rendition = render(&templates, &circular, language.parse::<Language>().unwrap()).unwrap();
+    (rendition.sender_name, rendition.subject)
+}
+
+/// `text` with each run of whitespace made one space.
+fn collapsed(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Checks that the strict checker found the mail of `language` valid and read its From name
+/// and Subject (after `prefix`) back whole: equal to what was rendered, every encoded word
+/// whole characters, and, where words are separated by spaces, every encoded word whole words.
+fn assert_read_whole(reading: &PythonReading, language: &str, prefix: &str) {
+    reading.assert_valid();
+    let (sender, subject) = sender_and_subject(language);
+    let subject = format!("{prefix}{subject}");
+    assert_eq!(reading.subject, subject, "{language}: Subject");
+    assert_eq!(
+        reading.from_field,
+        format!("{sender} <{}>", reading.from_address),
+        "{language}: From as RFC 2047 decodes it"
+    );
+    // email.policy.default keeps the space between two encoded words of a display name
+    // (CPython gh-128110): it shows a double space where they meet, but no word cut in two.
+    assert_eq!(
+        collapsed(&reading.from_name),
+        sender,
+        "{language}: the From name as email.policy.default decodes it"
+    );
+    for (words, text) in [
+        (&reading.from_words, &sender),
+        (&reading.subject_words, &subject),
+    ] {
+        if text.is_ascii() {
+            continue;
+        }
+        assert_eq!(&words.concat(), text, "{language}: encoded words");
+        if language == "zh" {
+            continue;
+        }
+        for pair in words.windows(2) {
+            assert!(
+                pair[0].ends_with(' ') || pair[1].starts_with(' '),
+                "{language}: encoded words meet inside a word: {pair:?}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_preview_writes_six_complete_messages_that_match_the_golden_files() {
     let out = tempfile::tempdir().unwrap();
@@ -87,7 +149,22 @@ fn the_preview_writes_six_complete_messages_that_match_the_golden_files() {
     );
     assert!(out.path().join("index.html").is_file());
 
-    for language in ["ar", "zh", "en", "fr", "ru", "es"] {
+    let languages = ["ar", "zh", "en", "fr", "ru", "es"];
+    let files: Vec<PathBuf> = languages
+        .iter()
+        .map(|language| out.path().join(format!("{language}.eml")))
+        .collect();
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    for (reading, language) in read_mails(&files).iter().zip(languages) {
+        assert_read_whole(reading, language, "");
+        assert_eq!(
+            reading.parts,
+            ["multipart/alternative", "text/plain", "text/html"],
+            "{language}"
+        );
+    }
+
+    for language in languages {
         let read = |ext: &str| std::fs::read(out.path().join(format!("{language}.{ext}"))).unwrap();
         let html = String::from_utf8(read("html")).unwrap();
         let text = String::from_utf8(read("txt")).unwrap();
@@ -151,6 +228,51 @@ async fn a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay(d
         assert_eq!(mail.recipient, "reviewer@itu.example");
         assert!(mail.subject.starts_with("[TEST COPY] "), "{}", mail.subject);
     }
+    // The mails as the relay delivered them, read by the strict checker in the order of mails().
+    let mut files: Vec<PathBuf> = std::fs::read_dir(h.smtp().out_dir())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect();
+    files.sort();
+    let files: Vec<&Path> = files.iter().map(PathBuf::as_path).collect();
+    for (reading, mail) in read_mails(&files).iter().zip(&mails) {
+        assert_read_whole(reading, &mail.language, "[TEST COPY] ");
+    }
 }
 
 on_both_databases!(a_test_copy_of_the_six_versions_goes_to_one_address_through_the_relay,);
+
+#[test]
+fn the_strict_checker_finds_what_breaks_a_mail() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.eml");
+    // A bare LF, an 8-bit Subject, a From cut inside a character, no closing boundary.
+    std::fs::write(
+        &broken,
+        b"From: =?utf-8?b?0JE=?= =?utf-8?b?0Q==?= <a@itu.example>\r\nSubject: Caf\xc3\xa9\r\n\
+          List-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n\
+          Content-Type: multipart/alternative; boundary=\"b\"\r\n\r\n\
+          --b\r\nContent-Type: text/plain\r\n\r\nhi\n"
+            .as_slice(),
+    )
+    .unwrap();
+    let [reading] = <[PythonReading; 1]>::try_from(read_mails(&[broken.as_path()])).unwrap();
+    let found = format!("{:?} {:?}", reading.defects, reading.wire);
+    for defect in [
+        "CloseBoundaryNotFoundDefect",
+        "bare CR or LF",
+        "Subject: not 7-bit",
+    ] {
+        assert!(found.contains(defect), "{defect} in {found}");
+    }
+    assert!(
+        reading
+            .defects
+            .iter()
+            .any(|d| d.starts_with("encoded word")),
+        "{found}"
+    );
+    let checked = std::panic::catch_unwind(|| reading.assert_valid());
+    assert!(checked.is_err(), "a broken mail is not valid");
+}

@@ -7,16 +7,21 @@
 //! [`build`] makes the same mail whole with lettre, as every mail was made before the template:
 //! the service no longer calls it; it stays as the reference the template is checked against
 //! (`tests/mail_template.rs`: the same decoded headers and bodies) and measured against
-//! (`benches/per_recipient.rs`), written by a maintained crate rather than by us.
+//! (`benches/per_recipient.rs`), written by a maintained crate rather than by us. The two
+//! decode to the same headers but are not encoded alike: lettre fills each RFC 2047 encoded
+//! word to the end of its line and so cuts words in two, where the template splits a display
+//! name or a subject only between words (`encoded_words`); only the template's mails are sent.
 //!
 //! # Layout
 //! - `template`: [`MailTemplate`], the mail of one language with the recipient's fields as slots
 //! - `body`: a text body encoded once around its slots, in quoted-printable or base64
 //! - `quoted`, `base64`: the two encodings, piece by piece
-//! - `fields`: header fields (RFC 2047 encoded words, mailboxes, an annex's file name)
+//! - `fields`: header fields (unstructured text, mailboxes, an annex's file name)
+//! - `encoded_words`: RFC 2047 encoded words that each hold whole words of the text
 
 mod base64;
 mod body;
+mod encoded_words;
 mod fields;
 mod quoted;
 mod template;

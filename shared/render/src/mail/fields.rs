@@ -1,20 +1,14 @@
 //! Header fields written by hand, CRLF-terminated and folded: display names and unstructured
-//! text as RFC 2047 encoded words when they are not plain ASCII, mailboxes (RFC 5322 §3.4), and
-//! an annex's file name (RFC 2183, RFC 2231 when it is not plain ASCII).
+//! text as RFC 2047 encoded words when they are not plain ASCII (`encoded_words` says where
+//! they split), mailboxes (RFC 5322 §3.4), and an annex's file name (RFC 2183, RFC 2231 when it
+//! is not plain ASCII).
 //!
-//! Lines stay within 78 characters wherever there is a place to fold (RFC 5322 §2.1.1); an
-//! encoded word is at most 75 characters and never splits a character (RFC 2047 §2, §5).
+//! Lines stay within 78 characters wherever there is a place to fold (RFC 5322 §2.1.1).
 
-use data_encoding::BASE64;
-
-/// `=?utf-8?b?` and `?=` around an encoded word.
-const WORD_OVERHEAD: usize = 12;
-
-/// The longest encoded word (RFC 2047 §2).
-const MAX_WORD: usize = 75;
+use super::encoded_words;
 
 /// The line length folding aims for (RFC 5322 §2.1.1).
-const LINE: usize = 78;
+pub(super) const LINE: usize = 78;
 
 /// The longest line a header field may have (RFC 5322 §2.1.1).
 const MAX_LINE: usize = 998;
@@ -33,20 +27,38 @@ pub(super) fn raw(out: &mut Vec<u8>, name: &str, value: &str) {
     out.extend_from_slice(b"\r\n");
 }
 
-/// Appends an unstructured field (`Subject`): as is when it is printable ASCII that fits a
-/// line, otherwise as encoded words, one per line.
+/// Appends an unstructured field (`Subject`): printable ASCII as it is, folded before a space
+/// where a line would pass 78 characters; any other text as encoded words, one per line.
 pub(super) fn unstructured(out: &mut Vec<u8>, name: &str, text: &str) {
-    let plain = text.bytes().all(|b| (b' '..=b'~').contains(&b))
-        && !text.contains("=?")
-        && name.len() + 2 + text.len() <= LINE;
-    if plain {
-        raw(out, name, text);
-    } else {
-        out.extend_from_slice(name.as_bytes());
-        out.push(b':');
-        encoded_words(out, text, name.len() + 1);
-        out.extend_from_slice(b"\r\n");
+    let printable = text.bytes().all(|b| (b' '..=b'~').contains(&b)) && !text.contains("=?");
+    if printable {
+        let mut field = Vec::with_capacity(name.len() + text.len() + 8);
+        field.extend_from_slice(name.as_bytes());
+        field.push(b':');
+        let mut column = name.len() + 1;
+        for (i, word) in text.split(' ').enumerate() {
+            // Fold only before a word: a folded line of spaces alone is not allowed.
+            if i > 0 && !word.is_empty() && column + 1 + word.len() > LINE {
+                field.extend_from_slice(b"\r\n");
+                column = 0;
+            }
+            field.push(b' ');
+            field.extend_from_slice(word.as_bytes());
+            column += 1 + word.len();
+        }
+        if field
+            .split(|&b| b == b'\n')
+            .all(|line| line.len() <= MAX_LINE)
+        {
+            out.extend_from_slice(&field);
+            out.extend_from_slice(b"\r\n");
+            return;
+        }
     }
+    out.extend_from_slice(name.as_bytes());
+    out.push(b':');
+    encoded_words::write(out, text, name.len() + 1);
+    out.extend_from_slice(b"\r\n");
 }
 
 /// Appends an address field holding one mailbox: `Name: phrase <address>\r\n`, or the bare
@@ -97,50 +109,8 @@ fn phrase(out: &mut Vec<u8>, display: &str, column: usize) -> usize {
         out.push(b'"');
         column + 3 + display.len() + display.matches(['"', '\\']).count()
     } else {
-        encoded_words(out, display, column)
+        encoded_words::write(out, display, column)
     }
-}
-
-/// Appends `text` as base64 encoded words (RFC 2047), each after a space, the first on the line
-/// that is at `column`, the others each on a folded line of its own. Returns the final column.
-fn encoded_words(out: &mut Vec<u8>, text: &str, column: usize) -> usize {
-    let mut column = column;
-    let mut rest = text;
-    let mut first = true;
-    while !rest.is_empty() {
-        let room = if first {
-            LINE.saturating_sub(column + 1).min(MAX_WORD)
-        } else {
-            MAX_WORD
-        };
-        // Whole characters that fit the room once encoded (at least one character a word).
-        let max_bytes = (room.saturating_sub(WORD_OVERHEAD) / 4) * 3;
-        let mut end = 0;
-        for (i, c) in rest.char_indices() {
-            if i + c.len_utf8() > max_bytes && end > 0 {
-                break;
-            }
-            end = i + c.len_utf8();
-        }
-        if end == 0 {
-            // Not even one character fits after the field name: start on the next line.
-            first = false;
-            continue;
-        }
-        if !first {
-            out.extend_from_slice(b"\r\n");
-            column = 0;
-        }
-        let (word, tail) = rest.split_at(end);
-        out.extend_from_slice(b" =?utf-8?b?");
-        let encoded = BASE64.encode(word.as_bytes());
-        out.extend_from_slice(encoded.as_bytes());
-        out.extend_from_slice(b"?=");
-        column += 1 + WORD_OVERHEAD + encoded.len();
-        rest = tail;
-        first = false;
-    }
-    column
 }
 
 /// The `Content-Disposition` value of an annex: `attachment; filename="…"`, or the RFC 2231
@@ -166,6 +136,7 @@ pub(super) fn attachment_disposition(file_name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use data_encoding::BASE64;
 
     fn written(f: impl FnOnce(&mut Vec<u8>)) -> String {
         let mut out = Vec::new();
@@ -204,6 +175,34 @@ mod tests {
             })
             .collect();
         assert_eq!(decoded, subject);
+    }
+
+    #[test]
+    fn a_printable_ascii_subject_is_folded_before_spaces_not_encoded() {
+        let subject = "TSB Circular 36: Invitation to participate in the work of the ITU Expert \
+                       Group on Enhancing the Artificial Intelligence Readiness Framework";
+        let field = written(|o| unstructured(o, "Subject", subject));
+        assert!(!field.contains("=?"), "{field}");
+        assert!(
+            field.split("\r\n").all(|line| line.len() <= LINE),
+            "{field}"
+        );
+        assert_eq!(field.matches("\r\n ").count(), 1, "{field}");
+        assert_eq!(
+            field.replace("\r\n ", " "),
+            format!("Subject: {subject}\r\n")
+        );
+        assert_eq!(written(|o| unstructured(o, "Subject", "")), "Subject: \r\n");
+        // Runs of spaces stay on the line before: no folded line is spaces alone.
+        let spaced = format!("{}{}x", "a".repeat(60), " ".repeat(30));
+        let field = written(|o| unstructured(o, "Subject", &spaced));
+        assert_eq!(
+            field,
+            format!("Subject: {}{}\r\n x\r\n", "a".repeat(60), " ".repeat(29))
+        );
+        // A word that would make a line longer than 998 characters goes encoded.
+        let long = "a".repeat(1000);
+        assert!(written(|o| unstructured(o, "Subject", &long)).starts_with("Subject: =?utf-8?b?"));
     }
 
     #[test]
