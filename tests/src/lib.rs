@@ -32,6 +32,7 @@ pub mod python_email;
 pub mod signed_in;
 
 use circulars_capture_smtp::{CaptureServer, RecipientRules};
+use circulars_core::config::NatsConfig;
 use circulars_core::domain::CircularId;
 use circulars_core::nats::Bus;
 use circulars_local_servers::{die_with_parent, free_port, LocalNatsServer};
@@ -704,14 +705,17 @@ impl Harness {
         found
     }
 
-    /// A NATS connection to the test's server.
-    pub async fn bus(&self) -> Bus {
-        let url = self
-            .nats
+    /// The URL of the test's nats-server.
+    pub fn nats_url(&self) -> String {
+        self.nats
             .as_ref()
             .expect("nats runs until the harness is dropped")
-            .url();
-        Bus::connect(&url, "circulars tests")
+            .url()
+    }
+
+    /// A NATS connection to the test's server.
+    pub async fn bus(&self) -> Bus {
+        Bus::connect(&NatsConfig::single(&self.nats_url()), "circulars tests")
             .await
             .expect("NATS connects")
     }

@@ -81,7 +81,7 @@ pub async fn send_back(
 /// `circulars issue ID`.
 pub async fn issue(config: &Config, store: &Store, acting: &Acting, id: &CircularId) -> Result<()> {
     let actor = actor(store, acting).await?;
-    let bus = Bus::connect(&config.nats.url, "circulars issue").await?;
+    let bus = Bus::connect(&config.nats, "circulars issue").await?;
     let policy = Policy::from_config(&config.approval);
     match circulars_lifecycle::issue(store, &bus, policy, &actor, id).await? {
         Issued::Now => println!("issued {id}"),
@@ -99,7 +99,7 @@ pub async fn set_dispatch_state(
     state: DispatchState,
 ) -> Result<()> {
     let actor = actor(store, acting).await?;
-    let bus = Bus::connect(&config.nats.url, "circulars dispatch control").await?;
+    let bus = Bus::connect(&config.nats, "circulars dispatch control").await?;
     let policy = Policy::from_config(&config.approval);
     circulars_lifecycle::set_dispatch_state(store, &bus, policy, &actor, id, state).await?;
     match state {

@@ -36,7 +36,7 @@ pub enum RelayCommand {
 pub async fn state_of(config: &Config, status: &CircularStatus) -> Dispatch {
     let ask = async {
         let bus = match status.issued_at {
-            Some(_) => Some(Bus::connect(&config.nats.url, "circulars status").await?),
+            Some(_) => Some(Bus::connect(&config.nats, "circulars status").await?),
             None => None,
         };
         Ok::<_, BusError>(dispatch_of(bus.as_ref(), status).await)
@@ -68,7 +68,7 @@ pub async fn relay(config: &Config, store: &Store, command: RelayCommand) -> Res
             let relays = &config.smtp.relays;
             // The request checked before connecting, so a mistake is named even without NATS.
             circulars_operations::relays::checked_limits(relays, &relay, None, rate, connections)?;
-            let bus = Bus::connect(&config.nats.url, "circulars relay limit").await?;
+            let bus = Bus::connect(&config.nats, "circulars relay limit").await?;
             let limits = circulars_operations::relays::set_relay_limits(
                 store,
                 &bus,

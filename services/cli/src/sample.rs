@@ -41,7 +41,7 @@ async fn drive(
     let (config, run, mail_dir) = (&setup.config, &setup.run, &setup.mail_dir);
     let mut services = setup.services()?;
     let store = Store::open(config.database_url()).await?;
-    let bus = Bus::connect(&config.nats.url, "circulars run-sample").await?;
+    let bus = Bus::connect(&config.nats, "circulars run-sample").await?;
 
     import_directory(&store, directory).await?;
     let id = draft_approve_and_issue(config, &store, &bus, circular).await?;

@@ -22,7 +22,7 @@ pub struct ServiceContext {
 impl ServiceContext {
     /// Connects to NATS and opens the database named by `config`; `name` labels the connection.
     pub async fn connect(config: Config, name: &str) -> Result<ServiceContext, ConnectError> {
-        let bus = Bus::connect(&config.nats.url, name).await?;
+        let bus = Bus::connect(&config.nats, name).await?;
         let store = Store::open(config.database_url()).await?;
         Ok(ServiceContext {
             config: Arc::new(config),

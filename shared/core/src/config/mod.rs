@@ -183,8 +183,32 @@ impl Config {
     }
 }
 
+/// `[nats]`: at least one server, each a NATS URL; 1 to 5 replicas (JetStream's range).
+fn check_nats(nats: &NatsConfig, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
+    let servers = nats.servers();
+    if servers.is_empty() {
+        problems.push(format!("{}: nats.url: names no server", origin("nats.url")));
+    }
+    for server in servers {
+        if let Err(e) = server.parse::<async_nats::ServerAddr>() {
+            problems.push(format!(
+                "{}: nats.url: '{server}' is not a NATS URL: {e}",
+                origin("nats.url")
+            ));
+        }
+    }
+    if !(1..=5).contains(&nats.replicas) {
+        problems.push(format!(
+            "{}: nats.replicas: {} is not from 1 to 5",
+            origin("nats.replicas"),
+            nats.replicas
+        ));
+    }
+}
+
 /// The rules of the other sections that types cannot say.
 fn check_rest(config: &Config, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
+    check_nats(&config.nats, origin, problems);
     if config.smtp.concurrency == 0 {
         problems.push(format!(
             "{}: smtp.concurrency: must be at least 1",
@@ -317,6 +341,55 @@ mod tests {
             "read as given"
         );
         assert!(config.tokens.keyring().is_ok());
+    }
+
+    #[test]
+    fn nats_may_list_a_clusters_servers_and_its_replicas() {
+        let c = Config::from_sources(
+            None,
+            env(&[
+                (
+                    "CIRCULARS__NATS__URL",
+                    "nats://10.0.0.1:4222, nats://10.0.0.2:4222,,nats://10.0.0.3:4222",
+                ),
+                ("CIRCULARS__NATS__REPLICAS", "3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(
+            c.nats.servers(),
+            [
+                "nats://10.0.0.1:4222",
+                "nats://10.0.0.2:4222",
+                "nats://10.0.0.3:4222"
+            ]
+        );
+        assert_eq!(c.nats.replicas, 3);
+        assert_eq!(
+            Config::from_sources(None, Vec::new())
+                .unwrap()
+                .nats
+                .replicas,
+            1
+        );
+
+        let file = "[nats]\nurl = \"nats://a:4222, http://b:x\"\nreplicas = 7\n";
+        let err = Config::from_sources(Some(("c.toml", file)), Vec::new()).unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("c.toml: nats.url: 'http://b:x' is not a NATS URL"),
+            "{text}"
+        );
+        assert!(
+            text.contains("c.toml: nats.replicas: 7 is not from 1 to 5"),
+            "{text}"
+        );
+        let err = Config::from_sources(Some(("c.toml", "[nats]\nurl = \" , \"\n")), Vec::new())
+            .unwrap_err();
+        assert!(
+            err.to_string().contains("nats.url: names no server"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -12,8 +12,32 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NatsConfig {
-    /// Server URL, e.g. `nats://127.0.0.1:4222`.
+    /// Server URL, e.g. `nats://127.0.0.1:4222`, or several separated by commas (the nodes of a
+    /// cluster: the client connects to one and moves to another when it goes away).
     pub url: String,
+    /// How many copies JetStream keeps of each stream and bucket: 1 on one server, 3 on a
+    /// three-node cluster (at most 5).
+    pub replicas: usize,
+}
+
+impl NatsConfig {
+    /// The URL of one server (`[nats] url = "nats://127.0.0.1:4222"`), with one copy of each
+    /// stream: what tests and local runs use.
+    pub fn single(url: &str) -> NatsConfig {
+        NatsConfig {
+            url: url.to_owned(),
+            replicas: 1,
+        }
+    }
+
+    /// The servers `url` lists, trimmed, empty entries dropped.
+    pub fn servers(&self) -> Vec<&str> {
+        self.url
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .collect()
+    }
 }
 
 /// `[database]`
@@ -202,6 +226,7 @@ impl Default for NatsConfig {
     fn default() -> Self {
         NatsConfig {
             url: "nats://127.0.0.1:4222".into(),
+            replicas: 1,
         }
     }
 }

@@ -5,6 +5,7 @@
 
 pub mod control;
 
+use crate::config::NatsConfig;
 use crate::events::Contract;
 use crate::BoxError;
 use async_nats::jetstream::{self, consumer, context::PublishAckFuture, kv, stream};
@@ -36,6 +37,9 @@ pub const CLAIMS_MAX_AGE: Duration = Duration::from_secs(30 * 24 * 3600);
 
 /// How long JetStream remembers a `Nats-Msg-Id` to drop a re-publish.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(10 * 60);
+/// How long [`Bus::connect`] keeps declaring the topology while JetStream is not ready (a
+/// cluster electing its first leader, a node restarting) before it gives up.
+pub const DECLARE_PATIENCE: Duration = Duration::from_secs(60);
 
 /// A durable pull consumer of one service.
 #[derive(Debug, Clone, Copy)]
@@ -158,6 +162,8 @@ pub struct Bus {
     pub client: async_nats::Client,
     /// JetStream on that client.
     pub jetstream: jetstream::Context,
+    /// How many copies of each stream and bucket are declared (`[nats] replicas`).
+    replicas: usize,
 }
 
 /// JetStream's acknowledgement of one publish.
@@ -168,22 +174,47 @@ pub struct Published {
 }
 
 impl Bus {
-    /// Connects to `url` and declares the whole topology.
-    pub async fn connect(url: &str, name: &str) -> Result<Bus, BusError> {
+    /// Connects to one of the servers `[nats]` lists (and moves to another when it goes away),
+    /// then declares the whole topology with its replica count. A server not up yet is waited
+    /// for; so is JetStream while a cluster has no leader yet (see [`DECLARE_PATIENCE`]), so that
+    /// the services start in any order.
+    pub async fn connect(nats: &NatsConfig, name: &str) -> Result<Bus, BusError> {
         let client = async_nats::ConnectOptions::new()
             .name(name)
             .retry_on_initial_connect()
             .connection_timeout(Duration::from_secs(5))
-            .connect(url)
+            .connect(nats.servers())
             .await
             .map_err(|source| BusError::Connect {
-                url: url.to_owned(),
+                url: nats.url.clone(),
                 source,
             })?;
         let jetstream = jetstream::new(client.clone());
-        let bus = Bus { client, jetstream };
-        bus.declare().await?;
+        let bus = Bus {
+            client,
+            jetstream,
+            replicas: nats.replicas,
+        };
+        bus.declare_patiently().await?;
         Ok(bus)
+    }
+
+    /// [`Bus::declare`], tried again for up to [`DECLARE_PATIENCE`] while it fails: a
+    /// cluster's JetStream answers "no suitable peers" or times out until its nodes have met.
+    async fn declare_patiently(&self) -> Result<(), BusError> {
+        let deadline = tokio::time::Instant::now() + DECLARE_PATIENCE;
+        let mut pause = Duration::from_millis(250);
+        loop {
+            match self.declare().await {
+                Ok(()) => return Ok(()),
+                Err(e) if tokio::time::Instant::now() + pause < deadline => {
+                    tracing::warn!(error = %e, "JetStream is not ready yet; declaring again in {pause:?}");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_secs(5));
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     /// Creates or updates every stream, durable consumer and bucket; safe to run from every
@@ -221,6 +252,7 @@ impl Bus {
                     storage: stream::StorageType::File,
                     duplicate_window: DUPLICATE_WINDOW,
                     max_age,
+                    num_replicas: self.replicas,
                     ..Default::default()
                 })
                 .await
@@ -267,6 +299,7 @@ impl Bus {
                 allow_direct: true,
                 discard: stream::DiscardPolicy::New,
                 duplicate_window: Duration::from_secs(120),
+                num_replicas: self.replicas,
                 ..Default::default()
             })
             .await
