@@ -243,6 +243,9 @@ pub struct Setup {
     pub database_url: Option<String>,
     /// TOML lines added to `[bounces]` (whose `listen` the harness sets).
     pub bounces_settings: String,
+    /// The `[nats]` section's lines instead of the test's own nats-server (a cluster's
+    /// `url = "…,…,…"` and `replicas = 3`); that server still runs, unused.
+    pub nats_settings: Option<String>,
     /// `[approval] required`: off by default here, so that stories about delivery issue with
     /// `circulars issue ID` alone; the approval stories turn it on.
     pub approval_required: bool,
@@ -259,6 +262,7 @@ impl Setup {
             relay_settings: String::new(),
             database_url: None,
             bounces_settings: String::new(),
+            nats_settings: None,
             approval_required: false,
         }
     }
@@ -335,6 +339,7 @@ impl Harness {
             relay_settings,
             database_url,
             bounces_settings,
+            nats_settings,
             approval_required,
         } = setup;
         let dir = tempfile::Builder::new()
@@ -358,7 +363,7 @@ impl Harness {
         let gateway_port = free_port().expect("a free port");
         let intake_port = free_port().expect("a free port");
         let config = format!(
-            "data_dir = {data:?}\n[nats]\nurl = {nats:?}\n[database]\nurl = {db:?}\n\
+            "data_dir = {data:?}\n[nats]\n{nats}\n[database]\nurl = {db:?}\n\
              [smtp]\nconcurrency = 8\n{smtp_settings}\n\
              [smtp.relays.capture]\nhost = \"127.0.0.1\"\nport = {smtp}\n{relay_settings}\n\
              [gateway]\nlisten = \"127.0.0.1:{http}\"\nmax_request_bytes = {max_request}\n\
@@ -366,7 +371,7 @@ impl Harness {
              [bounces]\nlisten = \"127.0.0.1:{intake}\"\n{bounces_settings}\n\
              [approval]\nrequired = {approval_required}\n",
             data = dir.path().display().to_string(),
-            nats = nats.url(),
+            nats = nats_settings.unwrap_or_else(|| format!("url = {:?}", nats.url())),
             db = database_url,
             smtp = smtp.local_addr().port(),
             smtp_settings = smtp_settings_with_defaults(&smtp_settings),

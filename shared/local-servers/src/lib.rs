@@ -1,6 +1,12 @@
 //! A nats-server child process with JetStream on a free loopback port, for local runs and
 //! tests: started with its store in a folder of the caller's, waited for (its log says
 //! "Server is ready"), and killed when dropped. On Linux it also dies with its parent thread.
+//! [`LocalNatsCluster`] (`cluster.rs`) runs several such nodes routed into one JetStream
+//! cluster, for the stories of a site that runs more than one.
+
+mod cluster;
+
+pub use cluster::LocalNatsCluster;
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
