@@ -214,11 +214,6 @@ pub fn free_port() -> std::io::Result<u16> {
     )
 }
 
-/// The nats-server binary: `$NATS_SERVER`, else Debian's or a local install, else `$PATH`.
-pub fn nats_server_binary() -> Result<PathBuf, LocalServerError> {
-    find_binary()
-}
-
 fn find_binary() -> Result<PathBuf, LocalServerError> {
     let candidates = [
         "/usr/sbin/nats-server",
