@@ -8,6 +8,7 @@ use std::path::PathBuf;
 /// `[bounces]`: how returned mail (bounces, complaints, mailed unsubscribes) comes in. The
 /// intake service runs the listener when `listen` is set and polls the mailbox when
 /// `[bounces.mailbox]` is.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BouncesConfig {
@@ -50,6 +51,7 @@ impl Default for BouncesConfig {
 }
 
 /// How the connection to the IMAP server is protected.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum MailboxTls {
@@ -63,6 +65,7 @@ pub enum MailboxTls {
 
 /// `[bounces.mailbox]`: an IMAP mailbox whose messages are returned mail. Each message is
 /// stored and published, then deleted from the mailbox (the database keeps it).
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailboxConfig {
@@ -77,6 +80,7 @@ pub struct MailboxConfig {
     /// The user to log in as.
     pub username: String,
     /// Its password.
+    #[cfg_attr(test, serde(serialize_with = "super::example::redacted"))]
     pub password: SecretString,
     /// The folder to read.
     pub folder: String,

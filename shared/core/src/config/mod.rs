@@ -8,8 +8,11 @@
 //! - `smtp`: `[smtp]` and its relays
 //! - `bounces`: `[bounces]` and `[bounces.mailbox]`
 //! - `sources`: the file and the environment laid over each other, sections read key by key
+//! - `example` (tests only): `deploy/circulars.example.toml` names every key, with its default
 
 mod bounces;
+#[cfg(test)]
+mod example;
 mod sections;
 mod smtp;
 mod sources;
@@ -54,6 +57,7 @@ pub const ENV_PREFIX: &str = "CIRCULARS__";
 
 /// The whole configuration of every service.
 #[derive(Debug, Clone)]
+#[cfg_attr(test, derive(serde::Serialize))]
 pub struct Config {
     /// Where local state lives (SQLite database, local runs); relative paths are taken from
     /// the working directory.
@@ -132,32 +136,7 @@ impl Config {
             None => file_name.clone(),
         };
 
-        let data_dir = match table.remove("data_dir") {
-            None => PathBuf::from("data"),
-            Some(toml::Value::String(s)) => PathBuf::from(s),
-            Some(other) => {
-                problems.push(format!(
-                    "{}: data_dir: expected a path, found {}",
-                    origin("data_dir"),
-                    other.type_str()
-                ));
-                PathBuf::from("data")
-            }
-        };
-        let mut config = Config {
-            data_dir,
-            nats: section(&mut table, "nats", &origin, &mut problems),
-            database: section(&mut table, "database", &origin, &mut problems),
-            smtp: section(&mut table, "smtp", &origin, &mut problems),
-            mail: section(&mut table, "mail", &origin, &mut problems),
-            gateway: section(&mut table, "gateway", &origin, &mut problems),
-            tracker: section(&mut table, "tracker", &origin, &mut problems),
-            directory: section(&mut table, "directory", &origin, &mut problems),
-            tokens: section(&mut table, "tokens", &origin, &mut problems),
-            dkim: section(&mut table, "dkim", &origin, &mut problems),
-            bounces: section(&mut table, "bounces", &origin, &mut problems),
-            approval: section(&mut table, "approval", &origin, &mut problems),
-        };
+        let mut config = read_sections(&mut table, &origin, &mut problems);
         for key in table.keys() {
             problems.push(format!("{}: {key}: unknown key", origin(key)));
         }
@@ -180,6 +159,41 @@ impl Config {
     /// The database URL (always set after loading).
     pub fn database_url(&self) -> &str {
         self.database.url.as_deref().unwrap_or_default()
+    }
+}
+
+/// Takes `data_dir` and every section out of `table` into a configuration, recording each
+/// unknown or mistyped key; what is left in `table` is unknown.
+fn read_sections(
+    table: &mut toml::Table,
+    origin: &dyn Fn(&str) -> String,
+    problems: &mut Vec<String>,
+) -> Config {
+    let data_dir = match table.remove("data_dir") {
+        None => PathBuf::from("data"),
+        Some(toml::Value::String(s)) => PathBuf::from(s),
+        Some(other) => {
+            problems.push(format!(
+                "{}: data_dir: expected a path, found {}",
+                origin("data_dir"),
+                other.type_str()
+            ));
+            PathBuf::from("data")
+        }
+    };
+    Config {
+        data_dir,
+        nats: section(table, "nats", origin, problems),
+        database: section(table, "database", origin, problems),
+        smtp: section(table, "smtp", origin, problems),
+        mail: section(table, "mail", origin, problems),
+        gateway: section(table, "gateway", origin, problems),
+        tracker: section(table, "tracker", origin, problems),
+        directory: section(table, "directory", origin, problems),
+        tokens: section(table, "tokens", origin, problems),
+        dkim: section(table, "dkim", origin, problems),
+        bounces: section(table, "bounces", origin, problems),
+        approval: section(table, "approval", origin, problems),
     }
 }
 

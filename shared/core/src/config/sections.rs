@@ -9,6 +9,7 @@ use std::num::NonZeroU32;
 use std::path::PathBuf;
 
 /// `[nats]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct NatsConfig {
@@ -41,6 +42,7 @@ impl NatsConfig {
 }
 
 /// `[database]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DatabaseConfig {
@@ -50,6 +52,7 @@ pub struct DatabaseConfig {
 }
 
 /// `[mail]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct MailConfig {
@@ -69,6 +72,7 @@ pub struct MailConfig {
 }
 
 /// `[tokens]`: HMAC keys of the signed tokens; without keys a development key is used (and said).
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TokensConfig {
@@ -106,16 +110,19 @@ impl TokensConfig {
 }
 
 /// One token key.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TokenKeyConfig {
     /// Its id, carried in every token it signs.
     pub id: u8,
     /// The secret, hex-encoded, at least 32 bytes.
+    #[cfg_attr(test, serde(serialize_with = "super::example::redacted"))]
     pub secret: SecretString,
 }
 
 /// `[dkim]`: off by default, since many relays sign themselves.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DkimConfig {
@@ -144,6 +151,7 @@ impl Default for DkimConfig {
 }
 
 /// `[gateway]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct GatewayConfig {
@@ -151,6 +159,7 @@ pub struct GatewayConfig {
     pub listen: SocketAddr,
     /// Who may call the staff API, by name: `[gateway.staff_keys] ana = "<32 or more
     /// characters>"`, sent as `Authorization: Bearer <key>`. None: the staff API is off.
+    #[cfg_attr(test, serde(serialize_with = "super::example::redacted_map"))]
     pub staff_keys: BTreeMap<String, SecretString>,
     /// The largest staff API request body, in bytes (a directory import of some 50 000
     /// contacts fits in the default 16 MiB).
@@ -173,6 +182,7 @@ pub struct GatewayConfig {
 }
 
 /// `[directory]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DirectoryConfig {
@@ -197,6 +207,7 @@ impl Default for DirectoryConfig {
 }
 
 /// `[approval]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ApprovalConfig {
@@ -213,6 +224,7 @@ impl Default for ApprovalConfig {
 }
 
 /// `[tracker]`
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrackerConfig {

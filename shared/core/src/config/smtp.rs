@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// `[smtp]`: how the dispatcher sends, retries and gives up, and the relays it sends through.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
@@ -46,6 +47,7 @@ pub struct SmtpConfig {
 }
 
 /// How a relay's connection is protected.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum RelayTls {
@@ -58,6 +60,7 @@ pub enum RelayTls {
 }
 
 /// `[smtp.relays.NAME]`: one relay.
+#[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct RelayConfig {
@@ -74,6 +77,7 @@ pub struct RelayConfig {
     /// The user name, when the relay wants authentication (AUTH PLAIN or LOGIN).
     pub username: Option<String>,
     /// The password (prefer `password_file` or the environment).
+    #[cfg_attr(test, serde(serialize_with = "super::example::redacted"))]
     pub password: Option<SecretString>,
     /// A file holding the password (its first line).
     pub password_file: Option<PathBuf>,
