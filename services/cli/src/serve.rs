@@ -1,5 +1,7 @@
 //! `circulars serve all|<service>`: each service's `run` with one shutdown signal; `all` runs the
-//! six in one process, still talking over NATS only.
+//! six in one process, still talking over NATS only. A service other than the gateway run alone
+//! serves `/healthz` and `/readyz` on its `[<service>] listen` when set (the gateway serves them
+//! on its own listener, in `all` too).
 
 use anyhow::{Context, Result};
 use circulars_core::config::Config;
@@ -90,6 +92,17 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
             )
         });
     }
+    if let Some(addr) = probes_listen(&ctx.config, service) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "probes",
+                circulars_probes::serve(c, addr, s)
+                    .await
+                    .map_err(Into::into),
+            )
+        });
+    }
     let signal = shutdown.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -110,6 +123,19 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
     match failed {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Where `service`, run alone, serves its probes: its section's `listen`; none for the gateway
+/// (its own listener has them) and for `all` (the gateway's).
+fn probes_listen(config: &Config, service: Service) -> Option<std::net::SocketAddr> {
+    match service {
+        Service::All | Service::Gateway => None,
+        Service::Directory => config.directory.listen,
+        Service::Composer => config.composer.listen,
+        Service::Dispatcher => config.dispatcher.listen,
+        Service::Tracker => config.tracker.listen,
+        Service::Intake => config.intake.listen,
     }
 }
 
