@@ -1,7 +1,8 @@
 //! An orchestrator asks each process whether it is alive (`/healthz`) and ready (`/readyz`):
 //! in `serve all` on the gateway's listener, without credentials; for a service run alone on
-//! its `[<service>] listen`. Ready means NATS connected, the database answering and the streams
-//! declared; when nats-server goes away the process says so, and is ready again once it is back.
+//! its `[<service>] listen`, with `/metrics` beside them. Ready means NATS connected, the
+//! database answering and the streams declared; when nats-server goes away the process says
+//! so, and is ready again once it is back.
 
 use circulars_local_servers::free_port;
 use circulars_tests::http::{http, Reply};
@@ -66,7 +67,7 @@ async fn serve_all_is_unready_while_nats_is_down_and_ready_again_once_it_is_back
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_service_run_alone_serves_its_probes_on_its_own_listen_address() {
+async fn a_service_run_alone_serves_its_probes_and_metrics_on_its_own_listen_address() {
     let mut h = Harness::start(Db::Sqlite).await;
     let port = free_port().unwrap();
     let listen = format!("127.0.0.1:{port}");
@@ -82,6 +83,15 @@ async fn a_service_run_alone_serves_its_probes_on_its_own_listen_address() {
     assert_eq!((alive.status, alive.body.as_str()), (200, "ok\n"));
     let ready = get(&format!("{base}/readyz")).await;
     assert_eq!((ready.status, ready.body.as_str()), (200, "ready\n"));
+    let metrics = get(&format!("{base}/metrics")).await;
+    assert_eq!(metrics.status, 200);
+    assert!(
+        metrics.body.contains(
+            r#"circulars_consumer_pending_messages{stream="DELIVERIES",consumer="tracker"}"#
+        ),
+        "{}",
+        metrics.body
+    );
     let other = get(&format!("{base}/api/v1/circulars")).await;
     assert_eq!(other.status, 404, "only the probes are served there");
     assert!(

@@ -1,7 +1,8 @@
 //! `circulars serve all|<service>`: each service's `run` with one shutdown signal; `all` runs the
 //! six in one process, still talking over NATS only. A service other than the gateway run alone
-//! serves `/healthz` and `/readyz` on its `[<service>] listen` when set (the gateway serves them
-//! on its own listener, in `all` too).
+//! serves `/healthz`, `/readyz` and `/metrics` on its `[<service>] listen` when set (the gateway
+//! serves them on its own listener, in `all` too). The metrics recorder is installed before any
+//! service starts.
 
 use anyhow::{Context, Result};
 use circulars_core::config::Config;
@@ -36,6 +37,18 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
         .await
         .context("starting")?;
     let shutdown = CancellationToken::new();
+    // Installed before the services start, so that their first counts are kept.
+    let recorder = circulars_probes::metrics::recorder();
+    let upkeep = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(circulars_probes::metrics::UPKEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = upkeep.cancelled() => return,
+                _ = every.tick() => recorder.run_upkeep(),
+            }
+        }
+    });
     let mut services: JoinSet<(&'static str, Result<()>)> = JoinSet::new();
     let wanted = |s: Service| service == Service::All || service == s;
     if wanted(Service::Tracker) {

@@ -23,7 +23,8 @@
 //! - [`live`]: one subscription per process to the tracker's progress on NATS, fanned out to
 //!   the browsers watching a circular's delivery (the console's live delivery page)
 //! - [`public_limit`]: the public pages (preferences, archive) rate limited per client address
-//! - [`run`]: the HTTP service: `/healthz` and `/readyz` (`circulars-probes`), the [`console`], [`api`],
+//! - [`run`]: the HTTP service: `/healthz`, `/readyz` and `/metrics` (`circulars-probes`), the
+//!   [`console`], [`api`],
 //!   [`unsubscribe`], [`preferences`] and [`archive`] routes; `[gateway.staff_keys]` become API
 //!   tokens of their accounts at start
 

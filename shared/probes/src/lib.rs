@@ -1,12 +1,16 @@
 //! `circulars-probes`: what a running process answers to its operators and orchestrator over
 //! HTTP, without credentials, the same in every service.
 //!
-//! - [`routes`]: `GET /healthz` (alive: `200 ok` as long as the process serves HTTP) and
+//! - [`routes`]: `GET /healthz` (alive: `200 ok` as long as the process serves HTTP),
 //!   `GET /readyz` (`200 ready` when NATS is connected, the database answers and every stream
-//!   is declared on the server; else `503` with one plain-text line per thing missing). The
-//!   gateway merges them into its own listener; [`serve`] puts them on a listener of their own
-//!   for a service run alone (`[<service>] listen`).
+//!   is declared on the server; else `503` with one plain-text line per thing missing) and
+//!   `GET /metrics` (the Prometheus exposition, [`metrics`]). The gateway merges them into its
+//!   own listener; [`serve`] puts them on a listener of their own for a service run alone
+//!   (`[<service>] listen`).
 //! - [`readiness`]: the checks behind `/readyz`, each bounded by [`CHECK_TIMEOUT`].
+//! - [`metrics`]: the process's recorder and the consumer gauges read at each scrape.
+
+pub mod metrics;
 
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -38,11 +42,12 @@ pub enum ProbeError {
     Serve(#[source] std::io::Error),
 }
 
-/// `/healthz` and `/readyz` for the process whose context is `ctx`.
+/// `/healthz`, `/readyz` and `/metrics` for the process whose context is `ctx`.
 pub fn routes(ctx: ServiceContext) -> Router {
     Router::new()
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics_text))
         .with_state(ctx)
 }
 
@@ -66,6 +71,20 @@ pub async fn serve(
 /// Alive: answering at all is the answer.
 async fn healthz() -> impl IntoResponse {
     plain(StatusCode::OK, "ok\n".to_owned())
+}
+
+/// The Prometheus exposition (text format 0.0.4).
+async fn metrics_text(State(ctx): State<ServiceContext>) -> impl IntoResponse {
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "text/plain; version=0.0.4; charset=utf-8",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        metrics::render(&ctx, CHECK_TIMEOUT).await,
+    )
 }
 
 /// Ready, or why not.

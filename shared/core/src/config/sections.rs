@@ -153,7 +153,8 @@ pub struct GatewayConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DirectoryConfig {
-    /// Where `circulars serve directory` serves `/healthz` and `/readyz`; none when unset.
+    /// Where `circulars serve directory` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
     pub listen: Option<SocketAddr>,
     /// After this many hard bounces (deliveries bounced, or refused with a 5xx reply) an
     /// address is suppressed (`bounced`); 0 never suppresses.
@@ -196,7 +197,8 @@ impl Default for ApprovalConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrackerConfig {
-    /// Where `circulars serve tracker` serves `/healthz` and `/readyz`; none when unset.
+    /// Where `circulars serve tracker` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
     pub listen: Option<SocketAddr>,
     /// Most events written in one transaction.
     pub batch_size: usize,
@@ -266,7 +268,8 @@ pub enum LogFormat {
     /// Human-readable lines.
     #[default]
     Text,
-    /// One JSON object per line with `timestamp`, `level`, `target`, `message` and the event's fields.
+    /// One JSON object per line with `timestamp`, `level`, `target`, `message` and the
+    /// event's fields.
     Json,
 }
 
@@ -275,7 +278,8 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ServiceConfig {
-    /// Where `circulars serve <service>` serves `/healthz` and `/readyz`; none when unset.
+    /// Where `circulars serve <service>` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
     /// (In `serve all` the gateway's listener serves them.)
     pub listen: Option<SocketAddr>,
 }
