@@ -651,6 +651,24 @@ impl Harness {
         self.nats = Some(nats.restart().expect("nats-server starts again"));
     }
 
+    /// Stops nats-server (SIGTERM) and leaves it stopped until [`Harness::start_nats_again`]:
+    /// an outage the services see.
+    pub fn stop_nats(&mut self) {
+        self.nats
+            .as_mut()
+            .expect("nats runs until the harness is dropped")
+            .stop_for_now();
+    }
+
+    /// Starts nats-server again on its port with its store after [`Harness::stop_nats`].
+    pub fn start_nats_again(&mut self) {
+        self.nats
+            .as_mut()
+            .expect("nats runs until the harness is dropped")
+            .start_again()
+            .expect("nats-server starts again");
+    }
+
     /// Stops every `serve` child with SIGTERM and waits for it to exit.
     pub fn stop_services(&mut self) {
         for (_, child) in &mut self.children {

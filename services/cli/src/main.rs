@@ -33,9 +33,10 @@ mod staff;
 
 use anyhow::{bail, Context, Result};
 use circular::Acting;
-use circulars_core::config::Config;
+use circulars_core::config::{Config, LogFormat};
 use circulars_core::domain::{CircularId, RecipientAddress};
 use circulars_core::nats::control::DispatchState;
+use circulars_core::telemetry;
 use circulars_store::Store;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -224,11 +225,12 @@ fn main() -> std::process::ExitCode {
 }
 
 async fn run(cli: Cli) -> std::process::ExitCode {
-    let quiet = !matches!(
-        cli.command,
-        Command::Serve { .. } | Command::CaptureSmtp { .. }
-    );
-    circulars_core::telemetry::init(if quiet { "warn" } else { "info" });
+    // `serve` logs as its configuration's `[log] format` says, once that is loaded.
+    match cli.command {
+        Command::Serve { .. } => {}
+        Command::CaptureSmtp { .. } => telemetry::init("info", LogFormat::Text),
+        _ => telemetry::init("warn", LogFormat::Text),
+    }
     match execute(cli).await {
         Ok(code) => code,
         Err(e) => {
@@ -249,7 +251,11 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
             let store = store(&config).await?;
             return bounces::run(&config, &store, &command).await;
         }
-        Command::Serve { service } => serve::serve(load()?, service).await?,
+        Command::Serve { service } => {
+            let config = load()?;
+            telemetry::init("info", config.log.format);
+            serve::serve(config, service).await?
+        }
         Command::Directory { command } => {
             let config = load()?;
             let store = store(&config).await?;

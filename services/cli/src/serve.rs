@@ -1,5 +1,8 @@
 //! `circulars serve all|<service>`: each service's `run` with one shutdown signal; `all` runs the
-//! six in one process, still talking over NATS only.
+//! six in one process, still talking over NATS only. A service other than the gateway run alone
+//! serves `/healthz`, `/readyz` and `/metrics` on its `[<service>] listen` when set (the gateway
+//! serves them on its own listener, in `all` too). The metrics recorder is installed before any
+//! service starts.
 
 use anyhow::{Context, Result};
 use circulars_core::config::Config;
@@ -34,6 +37,18 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
         .await
         .context("starting")?;
     let shutdown = CancellationToken::new();
+    // Installed before the services start, so that their first counts are kept.
+    let recorder = circulars_probes::metrics::recorder();
+    let upkeep = shutdown.clone();
+    tokio::spawn(async move {
+        let mut every = tokio::time::interval(circulars_probes::metrics::UPKEEP_EVERY);
+        loop {
+            tokio::select! {
+                _ = upkeep.cancelled() => return,
+                _ = every.tick() => recorder.run_upkeep(),
+            }
+        }
+    });
     let mut services: JoinSet<(&'static str, Result<()>)> = JoinSet::new();
     let wanted = |s: Service| service == Service::All || service == s;
     if wanted(Service::Tracker) {
@@ -90,6 +105,17 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
             )
         });
     }
+    if let Some(addr) = probes_listen(&ctx.config, service) {
+        let (c, s) = (ctx.clone(), shutdown.clone());
+        services.spawn(async move {
+            (
+                "probes",
+                circulars_probes::serve(c, addr, s)
+                    .await
+                    .map_err(Into::into),
+            )
+        });
+    }
     let signal = shutdown.clone();
     tokio::spawn(async move {
         shutdown_signal().await;
@@ -110,6 +136,19 @@ pub async fn serve(config: Config, service: Service) -> Result<()> {
     match failed {
         Some(e) => Err(e),
         None => Ok(()),
+    }
+}
+
+/// Where `service`, run alone, serves its probes: its section's `listen`; none for the gateway
+/// (its own listener has them) and for `all` (the gateway's).
+fn probes_listen(config: &Config, service: Service) -> Option<std::net::SocketAddr> {
+    match service {
+        Service::All | Service::Gateway => None,
+        Service::Directory => config.directory.listen,
+        Service::Composer => config.composer.listen,
+        Service::Dispatcher => config.dispatcher.listen,
+        Service::Tracker => config.tracker.listen,
+        Service::Intake => config.intake.listen,
     }
 }
 

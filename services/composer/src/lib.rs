@@ -63,8 +63,11 @@ async fn compose(
             circular = Some(ctx.store.existing_circular(&batch.circular).await?.circular);
         }
         let Some(c) = &circular else { continue };
+        let started = std::time::Instant::now();
         let rendition =
             render::render(templates, c, language).map_err(|e| Failure::Poison(e.into()))?;
+        metrics::histogram!("circulars_render_seconds", "language" => language.to_string())
+            .record(started.elapsed().as_secs_f64());
         if ctx.store.store_rendition(&rendition).await? {
             info!(%language, "language version rendered and stored");
         }

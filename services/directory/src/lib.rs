@@ -37,6 +37,7 @@ async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Resu
     let stored = ctx.store.existing_circular(circular).await?;
     let mut batches = Batches::new(circular);
     if stored.audience.is_none() {
+        let started = std::time::Instant::now();
         let (query, rules) = audience_rules(&ctx.store, &stored.circular).await?;
         let (mut members, mut excluded) = (0, 0);
         loop {
@@ -56,6 +57,8 @@ async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Resu
                     (members, excluded) = (members + m, excluded + e);
                     if frozen {
                         info!(members, excluded, "audience frozen");
+                        metrics::histogram!("circulars_audience_freeze_seconds")
+                            .record(started.elapsed().as_secs_f64());
                         break;
                     }
                     batches.publish(ctx, false).await?;

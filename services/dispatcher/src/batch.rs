@@ -421,6 +421,7 @@ impl Dispatcher {
             unconfirmed_before: 0,
         };
         let decision = outcome::decide(verdict, first, Utc::now(), &self.ctx.config.smtp, jitter);
+        outcome::count(decision.state, relay.as_deref());
         MailResult {
             state: decision.state,
             reply: decision.reply,

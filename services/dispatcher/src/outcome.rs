@@ -82,6 +82,18 @@ pub fn failure_reason(state: DeliveryState, reply: Option<&SmtpReply>) -> Option
     reason.as_str().parse().ok()
 }
 
+/// Counts an attempt's outcome in `circulars_mails_total{state, relay}` (`relay` is `none` when
+/// the mail was never handed to one): `sent` and `failed` once per mail, `deferred` once per
+/// attempt to be tried again. Never the recipient: labels stay few and carry no address.
+pub fn count(state: DeliveryState, relay: Option<&str>) {
+    metrics::counter!(
+        "circulars_mails_total",
+        "state" => state.wire_name(),
+        "relay" => relay.unwrap_or("none").to_owned()
+    )
+    .increment(1);
+}
+
 /// What an attempt leaves the delivery in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Decision {

@@ -109,6 +109,7 @@ impl Dispatcher {
             unconfirmed_before: job.unconfirmed,
         };
         let decision = outcome::decide(verdict, attempt, Utc::now(), &self.ctx.config.smtp, jitter);
+        outcome::count(decision.state, relay.as_deref());
         let record = ClaimRecord {
             state: decision.state,
             attempt: job.attempt,
@@ -249,7 +250,10 @@ impl Dispatcher {
         };
         Ok(match built {
             Ok(mail) => {
+                let started = std::time::Instant::now();
                 let sent = self.relays.send(&mail).await;
+                metrics::histogram!("circulars_smtp_send_seconds", "relay" => sent.relay.clone())
+                    .record(started.elapsed().as_secs_f64());
                 (outcome::classify(&sent.result), Some(sent.relay))
             }
             Err(e) => (

@@ -23,7 +23,8 @@
 //! - [`live`]: one subscription per process to the tracker's progress on NATS, fanned out to
 //!   the browsers watching a circular's delivery (the console's live delivery page)
 //! - [`public_limit`]: the public pages (preferences, archive) rate limited per client address
-//! - [`run`]: the HTTP service: `/healthz` (database and NATS), the [`console`], [`api`],
+//! - [`run`]: the HTTP service: `/healthz`, `/readyz` and `/metrics` (`circulars-probes`), the
+//!   [`console`], [`api`],
 //!   [`unsubscribe`], [`preferences`] and [`archive`] routes; `[gateway.staff_keys]` become API
 //!   tokens of their accounts at start
 
@@ -36,10 +37,6 @@ pub mod preferences;
 pub mod public_limit;
 pub mod unsubscribe;
 
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::routing::get;
-use axum::Router;
 use circulars_runtime::ServiceContext;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
@@ -121,9 +118,7 @@ pub async fn serve(
             "[gateway.staff_keys] kept as API tokens of their accounts"
         );
     }
-    let app = Router::new()
-        .route("/healthz", get(healthz))
-        .with_state(ctx.clone())
+    let app = circulars_probes::routes(ctx.clone())
         .merge(unsubscribe::routes(unsubscribe))
         .merge(preferences::routes(
             preferences,
@@ -155,20 +150,4 @@ pub async fn serve(
     .map_err(GatewayError::Serve)?;
     info!("gateway stopped");
     Ok(())
-}
-
-/// `200 ok` when the database answers and NATS is connected, else `503` naming what is down.
-async fn healthz(State(ctx): State<ServiceContext>) -> (StatusCode, String) {
-    let mut down = Vec::new();
-    if let Err(e) = ctx.store.directory_size().await {
-        down.push(format!("database: {e}"));
-    }
-    if ctx.bus.client.connection_state() != async_nats::connection::State::Connected {
-        down.push("nats: not connected".to_owned());
-    }
-    if down.is_empty() {
-        (StatusCode::OK, "ok\n".to_owned())
-    } else {
-        (StatusCode::SERVICE_UNAVAILABLE, down.join("\n") + "\n")
-    }
 }

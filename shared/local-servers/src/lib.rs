@@ -145,7 +145,20 @@ impl LocalNatsServer {
     /// Stops the server and starts it again on the same port with the same store (what an
     /// operator's restart does); clients reconnect on their own.
     pub fn restart(mut self) -> Result<LocalNatsServer, LocalServerError> {
+        self.stop_for_now();
+        self.start_again()?;
+        Ok(self)
+    }
+
+    /// Stops the server (SIGTERM, then SIGKILL after 5 s) and keeps its port and store for
+    /// [`LocalNatsServer::start_again`]: an outage its clients see.
+    pub fn stop_for_now(&mut self) {
         self.terminate();
+    }
+
+    /// Starts the server again on its port with its store, after
+    /// [`LocalNatsServer::stop_for_now`].
+    pub fn start_again(&mut self) -> Result<(), LocalServerError> {
         let binary = find_binary()?;
         let config = self.dir.join("nats-server.conf");
         // The port was just released; another process taking it meanwhile is not expected on
@@ -153,7 +166,11 @@ impl LocalNatsServer {
         let mut last = None;
         for _ in 0..50 {
             match Self::spawn(&binary, &config, &self.dir, self.port) {
-                Ok(server) => return Ok(server),
+                Ok(server) => {
+                    // The stopped child has been waited for: dropping it kills nothing.
+                    *self = server;
+                    return Ok(());
+                }
                 Err(e) => last = Some(e),
             }
             std::thread::sleep(Duration::from_millis(100));

@@ -362,6 +362,15 @@ pub async fn apply_event(
         info!(report, "returned mail already applied; nothing changed");
         return Ok(None);
     }
+    // The report's kind when applied (permanent, temporary, complaint, unsubscribe), else what
+    // became of it (unmatched, ignored).
+    let kind = match &decision.effect {
+        Some(ReportEffect::Delivery(r) | ReportEffect::Unsubscribe { report: r, .. }) => {
+            r.kind.wire_name()
+        }
+        None => decision.state.wire_name(),
+    };
+    metrics::counter!("circulars_returned_mail_total", "kind" => kind).increment(1);
     match decision.state {
         ReportState::Unmatched => {
             warn!(report, source = %event.source, detail = %decision.detail, "returned mail kept as unmatched")

@@ -4,7 +4,7 @@
 //! reads them only through `expose_secret`.
 //!
 //! - `sections`: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
-//!   `[directory]`, `[tracker]`, `[approval]`
+//!   `[directory]`, `[tracker]`, `[approval]`, `[log]`, `[composer]`, `[dispatcher]`, `[intake]`
 //! - `smtp`: `[smtp]` and its relays
 //! - `bounces`: `[bounces]` and `[bounces.mailbox]`
 //! - `sources`: the file and the environment laid over each other, sections read key by key
@@ -20,8 +20,8 @@ mod sources;
 pub use bounces::{BouncesConfig, MailboxConfig, MailboxTls};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sections::{
-    ApprovalConfig, DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, MailConfig,
-    NatsConfig, TokenKeyConfig, TokensConfig, TrackerConfig,
+    ApprovalConfig, DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, LogConfig,
+    LogFormat, MailConfig, NatsConfig, ServiceConfig, TokenKeyConfig, TokensConfig, TrackerConfig,
 };
 pub use smtp::{RelayConfig, RelayTls, SmtpConfig};
 
@@ -84,6 +84,14 @@ pub struct Config {
     pub bounces: BouncesConfig,
     /// Four-eyes approval before a circular is issued.
     pub approval: ApprovalConfig,
+    /// How the services' log is written.
+    pub log: LogConfig,
+    /// The composer run alone.
+    pub composer: ServiceConfig,
+    /// The dispatcher run alone.
+    pub dispatcher: ServiceConfig,
+    /// The returned-mail intake run alone.
+    pub intake: ServiceConfig,
 }
 
 /// Every problem found in the configuration, each naming its key and where it was set.
@@ -194,6 +202,10 @@ fn read_sections(
         dkim: section(table, "dkim", origin, problems),
         bounces: section(table, "bounces", origin, problems),
         approval: section(table, "approval", origin, problems),
+        log: section(table, "log", origin, problems),
+        composer: section(table, "composer", origin, problems),
+        dispatcher: section(table, "dispatcher", origin, problems),
+        intake: section(table, "intake", origin, problems),
     }
 }
 
@@ -535,6 +547,25 @@ mod tests {
         assert_eq!(order, ["main", "backup"]);
         let delays: Vec<u64> = (1..=4).map(|n| c.smtp.retry_delay(n).as_secs()).collect();
         assert_eq!(delays, [1, 5, 5, 5], "the last delay repeats");
+    }
+
+    #[test]
+    fn logs_are_text_unless_json_is_asked_for_and_another_format_is_named() {
+        let config = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(config.log.format, LogFormat::Text);
+        let config =
+            Config::from_sources(None, env(&[("CIRCULARS__LOG__FORMAT", "json")])).unwrap();
+        assert_eq!(config.log.format, LogFormat::Json);
+        let file = "[log]\nformat = \"json\"\n";
+        let config = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        assert_eq!(config.log.format, LogFormat::Json);
+        let text = Config::from_sources(None, env(&[("CIRCULARS__LOG__FORMAT", "xml")]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            text.contains("environment CIRCULARS__LOG__FORMAT: log.format: unknown variant `xml`"),
+            "{text}"
+        );
     }
 
     #[test]

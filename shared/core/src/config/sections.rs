@@ -1,5 +1,6 @@
 //! The smaller sections: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
-//! `[directory]`, `[tracker]`.
+//! `[directory]`, `[tracker]`, `[log]`, and `[composer]`, `[dispatcher]`, `[intake]` (where a
+//! service run alone serves its probes).
 
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
@@ -186,6 +187,9 @@ pub struct GatewayConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct DirectoryConfig {
+    /// Where `circulars serve directory` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
+    pub listen: Option<SocketAddr>,
     /// After this many hard bounces (deliveries bounced, or refused with a 5xx reply) an
     /// address is suppressed (`bounced`); 0 never suppresses.
     pub suppress_after_hard_bounces: u32,
@@ -201,6 +205,7 @@ impl DirectoryConfig {
 impl Default for DirectoryConfig {
     fn default() -> Self {
         DirectoryConfig {
+            listen: None,
             suppress_after_hard_bounces: 3,
         }
     }
@@ -228,6 +233,9 @@ impl Default for ApprovalConfig {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrackerConfig {
+    /// Where `circulars serve tracker` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
+    pub listen: Option<SocketAddr>,
     /// Most events written in one transaction.
     pub batch_size: usize,
     /// Milliseconds to wait for a batch to fill before writing what has arrived.
@@ -274,8 +282,44 @@ impl Default for GatewayConfig {
 impl Default for TrackerConfig {
     fn default() -> Self {
         TrackerConfig {
+            listen: None,
             batch_size: 500,
             batch_wait_ms: 50,
         }
     }
+}
+
+/// `[log]`: how `circulars serve` writes its log (standard error); `RUST_LOG` still filters it.
+#[cfg_attr(test, derive(serde::Serialize))]
+#[derive(Debug, Clone, Copy, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LogConfig {
+    /// `text` (the default: one line per event, coloured only on a terminal) or `json` (one
+    /// JSON object per line, for a log collector).
+    pub format: LogFormat,
+}
+
+/// The shape of each log line.
+#[cfg_attr(test, derive(serde::Serialize))]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    #[default]
+    Text,
+    /// One JSON object per line with `timestamp`, `level`, `target`, `message` and the
+    /// event's fields.
+    Json,
+}
+
+/// `[composer]`, `[dispatcher]`, `[intake]`: what a service without other settings of its own
+/// takes when it runs alone.
+#[cfg_attr(test, derive(serde::Serialize))]
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ServiceConfig {
+    /// Where `circulars serve <service>` serves `/healthz`, `/readyz` and `/metrics`; none
+    /// when unset.
+    /// (In `serve all` the gateway's listener serves them.)
+    pub listen: Option<SocketAddr>,
 }

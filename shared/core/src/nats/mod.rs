@@ -20,6 +20,13 @@ pub const DELIVERIES_STREAM: &str = "DELIVERIES";
 /// Stream of `report.>`: returned mail stored by the intake, the mailbox poller or an import,
 /// for the tracker to apply.
 pub const REPORTS_STREAM: &str = "REPORTS";
+/// Every stream the services declare, which a ready service finds on the server.
+pub const STREAMS: [&str; 4] = [
+    CIRCULARS_STREAM,
+    MAIL_OUTBOUND_STREAM,
+    DELIVERIES_STREAM,
+    REPORTS_STREAM,
+];
 /// Key-value bucket where the dispatcher claims each delivery key before SMTP.
 pub const CLAIMS_BUCKET: &str = "delivery-claims";
 /// Key-value bucket of operators' commands to the dispatchers (see [`control`]).
