@@ -1,11 +1,13 @@
 //! An operator's Prometheus scrapes `/metrics` on the gateway's listener while a circular goes
 //! out: mails by state and relay, SMTP send times per relay, render and freeze times, returned
 //! mail by kind and the JetStream consumers' counts are there, in names and labels `promtool`
-//! accepts, and no recipient's address is in any of them.
+//! accepts, and no recipient's address is in any of them. A mail parked for a later attempt
+//! shows in the retry gauges.
 
+use circulars_capture_smtp::RecipientRules;
 use circulars_tests::http::http;
 use circulars_tests::intake::{dsn, send};
-use circulars_tests::{Db, Harness};
+use circulars_tests::{Db, Harness, Setup};
 use std::io::Write;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -99,5 +101,54 @@ async fn metrics_after_a_delivered_circular_pass_promtool_and_name_no_recipient(
     }
     // An address, or a label made from one, would carry its `@`.
     assert!(!text.contains('@'), "an address in the metrics:\n{text}");
+    h.stop_services();
+}
+
+/// A small directory: one of its recipients' servers says "try later" for an hour.
+const DIRECTORY: &str = "addressee,addressee_name,addressee_language,categories,address,name,language,role,status,topics\n\
+adm-freedonia,Administration of Freedonia,,member-states,amina.diallo@ptt.freedonia.example.org,Amina Diallo,fr,,active,\n\
+adm-sylvania,Administration of Sylvania,,member-states,li.wei@miit.sylvania.example.com,Li Wei,zh,,active,\n";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_parked_for_a_later_attempt_shows_in_the_retry_gauges() {
+    let deferred = "li.wei@miit.sylvania.example.com";
+    let mut h = Harness::start_setup(Setup {
+        rules: RecipientRules::new().reply(deferred, 452, "4.2.2 Mailbox full, try later"),
+        smtp_settings: "retry_delays_secs = [3600]".into(),
+        ..Setup::new(Db::Sqlite)
+    })
+    .await;
+    h.serve("all");
+    let csv = h.dir().join("directory.csv");
+    std::fs::write(&csv, DIRECTORY).unwrap();
+    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.draft_sample_circular();
+    h.circulars_ok(&["issue", "TSB-36"]);
+
+    let url = format!("{}/metrics", h.gateway_url());
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let text = loop {
+        let reply = http("GET", &url, None, b"").await;
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        if reply
+            .body
+            .lines()
+            .any(|l| l == "circulars_retries_parked 1")
+        {
+            break reply.body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no parked retry in:\n{}",
+            reply.body
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        text.lines().any(|l| l == "circulars_retries_due 0"),
+        "its attempt is an hour away:\n{text}"
+    );
+    let (ok, said) = promtool_check(&text);
+    assert!(ok && said.trim().is_empty(), "promtool: {said}\n{text}");
     h.stop_services();
 }

@@ -1,7 +1,7 @@
 //! `/metrics`: the process's Prometheus exposition. The services record through the `metrics`
 //! facade (counters and histograms where the work happens); [`recorder`] installs the
 //! Prometheus recorder once per process; each scrape first reads the JetStream consumers'
-//! pending, in-hand and redelivered counts into gauges.
+//! pending, in-hand and redelivered counts, and the parked and due retries, into gauges.
 
 use circulars_runtime::ServiceContext;
 use futures::StreamExt;
@@ -46,6 +46,14 @@ pub async fn render(ctx: &ServiceContext, timeout: Duration) -> String {
         .is_err()
     {
         tracing::warn!("consumer counts not read for /metrics: no answer from JetStream in time");
+    }
+    match tokio::time::timeout(timeout, ctx.store.retry_counts(chrono::Utc::now())).await {
+        Ok(Ok((parked, due))) => {
+            metrics::gauge!("circulars_retries_parked").set(parked as f64);
+            metrics::gauge!("circulars_retries_due").set(due as f64);
+        }
+        Ok(Err(e)) => tracing::warn!(error = %e, "retry counts not read for /metrics"),
+        Err(_) => tracing::warn!("retry counts not read for /metrics: no answer in time"),
     }
     handle.render()
 }
@@ -111,5 +119,13 @@ fn describe() {
     describe_gauge!(
         "circulars_consumer_redelivered_messages",
         "Messages a JetStream consumer has had delivered more than once, read at scrape"
+    );
+    describe_gauge!(
+        "circulars_retries_parked",
+        "Mails parked for a later attempt after a temporary failure, read at scrape"
+    );
+    describe_gauge!(
+        "circulars_retries_due",
+        "Parked mails whose next attempt is due and not yet queued again, read at scrape"
     );
 }

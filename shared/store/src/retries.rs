@@ -18,6 +18,22 @@ pub struct DueRetry {
 }
 
 impl Store {
+    /// How many mails are parked for a later attempt, and how many of them are due by `now`
+    /// (a scheduler that keeps up leaves few due): for the operators' metrics.
+    pub async fn retry_counts(&self, now: DateTime<Utc>) -> Result<(u64, u64), StoreError> {
+        let row = sqlx::query(
+            "SELECT COUNT(*) AS parked, \
+             COALESCE(SUM(CASE WHEN due_at <= $1 THEN 1 ELSE 0 END), 0) AS due \
+             FROM delivery_retries",
+        )
+        .bind(timestamp(now))
+        .fetch_one(&self.pool)
+        .await?;
+        let parked: i64 = row.try_get("parked")?;
+        let due: i64 = row.try_get("due")?;
+        Ok((parked.max(0) as u64, due.max(0) as u64))
+    }
+
     /// Parks `job` (the next attempt of its delivery) until `due_at`, replacing an earlier
     /// attempt's row of the same delivery; an older attempt never replaces a newer one, so a
     /// redelivered job cannot move the schedule back.
