@@ -1,7 +1,8 @@
 //! An SMTP client for the bounce intake, as a remote MTA returning mail would talk to it: one
 //! session per message, every reply kept, and the message sent as given (dot-stuffed, nothing
 //! else changed), so tests can send truncated, oversized or non-UTF-8 input; in plain text
-//! ([`send`]) or after STARTTLS ([`send_with_starttls`]). And [`dsn`], a bounce to send.
+//! ([`send`]) or after STARTTLS ([`send_with_starttls`]). And [`dsn`], a bounce to send, and
+//! [`wait_until_applied`], until the tracker has applied what was sent.
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -238,4 +239,29 @@ pub async fn send_with_starttls(
     let mut talk = Talk::new(tls, talk.replies);
     talk.mail(recipients, message).await;
     talk.session()
+}
+
+/// Waits until no stored returned mail waits to be applied and `n` are stored in all
+/// (applied, unmatched or ignored).
+pub async fn wait_until_applied(store: &circulars_store::Store, n: usize) {
+    use circulars_store::ReportState;
+    let deadline = std::time::Instant::now() + crate::PATIENCE;
+    loop {
+        let mut seen = 0;
+        for state in [
+            ReportState::Applied,
+            ReportState::Unmatched,
+            ReportState::Ignored,
+        ] {
+            seen += store.inbound_reports(state, 1000).await.unwrap().len();
+        }
+        if seen >= n {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "only {seen} of {n} returned mails applied"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }

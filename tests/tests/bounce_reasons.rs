@@ -8,33 +8,9 @@
 
 use circulars_capture_smtp::RecipientRules;
 use circulars_core::domain::{BounceReason, CircularId, DeliveryState, RecipientAddress};
-use circulars_store::{ReportState, Store, SuppressionReason};
-use circulars_tests::intake::{dsn, send};
-use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup, PATIENCE};
-use std::time::Instant;
-
-/// Waits until `n` returned mails are stored and none waits to be applied.
-async fn wait_until_applied(store: &Store, n: usize) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let mut seen = 0;
-        for state in [
-            ReportState::Applied,
-            ReportState::Unmatched,
-            ReportState::Ignored,
-        ] {
-            seen += store.inbound_reports(state, 1000).await.unwrap().len();
-        }
-        if seen >= n {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "only {seen} of {n} returned mails applied"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
+use circulars_store::SuppressionReason;
+use circulars_tests::intake::{dsn, send, wait_until_applied};
+use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup};
 
 fn address(text: &str) -> RecipientAddress {
     RecipientAddress::parse(text).unwrap()

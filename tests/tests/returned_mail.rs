@@ -7,7 +7,7 @@
 
 use circulars_core::domain::{CircularId, DeliveryEvent, DeliveryState, RecipientAddress};
 use circulars_store::{ReportState, Store, SuppressionReason};
-use circulars_tests::intake::{dsn, send};
+use circulars_tests::intake::{dsn, send, wait_until_applied};
 use circulars_tests::{on_both_databases, Db, Harness, Mail, Setup, PATIENCE};
 use std::collections::BTreeMap;
 use std::time::Instant;
@@ -84,29 +84,6 @@ async fn wait_for_refusals(store: &Store, wanted: impl Fn(&BTreeMap<String, u64>
             return;
         }
         assert!(Instant::now() < deadline, "refusals counted: {counted:?}");
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
-}
-
-/// Waits until no stored returned mail waits to be applied and `n` are stored in all.
-async fn wait_until_applied(store: &Store, n: usize) {
-    let deadline = Instant::now() + PATIENCE;
-    loop {
-        let mut seen = 0;
-        for state in [
-            ReportState::Applied,
-            ReportState::Unmatched,
-            ReportState::Ignored,
-        ] {
-            seen += store.inbound_reports(state, 1000).await.unwrap().len();
-        }
-        if seen >= n {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "only {seen} of {n} returned mails applied"
-        );
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
 }
