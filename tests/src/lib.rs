@@ -577,7 +577,14 @@ impl Harness {
     /// Like [`Harness::serve`], with environment variables set for that process alone (a
     /// test's failpoint, such as the dispatcher's `CIRCULARS_TEST_HOLD_CLAIM_WRITES_AFTER`).
     pub fn serve_with_env(&mut self, service: &str, env: &[(&str, &str)]) {
-        let log = self.dir.path().join(format!("serve-{service}.log"));
+        self.serve_instance(service, service, env);
+    }
+
+    /// Starts one more `circulars serve <service>` process known as `instance` (its log is
+    /// `serve-<instance>.log`, [`Harness::kill_service`] and [`Harness::service_log`] take that
+    /// name): a second dispatcher or tracker beside the first, sharing the work.
+    pub fn serve_instance(&mut self, service: &str, instance: &str, env: &[(&str, &str)]) {
+        let log = self.dir.path().join(format!("serve-{instance}.log"));
         let log_file = std::fs::File::create(&log).expect("the log file is created");
         let mut command = Command::new(circulars_binary());
         command
@@ -591,7 +598,7 @@ impl Harness {
             .stderr(log_file);
         die_with_parent(&mut command);
         let child = command.spawn().expect("circulars serve starts");
-        self.children.push((service.to_owned(), child));
+        self.children.push((instance.to_owned(), child));
         let names: Vec<&str> = if service == "all" {
             vec![
                 "gateway",
@@ -623,13 +630,14 @@ impl Harness {
         }
     }
 
-    /// What `serve <service>` has logged so far.
+    /// What `serve <service>` (or the instance of that name) has logged so far.
     pub fn service_log(&self, service: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("serve-{service}.log")))
             .unwrap_or_default()
     }
 
-    /// Kills the `serve <service>` child with SIGKILL, as a crash would, and waits for it.
+    /// Kills the `serve <service>` child (or the instance of that name) with SIGKILL, as a
+    /// crash would, and waits for it.
     pub fn kill_service(&mut self, service: &str) {
         let index = self
             .children
