@@ -5,9 +5,12 @@
 //! circular: the gateway's `issue`, the directory's `freeze_audience`, the composer's
 //! `compose`, the dispatcher's `dispatch_batch` with a `mail_attempt` per recipient, and the
 //! tracker's `record_outcomes`, each hop the child of the span that published its message in
-//! another process. The spans name the circular, each delivery by its reference and the
-//! language, and never a recipient's address.
+//! another process. One recipient's server greylists the first attempt, quoting the address in
+//! its reply: the later attempt is a `dispatch_retry` naming the same delivery, its record
+//! follows it into the tracker. The spans name the circular, each delivery by its reference and
+//! the language, and never a recipient's address.
 
+use circulars_capture_smtp::RecipientRules;
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
 use circulars_core::tokens::DeliveryRef;
 use circulars_tests::collector::{Collector, ReceivedSpan};
@@ -22,13 +25,22 @@ adm-sylvania,Administration of Sylvania,,member-states,li.wei@miit.sylvania.exam
 example-telecom,Example Telecom,,sector-members,k.haddad@example.org,Karim Haddad,ar,,active,\n\
 adm-ruritania,Administration of Ruritania,,member-states,m.garcia@mintel.ruritania.example.net,Marta García,es,,active,\n";
 
+/// The recipient whose server defers the first attempt.
+const GREYLISTED: &str = "li.wei@miit.sylvania.example.com";
+
 /// The services of a site, each a process of its own.
 const SERVICES: [&str; 5] = ["gateway", "directory", "composer", "dispatcher", "tracker"];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
     let collector = Collector::start().await;
-    let mut h = Harness::start(Db::Sqlite).await;
+    let greylisting = RecipientRules::new().reply_times(
+        GREYLISTED,
+        451,
+        &format!("4.7.1 <{GREYLISTED}>: Recipient address rejected: Greylisted"),
+        1,
+    );
+    let mut h = Harness::start_with(Db::Sqlite, greylisting).await;
     let csv = h.dir().join("directory.csv");
     std::fs::write(&csv, DIRECTORY).unwrap();
     h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
@@ -126,6 +138,32 @@ async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
         attempted, deliveries,
         "one attempt per recipient, by reference"
     );
+
+    // The greylisted delivery's second attempt names the same delivery and language; it is a
+    // trace of its own (a parked retry keeps no trace context), which the tracker follows.
+    let greylisted = DeliveryKey::new(circular, RecipientAddress::parse(GREYLISTED).unwrap());
+    let greylisted = DeliveryRef::of(&greylisted).to_hex();
+    let retries: Vec<&ReceivedSpan> = spans
+        .iter()
+        .filter(|s| s.name == "dispatch_retry")
+        .collect();
+    assert!(!retries.is_empty(), "no dispatch_retry span");
+    for retry in &retries {
+        assert_eq!(retry.service, "circulars-dispatcher");
+        assert_eq!(
+            (
+                retry.attribute("circular"),
+                retry.attribute("delivery"),
+                retry.attribute("language")
+            ),
+            (Some("TSB-36"), Some(greylisted.as_str()), Some("zh")),
+            "{retry:?}"
+        );
+    }
+    let recorded = children(&spans, "record_outcome", &retries, "circulars-tracker");
+    assert!(recorded
+        .iter()
+        .all(|s| s.attribute("delivery") == Some(greylisted.as_str())));
 
     // No span of any service names a recipient, in its name or any attribute.
     for span in &spans {
