@@ -261,6 +261,7 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
                 .map(|endpoint| telemetry::Traces {
                     endpoint,
                     service: serve::resource_name(service),
+                    mail_spans: config.telemetry.mail_spans,
                 });
             let telemetry = telemetry::init("info", config.log.format, traces)?;
             let served = serve::serve(config, service).await;

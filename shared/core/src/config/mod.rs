@@ -564,6 +564,10 @@ mod tests {
     fn spans_go_to_an_http_collector_and_a_bad_endpoint_is_named() {
         let config = Config::from_sources(None, env(&[])).unwrap();
         assert_eq!(config.telemetry.otlp_endpoint, None);
+        assert!(
+            config.telemetry.mail_spans,
+            "a span per mail unless turned off"
+        );
         let file = "[telemetry]\notlp_endpoint = \"http://127.0.0.1:4318\"\n";
         let config = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
         assert_eq!(

@@ -301,13 +301,25 @@ pub struct LogConfig {
 
 /// `[telemetry]`: where `circulars serve` sends its spans; none are exported when unset.
 #[cfg_attr(test, derive(serde::Serialize))]
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TelemetryConfig {
     /// The base URL of an OpenTelemetry collector's OTLP/HTTP receiver, such as
     /// `http://127.0.0.1:4318` (spans are posted to `/v1/traces` under it, as protobuf).
     /// Plain `http://` only: a collector (or agent) beside the service carries them further.
     pub otlp_endpoint: Option<String>,
+    /// Whether each mail attempt of a batch job has a span of its own (the default); off, a
+    /// circular of millions sends the collector one span per job of recipients, not per mail.
+    pub mail_spans: bool,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            otlp_endpoint: None,
+            mail_spans: true,
+        }
+    }
 }
 
 impl TelemetryConfig {

@@ -60,9 +60,12 @@ pub fn init(
     let (exporting, telemetry) = match traces {
         Some(traces) => {
             let (tracer, telemetry) = otlp::start(&traces)?;
+            // No busy and idle times: they cost two clock readings at every poll of every
+            // future in a span, which the mails of a batch are.
             let layer = tracing_opentelemetry::layer()
                 .with_tracer(tracer)
-                .with_filter(otlp::filter());
+                .with_tracked_inactivity(false)
+                .with_filter(otlp::filter(&traces));
             (Some(layer), telemetry)
         }
         None => (None, Telemetry::default()),

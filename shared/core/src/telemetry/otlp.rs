@@ -21,6 +21,8 @@ pub struct Traces {
     pub endpoint: String,
     /// The service name of the resource: `circulars-<service>`, or `circulars`.
     pub service: String,
+    /// Whether the `debug` spans (one per mail attempt) are exported (`[telemetry] mail_spans`).
+    pub mail_spans: bool,
 }
 
 /// Why spans cannot be exported.
@@ -106,16 +108,22 @@ pub(super) fn start(traces: &Traces) -> Result<(SdkTracer, Telemetry), Telemetry
     ))
 }
 
-/// What is exported: the spans of circulars' own crates from `debug` up (a mail attempt is a
-/// `debug` span, so that the log at `info` never pays for one per mail); not the log events
-/// (they stay in the log: an SMTP reply they quote may hold an address), nor anything of the
-/// libraries below.
+/// What is exported: the spans of circulars' own crates from `info` up, and from `debug` up
+/// with `mail_spans` (a mail attempt is a `debug` span, so that the log at `info` never pays
+/// for one per mail); not the log events (they stay in the log: an SMTP reply they quote may
+/// hold an address), nor anything of the libraries below.
 pub(super) fn filter(
+    traces: &Traces,
 ) -> tracing_subscriber::filter::FilterFn<impl Fn(&Metadata<'_>) -> bool + Send + Sync + 'static> {
-    tracing_subscriber::filter::filter_fn(|metadata| {
+    let most = if traces.mail_spans {
+        Level::DEBUG
+    } else {
+        Level::INFO
+    };
+    tracing_subscriber::filter::filter_fn(move |metadata| {
         metadata.is_span()
             && metadata.target().starts_with("circulars")
-            && *metadata.level() <= Level::DEBUG
+            && *metadata.level() <= most
     })
 }
 
