@@ -636,6 +636,15 @@ impl Harness {
             .unwrap_or_default()
     }
 
+    /// The process id of the `serve <service>` child (or the instance of that name), while it
+    /// runs: to see, from outside, which connections it holds.
+    pub fn service_pid(&self, service: &str) -> Option<u32> {
+        self.children
+            .iter()
+            .find(|(name, _)| name == service)
+            .map(|(_, child)| child.id())
+    }
+
     /// Kills the `serve <service>` child (or the instance of that name) with SIGKILL, as a
     /// crash would, and waits for it.
     pub fn kill_service(&mut self, service: &str) {
