@@ -26,8 +26,18 @@
 //! `cargo bench -p circulars-tests --bench pipeline -- --sizes 10000,100000
 //! [--databases sqlite,postgres] [--dkim off,ed25519] [--rsa-sizes 10000]`. Needs Postfix's
 //! `smtp-sink` and `smtp-source` (Debian: `apt-get install postfix`, "No configuration").
-//! Under `cargo test` it sends a circular to 120 recipients on SQLite as a smoke test, and skips
-//! (saying why) when `smtp-sink` is not installed.
+//!
+//! With `--dispatchers 1,2,4` it measures instead how the services scale as separate
+//! processes with that many dispatchers (the [`dispatchers`] module; docs/SCALING.md):
+//! `cargo bench -p circulars-tests --bench pipeline -- --dispatchers 1,2,4 --sizes 20000
+//! --databases postgres`.
+//!
+//! Under `cargo test` it sends a circular to 120 recipients on SQLite as a smoke test, once in
+//! one process and once with two dispatcher processes, and skips (saying why) when `smtp-sink`
+//! is not installed.
+
+#[path = "pipeline/dispatchers.rs"]
+mod dispatchers;
 
 use circulars_local_servers::{die_with_parent, free_port};
 use circulars_store::Store;
@@ -754,10 +764,23 @@ async fn main() -> Result<(), BoxError> {
         if benchmarking { vec![10_000] } else { vec![] },
         |s| s.parse().map_err(|e| format!("--rsa-sizes {s}: {e}")),
     )?;
+    let dispatcher_counts: Vec<usize> = list(
+        "--dispatchers",
+        if benchmarking { vec![] } else { vec![2] },
+        |s| match s.parse() {
+            Ok(n) if n > 0 => Ok(n),
+            _ => Err(format!(
+                "--dispatchers {s}: a number of dispatchers, 1 or more"
+            )),
+        },
+    )?;
     println!(
         "circulars binary: {}; {CONCURRENCY} SMTP sessions",
         circulars_binary().display()
     );
+    if benchmarking && !dispatcher_counts.is_empty() {
+        return scaling(&databases, &sizes, &dispatcher_counts, &sink_bin).await;
+    }
 
     let mut runs = Vec::new();
     for &size in &sizes {
@@ -799,6 +822,44 @@ async fn main() -> Result<(), BoxError> {
     println!("|---|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (run, base_rate) in &runs {
         println!("{}", table_row(run, *base_rate));
+    }
+    if !dispatcher_counts.is_empty() {
+        scaling(&databases, &sizes, &dispatcher_counts, &sink_bin).await?;
+    }
+    Ok(())
+}
+
+/// The services as separate processes with each number of dispatchers, on each database and
+/// size, each throughput as a ratio to one dispatcher's in the same run (or to the first count
+/// given when it is not one).
+async fn scaling(
+    databases: &[Db],
+    sizes: &[usize],
+    counts: &[usize],
+    sink_bin: &Path,
+) -> Result<(), BoxError> {
+    let mut rows = Vec::new();
+    for &db in databases {
+        for &size in sizes {
+            let mut runs: Vec<dispatchers::Run> = Vec::new();
+            for &n in counts {
+                let run = dispatchers::run(db, size, n, sink_bin).await?;
+                dispatchers::report(&run, runs.first());
+                runs.push(run);
+            }
+            for run in &runs {
+                let ratio = dispatchers::ratio(run, &runs[0]);
+                rows.push(format!(
+                    "| {} {}",
+                    db_name(db),
+                    dispatchers::table_row(run, ratio)
+                ));
+            }
+        }
+    }
+    println!("\n| database {}", dispatchers::TABLE_HEAD);
+    for row in rows {
+        println!("{row}");
     }
     Ok(())
 }

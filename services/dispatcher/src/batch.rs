@@ -589,7 +589,7 @@ async fn sender(
         }
         let permit = tokio::select! {
             _ = stop.cancelled() => break,
-            permit = d.in_flight.clone().acquire_owned() => match permit {
+            permit = d.in_flight.acquire() => match permit {
                 Ok(p) => p,
                 Err(_) => break,
             },

@@ -15,7 +15,7 @@ pub(crate) async fn handle(d: Arc<Dispatcher>, message: Message, shutdown: Cance
         Ok(MailJob::Retry(job)) => {
             let permit = tokio::select! {
                 _ = shutdown.cancelled() => return,
-                permit = d.in_flight.clone().acquire_owned() => match permit {
+                permit = d.in_flight.acquire() => match permit {
                     Ok(p) => p,
                     Err(_) => return,
                 },

@@ -21,6 +21,8 @@
 //!   a paused circular's jobs simply stay queued
 //! - `retries`: the scheduler that queues parked mail again when it is due
 //! - `control`: the watcher of the `dispatch-control` bucket (pause, resume, cancel, limits)
+//! - `shares`: the `dispatchers` bucket, through which the dispatchers running side by side
+//!   each take an equal share of the relays' limits and of `smtp.concurrency`
 //! - `activity`: each relay's limits and mails of the last minute, reported every two seconds
 //!   on core NATS `relay-activity.<relay>` for the operations dashboard
 //! - [`run`]: the service, all of the above until shutdown
@@ -40,7 +42,8 @@
 //!
 //! A death between a relay's "250" and the write holding it leaves that recipient without a
 //! result; whoever takes the batch over sends it again. Those mails hold permits until their
-//! write, so a crash duplicates at most `smtp.concurrency` mails per dispatcher.
+//! write, so a crash duplicates at most the dying dispatcher's share of `smtp.concurrency`
+//! (all of it when it runs alone; `shares` splits it between the dispatchers running).
 //!
 //! A retry job: claim the delivery key (`sending`) by compare-and-set, send, write the final
 //! or deferred claim, park the next attempt, publish the outcome, acknowledge: a death between
@@ -56,13 +59,14 @@ pub mod outcome;
 mod pull;
 mod retries;
 mod send;
+mod shares;
 
 use async_nats::jetstream::kv;
 use circulars_core::domain::{CircularId, Language};
 use circulars_core::nats::control::DispatchState;
 use circulars_core::nats::BusError;
 use circulars_core::tokens::Keyring;
-use circulars_relays::{RelayError, Relays};
+use circulars_relays::{Cap, RelayError, Relays};
 use circulars_render::dkim::{self, DkimSigner};
 use circulars_render::mail::MailTemplate;
 use circulars_runtime::ServiceContext;
@@ -70,7 +74,7 @@ use rand::Rng;
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::AtomicUsize;
 use std::sync::{Arc, PoisonError, RwLock};
-use tokio::sync::{Mutex, Notify, Semaphore};
+use tokio::sync::{Mutex, Notify};
 use tokio_util::sync::CancellationToken;
 use tracing::{info, warn};
 
@@ -87,9 +91,10 @@ struct Dispatcher {
     states: RwLock<HashMap<CircularId, DispatchState>>,
     /// Woken when a circular's state changes.
     changed: Notify,
-    /// One permit per mail in flight (`smtp.concurrency`), shared by all circulars; a mail of
-    /// a batch keeps its permit until its result is written in the batch's claim.
-    in_flight: Arc<Semaphore>,
+    /// One permit per mail in flight (this process's share of `smtp.concurrency`), shared by
+    /// all circulars; a mail of a batch keeps its permit until its result is written in the
+    /// batch's claim.
+    in_flight: Cap,
     /// This process as the owner of the batch claims it holds: `host:pid:<random>`, new at
     /// every start, so a restarted process never mistakes an old lease for its own.
     owner: String,
@@ -155,7 +160,7 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         templates: Mutex::new(HashMap::new()),
         states: RwLock::new(HashMap::new()),
         changed: Notify::new(),
-        in_flight: Arc::new(Semaphore::new(concurrency)),
+        in_flight: Cap::new("mails in flight", concurrency),
         owner: format!(
             "{}:{:08x}",
             activity::dispatcher_name(),
@@ -177,6 +182,16 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     }
     // The operators' word first, so a paused circular is never pulled at start-up.
     let watcher = control::Watcher::start(dispatcher.clone()).await?;
+    // Its share of the cluster's limits taken before the first mail.
+    let membership = shares::Membership::join(&dispatcher).await?;
+    let leaving = CancellationToken::new();
+    let heartbeat = {
+        let (d, leaving) = (dispatcher.clone(), leaving.clone());
+        tokio::spawn(async move {
+            membership.keep(d, leaving).await;
+            membership
+        })
+    };
     info!(concurrency, relays = ?dispatcher.relays.names(), "dispatcher ready");
     let tasks = [
         tokio::spawn(watcher.run(shutdown.clone())),
@@ -188,6 +203,11 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         if let Err(e) = task.await {
             warn!(error = %e, "a dispatcher task ended abnormally");
         }
+    }
+    leaving.cancel();
+    match heartbeat.await {
+        Ok(membership) => membership.leave().await,
+        Err(e) => warn!(error = %e, "the dispatcher's heartbeat ended abnormally"),
     }
     info!("dispatcher stopped");
     Ok(())

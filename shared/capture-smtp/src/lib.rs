@@ -148,6 +148,8 @@ pub struct Stats {
     pub delayed_final_replies: usize,
     /// Command lines read while the client had already sent more (it pipelined).
     pub pipelined_commands: usize,
+    /// The most connections open at the same time.
+    pub most_open_connections: usize,
 }
 
 /// The live counters behind [`Stats`].
@@ -163,6 +165,8 @@ struct Counters {
     dropped_after_store: AtomicUsize,
     delayed_final_replies: AtomicUsize,
     pipelined_commands: AtomicUsize,
+    open_connections: AtomicUsize,
+    most_open_connections: AtomicUsize,
 }
 
 impl Counters {
@@ -179,6 +183,7 @@ impl Counters {
             dropped_after_store: get(&self.dropped_after_store),
             delayed_final_replies: get(&self.delayed_final_replies),
             pipelined_commands: get(&self.pipelined_commands),
+            most_open_connections: get(&self.most_open_connections),
         }
     }
 }

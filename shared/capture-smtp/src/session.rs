@@ -75,6 +75,7 @@ pub(crate) async fn serve(
     cancel: CancellationToken,
 ) {
     bump(&shared.stats.connections);
+    let _open = OpenConnection::count(shared.clone());
     let mut capture = Capture {
         shared: shared.clone(),
         peer,
@@ -84,6 +85,26 @@ pub(crate) async fn serve(
     match circulars_smtp_server::serve(tcp, peer, &shared.smtp, &mut capture, &cancel).await {
         Ok(()) => debug!(%peer, "session closed"),
         Err(e) => debug!(%peer, error = %e, "session ended with an I/O or TLS error"),
+    }
+}
+
+/// One open connection in the counts, until dropped (however the session ends).
+struct OpenConnection(Arc<Shared>);
+
+impl OpenConnection {
+    fn count(shared: Arc<Shared>) -> OpenConnection {
+        let open = shared.stats.open_connections.fetch_add(1, Ordering::SeqCst) + 1;
+        shared
+            .stats
+            .most_open_connections
+            .fetch_max(open, Ordering::SeqCst);
+        OpenConnection(shared)
+    }
+}
+
+impl Drop for OpenConnection {
+    fn drop(&mut self) {
+        self.0.stats.open_connections.fetch_sub(1, Ordering::SeqCst);
     }
 }
 

@@ -121,6 +121,10 @@ fn describe() {
         "Messages a JetStream consumer has had delivered more than once, read at scrape"
     );
     describe_gauge!(
+        "circulars_dispatchers_sharing_limits",
+        "Dispatchers running in the cluster, each taking an equal share of the relay limits and of smtp.concurrency"
+    );
+    describe_gauge!(
         "circulars_retries_parked",
         "Mails parked for a later attempt after a temporary failure, read at scrape"
     );

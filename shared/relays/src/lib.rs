@@ -11,7 +11,10 @@
 //! (`circulars_core::tls`), as for every outgoing connection.
 //!
 //! # Layout
-//! - [`relays`]: the relays, with TLS, authentication, rate limits and failover
+//! - [`relays`]: the relays, with TLS, authentication, rate limits shared by the cluster's
+//!   dispatchers, and failover
+//! - [`cap`]: a cap on what runs at once that can change while it runs (connections here,
+//!   the dispatcher's mails in flight)
 //! - [`activity`]: each relay's limits in force and mails of the last minute, for the
 //!   dispatcher's `relay-activity.<relay>` reports
 //! - [`pool`]: the open sessions to one relay, reused from mail to mail
@@ -25,6 +28,7 @@
 //! - [`error`]: [`SendError`] and the [`Phase`] an attempt stopped in
 
 pub mod activity;
+pub mod cap;
 pub mod error;
 pub mod pool;
 pub mod relays;
@@ -34,6 +38,7 @@ mod transaction;
 mod wire;
 
 pub use activity::RelayCounts;
+pub use cap::Cap;
 pub use error::{LostReply, Phase, SendError};
 pub use relays::{RelayError, Relays, Sent};
 pub use session::{Credentials, Endpoint, Security, Timeouts};

@@ -12,6 +12,7 @@ use crate::error::SendError;
 use crate::session::{self, Endpoint, Session};
 use crate::transaction::After;
 use circulars_core::domain::{OutgoingMail, SmtpReply};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -24,6 +25,8 @@ const CLOSE_AFTER_IDLE: Duration = Duration::from_secs(60);
 pub struct Pool {
     endpoint: Endpoint,
     hello: Option<String>,
+    /// Idle sessions kept at most: the relay's connection cap in force for this process.
+    keep: AtomicUsize,
     idle: Mutex<Vec<(Session, Instant)>>,
 }
 
@@ -31,8 +34,9 @@ impl Pool {
     /// A pool for `endpoint`, empty until the first mail.
     pub fn new(endpoint: Endpoint) -> Pool {
         Pool {
-            endpoint,
             hello: session::hello_name(),
+            keep: AtomicUsize::new(endpoint.keep),
+            endpoint,
             idle: Mutex::new(Vec::new()),
         }
     }
@@ -70,9 +74,18 @@ impl Pool {
         }
     }
 
+    /// Keeps at most `sessions` idle from now on, closing the longest idle beyond them, so
+    /// that a lowered connection cap closes connections and does not merely leave them idle.
+    pub fn set_keep(&self, sessions: usize) {
+        self.keep.store(sessions, Ordering::SeqCst);
+        let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
+        let beyond = idle.len().saturating_sub(sessions);
+        idle.drain(..beyond);
+    }
+
     fn keep(&self, session: Session) {
         let mut idle = self.idle.lock().unwrap_or_else(PoisonError::into_inner);
-        if idle.len() < self.endpoint.keep {
+        if idle.len() < self.keep.load(Ordering::SeqCst) {
             idle.push((session, Instant::now()));
         }
     }

@@ -3,12 +3,17 @@
 //! [`crate::session`]), a rate limit (governor) and a cap on connections that operators can
 //! change while mail is flowing, and failover by priority.
 //!
+//! The limits are the whole cluster's: dispatchers running side by side each take an equal
+//! share of them ([`Relays::set_share`]), so two dispatchers together keep a relay's
+//! `rate_per_second` and `connections`.
+//!
 //! Failover is a circuit breaker, not a resend: a relay that gives no SMTP reply at all
 //! (refused connection, TLS failure, timeout, lost connection or reply) is set aside for
 //! [`SET_ASIDE`] and the following mails go to the next relay by priority; the mail that met
 //! the failure is deferred like any other, so a failover never sends one mail twice at once.
 
 use crate::activity::{LastMinute, RelayCounts};
+use crate::cap::Cap;
 use crate::error::SendError;
 use crate::pool::Pool;
 use crate::session::{Credentials, Endpoint, Security, Timeouts};
@@ -18,10 +23,9 @@ use circulars_core::nats::control::RelayLimits;
 use circulars_core::BoxError;
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 use std::num::NonZeroU32;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tracing::{info, warn};
 
 /// How long a relay that gave no reply is passed over.
@@ -63,17 +67,14 @@ struct Relay {
     pool: Pool,
     /// The configured limits, restored when operators clear theirs.
     configured: RelayLimits,
-    /// The limits in force (connections within the configured pool).
+    /// The limits in force for the whole cluster (connections within the configured pool).
     in_force: Mutex<RelayLimits>,
     /// Mails accepted and failed in the last minute.
     last_minute: LastMinute,
-    /// The rate limiter in force (`None`: no limit).
+    /// This process's rate limiter in force (`None`: no limit).
     limiter: Mutex<Option<Arc<DefaultDirectRateLimiter>>>,
-    /// One permit per connection allowed; permits held in `withheld` lower the cap.
-    connections: Arc<Semaphore>,
-    withheld: Arc<Mutex<Vec<OwnedSemaphorePermit>>>,
-    /// Counts `apply` calls, so a cap lowered in the background yields to a later change.
-    generation: Arc<AtomicU64>,
+    /// This process's connections: its share of the cap in force.
+    connections: Cap,
     /// Passed over until then, after giving no reply.
     set_aside_until: Mutex<Option<Instant>>,
 }
@@ -81,6 +82,8 @@ struct Relay {
 /// The relays of a dispatcher, in failover order.
 pub struct Relays {
     relays: Vec<Relay>,
+    /// How many dispatchers share the limits (this one included), at least one.
+    share: AtomicU32,
 }
 
 /// What one send through the relays gave.
@@ -111,19 +114,45 @@ impl Relays {
                     in_force: Mutex::new(configured),
                     last_minute: LastMinute::new(Instant::now()),
                     limiter: Mutex::new(None),
-                    connections: Arc::new(Semaphore::new(config.connections as usize)),
-                    withheld: Arc::new(Mutex::new(Vec::new())),
-                    generation: Arc::new(AtomicU64::new(0)),
+                    connections: Cap::new(
+                        format!("relay {name} connections"),
+                        config.connections as usize,
+                    ),
                     set_aside_until: Mutex::new(None),
                 };
-                relay.apply(configured);
+                relay.apply(configured, 1);
                 Ok(relay)
             })
             .collect::<Result<Vec<_>, RelayError>>()?;
         if relays.is_empty() {
             return Err(RelayError::None);
         }
-        Ok(Relays { relays })
+        Ok(Relays {
+            relays,
+            share: AtomicU32::new(1),
+        })
+    }
+
+    /// Shares every relay's limits between `dispatchers` (this one included; at least one):
+    /// this process keeps `1/dispatchers` of the rate and of the connections (at least one
+    /// connection, so no dispatcher is left without). Must be called within a Tokio runtime.
+    pub fn set_share(&self, dispatchers: u32) {
+        let dispatchers = dispatchers.max(1);
+        if self.share.swap(dispatchers, Ordering::SeqCst) == dispatchers {
+            return;
+        }
+        for relay in &self.relays {
+            let limits = *relay
+                .in_force
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            relay.apply(limits, dispatchers);
+        }
+    }
+
+    /// How many dispatchers share the limits.
+    pub fn share(&self) -> u32 {
+        self.share.load(Ordering::SeqCst)
     }
 
     /// The relays' names, in failover order.
@@ -158,7 +187,7 @@ impl Relays {
         match self.relays.iter().find(|r| r.name == name) {
             Some(relay) => {
                 let limits = limits.unwrap_or(relay.configured);
-                relay.apply(limits);
+                relay.apply(limits, self.share());
                 info!(
                     relay = name,
                     rate_per_second = limits.rate_per_second,
@@ -190,7 +219,7 @@ impl Relays {
         if let Some(limiter) = limiter {
             limiter.until_ready().await;
         }
-        let permit = relay.connections.clone().acquire_owned().await;
+        let permit = relay.connections.acquire().await;
         let result = relay.pool.send(mail).await;
         drop(permit);
         relay.last_minute.count(Instant::now(), result.is_ok());
@@ -224,46 +253,32 @@ impl Relay {
             .unwrap_or_else(PoisonError::into_inner) = Some(now + SET_ASIDE);
     }
 
-    /// Puts `limits` in force: a new rate limiter, and connection permits withheld or given
-    /// back (a lower cap waits for sends in flight to finish; nothing is interrupted).
-    fn apply(&self, limits: RelayLimits) {
-        *self.limiter.lock().unwrap_or_else(PoisonError::into_inner) =
-            NonZeroU32::new(limits.rate_per_second)
-                .map(|rate| Arc::new(RateLimiter::direct(Quota::per_second(rate))));
+    /// Puts `limits` in force for the whole cluster, of which this process takes its part
+    /// when `dispatchers` share them: a new rate limiter, and connections closed or allowed
+    /// (a lower cap waits for sends in flight to finish; nothing is interrupted).
+    fn apply(&self, limits: RelayLimits, dispatchers: u32) {
         let allowed = limits.connections.clamp(1, self.configured.connections);
         *self.in_force.lock().unwrap_or_else(PoisonError::into_inner) = RelayLimits {
             rate_per_second: limits.rate_per_second,
             connections: allowed,
         };
-        let generation = self.generation.fetch_add(1, Ordering::SeqCst) + 1;
-        let withhold = (self.configured.connections - allowed) as usize;
-        let mut withheld = self.withheld.lock().unwrap_or_else(PoisonError::into_inner);
-        let held: usize = withheld.iter().map(|p| p.num_permits()).sum();
-        if held > withhold {
-            withheld.clear();
-        }
-        let held: usize = withheld.iter().map(|p| p.num_permits()).sum();
-        let missing = withhold - held;
-        drop(withheld);
-        if missing > 0 {
-            // Taken in the background: a connection in use is given up when its send ends.
-            let semaphore = self.connections.clone();
-            let withheld = self.withheld.clone();
-            let current = self.generation.clone();
-            let relay = self.name.clone();
-            tokio::spawn(async move {
-                if let Ok(permits) = semaphore.acquire_many_owned(missing as u32).await {
-                    if current.load(Ordering::SeqCst) == generation {
-                        withheld
-                            .lock()
-                            .unwrap_or_else(PoisonError::into_inner)
-                            .push(permits);
-                        info!(relay, connections = allowed, "connection cap lowered");
-                    }
-                }
-            });
-        }
+        *self.limiter.lock().unwrap_or_else(PoisonError::into_inner) =
+            share_of_rate(limits.rate_per_second, dispatchers)
+                .map(|quota| Arc::new(RateLimiter::direct(quota)));
+        let mine = (allowed / dispatchers).max(1) as usize;
+        self.connections.set(mine);
+        self.pool.set_keep(mine);
     }
+}
+
+/// One dispatcher's part of a rate of `rate_per_second` shared by `dispatchers` (`None`: no
+/// limit): one mail every `dispatchers / rate` seconds, with a burst of its part of a second.
+fn share_of_rate(rate_per_second: u32, dispatchers: u32) -> Option<Quota> {
+    let rate = NonZeroU32::new(rate_per_second)?;
+    let dispatchers = dispatchers.max(1);
+    let period = Duration::from_secs_f64(f64::from(dispatchers) / f64::from(rate.get()));
+    let burst = NonZeroU32::new((rate.get() / dispatchers).max(1))?;
+    Some(Quota::with_period(period)?.allow_burst(burst))
 }
 
 /// Each step's timeout as `[smtp]` sets them.
@@ -365,12 +380,12 @@ mod tests {
     async fn free_connections(relays: &Relays, name: &str, expected: usize) -> usize {
         let relay = relays.relays.iter().find(|r| r.name == name).unwrap();
         for _ in 0..100 {
-            if relay.connections.available_permits() == expected {
+            if relay.connections.available() == expected {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        relay.connections.available_permits()
+        relay.connections.available()
     }
 
     #[tokio::test]
@@ -407,6 +422,45 @@ mod tests {
         // Cleared: back to the configuration.
         relays.set_limits("main", None);
         assert_eq!(free_connections(&relays, "main", 6).await, 6);
+    }
+
+    #[tokio::test]
+    async fn dispatchers_side_by_side_each_take_their_share_of_the_limits() {
+        let relays = relays("[smtp.relays.main]\nconnections = 6\nrate_per_second = 20\n");
+        relays.set_share(2);
+        assert_eq!(free_connections(&relays, "main", 3).await, 3);
+        let in_force = &relays.activity(Instant::now())[0];
+        assert_eq!(
+            (in_force.rate_per_second, in_force.connections),
+            (20, 6),
+            "the activity report gives the cluster's limits"
+        );
+        // Operators' limits are shared too, and never leave a dispatcher without a connection.
+        relays.set_limits(
+            "main",
+            Some(RelayLimits {
+                rate_per_second: 20,
+                connections: 2,
+            }),
+        );
+        relays.set_share(4);
+        assert_eq!(free_connections(&relays, "main", 1).await, 1);
+        // Alone again: the whole of it.
+        relays.set_limits("main", None);
+        relays.set_share(1);
+        assert_eq!(free_connections(&relays, "main", 6).await, 6);
+    }
+
+    #[test]
+    fn a_shared_rate_is_split_with_its_burst() {
+        let quota = |rate, dispatchers| {
+            let quota: Quota = share_of_rate(rate, dispatchers).unwrap();
+            (quota.replenish_interval(), quota.burst_size().get())
+        };
+        assert_eq!(quota(20, 1), (Duration::from_millis(50), 20));
+        assert_eq!(quota(20, 2), (Duration::from_millis(100), 10));
+        assert_eq!(quota(3, 4), (Duration::from_secs_f64(4.0 / 3.0), 1));
+        assert!(share_of_rate(0, 2).is_none(), "no rate, no limit");
     }
 
     #[tokio::test]

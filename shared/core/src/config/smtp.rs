@@ -10,7 +10,8 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct SmtpConfig {
-    /// How many mails one dispatcher has in flight at once, over all relays.
+    /// How many mails are in flight at once, over all relays, for the whole cluster: the
+    /// dispatchers running side by side each take an equal share (at least one).
     pub concurrency: usize,
     /// Seconds opening a session with a relay may take in all (TCP, TLS, the greeting, EHLO,
     /// STARTTLS, AUTH), and a NOOP or RSET on an open one. Nothing is sent yet, so a short wait
@@ -81,9 +82,11 @@ pub struct RelayConfig {
     pub password: Option<SecretString>,
     /// A file holding the password (its first line).
     pub password_file: Option<PathBuf>,
-    /// Connections kept open to this relay at most.
+    /// Connections kept open to this relay at most, by all dispatchers together (each takes
+    /// an equal share, at least one).
     pub connections: u32,
-    /// Mails per second at most (0: no limit); changeable while running with
+    /// Mails per second at most, by all dispatchers together (0: no limit); changeable while
+    /// running with
     /// `circulars relay limit NAME --rate N`.
     pub rate_per_second: u32,
 }

@@ -31,6 +31,12 @@ pub const STREAMS: [&str; 4] = [
 pub const CLAIMS_BUCKET: &str = "delivery-claims";
 /// Key-value bucket of operators' commands to the dispatchers (see [`control`]).
 pub const CONTROL_BUCKET: &str = "dispatch-control";
+/// Key-value bucket of the dispatchers running: each keeps its key fresh, and the count of
+/// keys is how many share the cluster's relay limits and mails in flight.
+pub const DISPATCHERS_BUCKET: &str = "dispatchers";
+/// How long a dispatcher's key lives without being written again: a dispatcher that died is
+/// no longer counted after this.
+pub const DISPATCHERS_LEASE: Duration = Duration::from_secs(10);
 
 /// How long outcome events stay in `DELIVERIES` after the tracker has them: long enough for a
 /// tracker stopped over a holiday to catch up, short enough that `forget` is complete soon.
@@ -286,7 +292,9 @@ impl Bus {
             self.declare_consumer(spec).await?;
         }
         self.declare_bucket(CLAIMS_BUCKET, CLAIMS_MAX_AGE).await?;
-        self.declare_bucket(CONTROL_BUCKET, Duration::ZERO).await
+        self.declare_bucket(CONTROL_BUCKET, Duration::ZERO).await?;
+        self.declare_bucket(DISPATCHERS_BUCKET, DISPATCHERS_LEASE)
+            .await
     }
 
     /// Declares a key-value bucket keeping one value per key. It is a stream with the
@@ -305,7 +313,11 @@ impl Bus {
                 deny_delete: true,
                 allow_direct: true,
                 discard: stream::DiscardPolicy::New,
-                duplicate_window: Duration::from_secs(120),
+                // JetStream refuses a window longer than the bucket's lifetime of a value.
+                duplicate_window: match max_age {
+                    Duration::ZERO => Duration::from_secs(120),
+                    max_age => max_age.min(Duration::from_secs(120)),
+                },
                 num_replicas: self.replicas,
                 ..Default::default()
             })
@@ -365,6 +377,11 @@ impl Bus {
     /// The bucket of operators' commands to the dispatchers.
     pub async fn control(&self) -> Result<kv::Store, BusError> {
         self.bucket(CONTROL_BUCKET).await
+    }
+
+    /// The bucket of the dispatchers running.
+    pub async fn dispatchers(&self) -> Result<kv::Store, BusError> {
+        self.bucket(DISPATCHERS_BUCKET).await
     }
 
     async fn bucket(&self, name: &str) -> Result<kv::Store, BusError> {
