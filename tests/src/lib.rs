@@ -65,10 +65,14 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The `circulars` binary, built once per test process in the profile of the running tests.
+/// The `circulars` binary, built once per test process in the profile of the running tests;
+/// or the one [`TEST_BINARY`] names, as built.
 pub fn circulars_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
+        if let Some(binary) = std::env::var_os(TEST_BINARY) {
+            return PathBuf::from(binary);
+        }
         let exe = std::env::current_exe().expect("the test binary has a path");
         // target/<profile>/deps/<test binary>
         let profile_dir = exe
@@ -126,6 +130,11 @@ pub fn circulars_binary() -> &'static Path {
         profile_dir.join("circulars")
     })
 }
+
+/// An environment variable naming a `circulars` binary built beforehand for the tests to
+/// run instead of building one: for worktrees that share a target folder, where another's
+/// build can replace `target/debug/circulars` while a story runs.
+pub const TEST_BINARY: &str = "CIRCULARS_TEST_BINARY";
 
 /// What a `circulars` command printed and how it exited.
 #[derive(Debug)]
