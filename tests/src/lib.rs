@@ -7,7 +7,7 @@
 //!   configuration file pointing at them
 //! - [`on_both_databases!`]: runs a story once on SQLite and once on PostgreSQL
 //! - [`Harness::circulars`]: runs the real `circulars` binary (built on first use, in the
-//!   profile the tests run in) with that configuration
+//!   profile the tests run in, or the one [`TEST_BINARY`] names) with that configuration
 //! - [`Harness::import_sample_directory`], [`Harness::draft_sample_circular`]: the samples
 //! - [`Harness::serve`]: starts `circulars serve <service>` as a child process and waits until
 //!   it says it is ready
