@@ -19,10 +19,12 @@
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
 //! - [`python_email`]: mails read by a strict independent checker, Python's `email` package
+//! - [`collector`]: a loopback OpenTelemetry collector (OTLP/HTTP) keeping the spans it receives
 //! - [`browser`]: a headless Chromium driven over WebDriver, with axe-core and screenshots
 //! - [`signed_in`]: a member of staff signed in to the console over plain HTTP, posting its forms
 
 pub mod browser;
+pub mod collector;
 pub mod dkim;
 pub mod http;
 pub mod imap;

@@ -228,8 +228,9 @@ async fn run(cli: Cli) -> std::process::ExitCode {
     // `serve` logs as its configuration's `[log] format` says, once that is loaded.
     match cli.command {
         Command::Serve { .. } => {}
-        Command::CaptureSmtp { .. } => telemetry::init("info", LogFormat::Text),
-        _ => telemetry::init("warn", LogFormat::Text),
+        // Without traces nothing needs flushing at the end.
+        Command::CaptureSmtp { .. } => drop(telemetry::init("info", LogFormat::Text, None)),
+        _ => drop(telemetry::init("warn", LogFormat::Text, None)),
     }
     match execute(cli).await {
         Ok(code) => code,
@@ -253,8 +254,20 @@ async fn execute(cli: Cli) -> Result<std::process::ExitCode> {
         }
         Command::Serve { service } => {
             let config = load()?;
-            telemetry::init("info", config.log.format);
-            serve::serve(config, service).await?
+            let traces = config
+                .telemetry
+                .otlp_endpoint
+                .clone()
+                .map(|endpoint| telemetry::Traces {
+                    endpoint,
+                    service: serve::resource_name(service),
+                    mail_spans: config.telemetry.mail_spans,
+                });
+            let telemetry = telemetry::init("info", config.log.format, traces)?;
+            let served = serve::serve(config, service).await;
+            // The spans of the last work go out before the process ends.
+            telemetry.shutdown().await;
+            served?
         }
         Command::Directory { command } => {
             let config = load()?;

@@ -2,7 +2,8 @@
 //! six in one process, still talking over NATS only. A service other than the gateway run alone
 //! serves `/healthz`, `/readyz` and `/metrics` on its `[<service>] listen` when set (the gateway
 //! serves them on its own listener, in `all` too). The metrics recorder is installed before any
-//! service starts.
+//! service starts. Spans are exported when `[telemetry] otlp_endpoint` is set (see `main`),
+//! under the service's [`resource_name`].
 
 use anyhow::{Context, Result};
 use circulars_core::config::Config;
@@ -28,6 +29,14 @@ pub enum Service {
     Tracker,
     /// Returned mail taken in (SMTP listener, IMAP poller).
     Intake,
+}
+
+/// The service name its exported spans carry: `circulars-<service>`, or `circulars` for all.
+pub fn resource_name(service: Service) -> String {
+    match service {
+        Service::All => "circulars".to_owned(),
+        other => format!("circulars-{other:?}").to_lowercase(),
+    }
 }
 
 /// Runs `service` until SIGINT or SIGTERM, then waits for each to finish its work in flight.

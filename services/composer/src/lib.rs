@@ -7,12 +7,13 @@
 
 use circulars_core::events::{BatchJob, Contract, MailJob, RecipientBatch};
 use circulars_core::nats::{confirm, BusError, COMPOSER_CONSUMER};
+use circulars_core::telemetry;
 use circulars_render::render;
 use circulars_render::templates::{TemplateError, Templates};
 use circulars_runtime::{next_message, settle, Failure, ServiceContext};
 use std::collections::BTreeSet;
 use tokio_util::sync::CancellationToken;
-use tracing::{info, instrument};
+use tracing::{info, info_span, Instrument};
 
 /// Why the composer could not start.
 #[derive(Debug, thiserror::Error)]
@@ -34,7 +35,11 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
         let result = match RecipientBatch::decode(&message.subject, &message.payload) {
             Ok(batch) => {
                 let first_delivery = message.info().map(|i| i.delivered <= 1).unwrap_or(true);
-                compose(&ctx, &templates, &batch, first_delivery).await
+                let span = info_span!("compose", circular = %batch.circular, batch = batch.batch);
+                telemetry::follow(&span, message.headers.as_ref());
+                compose(&ctx, &templates, &batch, first_delivery)
+                    .instrument(span)
+                    .await
             }
             Err(e) => Err(e.into()),
         };
@@ -47,8 +52,8 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
 /// Renders the languages this batch needs (unless stored already) and queues its jobs.
 /// JetStream recognising a job as one it already has is expected when the batch is handed over
 /// again (it was queued before a crash); on a batch's first delivery it is logged as an error,
-/// naming the jobs, since the same recipient should never be queued twice.
-#[instrument(skip_all, fields(circular = %batch.circular, batch = batch.batch))]
+/// naming the jobs, since the same recipient should never be queued twice. Runs in the
+/// `compose` span, the child of the directory's when the batch carried its trace context.
 async fn compose(
     ctx: &ServiceContext,
     templates: &Templates,
@@ -64,8 +69,9 @@ async fn compose(
         }
         let Some(c) = &circular else { continue };
         let started = std::time::Instant::now();
-        let rendition =
-            render::render(templates, c, language).map_err(|e| Failure::Poison(e.into()))?;
+        let rendition = info_span!("render", circular = %c.id, language = language.code())
+            .in_scope(|| render::render(templates, c, language))
+            .map_err(|e| Failure::Poison(e.into()))?;
         metrics::histogram!("circulars_render_seconds", "language" => language.to_string())
             .record(started.elapsed().as_secs_f64());
         if ctx.store.store_rendition(&rendition).await? {

@@ -7,10 +7,11 @@ use circulars_contacts::resolve::{self, audience_rules};
 use circulars_core::domain::{CircularId, RecipientAddress};
 use circulars_core::events::{CircularIssued, Contract, RecipientBatch, BATCH_SIZE};
 use circulars_core::nats::{confirm, BusError, DIRECTORY_CONSUMER};
+use circulars_core::telemetry;
 use circulars_runtime::{next_message, settle, Failure, ServiceContext};
 use circulars_store::FreezeStep;
 use tokio_util::sync::CancellationToken;
-use tracing::{info, instrument};
+use tracing::{info, info_span, Instrument};
 
 /// Consumes `circular.issued` until `shutdown`; returns an error only when it cannot start.
 pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(), BusError> {
@@ -18,7 +19,13 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
     info!("directory ready");
     while let Some(message) = next_message("directory", &mut messages, &shutdown).await {
         let result = match CircularIssued::decode(&message.subject, &message.payload) {
-            Ok(issued) => freeze_and_publish(&ctx, &issued.circular).await,
+            Ok(issued) => {
+                let span = info_span!("freeze_audience", circular = %issued.circular);
+                telemetry::follow(&span, message.headers.as_ref());
+                freeze_and_publish(&ctx, &issued.circular)
+                    .instrument(span)
+                    .await
+            }
             Err(e) => Err(e.into()),
         };
         settle("directory", &message, result).await;
@@ -31,8 +38,8 @@ pub async fn run(ctx: ServiceContext, shutdown: CancellationToken) -> Result<(),
 /// are committed, so the first mails leave while a large audience is still being resolved. A
 /// batch is always `BATCH_SIZE` consecutive addresses of the audience (the last one fewer), so
 /// a redelivery, or a freeze resumed after a crash, publishes the same batches with the same
-/// ids, which JetStream or the later steps recognise.
-#[instrument(skip(ctx), fields(circular = %circular))]
+/// ids, which JetStream or the later steps recognise. Runs in the `freeze_audience` span,
+/// the child of the issuing span when `circular.issued` carried one.
 async fn freeze_and_publish(ctx: &ServiceContext, circular: &CircularId) -> Result<(), Failure> {
     let stored = ctx.store.existing_circular(circular).await?;
     let mut batches = Batches::new(circular);

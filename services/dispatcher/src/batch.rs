@@ -26,9 +26,10 @@ use crate::send::{Settlement, BUSY_DELAY};
 use crate::Dispatcher;
 use async_nats::jetstream::{AckKind, Message};
 use chrono::{DateTime, TimeDelta, Utc};
-use circulars_core::domain::DeliveryState;
+use circulars_core::domain::{DeliveryKey, DeliveryState};
 use circulars_core::events::{BatchJob, RetryJob};
 use circulars_core::nats::control::DispatchState;
+use circulars_core::tokens::DeliveryRef;
 use circulars_runtime::{settle, Failure};
 use rand::Rng;
 use std::collections::BTreeSet;
@@ -39,7 +40,7 @@ use tokio::sync::{mpsc, OwnedSemaphorePermit};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info, instrument, warn, Instrument, Span};
+use tracing::{debug, debug_span, info, warn, Instrument, Span};
 
 /// How long the writer lingers after a first result for more of the batch's mails in flight,
 /// so that one write records several (each lingering result keeps its permit meanwhile). It
@@ -128,8 +129,8 @@ pub(crate) async fn handle(
 }
 
 impl Dispatcher {
-    /// The batch job's steps (see the module's docs); `None`: leave the message unsettled.
-    #[instrument(skip_all, fields(circular = %job.circular, batch = job.batch, part = job.part))]
+    /// The batch job's steps (see the module's docs), in the `dispatch_batch` span; `None`:
+    /// leave the message unsettled.
     async fn batch(
         self: &Arc<Self>,
         message: &Message,
@@ -606,6 +607,7 @@ async fn sender(
         };
         running.fetch_add(1, Ordering::Relaxed);
         let (d, job, done, running) = (d.clone(), job.clone(), done.clone(), running.clone());
+        let span = mail_span(&job, index);
         mails.spawn(
             async move {
                 let result = d.first_attempt(&job, index, first_at).await;
@@ -616,11 +618,29 @@ async fn sender(
                     permit: Some(permit),
                 });
             }
-            .instrument(Span::current()),
+            .instrument(span),
         );
     }
     drop(turn);
     while mails.join_next().await.is_some() {}
+}
+
+/// The span of one mail attempt, a child of its batch's: the circular, the delivery by its
+/// [`DeliveryRef`] (never the address) and the language. A `debug` span, which only an
+/// exporter takes (see `circulars_core::telemetry`): the reference is worked out only then.
+fn mail_span(job: &BatchJob, index: usize) -> Span {
+    let recipient = &job.recipients[index];
+    let span = debug_span!(
+        "mail_attempt",
+        circular = %job.circular,
+        delivery = tracing::field::Empty,
+        language = recipient.language.code(),
+    );
+    if !span.is_disabled() {
+        let key = DeliveryKey::new(job.circular.clone(), recipient.address.clone());
+        span.record("delivery", tracing::field::display(DeliveryRef::of(&key)));
+    }
+    span
 }
 
 /// The result of a recipient of a cancelled circular: nothing sent.

@@ -19,7 +19,7 @@ use rand::Rng;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::OwnedSemaphorePermit;
-use tracing::{error, info, instrument, warn, Span};
+use tracing::{error, info, warn};
 
 /// What to tell JetStream about a job after handling it.
 pub(crate) enum Settlement {
@@ -76,14 +76,9 @@ pub(crate) async fn handle(
 }
 
 impl Dispatcher {
-    /// Handles one retry job, following the order in the crate docs.
-    #[instrument(skip_all, fields(circular, recipient, language, attempt))]
+    /// Handles one retry job, following the order in the crate docs (in the `dispatch_retry`
+    /// span, which names the delivery by reference, not by address).
     async fn deliver(&self, job: RetryJob) -> Result<Settlement, Failure> {
-        let span = Span::current();
-        span.record("circular", job.circular.as_str());
-        span.record("recipient", job.recipient.address.as_str());
-        span.record("language", job.recipient.language.code());
-        span.record("attempt", job.attempt);
         let key = job.key();
         let now = Utc::now();
 

@@ -10,9 +10,12 @@
 //!   plus history), and acknowledge each message only after the commit. Recording is
 //!   idempotent (`Store::record_outcomes`: a state moves only forward, each history line
 //!   once), so an event published again after JetStream's de-duplication window records
-//!   nothing twice.
+//!   nothing twice. Each message has its span (`record_outcomes` for a job's, naming the job;
+//!   `record_outcome` for one delivery's, naming it by its reference), the child of the
+//!   dispatcher's span that published it, open until the message is settled after the commit.
 //! - returned mail: pull `report.received`, read the stored report back, match it to its
-//!   delivery and apply it (`circulars_returned_mail::reports`).
+//!   delivery and apply it (`circulars_returned_mail::reports`), in an `apply_report` span
+//!   following the intake's.
 //! - `Progress`: each circular a commit touched has its counts (per state, language and
 //!   category) published on core NATS `progress.<circular>` for the dashboard, at most once per
 //!   [`PROGRESS_INTERVAL`], and less often when counting a large circular is slow; news held
@@ -24,13 +27,15 @@ use circulars_core::events::{
     Contract, DeliveryOutcome, DeliveryOutcomes, DELIVERY_OUTCOMES_SUBJECT, PROGRESS_PREFIX,
 };
 use circulars_core::nats::{BusError, TRACKER_CONSUMER, TRACKER_REPORTS_CONSUMER};
+use circulars_core::telemetry;
+use circulars_core::tokens::DeliveryRef;
 use circulars_returned_mail::{intake, reports};
 use circulars_runtime::{next_message, settle, Failure, ServiceContext};
 use std::collections::{BTreeSet, HashMap};
 use std::time::Duration;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
-use tracing::{debug, info};
+use tracing::{debug, info, info_span, Instrument, Span};
 
 /// Why the tracker could not start.
 #[derive(Debug, thiserror::Error)]
@@ -72,8 +77,14 @@ async fn apply_reports(
     let mut messages = ctx.bus.messages(TRACKER_REPORTS_CONSUMER).await?;
     let rule = ctx.config.directory.hard_bounce_rule();
     while let Some(message) = next_message("tracker", &mut messages, &shutdown).await {
-        let result = reports::apply(&matcher, &message.subject, &message.payload, rule).await;
-        settle("tracker", &message, result).await;
+        let span = info_span!("apply_report");
+        telemetry::follow(&span, message.headers.as_ref());
+        async {
+            let result = reports::apply(&matcher, &message.subject, &message.payload, rule).await;
+            settle("tracker", &message, result).await;
+        }
+        .instrument(span)
+        .await;
     }
     Ok(())
 }
@@ -183,11 +194,13 @@ impl Progress {
     }
 }
 
-/// Outcomes gathered for one transaction, with the messages that carried them.
+/// Outcomes gathered for one transaction, with the messages that carried them and each
+/// message's span (open until the message is settled, so that it covers the commit).
 #[derive(Default)]
 struct Gathered {
     outcomes: Vec<DeliveryOutcome>,
     messages: Vec<Message>,
+    spans: Vec<Span>,
 }
 
 impl Gathered {
@@ -195,14 +208,35 @@ impl Gathered {
     /// that is neither is terminated at once.
     async fn take(&mut self, message: Message) {
         let decoded = if message.subject.as_str() == DELIVERY_OUTCOMES_SUBJECT {
-            DeliveryOutcomes::decode(&message.subject, &message.payload).map(|b| b.outcomes)
+            DeliveryOutcomes::decode(&message.subject, &message.payload).map(|b| {
+                // The job is named as its claim is (`BatchJob::claim_key`).
+                let span = info_span!(
+                    "record_outcomes",
+                    circular = %b.circular,
+                    job = %format_args!("{}.job.{}.{}", b.circular, b.batch, b.part),
+                    outcomes = b.outcomes.len(),
+                    early = b.early.is_some(),
+                );
+                (b.outcomes, span)
+            })
         } else {
-            DeliveryOutcome::decode(&message.subject, &message.payload).map(|o| vec![o])
+            DeliveryOutcome::decode(&message.subject, &message.payload).map(|o| {
+                let span = info_span!(
+                    "record_outcome",
+                    circular = %o.circular,
+                    delivery = %DeliveryRef::of(&o.key()),
+                    state = %o.state,
+                    attempt = o.attempt,
+                );
+                (vec![o], span)
+            })
         };
         match decoded {
-            Ok(outcomes) => {
+            Ok((outcomes, span)) => {
+                telemetry::follow(&span, message.headers.as_ref());
                 self.outcomes.extend(outcomes);
                 self.messages.push(message);
+                self.spans.push(span);
             }
             Err(e) => settle("tracker", &message, Err(e.into())).await,
         }
@@ -212,7 +246,11 @@ impl Gathered {
 /// Writes one batch and settles each message: the messages are acked after the commit, or
 /// all redelivered when the write fails. Returns the circulars written.
 async fn write(ctx: &ServiceContext, batch: Gathered) -> BTreeSet<CircularId> {
-    let Gathered { outcomes, messages } = batch;
+    let Gathered {
+        outcomes,
+        messages,
+        spans,
+    } = batch;
     if messages.is_empty() {
         return BTreeSet::new();
     }
@@ -230,13 +268,16 @@ async fn write(ctx: &ServiceContext, batch: Gathered) -> BTreeSet<CircularId> {
             tracing::warn!(error = %e, outcomes = outcomes.len(), "batch not recorded; it will be redelivered")
         }
     }
-    for message in &messages {
+    for (message, span) in messages.iter().zip(&spans) {
         let settled = match &result {
             Ok(()) => Ok(()),
             Err(e) => Err(Failure::Retry(e.to_string().into())),
         };
-        settle("tracker", message, settled).await;
+        settle("tracker", message, settled)
+            .instrument(span.clone())
+            .await;
     }
+    drop(spans);
     match result {
         Ok(()) => outcomes.into_iter().map(|o| o.circular).collect(),
         Err(_) => BTreeSet::new(),

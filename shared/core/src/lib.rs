@@ -5,9 +5,10 @@
 //! - [`domain`]: circulars, languages, categories, recipients, deliveries and their states
 //! - [`events`]: the NATS subjects, their versioned payloads and `Nats-Msg-Id` rules
 //! - [`config`]: typed configuration (file, then environment), every bad key named
-//! - [`nats`]: the JetStream topology declared at start-up, publishing, the dispatch-control bucket
+//! - [`nats`]: the JetStream topology declared at start-up, publishing (with the trace context),
+//!   the dispatch-control bucket
 //! - [`input`]: problems in input files, named by file, line and field
-//! - [`telemetry`]: logging set-up
+//! - [`telemetry`]: logging set-up, spans exported over OTLP, trace context in NATS headers
 //! - [`tls`]: client TLS with the public roots and a private CA
 //! - [`tokens`]: signed delivery tokens for VERP bounce addresses and unsubscribe links;
 //!   Message-IDs; the keyring with rotation; pseudonyms of forgotten addresses

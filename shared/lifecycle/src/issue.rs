@@ -8,7 +8,7 @@ use circulars_core::domain::{Actor, CircularId, Role};
 use circulars_core::events::CircularIssued;
 use circulars_core::nats::Bus;
 use circulars_store::{IssueMark, Store};
-use tracing::info;
+use tracing::{info, instrument};
 
 /// What `issue` did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -21,7 +21,9 @@ pub enum Issued {
 
 /// Issues a circular, by `actor` (an operator): marks it issued (once, and only once approved
 /// when approval is required), then publishes `circular.issued` and waits for JetStream's ack.
-/// When an earlier issue stopped between the two, issuing again finishes it.
+/// When an earlier issue stopped between the two, issuing again finishes it. The `issue` span
+/// is where a circular's trace begins (the directory's span follows it through NATS).
+#[instrument(name = "issue", skip_all, fields(circular = %id))]
 pub async fn issue(
     store: &Store,
     bus: &Bus,

@@ -4,7 +4,8 @@
 //! reads them only through `expose_secret`.
 //!
 //! - `sections`: `[nats]`, `[database]`, `[mail]`, `[tokens]`, `[dkim]`, `[gateway]`,
-//!   `[directory]`, `[tracker]`, `[approval]`, `[log]`, `[composer]`, `[dispatcher]`, `[intake]`
+//!   `[directory]`, `[tracker]`, `[approval]`, `[log]`, `[telemetry]`, `[composer]`,
+//!   `[dispatcher]`, `[intake]`
 //! - `smtp`: `[smtp]` and its relays
 //! - `bounces`: `[bounces]` and `[bounces.mailbox]`
 //! - `sources`: the file and the environment laid over each other, sections read key by key
@@ -21,7 +22,8 @@ pub use bounces::{BouncesConfig, MailboxConfig, MailboxTls};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use sections::{
     ApprovalConfig, DatabaseConfig, DirectoryConfig, DkimConfig, GatewayConfig, LogConfig,
-    LogFormat, MailConfig, NatsConfig, ServiceConfig, TokenKeyConfig, TokensConfig, TrackerConfig,
+    LogFormat, MailConfig, NatsConfig, ServiceConfig, TelemetryConfig, TokenKeyConfig,
+    TokensConfig, TrackerConfig,
 };
 pub use smtp::{RelayConfig, RelayTls, SmtpConfig};
 
@@ -86,6 +88,8 @@ pub struct Config {
     pub approval: ApprovalConfig,
     /// How the services' log is written.
     pub log: LogConfig,
+    /// Where the services' spans are exported.
+    pub telemetry: TelemetryConfig,
     /// The composer run alone.
     pub composer: ServiceConfig,
     /// The dispatcher run alone.
@@ -203,6 +207,7 @@ fn read_sections(
         bounces: section(table, "bounces", origin, problems),
         approval: section(table, "approval", origin, problems),
         log: section(table, "log", origin, problems),
+        telemetry: section(table, "telemetry", origin, problems),
         composer: section(table, "composer", origin, problems),
         dispatcher: section(table, "dispatcher", origin, problems),
         intake: section(table, "intake", origin, problems),
@@ -235,6 +240,12 @@ fn check_nats(nats: &NatsConfig, origin: &dyn Fn(&str) -> String, problems: &mut
 /// The rules of the other sections that types cannot say.
 fn check_rest(config: &Config, origin: &dyn Fn(&str) -> String, problems: &mut Vec<String>) {
     check_nats(&config.nats, origin, problems);
+    if let Some(problem) = config.telemetry.endpoint_problem() {
+        problems.push(format!(
+            "{}: telemetry.otlp_endpoint: {problem}",
+            origin("telemetry.otlp_endpoint")
+        ));
+    }
     if config.smtp.concurrency == 0 {
         problems.push(format!(
             "{}: smtp.concurrency: must be at least 1",
@@ -547,6 +558,39 @@ mod tests {
         assert_eq!(order, ["main", "backup"]);
         let delays: Vec<u64> = (1..=4).map(|n| c.smtp.retry_delay(n).as_secs()).collect();
         assert_eq!(delays, [1, 5, 5, 5], "the last delay repeats");
+    }
+
+    #[test]
+    fn spans_go_to_an_http_collector_and_a_bad_endpoint_is_named() {
+        let config = Config::from_sources(None, env(&[])).unwrap();
+        assert_eq!(config.telemetry.otlp_endpoint, None);
+        assert!(
+            config.telemetry.mail_spans,
+            "a span per mail unless turned off"
+        );
+        let file = "[telemetry]\notlp_endpoint = \"http://127.0.0.1:4318\"\n";
+        let config = Config::from_sources(Some(("c.toml", file)), env(&[])).unwrap();
+        assert_eq!(
+            config.telemetry.otlp_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318")
+        );
+        for bad in [
+            "127.0.0.1:4318",
+            "https://collector:4318",
+            "http://collector",
+            "http://:4318",
+        ] {
+            let text =
+                Config::from_sources(None, env(&[("CIRCULARS__TELEMETRY__OTLP_ENDPOINT", bad)]))
+                    .unwrap_err()
+                    .to_string();
+            assert!(
+                text.contains(&format!(
+                    "environment CIRCULARS__TELEMETRY__OTLP_ENDPOINT: telemetry.otlp_endpoint: '{bad}'"
+                )),
+                "{text}"
+            );
+        }
     }
 
     #[test]

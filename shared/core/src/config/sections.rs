@@ -299,6 +299,54 @@ pub struct LogConfig {
     pub format: LogFormat,
 }
 
+/// `[telemetry]`: where `circulars serve` sends its spans; none are exported when unset.
+#[cfg_attr(test, derive(serde::Serialize))]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct TelemetryConfig {
+    /// The base URL of an OpenTelemetry collector's OTLP/HTTP receiver, such as
+    /// `http://127.0.0.1:4318` (spans are posted to `/v1/traces` under it, as protobuf).
+    /// Plain `http://` only: a collector (or agent) beside the service carries them further.
+    pub otlp_endpoint: Option<String>,
+    /// Whether each mail attempt of a batch job has a span of its own (the default); off, a
+    /// circular of millions sends the collector one span per job of recipients, not per mail.
+    pub mail_spans: bool,
+}
+
+impl Default for TelemetryConfig {
+    fn default() -> Self {
+        TelemetryConfig {
+            otlp_endpoint: None,
+            mail_spans: true,
+        }
+    }
+}
+
+impl TelemetryConfig {
+    /// What is wrong with `otlp_endpoint`, when something is.
+    pub fn endpoint_problem(&self) -> Option<String> {
+        let endpoint = self.otlp_endpoint.as_deref()?;
+        let Some(rest) = endpoint.strip_prefix("http://") else {
+            return Some(format!(
+                "'{endpoint}' is not an http:// URL of an OTLP/HTTP collector (such as http://127.0.0.1:4318)"
+            ));
+        };
+        let authority = rest.split('/').next().unwrap_or_default();
+        let host_and_port = authority.rsplit_once(':');
+        let port_ok = host_and_port.is_some_and(|(host, port)| {
+            !host.is_empty() && port.parse::<u16>().is_ok_and(|p| p > 0)
+        });
+        let clean = !endpoint.contains(['?', '#', ' ', '@']);
+        if port_ok && clean {
+            None
+        } else {
+            Some(format!(
+                "'{endpoint}' is not http://HOST:PORT of an OTLP/HTTP collector (such as http://127.0.0.1:4318)"
+            ))
+        }
+    }
+}
+
 /// The shape of each log line.
 #[cfg_attr(test, derive(serde::Serialize))]
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

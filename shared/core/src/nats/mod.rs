@@ -1,5 +1,6 @@
 //! NATS plumbing: the connection every service shares, the JetStream topology declared at
-//! start-up (create-or-update, so changed settings apply), and publishing with `Nats-Msg-Id`.
+//! start-up (create-or-update, so changed settings apply), and publishing with `Nats-Msg-Id`
+//! and the trace context.
 //!
 //! - `control`: the `dispatch-control` bucket: pause, resume or cancel a circular, relay limits
 
@@ -468,17 +469,21 @@ impl Bus {
             )))
     }
 
-    /// Sends `event` with its `Nats-Msg-Id`; the returned future resolves with JetStream's ack,
+    /// Sends `event` with its `Nats-Msg-Id` and the current span's trace context (see
+    /// [`crate::telemetry::inject`]); the returned future resolves with JetStream's ack,
     /// so many publishes can be in flight before awaiting them.
     pub async fn send<C: Contract>(&self, event: &C) -> Result<PublishAckFuture, BusError> {
         let subject = event.subject();
         let payload = event.encode()?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert(async_nats::header::NATS_MESSAGE_ID, event.msg_id());
+        crate::telemetry::inject(&mut headers);
         self.jetstream
             .send_publish(
                 subject.clone(),
                 jetstream::message::PublishMessage::build()
                     .payload(payload.into())
-                    .message_id(event.msg_id()),
+                    .headers(headers),
             )
             .await
             .map_err(|e| BusError::Publish {
