@@ -7,7 +7,7 @@
 //!   configuration file pointing at them
 //! - [`on_both_databases!`]: runs a story once on SQLite and once on PostgreSQL
 //! - [`Harness::circulars`]: runs the real `circulars` binary (built on first use, in the
-//!   profile the tests run in) with that configuration
+//!   profile the tests run in, or the one [`TEST_BINARY`] names) with that configuration
 //! - [`Harness::import_sample_directory`], [`Harness::draft_sample_circular`]: the samples
 //! - [`Harness::serve`]: starts `circulars serve <service>` as a child process and waits until
 //!   it says it is ready
@@ -67,10 +67,14 @@ pub fn workspace() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
 }
 
-/// The `circulars` binary, built once per test process in the profile of the running tests.
+/// The `circulars` binary, built once per test process in the profile of the running tests;
+/// or the one [`TEST_BINARY`] names, as built.
 pub fn circulars_binary() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
     BINARY.get_or_init(|| {
+        if let Some(binary) = std::env::var_os(TEST_BINARY) {
+            return PathBuf::from(binary);
+        }
         let exe = std::env::current_exe().expect("the test binary has a path");
         // target/<profile>/deps/<test binary>
         let profile_dir = exe
@@ -128,6 +132,11 @@ pub fn circulars_binary() -> &'static Path {
         profile_dir.join("circulars")
     })
 }
+
+/// An environment variable naming a `circulars` binary built beforehand for the tests to
+/// run instead of building one: for worktrees that share a target folder, where another's
+/// build can replace `target/debug/circulars` while a story runs.
+pub const TEST_BINARY: &str = "CIRCULARS_TEST_BINARY";
 
 /// What a `circulars` command printed and how it exited.
 #[derive(Debug)]
@@ -636,6 +645,15 @@ impl Harness {
     pub fn service_log(&self, service: &str) -> String {
         std::fs::read_to_string(self.dir.path().join(format!("serve-{service}.log")))
             .unwrap_or_default()
+    }
+
+    /// The process id of the `serve <service>` child (or the instance of that name), while it
+    /// runs: to see, from outside, which connections it holds.
+    pub fn service_pid(&self, service: &str) -> Option<u32> {
+        self.children
+            .iter()
+            .find(|(name, _)| name == service)
+            .map(|(_, child)| child.id())
     }
 
     /// Kills the `serve <service>` child (or the instance of that name) with SIGKILL, as a

@@ -371,8 +371,11 @@ impl Dispatcher {
     }
 
     /// Writes the claim at `revision`, trying again while NATS refuses, since the results'
-    /// mails keep their permits until then. `Some(Err(()))`: another dispatcher holds it now;
-    /// `None`: the dispatcher stops before the write could be made.
+    /// mails keep their permits until then. A try whose answer was lost may have landed, so
+    /// the next one counts a claim holding exactly this write as written (not as taken over,
+    /// which would leave the batch and send its mails in flight again). `Some(Err(()))`:
+    /// another dispatcher holds it now; `None`: the dispatcher stops before the write could
+    /// be made.
     async fn write(
         &self,
         key: &str,
@@ -380,12 +383,19 @@ impl Dispatcher {
         revision: u64,
         shutdown: &CancellationToken,
     ) -> Option<Result<u64, ()>> {
+        let mut in_doubt = false;
         loop {
-            match batch_claims::update(&self.claims, key, claim, revision).await {
+            let written = if in_doubt {
+                batch_claims::update_again(&self.claims, key, claim, revision).await
+            } else {
+                batch_claims::update(&self.claims, key, claim, revision).await
+            };
+            match written {
                 Ok(Some(r)) => return Some(Ok(r)),
                 Ok(None) => return Some(Err(())),
                 Err(Failure::Retry(why)) | Err(Failure::Poison(why)) => {
-                    warn!(%why, "claim not written; trying again");
+                    warn!(%why, "claim not written, or its answer lost; trying again");
+                    in_doubt = true;
                 }
             }
             if shutdown.is_cancelled() {

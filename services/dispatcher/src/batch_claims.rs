@@ -177,6 +177,33 @@ pub async fn update(
     }
 }
 
+/// Writes `claim` over the one at `revision` again after a try whose answer never came (the
+/// connection, or the NATS node it went through, was lost): that try may have landed. Refused
+/// on the revision, the claim is read back, and when it holds exactly `claim`, the earlier try
+/// did land and its revision is returned; `None` only when another dispatcher changed it.
+pub async fn update_again(
+    bucket: &kv::Store,
+    key: &str,
+    claim: &BatchClaim,
+    revision: u64,
+) -> Result<Option<u64>, Failure> {
+    if let Some(revision) = update(bucket, key, claim, revision).await? {
+        return Ok(Some(revision));
+    }
+    let entry = bucket
+        .entry(key)
+        .await
+        .map_err(|e| Failure::Retry(format!("reading claim {key}: {e}").into()))?;
+    let ours = encode(claim)?;
+    let landed = entry
+        .filter(|e| e.operation == kv::Operation::Put && e.value == ours)
+        .map(|e| e.revision);
+    if landed.is_some() {
+        tracing::info!(key, "the claim write had landed; only its answer was lost");
+    }
+    Ok(landed)
+}
+
 fn encode(claim: &BatchClaim) -> Result<bytes::Bytes, Failure> {
     serde_json::to_vec(claim)
         .map(Into::into)

@@ -25,6 +25,11 @@ use tracing::{debug, info, warn, Instrument};
 const DISCOVERY_INTERVAL: Duration = Duration::from_millis(200);
 /// How long one pull request waits for jobs before the puller looks around again.
 const PULL_EXPIRES: Duration = Duration::from_millis(500);
+/// How long after [`PULL_EXPIRES`] a pull that the server never answered is given up. On a
+/// cluster a pull reaching a consumer that has no leader yet (just created, or its leader's
+/// node lost) is dropped without a word, and the client would wait 5 s more for it: the
+/// dispatcher that created a circular's consumer sat idle that long while the others sent.
+const PULL_GRACE: Duration = Duration::from_millis(500);
 /// Jobs of one circular one dispatcher holds at once: 4 batch jobs are up to 200 mails, enough
 /// to keep the default 8 permits busy while a batch finishes.
 pub const JOBS_IN_HAND: usize = 4;
@@ -114,7 +119,17 @@ async fn pull(d: Arc<Dispatcher>, circular: CircularId, shutdown: CancellationTo
             }
         };
         let mut received = 0;
-        while let Some(next) = batch.next().await {
+        let unanswered = tokio::time::Instant::now() + PULL_EXPIRES + PULL_GRACE;
+        loop {
+            let next = tokio::select! {
+                biased;
+                next = batch.next() => next,
+                _ = tokio::time::sleep_until(unanswered) => {
+                    debug!("pull unanswered; asking again");
+                    break;
+                }
+            };
+            let Some(next) = next else { break };
             match next {
                 Ok(message) => {
                     received += 1;

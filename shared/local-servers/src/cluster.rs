@@ -1,6 +1,7 @@
 //! A cluster of nats-server children with JetStream, each node on its own free loopback client
 //! and route ports with its own store, routed to the others: what a site runs on three
-//! machines, on one. A node can be stopped and started again on the same ports and store.
+//! machines, on one. A node can be stopped (or killed, as a crash would) and started again on
+//! the same ports and store.
 
 use super::{
     find_binary, free_port, spawn_error, LocalNatsServer, LocalServerError, DEPLOY_CONFIG,
@@ -42,7 +43,7 @@ impl LocalNatsCluster {
             .collect();
         let mut nodes = Vec::with_capacity(size);
         for (i, (&port, &route)) in clients.iter().zip(&routes).enumerate() {
-            let name = format!("n{}", i + 1);
+            let name = Self::node_name(i);
             let node_dir = dir.join(&name);
             std::fs::create_dir_all(&node_dir).map_err(spawn_error(&node_dir))?;
             let config = node_dir.join("nats-server.conf");
@@ -77,6 +78,26 @@ impl LocalNatsCluster {
         if let Some(server) = self.nodes.get_mut(index).and_then(|n| n.server.take()) {
             server.stop();
         }
+    }
+
+    /// Kills node `index` (0-based) with SIGKILL, as a crash of its machine would: its clients
+    /// and the other nodes learn it only from the broken connections. Does nothing when it is
+    /// stopped already; [`LocalNatsCluster::start_node`] brings it back with its store.
+    pub fn kill_node(&mut self, index: usize) {
+        if let Some(server) = self.nodes.get_mut(index).and_then(|n| n.server.take()) {
+            server.kill();
+        }
+    }
+
+    /// The client port of node `index` (0-based), as [`LocalNatsCluster::urls`] lists it.
+    pub fn port(&self, index: usize) -> Option<u16> {
+        self.nodes.get(index).map(|node| node.port)
+    }
+
+    /// The server name of node `index` (0-based): `n1`, `n2`, …, as JetStream reports a
+    /// stream's leader and replicas.
+    pub fn node_name(index: usize) -> String {
+        format!("n{}", index + 1)
     }
 
     /// Starts node `index` again on its ports with its store, as an operator's restart would.

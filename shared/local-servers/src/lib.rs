@@ -186,6 +186,13 @@ impl LocalNatsServer {
         self.terminate();
     }
 
+    /// Kills the server with SIGKILL, as a crash of its machine would (nothing flushed, no
+    /// word to its clients or its routes), and waits for it to exit.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     fn terminate(&mut self) {
         let pid = nix::unistd::Pid::from_raw(self.child.id() as i32);
         if nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGTERM).is_ok() {
