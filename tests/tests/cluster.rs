@@ -10,6 +10,10 @@
 //!   copies beyond one stay within the bound docs/ARCHITECTURE.md states for that case
 //!   ("The crash note"): the mails the killed dispatcher had in flight, at most its share of
 //!   `smtp.concurrency`; the lost node adds none.
+//!
+//! The second story's circular goes to 3 000 recipients; [`RECIPIENTS_VARIABLE`] sets another
+//! number, for the release build: `CIRCULARS_CLUSTER_RECIPIENTS=20000 cargo test --release -p
+//! circulars-tests --test cluster -- --nocapture`.
 
 use circulars_core::domain::DeliveryState;
 use circulars_local_servers::LocalNatsCluster;
@@ -22,6 +26,8 @@ use std::time::{Duration, Instant};
 /// The harness's `smtp.concurrency`: the mails in flight across the cluster at most, each
 /// running dispatcher taking an equal share.
 const SMTP_CONCURRENCY: usize = 8;
+/// The environment variable giving the crash story's number of recipients (3 000 unset).
+const RECIPIENTS_VARIABLE: &str = "CIRCULARS_CLUSTER_RECIPIENTS";
 /// The dispatcher processes, by the names their logs take.
 const DISPATCHERS: [&str; 2] = ["dispatcher-1", "dispatcher-2"];
 /// The tracker processes, likewise.
@@ -291,10 +297,15 @@ async fn two_dispatchers_and_two_trackers_share_a_circular_and_mail_each_recipie
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_duplicate_within_the_bound(
 ) {
-    const CONTACTS: usize = 3000;
+    let contacts: usize = match std::env::var(RECIPIENTS_VARIABLE) {
+        Ok(n) => n
+            .parse()
+            .unwrap_or_else(|e| panic!("{RECIPIENTS_VARIABLE}={n}: {e}")),
+        Err(_) => 3000,
+    };
     let mut site = Site::start("").await;
     let _logs = LogsOnFailure::of(&site);
-    site.issue_to(CONTACTS);
+    site.issue_to(contacts);
 
     // Both dispatchers are sending (each has finished a batch) and a quarter has gone out.
     let deadline = Instant::now() + PATIENCE;
@@ -305,7 +316,7 @@ async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_
         assert!(Instant::now() < deadline, "a dispatcher never sent");
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    let at_kill = wait_until_stored(&site.h, CONTACTS / 4).await;
+    let at_kill = wait_until_stored(&site.h, contacts / 4).await;
     // The node the surviving dispatcher talks to, so that it loses its connection with claim
     // writes on their way; and the other dispatcher, with its mails in flight.
     let survivor = DISPATCHERS[0];
@@ -316,8 +327,8 @@ async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_
     let killed_at = Instant::now();
     let after_kill = site.h.smtp().stored();
     assert!(
-        after_kill < CONTACTS / 2,
-        "killed mid-circular ({after_kill} of {CONTACTS} mails stored)"
+        after_kill < contacts / 2,
+        "killed mid-circular ({after_kill} of {contacts} mails stored)"
     );
     // Down while a few hundred more go out through the two nodes left (at least 2 s, at most 20 s).
     while killed_at.elapsed() < Duration::from_secs(20) {
@@ -337,8 +348,8 @@ async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_
 
     let h = &site.h;
     let received = Received::of(h);
-    everyone_received(&received, CONTACTS);
-    status_matches(h, &received, CONTACTS);
+    everyone_received(&received, contacts);
+    status_matches(h, &received, contacts);
     let duplicated = received.duplicated();
     let sent: Vec<usize> = DISPATCHERS.iter().map(|d| sent_by(h, d)).collect();
     let log = h.service_log(survivor);
@@ -352,7 +363,7 @@ async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_
     // adds none (a claim write whose answer it took is found landed when tried again).
     let bound = share_of(h, DISPATCHERS[1]);
     println!(
-        "{CONTACTS} recipients; node {} (the survivor's; leaders then: {leaders:?}) and {} killed \
+        "{contacts} recipients; node {} (the survivor's; leaders then: {leaders:?}) and {} killed \
          at {at_kill} mails stored ({after_kill} once dead), the node down {:.1} s (back at \
          {at_restart}); {} mails received by {} recipients: {} duplicates (bound {bound}, \
          the killed dispatcher's share of smtp.concurrency {SMTP_CONCURRENCY}), to \
