@@ -7,14 +7,17 @@
 //! tracker's `record_outcomes`, each hop the child of the span that published its message in
 //! another process. One recipient's server greylists the first attempt, quoting the address in
 //! its reply: the later attempt is a `dispatch_retry` naming the same delivery, its record
-//! follows it into the tracker. The spans name the circular, each delivery by its reference and
-//! the language, and never a recipient's address.
+//! follows it into the tracker. Another recipient's server returns the mail as unknown: the
+//! tracker's `apply_report` names the circular and the delivery it matched the report to. The
+//! spans name the circular, each delivery by its reference and the language, and never a
+//! recipient's address.
 
 use circulars_capture_smtp::RecipientRules;
 use circulars_core::domain::{CircularId, DeliveryKey, RecipientAddress};
 use circulars_core::tokens::DeliveryRef;
 use circulars_tests::collector::{Collector, ReceivedSpan};
 use circulars_tests::http::request;
+use circulars_tests::intake::{dsn, send, wait_until_applied};
 use circulars_tests::{Db, Harness};
 use std::collections::BTreeSet;
 
@@ -27,6 +30,9 @@ adm-ruritania,Administration of Ruritania,,member-states,m.garcia@mintel.ruritan
 
 /// The recipient whose server defers the first attempt.
 const GREYLISTED: &str = "li.wei@miit.sylvania.example.com";
+
+/// The recipient whose server returns the mail: no such user.
+const UNKNOWN: &str = "k.haddad@example.org";
 
 /// The services of a site, each a process of its own.
 const SERVICES: [&str; 5] = ["gateway", "directory", "composer", "dispatcher", "tracker"];
@@ -66,6 +72,27 @@ async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
     let mails = h.mails();
     assert_eq!(status.audience, Some(4));
     assert_eq!(mails.len(), 4);
+    h.serve("intake");
+    let returned = mails.iter().find(|m| m.recipient == UNKNOWN).unwrap();
+    let return_path = returned.return_path.trim_matches(['<', '>']);
+    let report = dsn(
+        return_path,
+        UNKNOWN,
+        "failed",
+        "5.1.1",
+        &format!("smtp; 550 5.1.1 <{UNKNOWN}>: user unknown"),
+        &returned.message_id,
+    );
+    let session = send(h.intake_addr(), &[return_path], &report).await;
+    assert_eq!(
+        session.last_code(),
+        250,
+        "{session:?}\n{}",
+        h.service_log("intake")
+    );
+    let store = h.store().await;
+    wait_until_applied(&store, 1).await;
+    store.close().await;
     // Stopping is what flushes the spans the services still hold.
     h.stop_services();
     let spans = collector.spans();
@@ -137,6 +164,24 @@ async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
     assert_eq!(
         attempted, deliveries,
         "one attempt per recipient, by reference"
+    );
+
+    // The returned mail's report names the circular and the delivery it was matched to.
+    let unknown = DeliveryKey::new(circular.clone(), RecipientAddress::parse(UNKNOWN).unwrap());
+    let applied = only(&spans, "apply_report");
+    assert_eq!(applied.service, "circulars-tracker");
+    assert_eq!(
+        (
+            applied.attribute("circular"),
+            applied.attribute("delivery"),
+            applied.attribute("state")
+        ),
+        (
+            Some("TSB-36"),
+            Some(DeliveryRef::of(&unknown).to_hex().as_str()),
+            Some("applied")
+        ),
+        "{applied:?}"
     );
 
     // The greylisted delivery's second attempt names the same delivery and language; it is a

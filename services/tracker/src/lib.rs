@@ -15,7 +15,7 @@
 //!   dispatcher's span that published it, open until the message is settled after the commit.
 //! - returned mail: pull `report.received`, read the stored report back, match it to its
 //!   delivery and apply it (`circulars_returned_mail::reports`), in an `apply_report` span
-//!   following the intake's.
+//!   following the intake's, naming the circular and the delivery once it is matched.
 //! - `Progress`: each circular a commit touched has its counts (per state, language and
 //!   category) published on core NATS `progress.<circular>` for the dashboard, at most once per
 //!   [`PROGRESS_INTERVAL`], and less often when counting a large circular is slow; news held
@@ -77,7 +77,14 @@ async fn apply_reports(
     let mut messages = ctx.bus.messages(TRACKER_REPORTS_CONSUMER).await?;
     let rule = ctx.config.directory.hard_bounce_rule();
     while let Some(message) = next_message("tracker", &mut messages, &shutdown).await {
-        let span = info_span!("apply_report");
+        // The circular and the delivery are recorded once the report is matched to one.
+        let span = info_span!(
+            "apply_report",
+            report = tracing::field::Empty,
+            circular = tracing::field::Empty,
+            delivery = tracing::field::Empty,
+            state = tracing::field::Empty,
+        );
         telemetry::follow(&span, message.headers.as_ref());
         async {
             let result = reports::apply(&matcher, &message.subject, &message.payload, rule).await;

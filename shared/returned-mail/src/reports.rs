@@ -18,6 +18,7 @@ use circulars_bounce_reports::{Finding, Kind, Reason, Report};
 use circulars_contacts::unsubscribe::Unsubscriber;
 use circulars_core::domain::{BounceReason, DeliveryKey, HardBounceRule, RecipientAddress};
 use circulars_core::events::{Contract, ReportReceived};
+use circulars_core::tokens::DeliveryRef;
 use circulars_core::tokens::{parse_message_id, parse_return_address, Keyring, Purpose};
 use circulars_runtime::Failure;
 use circulars_store::{
@@ -358,6 +359,7 @@ pub async fn apply_event(
     let decision = matcher.decide(event, report, Utc::now()).await?;
     let applied = matcher.store.apply_report(&decision, rule).await?;
     let report = short_id(&event.report);
+    name_in_span(report, &decision);
     if !applied {
         info!(report, "returned mail already applied; nothing changed");
         return Ok(None);
@@ -380,6 +382,24 @@ pub async fn apply_event(
         }
     }
     Ok(Some(decision))
+}
+
+/// Names the report, what became of it, and the delivery it was matched to (its circular and
+/// reference, never the address) in the current span, where it has those fields (the
+/// tracker's `apply_report`).
+fn name_in_span(report: &str, decision: &ReportDecision) {
+    let span = tracing::Span::current();
+    span.record("report", report);
+    span.record("state", decision.state.wire_name());
+    if let Some(ReportEffect::Delivery(r) | ReportEffect::Unsubscribe { report: r, .. }) =
+        &decision.effect
+    {
+        span.record("circular", tracing::field::display(&r.delivery.circular));
+        span.record(
+            "delivery",
+            tracing::field::display(DeliveryRef::of(&r.delivery)),
+        );
+    }
 }
 
 #[cfg(test)]
