@@ -19,6 +19,7 @@
 //! - [`intake`]: an SMTP client for the bounce intake, raw enough to send it bad input
 //! - [`imap`]: a dovecot IMAP server holding a bounce mailbox, for the tracker's poller
 //! - [`python_email`]: mails read by a strict independent checker, Python's `email` package
+//! - [`logs`]: the last lines of every service's log, printed when a story fails
 //! - [`collector`]: a loopback OpenTelemetry collector (OTLP/HTTP) keeping the spans it receives
 //! - [`browser`]: a headless Chromium driven over WebDriver, with axe-core and screenshots
 //! - [`signed_in`]: a member of staff signed in to the console over plain HTTP, posting its forms
@@ -29,6 +30,7 @@ pub mod dkim;
 pub mod http;
 pub mod imap;
 pub mod intake;
+pub mod logs;
 pub mod postgres;
 pub mod python_email;
 pub mod signed_in;
@@ -184,6 +186,14 @@ pub struct Mail {
     pub reply_to: String,
     /// The attachments: file name and bytes.
     pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+impl Mail {
+    /// The VERP address of `return_path` without its angle brackets: where a returned mail
+    /// is sent.
+    pub fn verp(&self) -> &str {
+        self.return_path.trim_matches(['<', '>'])
+    }
 }
 
 /// The database a story runs on.
@@ -518,7 +528,13 @@ impl Harness {
                 languages[n % languages.len()]
             ));
         }
-        let file = self.dir().join("generated-directory.csv");
+        self.import_directory(&csv);
+    }
+
+    /// Imports the directory CSV `csv` (with its header line) with `circulars directory
+    /// import`, from a file in the test's folder.
+    pub fn import_directory(&self, csv: &str) {
+        let file = self.dir().join("directory.csv");
         std::fs::write(&file, csv).unwrap();
         self.circulars_ok(&["directory", "import", &file.to_string_lossy()]);
     }
@@ -821,6 +837,28 @@ impl Harness {
         files.retain(|p| p.extension().is_some_and(|x| x == "eml"));
         files.sort();
         files.iter().map(|f| parse_mail(f)).collect()
+    }
+
+    /// The stored `.eml` files per envelope recipient (their `Delivered-To` line, near the
+    /// top), read without parsing the mails: for stories counting thousands of copies.
+    pub fn mail_files(&self) -> std::collections::BTreeMap<String, Vec<PathBuf>> {
+        use std::io::BufRead;
+        let mut files: std::collections::BTreeMap<String, Vec<PathBuf>> = Default::default();
+        for entry in std::fs::read_dir(self.smtp().out_dir()).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|x| x != "eml") {
+                continue;
+            }
+            let reader = std::io::BufReader::new(std::fs::File::open(&path).unwrap());
+            let recipient = reader
+                .lines()
+                .take(10)
+                .map(Result::unwrap)
+                .find_map(|l| l.strip_prefix("Delivered-To:").map(|r| r.trim().to_owned()))
+                .unwrap_or_else(|| panic!("{} has no Delivered-To line", path.display()));
+            files.entry(recipient).or_default().push(path);
+        }
+        files
     }
 
     /// Mails stored per envelope recipient.

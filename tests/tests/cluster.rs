@@ -17,10 +17,10 @@
 
 use circulars_core::domain::DeliveryState;
 use circulars_local_servers::LocalNatsCluster;
+use circulars_tests::logs::LogsOnFailure;
 use circulars_tests::{Db, Harness, Setup, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// The harness's `smtp.concurrency`: the mails in flight across the cluster at most, each
@@ -79,6 +79,21 @@ impl Site {
         }
     }
 
+    /// Prints the end of each service's log and each node's when the story fails, before
+    /// their folders are removed; declared after the site, so dropped before it.
+    fn logs_on_failure(&self) -> LogsOnFailure {
+        let mut logs = LogsOnFailure::of(&self.h);
+        for i in 0..3 {
+            logs.also(
+                self.cluster_dir
+                    .path()
+                    .join(LocalNatsCluster::node_name(i))
+                    .join("nats.log"),
+            );
+        }
+        logs
+    }
+
     /// Imports `contacts` generated recipients, drafts the sample circular and issues it.
     fn issue_to(&self, contacts: usize) {
         self.h.import_generated_directory(contacts);
@@ -122,7 +137,7 @@ struct Received {
 impl Received {
     fn of(h: &Harness) -> Received {
         let received = Received {
-            files: mail_files_by_recipient(h.smtp().out_dir()),
+            files: h.mail_files(),
         };
         assert_eq!(
             received.mails(),
@@ -257,7 +272,7 @@ async fn two_dispatchers_and_two_trackers_share_a_circular_and_mail_each_recipie
     // 50 mails a second for the whole cluster: the circular takes ten seconds, long enough
     // for both dispatchers to be pulling its jobs whatever the order they come to it.
     let mut site = Site::start("rate_per_second = 50").await;
-    let _logs = LogsOnFailure::of(&site);
+    let _logs = site.logs_on_failure();
     site.issue_to(CONTACTS);
     site.wait_until_over().await;
 
@@ -304,7 +319,7 @@ async fn a_nats_node_and_a_dispatcher_killed_mid_circular_lose_no_recipient_and_
         Err(_) => 3000,
     };
     let mut site = Site::start("").await;
-    let _logs = LogsOnFailure::of(&site);
+    let _logs = site.logs_on_failure();
     site.issue_to(contacts);
 
     // Both dispatchers are sending (each has finished a batch) and a quarter has gone out.
@@ -474,66 +489,4 @@ async fn stream_leaders(urls: &str) -> Vec<(String, String)> {
         leaders.push((name.to_owned(), leader.unwrap_or_else(|| "none".into())));
     }
     leaders
-}
-
-/// The stored `.eml` files per envelope recipient (their `Delivered-To` line, near the top).
-fn mail_files_by_recipient(dir: &Path) -> BTreeMap<String, Vec<PathBuf>> {
-    let mut files: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|x| x != "eml") {
-            continue;
-        }
-        let reader = BufReader::new(std::fs::File::open(&path).unwrap());
-        let recipient = reader
-            .lines()
-            .take(10)
-            .map(Result::unwrap)
-            .find_map(|l| l.strip_prefix("Delivered-To:").map(|r| r.trim().to_owned()))
-            .unwrap_or_else(|| panic!("{} has no Delivered-To line", path.display()));
-        files.entry(recipient).or_default().push(path);
-    }
-    files
-}
-
-/// Prints the end of each service's log and each node's when the test fails, before their
-/// folders are removed; declared after the site, so dropped before it.
-struct LogsOnFailure {
-    services: PathBuf,
-    nodes: Vec<PathBuf>,
-}
-
-impl LogsOnFailure {
-    fn of(site: &Site) -> Self {
-        let nodes = (0..3).map(|i| {
-            site.cluster_dir
-                .path()
-                .join(LocalNatsCluster::node_name(i))
-                .join("nats.log")
-        });
-        LogsOnFailure {
-            services: site.h.dir().to_owned(),
-            nodes: nodes.collect(),
-        }
-    }
-}
-
-impl Drop for LogsOnFailure {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            return;
-        }
-        let services = std::fs::read_dir(&self.services)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "log"));
-        for path in services.chain(self.nodes.iter().cloned()) {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
-            eprintln!("──── the last lines of {} ────\n{tail}", path.display());
-        }
-    }
 }

@@ -7,11 +7,11 @@
 //! is not yet in their batch's claim), each with the same Message-ID as the first.
 
 use circulars_core::domain::{CircularId, DeliveryState, RecipientAddress};
+use circulars_tests::logs::LogsOnFailure;
 use circulars_tests::postgres::OwnServer;
 use circulars_tests::{on_both_databases, Db, Harness, Setup, PATIENCE};
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 const CIRCULAR: &str = "TSB-36";
@@ -107,7 +107,7 @@ async fn nothing_lost_few_duplicated(h: &Harness, contacts: usize) -> Received {
     store.close().await;
     history_is_consistent(h.database_url(), contacts).await;
 
-    let files = mail_files_by_recipient(h.smtp().out_dir());
+    let files = h.mail_files();
     let mails: usize = files.values().map(Vec::len).sum();
     assert_eq!(mails, h.smtp().stored(), "one file per stored mail");
     let strangers: Vec<&String> = files.keys().filter(|r| !audience.contains(*r)).collect();
@@ -195,66 +195,6 @@ async fn history_is_consistent(database_url: &str, contacts: usize) {
         "(deliveries, sent with a 250, with a `sent` history line)"
     );
     println!("{retried} deliveries with more than one history line (deferred, then sent)");
-}
-
-/// The stored `.eml` files per envelope recipient (their `Delivered-To` line, near the top).
-fn mail_files_by_recipient(dir: &Path) -> BTreeMap<String, Vec<PathBuf>> {
-    let mut files: BTreeMap<String, Vec<PathBuf>> = BTreeMap::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_none_or(|x| x != "eml") {
-            continue;
-        }
-        let reader = BufReader::new(std::fs::File::open(&path).unwrap());
-        let recipient = reader
-            .lines()
-            .take(10)
-            .map(Result::unwrap)
-            .find_map(|l| l.strip_prefix("Delivered-To:").map(|r| r.trim().to_owned()))
-            .unwrap_or_else(|| panic!("{} has no Delivered-To line", path.display()));
-        files.entry(recipient).or_default().push(path);
-    }
-    files
-}
-
-/// Prints the end of each service's log (and nats-server's) when the test fails, before the
-/// harness removes its folder; declared after the harness, so dropped before it.
-struct LogsOnFailure {
-    dir: PathBuf,
-    extra: Vec<(String, PathBuf)>,
-}
-
-impl LogsOnFailure {
-    fn of(h: &Harness) -> Self {
-        LogsOnFailure {
-            dir: h.dir().to_owned(),
-            extra: Vec::new(),
-        }
-    }
-}
-
-impl Drop for LogsOnFailure {
-    fn drop(&mut self) {
-        if !std::thread::panicking() {
-            return;
-        }
-        let mut logs: Vec<(String, PathBuf)> = std::fs::read_dir(&self.dir)
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path())
-            .filter(|p| p.extension().is_some_and(|x| x == "log"))
-            .map(|p| (p.file_name().unwrap().to_string_lossy().into_owned(), p))
-            .collect();
-        logs.push(("nats.log".into(), self.dir.join("nats/nats.log")));
-        logs.extend(self.extra.iter().cloned());
-        for (name, path) in logs {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            let lines: Vec<&str> = text.lines().collect();
-            let tail = lines[lines.len().saturating_sub(40)..].join("\n");
-            eprintln!("──── the last lines of {name} ────\n{tail}");
-        }
-    }
 }
 
 async fn the_dispatcher_killed_mid_circular_loses_nothing_and_duplicates_at_most_the_mails_in_flight(
@@ -471,7 +411,7 @@ async fn postgresql_stopped_and_started_mid_circular_acknowledges_nothing_before
     })
     .await;
     let mut logs = LogsOnFailure::of(&h);
-    logs.extra = vec![("postgres.log".into(), postgres.log_file())];
+    logs.also(postgres.log_file());
     h.serve("all");
     issue_to_a_generated_directory(&h, CONTACTS);
 

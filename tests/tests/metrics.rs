@@ -44,12 +44,12 @@ async fn metrics_after_a_delivered_circular_pass_promtool_and_name_no_recipient(
 
     // One recipient's server returns the mail: a permanent failure.
     let gone = h.mails().remove(0);
-    let verp = gone.return_path.trim_matches(['<', '>']).to_owned();
+    let verp = gone.verp();
     let session = send(
         h.intake_addr(),
-        &[&verp],
+        &[verp],
         &dsn(
-            &verp,
+            verp,
             &gone.recipient,
             "failed",
             "5.1.1",
@@ -119,9 +119,7 @@ async fn a_mail_parked_for_a_later_attempt_shows_in_the_retry_gauges() {
     })
     .await;
     h.serve("all");
-    let csv = h.dir().join("directory.csv");
-    std::fs::write(&csv, DIRECTORY).unwrap();
-    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.import_directory(DIRECTORY);
     h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
 

@@ -19,9 +19,7 @@ async fn a_list_of_servers_whose_first_is_down_still_delivers(db: Db) {
     let down = free_port().expect("a free port");
     let servers = format!("nats://127.0.0.1:{down}, {}", h.nats_url());
     h.serve_with_env("all", &[("CIRCULARS__NATS__URL", servers.as_str())]);
-    let csv = h.dir().join("directory.csv");
-    std::fs::write(&csv, DIRECTORY).unwrap();
-    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.import_directory(DIRECTORY);
     h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
     let status = h.wait_until_delivered("TSB-36").await;
@@ -46,9 +44,7 @@ async fn a_three_node_cluster_with_three_replicas_delivers_with_a_node_down(db: 
     })
     .await;
     h.serve("all");
-    let csv = h.dir().join("directory.csv");
-    std::fs::write(&csv, DIRECTORY).unwrap();
-    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.import_directory(DIRECTORY);
     h.draft_sample_circular();
     h.circulars_ok(&["issue", "TSB-36"]);
     let status = h.wait_until_delivered("TSB-36").await;

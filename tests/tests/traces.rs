@@ -47,9 +47,7 @@ async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
         1,
     );
     let mut h = Harness::start_with(Db::Sqlite, greylisting).await;
-    let csv = h.dir().join("directory.csv");
-    std::fs::write(&csv, DIRECTORY).unwrap();
-    h.circulars_ok(&["directory", "import", csv.to_str().unwrap()]);
+    h.import_directory(DIRECTORY);
     h.draft_sample_circular();
     let otlp = [(
         "CIRCULARS__TELEMETRY__OTLP_ENDPOINT",
@@ -74,7 +72,7 @@ async fn one_circulars_trace_crosses_the_services_and_names_no_recipient() {
     assert_eq!(mails.len(), 4);
     h.serve("intake");
     let returned = mails.iter().find(|m| m.recipient == UNKNOWN).unwrap();
-    let return_path = returned.return_path.trim_matches(['<', '>']);
+    let return_path = returned.verp();
     let report = dsn(
         return_path,
         UNKNOWN,
