@@ -341,47 +341,58 @@ fn cpu_snapshot() -> CpuSnapshot {
         .trim()
         .to_owned();
     let mut snap = CpuSnapshot::default();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let name = entry.file_name();
-            if !name.to_string_lossy().bytes().all(|b| b.is_ascii_digit()) {
-                continue;
-            }
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-                continue;
-            };
-            let comm = &stat[open + 1..close];
-            // Fields after the name: state(3) … utime(14) stime(15).
-            let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
-            let ticks = |i: usize| {
-                fields
-                    .get(i - 3)
-                    .and_then(|v| v.parse::<u64>().ok())
-                    .unwrap_or(0)
-            };
+    for (_, path) in processes() {
+        if let Some((comm, ticks)) = stat_ticks(&path.join("stat")) {
             *snap
                 .by_name
-                .entry(process_group(comm, &bench).to_owned())
-                .or_default() += ticks(14) + ticks(15);
+                .entry(process_group(&comm, &bench).to_owned())
+                .or_default() += ticks;
         }
     }
-    if let Ok(stat) = std::fs::read_to_string("/proc/stat") {
-        if let Some(line) = stat.lines().next() {
-            let v: Vec<u64> = line
-                .split_whitespace()
-                .skip(1)
-                .filter_map(|x| x.parse().ok())
-                .collect();
-            // user nice system idle iowait irq softirq steal
-            snap.total = v.iter().take(8).sum();
-            snap.busy =
-                snap.total - v.get(3).copied().unwrap_or(0) - v.get(4).copied().unwrap_or(0);
-        }
-    }
+    (snap.busy, snap.total) = machine_ticks();
     snap
+}
+
+/// Every process: its pid and its `/proc/<pid>` folder.
+fn processes() -> impl Iterator<Item = (u32, PathBuf)> {
+    std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| Some((e.file_name().to_string_lossy().parse().ok()?, e.path())))
+}
+
+/// A process's or thread's name and the CPU ticks it used so far (user and system), from its
+/// `stat` file.
+fn stat_ticks(stat: &Path) -> Option<(String, u64)> {
+    let stat = std::fs::read_to_string(stat).ok()?;
+    let (open, close) = (stat.find('(')?, stat.rfind(')')?);
+    // Fields after the name: state(3) … utime(14) stime(15).
+    let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
+    let ticks = [11usize, 12]
+        .iter()
+        .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
+        .sum();
+    Some((stat[open + 1..close].to_owned(), ticks))
+}
+
+/// The machine's busy and total CPU ticks so far, from `/proc/stat`.
+fn machine_ticks() -> (u64, u64) {
+    let Ok(stat) = std::fs::read_to_string("/proc/stat") else {
+        return (0, 0);
+    };
+    let Some(line) = stat.lines().next() else {
+        return (0, 0);
+    };
+    let v: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|x| x.parse().ok())
+        .collect();
+    // user nice system idle iowait irq softirq steal
+    let total: u64 = v.iter().take(8).sum();
+    let idle = v.get(3).copied().unwrap_or(0) + v.get(4).copied().unwrap_or(0);
+    (total - idle, total)
 }
 
 /// The CPU each thread of `pid` used so far, by thread name (ticks).
@@ -389,18 +400,9 @@ fn thread_ticks(pid: u32) -> BTreeMap<String, u64> {
     let mut out = BTreeMap::new();
     if let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) {
         for task in tasks.flatten() {
-            let Ok(stat) = std::fs::read_to_string(task.path().join("stat")) else {
-                continue;
-            };
-            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-                continue;
-            };
-            let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
-            let t: u64 = [11usize, 12]
-                .iter()
-                .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
-                .sum();
-            *out.entry(stat[open + 1..close].to_owned()).or_default() += t;
+            if let Some((name, ticks)) = stat_ticks(&task.path().join("stat")) {
+                *out.entry(name).or_default() += ticks;
+            }
         }
     }
     out
@@ -409,12 +411,11 @@ fn thread_ticks(pid: u32) -> BTreeMap<String, u64> {
 /// The pid of the `circulars serve all` child of this process.
 fn serve_pid() -> Option<u32> {
     let me = std::process::id();
-    std::fs::read_dir("/proc").ok()?.flatten().find_map(|e| {
-        let pid: u32 = e.file_name().to_string_lossy().parse().ok()?;
-        let stat = std::fs::read_to_string(e.path().join("stat")).ok()?;
+    processes().find_map(|(pid, path)| {
+        let stat = std::fs::read_to_string(path.join("stat")).ok()?;
         let close = stat.rfind(')')?;
         let ppid: u32 = stat[close + 2..].split_whitespace().nth(1)?.parse().ok()?;
-        let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+        let cmdline = std::fs::read(path.join("cmdline")).ok()?;
         let serving = cmdline.split(|b| *b == 0).any(|a| a == b"serve");
         (ppid == me && serving).then_some(pid)
     })

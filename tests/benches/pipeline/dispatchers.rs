@@ -17,7 +17,7 @@
 //!   machine with fewer cores than processes, more dispatchers measure mostly their overhead:
 //!   the CPU per recipient is what extrapolates to machines of their own.
 
-use super::{write_directory, BoxError, Sink};
+use super::{machine_ticks, processes, stat_ticks, write_directory, BoxError, Sink};
 use circulars_local_servers::free_port;
 use circulars_store::Store;
 use circulars_tests::{http, Db, Harness, Setup};
@@ -43,56 +43,32 @@ pub struct Run {
     busy_share: f64,
 }
 
-/// Every process the report tells apart, with its CPU ticks so far.
+/// Every process the report tells apart (a `circulars serve` process by its service), with
+/// its CPU ticks so far; and the machine's busy and total ticks.
 fn cpu_ticks() -> (BTreeMap<u32, (String, u64)>, u64, u64) {
     let mut by_pid = BTreeMap::new();
-    if let Ok(entries) = std::fs::read_dir("/proc") {
-        for entry in entries.flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
-                continue;
-            };
-            let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
-                continue;
-            };
-            let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
-                continue;
-            };
-            let comm = &stat[open + 1..close];
-            let name = match comm {
-                "circulars" => {
-                    let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
-                    let args: Vec<String> = cmdline
-                        .split(|b| *b == 0)
-                        .map(|a| String::from_utf8_lossy(a).into_owned())
-                        .collect();
-                    match args.iter().position(|a| a == "serve") {
-                        Some(i) => args.get(i + 1).cloned().unwrap_or_default(),
-                        None => continue,
-                    }
+    for (pid, path) in processes() {
+        let Some((comm, ticks)) = stat_ticks(&path.join("stat")) else {
+            continue;
+        };
+        let name = match comm.as_str() {
+            "circulars" => {
+                let cmdline = std::fs::read(path.join("cmdline")).unwrap_or_default();
+                let args: Vec<String> = cmdline
+                    .split(|b| *b == 0)
+                    .map(|a| String::from_utf8_lossy(a).into_owned())
+                    .collect();
+                match args.iter().position(|a| a == "serve") {
+                    Some(i) => args.get(i + 1).cloned().unwrap_or_default(),
+                    None => continue,
                 }
-                "nats-server" | "postgres" | "smtp-sink" => comm.to_owned(),
-                _ => continue,
-            };
-            let fields: Vec<&str> = stat[close + 2..].split_whitespace().collect();
-            let ticks: u64 = [11usize, 12]
-                .iter()
-                .filter_map(|&i| fields.get(i).and_then(|v| v.parse::<u64>().ok()))
-                .sum();
-            by_pid.insert(pid, (name, ticks));
-        }
+            }
+            "nats-server" | "postgres" | "smtp-sink" => comm,
+            _ => continue,
+        };
+        by_pid.insert(pid, (name, ticks));
     }
-    let (mut busy, mut total) = (0, 0);
-    if let Ok(stat) = std::fs::read_to_string("/proc/stat") {
-        if let Some(line) = stat.lines().next() {
-            let v: Vec<u64> = line
-                .split_whitespace()
-                .skip(1)
-                .filter_map(|x| x.parse().ok())
-                .collect();
-            total = v.iter().take(8).sum();
-            busy = total - v.get(3).copied().unwrap_or(0) - v.get(4).copied().unwrap_or(0);
-        }
-    }
+    let (busy, total) = machine_ticks();
     (by_pid, busy, total)
 }
 
