@@ -787,6 +787,33 @@ impl Harness {
             .expect("NATS connects")
     }
 
+    /// Every `relay-activity.<relay>` report the dispatchers publish from now on, gathered as
+    /// they come (by a task that lives as long as the test's runtime).
+    pub async fn relay_reports(
+        &self,
+        relay: &str,
+    ) -> std::sync::Arc<std::sync::Mutex<Vec<circulars_core::events::RelayActivity>>> {
+        use circulars_core::events::{Contract, RelayActivity, RELAY_ACTIVITY_PREFIX};
+        use futures::StreamExt;
+        let mut reports = self
+            .bus()
+            .await
+            .client
+            .subscribe(format!("{RELAY_ACTIVITY_PREFIX}{relay}"))
+            .await
+            .expect("a subscription to the relay reports");
+        let heard: std::sync::Arc<std::sync::Mutex<Vec<RelayActivity>>> = Default::default();
+        let gathered = heard.clone();
+        tokio::spawn(async move {
+            while let Some(message) = reports.next().await {
+                let report = RelayActivity::decode(&message.subject, &message.payload)
+                    .expect("a relay report as the contract says");
+                gathered.lock().unwrap().push(report);
+            }
+        });
+        heard
+    }
+
     /// Waits until the circular's audience is frozen and every recipient is in a final state.
     pub async fn wait_until_delivered(&self, circular: &str) -> CircularStatus {
         let id: CircularId = circular.parse().expect("a circular id");

@@ -6,13 +6,12 @@
 
 use chrono::{TimeDelta, Utc};
 use circulars_core::config::Config;
-use circulars_core::events::{Contract, RelayActivity, RELAY_ACTIVITY_PREFIX};
+use circulars_core::events::RelayActivity;
 use circulars_operations::relays::relay_limits_in_force;
 use circulars_operations::site::site_board;
 use circulars_store::{ReportState, Store};
 use circulars_tests::intake::{dsn, send};
 use circulars_tests::{on_both_databases, Db, Harness, Setup, PATIENCE};
-use futures::StreamExt;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -61,22 +60,7 @@ async fn an_operator_sees_the_relay_at_work_the_refusals_and_the_unmatched_mail_
     })
     .await;
     let bus = h.bus().await;
-    let mut reports = bus
-        .client
-        .subscribe(format!("{RELAY_ACTIVITY_PREFIX}capture"))
-        .await
-        .unwrap();
-    let heard: Heard = Arc::default();
-    let listening = {
-        let heard = heard.clone();
-        tokio::spawn(async move {
-            while let Some(message) = reports.next().await {
-                let report = RelayActivity::decode(&message.subject, &message.payload)
-                    .expect("a relay report as the contract says");
-                heard.lock().unwrap().push(report);
-            }
-        })
-    };
+    let heard: Heard = h.relay_reports("capture").await;
     h.serve("all");
     h.import_sample_directory();
     h.draft_sample_circular();
@@ -252,7 +236,6 @@ async fn an_operator_sees_the_relay_at_work_the_refusals_and_the_unmatched_mail_
         "the limits in force still shown"
     );
 
-    listening.abort();
     store.close().await;
     h.stop_services();
 }

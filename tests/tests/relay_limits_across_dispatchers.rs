@@ -3,11 +3,8 @@
 //! would, and both do their part of the work. Then operators lift the rate limit, and the two
 //! still open no more than the relay's 2 connections between them.
 
-use circulars_core::events::{Contract, RelayActivity, RELAY_ACTIVITY_PREFIX};
 use circulars_tests::{Db, Harness, Setup, PATIENCE};
-use futures::StreamExt;
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// The relay's limits, for the whole cluster.
@@ -62,25 +59,15 @@ async fn two_dispatchers_together_keep_the_relays_rate_and_connections() {
         ..Setup::new(Db::Sqlite)
     })
     .await;
-    let bus = h.bus().await;
-    let mut reports = bus
-        .client
-        .subscribe(format!("{RELAY_ACTIVITY_PREFIX}capture"))
-        .await
-        .unwrap();
-    let senders: Arc<Mutex<BTreeSet<String>>> = Arc::default();
-    {
-        let senders = senders.clone();
-        tokio::spawn(async move {
-            while let Some(message) = reports.next().await {
-                let report = RelayActivity::decode(&message.subject, &message.payload)
-                    .expect("a relay report as the contract says");
-                if report.sent_last_minute > 0 {
-                    senders.lock().unwrap().insert(report.dispatcher);
-                }
-            }
-        });
-    }
+    let reports = h.relay_reports("capture").await;
+    let senders = || -> BTreeSet<String> {
+        let reports = reports.lock().unwrap();
+        reports
+            .iter()
+            .filter(|r| r.sent_last_minute > 0)
+            .map(|r| r.dispatcher.clone())
+            .collect()
+    };
     for service in ["directory", "composer", "tracker", "dispatcher"] {
         h.serve(service);
     }
@@ -105,11 +92,11 @@ async fn two_dispatchers_together_keep_the_relays_rate_and_connections() {
     );
     h.wait_until_delivered("TSB-36").await;
     let deadline = Instant::now() + PATIENCE;
-    while senders.lock().unwrap().len() < 2 {
+    while senders().len() < 2 {
         assert!(
             Instant::now() < deadline,
             "both dispatchers sent some of the circular: {:?}",
-            senders.lock().unwrap()
+            senders()
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
