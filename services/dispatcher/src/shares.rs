@@ -109,11 +109,11 @@ impl Membership {
 /// Takes this dispatcher's share when `dispatchers` run.
 fn apply(d: &Dispatcher, dispatchers: u32) {
     metrics::gauge!("circulars_dispatchers_sharing_limits").set(f64::from(dispatchers));
-    if d.relays.share() == dispatchers && d.in_flight.allowed() == in_flight_share(d, dispatchers) {
+    let in_flight = in_flight_share(d, dispatchers);
+    if d.relays.share() == dispatchers && d.in_flight.allowed() == in_flight {
         return;
     }
     d.relays.set_share(dispatchers);
-    let in_flight = in_flight_share(d, dispatchers);
     d.in_flight.set(in_flight);
     info!(
         dispatchers,

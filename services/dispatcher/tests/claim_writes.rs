@@ -4,6 +4,7 @@
 //! was left and its mails in flight were sent a second time by the next owner (seen on a
 //! three-node cluster with a node killed, `tests/tests/cluster.rs`).
 
+use async_nats::jetstream::kv;
 use chrono::{TimeDelta, Utc};
 use circulars_core::config::NatsConfig;
 use circulars_core::domain::{DeliveryState, SmtpReply};
@@ -25,14 +26,21 @@ fn sent() -> MailResult {
     }
 }
 
-#[tokio::test]
-async fn a_write_tried_again_after_its_answer_was_lost_finds_it_landed_and_keeps_the_batch() {
-    let dir = tempfile::tempdir().unwrap();
+/// A nats-server of the test's own (kept running while the first value lives) and its
+/// `delivery-claims` bucket.
+async fn claims_bucket() -> ((LocalNatsServer, tempfile::TempDir), kv::Store) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
     let nats = LocalNatsServer::start(dir.path()).expect("nats-server starts");
     let bus = Bus::connect(&NatsConfig::single(&nats.url()), "claim writes")
         .await
-        .unwrap();
-    let claims = bus.claims().await.unwrap();
+        .expect("NATS connects");
+    let claims = bus.claims().await.expect("the claims bucket");
+    ((nats, dir), claims)
+}
+
+#[tokio::test]
+async fn a_write_tried_again_after_its_answer_was_lost_finds_it_landed_and_keeps_the_batch() {
+    let (_nats, claims) = claims_bucket().await;
     let now = Utc::now();
     let mut claim = BatchClaim::new("d1", now, now + TimeDelta::seconds(15), 2);
     let taken = batch_claims::create(&claims, KEY, &claim).await.unwrap();
@@ -70,12 +78,7 @@ async fn a_write_tried_again_after_its_answer_was_lost_finds_it_landed_and_keeps
 
 #[tokio::test]
 async fn a_write_tried_again_after_another_dispatcher_took_the_batch_over_is_refused() {
-    let dir = tempfile::tempdir().unwrap();
-    let nats = LocalNatsServer::start(dir.path()).expect("nats-server starts");
-    let bus = Bus::connect(&NatsConfig::single(&nats.url()), "claim writes")
-        .await
-        .unwrap();
-    let claims = bus.claims().await.unwrap();
+    let (_nats, claims) = claims_bucket().await;
     let now = Utc::now();
     let mine = BatchClaim::new("d1", now, now, 2);
     let taken = batch_claims::create(&claims, KEY, &mine)
